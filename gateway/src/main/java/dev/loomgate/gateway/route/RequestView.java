@@ -1,0 +1,40 @@
+package dev.loomgate.gateway.route;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What routing, load balancing and policies may read of an incoming request.
+ * The proxy adapts Helidon's request to this once per request; tests build it directly.
+ */
+public interface RequestView {
+    /** Upper-case method, e.g. {@code GET}. */
+    String method();
+
+    /** Host without port, lower-case; empty when the request had no Host header. */
+    String host();
+
+    /** Raw (still percent-encoded) path, always starting with {@code /}. */
+    String path();
+
+    /** Raw query string without the leading {@code ?}, empty when none. */
+    String rawQuery();
+
+    /** All values of a header, in order; name is case-insensitive. */
+    List<String> headerValues(String name);
+
+    /** First value of a header. */
+    default Optional<String> header(String name) {
+        List<String> v = headerValues(name);
+        return v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
+    }
+
+    /** First value of a (decoded) query parameter. */
+    Optional<String> queryParam(String name);
+
+    /** Value of a cookie from the Cookie header(s). */
+    Optional<String> cookie(String name);
+
+    /** The address of the peer that connected to us (no port). */
+    String clientIp();
+}

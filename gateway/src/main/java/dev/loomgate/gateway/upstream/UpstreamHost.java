@@ -1,0 +1,48 @@
+package dev.loomgate.gateway.upstream;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Live state of one endpoint of one upstream, shared by the load balancer, the proxy and
+ * (later) health checking and outlier detection. Kept across config reloads while the
+ * endpoint stays in the upstream, so in-flight counts survive a reload.
+ */
+public final class UpstreamHost {
+    private final Endpoint endpoint;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public UpstreamHost(Endpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public int weight() {
+        return endpoint.weight();
+    }
+
+    /** Requests currently sent to this host and not yet finished. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    public void requestFinished() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Whether the load balancer may pick this host (health and ejection feed this later). */
+    public boolean available() {
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return endpoint.id();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.loomgate.gateway.client;
+
+import java.io.IOException;
+
+/**
+ * Why an exchange with an upstream failed. The kind decides the client status (502/503/504)
+ * and, later, whether a retry is safe: only failures that happened before the upstream could
+ * have seen the request are safe for every method.
+ */
+public final class UpstreamException extends IOException {
+    public enum Kind {
+        /** TCP connect refused or unreachable: the upstream never saw the request. */
+        CONNECT_FAILED(true),
+        /** TCP connect did not finish in time: the upstream never saw the request. */
+        CONNECT_TIMEOUT(true),
+        /** No pooled connection became free in time; nothing was sent. */
+        POOL_EXHAUSTED(true),
+        /** Connection closed or reset before any response byte: the request may have been seen. */
+        RESET_BEFORE_RESPONSE(false),
+        /** No response (or no further response bytes) within the response timeout. */
+        RESPONSE_TIMEOUT(false),
+        /** The upstream answered something that is not valid HTTP/1.1. */
+        PROTOCOL_ERROR(false),
+        /** Reading the client's request body failed; the upstream got a partial request. */
+        CLIENT_BODY_FAILED(false);
+
+        private final boolean nothingSent;
+
+        Kind(boolean nothingSent) {
+            this.nothingSent = nothingSent;
+        }
+
+        /** True when the upstream cannot have received any byte of the request. */
+        public boolean nothingSent() {
+            return nothingSent;
+        }
+    }
+
+    private final Kind kind;
+
+    public UpstreamException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public UpstreamException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

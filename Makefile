@@ -1,0 +1,32 @@
+# Loomgate front door. Everything goes through the Maven wrapper with a JDK >= 21 found by bin/find-java.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+MVN := bin/mvn-jdk
+GATEWAY_JAR := gateway/target/loomgate-gateway.jar
+
+.PHONY: help run build test deps bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+build: ## compile and package every module (no tests)
+	@$(MVN) -q -B -DskipTests package
+
+$(GATEWAY_JAR): $(shell find gateway/src/main -type f 2>/dev/null) gateway/pom.xml pom.xml
+	@echo "building the gateway (first time takes a minute)..."
+	@$(MVN) -q -B -DskipTests -pl gateway -am package
+
+run: $(GATEWAY_JAR) ## run one node on :8080 (admin :9080) with demo upstreams on :9001/:9002
+	@bin/run-demo
+
+deps: ## install missing Debian packages the tests use (needs root)
+	@scripts/install-deps.sh
+
+test: deps ## run the whole test suite (starts and stops its own servers)
+	@$(MVN) -B verify
+
+bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
+	@bin/bench-proxy $(BENCH_ARGS)
+
+clean: ## remove build output
+	@$(MVN) -q -B clean

@@ -1,0 +1,179 @@
+package dev.loomgate.gateway;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+import dev.loomgate.gateway.admin.AdminRouting;
+import dev.loomgate.gateway.client.ClientSettings;
+import dev.loomgate.gateway.client.UpstreamClient;
+import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.config.NodeConfig;
+import dev.loomgate.gateway.config.RoutesFileWatcher;
+import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.discovery.RoutingState;
+import dev.loomgate.gateway.observe.AccessLog;
+import dev.loomgate.gateway.observe.GatewayMetrics;
+import dev.loomgate.gateway.proxy.ProblemDirectHandler;
+import dev.loomgate.gateway.proxy.ProxyHandler;
+import io.helidon.http.DirectHandler;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+
+/**
+ * One running gateway node: the proxy listener, the admin listener, the routes watcher and the
+ * upstream client, with an explicit lifecycle (starting, ready, draining, stopped).
+ */
+public final class GatewayNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GatewayNode.class.getName());
+    private static final String ADMIN = "admin";
+
+    /** Where the node is in its life; readiness is true only in READY. */
+    public enum Phase { STARTING, READY, DRAINING, STOPPED }
+
+    private final NodeConfig config;
+    private final RoutingState routing = new RoutingState();
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final UpstreamClient client;
+    private final AccessLog accessLog;
+    private final RoutesFileWatcher watcher;
+    private final WebServer server;
+
+    private GatewayNode(NodeConfig config) throws ConfigException, IOException {
+        this.config = config;
+        routing.apply(RoutesParser.parse(config.routesFile()));
+        var up = config.upstream();
+        this.client = new UpstreamClient(new ClientSettings(up.connectTimeout(), up.responseTimeout(),
+                up.maxConnectionsPerEndpoint(), up.idleTimeout()));
+        this.accessLog = AccessLog.open(config.accessLog());
+        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog);
+        metrics.addSource(routing::writeMetrics);
+        metrics.addSource(p -> {
+            p.help("loomgate_in_flight_requests", "gauge", "Requests being proxied right now.");
+            p.sample("loomgate_in_flight_requests", "", inFlight.get());
+            p.help("loomgate_upstream_connections_opened_total", "counter",
+                    "TCP connections opened to upstreams (steady under steady load: no churn).");
+            p.sample("loomgate_upstream_connections_opened_total", "", client.connectionsOpened());
+            p.help("loomgate_access_log_dropped_total", "counter", "Access log lines dropped because the writer fell behind.");
+            p.sample("loomgate_access_log_dropped_total", "", accessLog.dropped());
+            p.help("loomgate_ready", "gauge", "1 when the node accepts traffic (not starting or draining).");
+            p.sample("loomgate_ready", "", phase.get() == Phase.READY ? 1 : 0);
+        });
+        var limits = config.limits();
+        DirectHandler problems = new ProblemDirectHandler();
+        this.server = WebServer.builder()
+                .shutdownHook(false)
+                .host(config.node().host())
+                .port(config.node().port())
+                .maxPayloadSize(limits.maxBodySize() <= 0 ? -1 : limits.maxBodySize())
+                .maxConcurrentRequests(limits.maxConcurrentRequests())
+                .shutdownGracePeriod(Duration.ofMillis(200))
+                .addProtocol(Http1Config.builder()
+                        .maxHeadersSize(limits.maxHeaderSize())
+                        .maxPrologueLength(limits.maxRequestLine())
+                        .validateRequestHeaders(true)
+                        .build())
+                .directHandlers(d -> {
+                    for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
+                        d.addHandler(t, problems);
+                    }
+                })
+                .routing(r -> r.any((req, res) -> {
+                    inFlight.incrementAndGet();
+                    try {
+                        proxy.handle(req, res);
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                }))
+                .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
+                .routing(ADMIN, r -> AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase()))
+                .build();
+        this.watcher = new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject);
+    }
+
+    /** Loads the routes (an invalid file stops the start), starts listening and watching. */
+    public static GatewayNode start(NodeConfig config) throws ConfigException, IOException {
+        GatewayNode node = new GatewayNode(config);
+        node.server.start();
+        node.watcher.start();
+        node.phase.set(Phase.READY);
+        LOG.info(() -> "node " + config.node().id() + " ready: proxy on " + config.node().host() + ":" + node.port()
+                + ", admin on " + config.node().adminHost() + ":" + node.adminPort()
+                + ", routes from " + config.routesFile() + " (version " + node.routing.current().version() + ")");
+        return node;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int adminPort() {
+        return server.port(ADMIN);
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public RoutingState routing() {
+        return routing;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public Phase phase() {
+        return phase.get();
+    }
+
+    public boolean ready() {
+        return phase.get() == Phase.READY;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Graceful stop: readiness fails at once (load balancers move traffic away), requests keep
+     * being served until none is in flight or the drain timeout passes, then the listeners close.
+     */
+    public void drainAndStop() {
+        if (!phase.compareAndSet(Phase.READY, Phase.DRAINING) && phase.get() != Phase.STARTING) {
+            return;
+        }
+        phase.set(Phase.DRAINING);
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        LOG.info(() -> "draining: " + inFlight.get() + " requests in flight, up to " + config.drainTimeout().toMillis() + " ms");
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) {
+            LOG.warning(() -> "drain timeout: stopping with " + inFlight.get() + " requests still in flight");
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (phase.getAndSet(Phase.STOPPED) == Phase.STOPPED) {
+            return;
+        }
+        watcher.close();
+        server.stop();
+        client.close();
+        accessLog.close();
+        LOG.info(() -> "node " + config.node().id() + " stopped");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.loomgate.gateway.discovery;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.loomgate.gateway.route.RouteTable;
+import dev.loomgate.gateway.upstream.Upstream;
+
+/** Everything a request needs to be routed, as one immutable value swapped atomically. */
+public record RoutingSnapshot(String version, RouteTable routes, Map<String, Upstream> upstreams, Instant appliedAt) {
+    public RoutingSnapshot {
+        upstreams = Map.copyOf(upstreams);
+    }
+
+    public static RoutingSnapshot empty() {
+        return new RoutingSnapshot("none", RouteTable.empty(), Map.of(), Instant.now());
+    }
+
+    public Optional<Upstream> upstream(String name) {
+        return Optional.ofNullable(upstreams.get(name));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.loomgate.gateway.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import dev.loomgate.gateway.route.RequestView;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+/** {@link RequestView} over a Helidon request; derived values are computed once, lazily. */
+final class HelidonRequestView implements RequestView {
+    private final ServerRequest request;
+    private final String method;
+    private String host;
+    private String clientIp;
+
+    HelidonRequestView(ServerRequest request) {
+        this.request = request;
+        this.method = request.prologue().method().text();
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String host() {
+        if (host == null) {
+            String h = request.headers().first(HeaderNames.HOST).orElse("");
+            host = stripPort(h).toLowerCase(Locale.ROOT);
+        }
+        return host;
+    }
+
+    static String stripPort(String hostHeader) {
+        if (hostHeader.startsWith("[")) {
+            int end = hostHeader.indexOf(']');
+            return end > 0 ? hostHeader.substring(1, end) : hostHeader;
+        }
+        int colon = hostHeader.lastIndexOf(':');
+        return colon >= 0 ? hostHeader.substring(0, colon) : hostHeader;
+    }
+
+    @Override
+    public String path() {
+        return request.path().rawPath();
+    }
+
+    @Override
+    public String rawQuery() {
+        return request.query().rawValue();
+    }
+
+    @Override
+    public List<String> headerValues(String name) {
+        return request.headers().all(HeaderNames.create(name), List::of);
+    }
+
+    @Override
+    public Optional<String> queryParam(String name) {
+        String raw = rawQuery();
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = decode(eq >= 0 ? pair.substring(0, eq) : pair);
+            if (k.equals(name)) {
+                return Optional.of(eq >= 0 ? decode(pair.substring(eq + 1)) : "");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
+    }
+
+    @Override
+    public Optional<String> cookie(String name) {
+        for (String header : headerValues("Cookie")) {
+            for (String part : header.split(";")) {
+                int eq = part.indexOf('=');
+                if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
+                    String v = part.substring(eq + 1).trim();
+                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                        v = v.substring(1, v.length() - 1);
+                    }
+                    return Optional.of(v);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String clientIp() {
+        if (clientIp == null) {
+            SocketAddress a = request.remotePeer().address();
+            clientIp = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+        }
+        return clientIp;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.loomgate.gateway.proxy;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.loomgate.gateway.observe.Json;
+
+/**
+ * An RFC 9457 problem detail with a stable {@code type} per failure kind, so clients and
+ * dashboards can tell a missing route from a timed-out upstream without parsing prose.
+ */
+public record Problem(Type type, String detail) {
+    /** Stable problem types. The URI path is the contract; titles are for humans. */
+    public enum Type {
+        BAD_REQUEST(400, "bad-request", "Malformed request"),
+        NO_ROUTE(404, "no-route", "No route matches the request"),
+        PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
+        HEADERS_TOO_LARGE(431, "header-fields-too-large", "Request header fields too large"),
+        UPSTREAM_UNREACHABLE(502, "upstream-unreachable", "Upstream could not be reached"),
+        BAD_GATEWAY(502, "bad-gateway", "Upstream sent an invalid response"),
+        NO_HEALTHY_ENDPOINT(503, "no-healthy-endpoint", "No healthy upstream endpoint"),
+        UPSTREAM_BUSY(503, "upstream-busy", "Upstream connection limit reached"),
+        OVERLOADED(503, "overloaded", "Gateway is at its concurrent request limit"),
+        UPSTREAM_TIMEOUT(504, "upstream-timeout", "Upstream did not respond in time"),
+        INTERNAL(500, "internal-error", "Internal gateway error");
+
+        private final int status;
+        private final String slug;
+        private final String title;
+
+        Type(int status, String slug, String title) {
+            this.status = status;
+            this.slug = slug;
+            this.title = title;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String slug() {
+            return slug;
+        }
+
+        public String uri() {
+            return "https://loomgate.dev/problems/" + slug;
+        }
+
+        public String title() {
+            return title;
+        }
+    }
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public int status() {
+        return type.status();
+    }
+
+    public byte[] toJson(String instance, String requestId) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"type\":").append(Json.quote(type.uri()));
+        sb.append(",\"title\":").append(Json.quote(type.title()));
+        sb.append(",\"status\":").append(type.status());
+        sb.append(",\"detail\":").append(Json.quote(detail));
+        if (!instance.isEmpty()) {
+            sb.append(",\"instance\":").append(Json.quote(instance));
+        }
+        if (!requestId.isEmpty()) {
+            sb.append(",\"requestId\":").append(Json.quote(requestId));
+        }
+        sb.append('}');
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

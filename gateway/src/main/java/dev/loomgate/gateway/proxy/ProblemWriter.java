@@ -1,0 +1,18 @@
+package dev.loomgate.gateway.proxy;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+
+/** Writes a {@link Problem} as the whole response. */
+public final class ProblemWriter {
+    private ProblemWriter() {
+    }
+
+    public static void send(ServerResponse res, Problem p, String instance, String requestId) {
+        res.status(Status.create(p.status()));
+        res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(p.toJson(instance, requestId));
+    }
+}

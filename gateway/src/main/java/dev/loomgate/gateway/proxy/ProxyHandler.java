@@ -1,0 +1,314 @@
+package dev.loomgate.gateway.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.loomgate.gateway.client.HttpFields;
+import dev.loomgate.gateway.client.RequestBody;
+import dev.loomgate.gateway.client.UpstreamClient;
+import dev.loomgate.gateway.client.UpstreamException;
+import dev.loomgate.gateway.client.UpstreamRequest;
+import dev.loomgate.gateway.client.UpstreamResponse;
+import dev.loomgate.gateway.discovery.RoutingSnapshot;
+import dev.loomgate.gateway.discovery.RoutingState;
+import dev.loomgate.gateway.observe.AccessLog;
+import dev.loomgate.gateway.observe.GatewayMetrics;
+import dev.loomgate.gateway.observe.RequestIds;
+import dev.loomgate.gateway.route.Route;
+import dev.loomgate.gateway.route.RouteMatch;
+import dev.loomgate.gateway.upstream.Upstream;
+import dev.loomgate.gateway.upstream.UpstreamHost;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The data path: match a route, pick an endpoint, forward the request and relay the response,
+ * streaming bodies both ways. Failures become problem+json responses with a stable type.
+ */
+public final class ProxyHandler implements Handler {
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
+    /** Request bodies up to this size are read first, so the request can be replayed. */
+    private static final int BUFFER_REQUEST_BODY = 64 * 1024;
+    /** Response bodies up to this size are relayed in one write with a Content-Length. */
+    private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
+
+    private final String nodeId;
+    private final RoutingState state;
+    private final UpstreamClient client;
+    private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
+
+    public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
+                        AccessLog accessLog) {
+        this.nodeId = nodeId;
+        this.state = state;
+        this.client = client;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        Exchange ex = new Exchange(req, start);
+        ex.requestId = RequestIds.fromOrNew(req.headers().first(HeaderNames.X_REQUEST_ID).orElse(null));
+        res.header(RequestIds.HEADER, ex.requestId);
+        try {
+            forward(req, res, ex);
+        } finally {
+            long nanos = System.nanoTime() - start;
+            if (ex.route != null) {
+                metrics.route(ex.route.id()).record(ex.status, nanos);
+            }
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), nodeId,
+                    ex.route == null ? "" : ex.route.id(), ex.upstreamName, ex.endpoint, ex.view.method(),
+                    ex.view.path(), ex.status, nanos / 1e6, ex.bytesIn, ex.bytesOut, ex.requestId, ex.view.clientIp()));
+        }
+    }
+
+    private void forward(ServerRequest req, ServerResponse res, Exchange ex) {
+        if (req.headers().contains(HeaderNames.CONTENT_LENGTH) && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+            // request smuggling vector (RFC 9112 §6.3): never forward, and do not trust the rest of this connection
+            res.header(HeaderNames.CONNECTION, "close");
+            problem(res, ex, new Problem(Problem.Type.BAD_REQUEST,
+                    "request has both Content-Length and Transfer-Encoding"));
+            return;
+        }
+        RoutingSnapshot snapshot = state.current();
+        Optional<RouteMatch> match = snapshot.routes().match(ex.view);
+        if (match.isEmpty()) {
+            metrics.noRoute();
+            problem(res, ex, new Problem(Problem.Type.NO_ROUTE,
+                    "no route for " + ex.view.method() + " " + ex.view.host() + ex.view.path()));
+            return;
+        }
+        RouteMatch m = match.get();
+        ex.route = m.route();
+        ex.upstreamName = ex.route.upstream();
+        Optional<Upstream> upstream = snapshot.upstream(ex.route.upstream());
+        Optional<UpstreamHost> host = upstream.flatMap(u -> u.choose(ex.view, Set.of()));
+        if (host.isEmpty()) {
+            problem(res, ex, new Problem(Problem.Type.NO_HEALTHY_ENDPOINT,
+                    "upstream '" + ex.route.upstream() + "' has no available endpoint"));
+            return;
+        }
+        UpstreamHost target = host.get();
+        ex.endpoint = target.endpoint().id();
+        UpstreamRequest upstreamRequest;
+        try {
+            upstreamRequest = buildRequest(req, m, ex);
+        } catch (IOException e) {
+            problem(res, ex, new Problem(Problem.Type.BAD_REQUEST, "reading the request body failed: " + e.getMessage()));
+            return;
+        }
+        target.requestStarted();
+        try {
+            long sent = System.nanoTime();
+            UpstreamResponse response;
+            try {
+                response = client.exchange(target.endpoint(), upstreamRequest, client.settings().responseTimeout());
+            } catch (UpstreamException e) {
+                metrics.upstream(ex.upstreamName).record(599, System.nanoTime() - sent);
+                problem(res, ex, problemFor(e, ex));
+                return;
+            }
+            metrics.upstream(ex.upstreamName).record(response.status(), System.nanoTime() - sent);
+            relay(response, req, res, ex);
+        } finally {
+            target.requestFinished();
+        }
+    }
+
+    private UpstreamRequest buildRequest(ServerRequest req, RouteMatch m, Exchange ex) throws IOException {
+        HttpFields headers = new HttpFields(req.headers().size() + 6);
+        Set<String> connectionTokens = HopByHop.connectionTokens(req.headers().all(HeaderNames.CONNECTION, List::of));
+        String forwardedFor = null;
+        boolean proto = false;
+        boolean fwdHost = false;
+        boolean fwdPort = false;
+        for (Header h : req.headers()) {
+            String name = h.name();
+            if (HopByHop.isHopByHop(name, connectionTokens) || name.equalsIgnoreCase("Content-Length")
+                    || name.equalsIgnoreCase("Expect")) {
+                continue;
+            }
+            if (name.equalsIgnoreCase("X-Forwarded-For")) {
+                forwardedFor = String.join(", ", h.allValues());
+                continue;
+            }
+            if (name.equalsIgnoreCase("X-Request-Id")) {
+                continue;
+            }
+            proto |= name.equalsIgnoreCase("X-Forwarded-Proto");
+            fwdHost |= name.equalsIgnoreCase("X-Forwarded-Host");
+            fwdPort |= name.equalsIgnoreCase("X-Forwarded-Port");
+            for (String v : h.allValues()) {
+                headers.add(name, v);
+            }
+        }
+        String client = ex.view.clientIp();
+        headers.add("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
+        // an LB in front (HAProxy) already says what the client used; keep its word
+        if (!proto) {
+            headers.add("X-Forwarded-Proto", req.isSecure() ? "https" : "http");
+        }
+        if (!fwdHost) {
+            req.headers().first(HeaderNames.HOST).ifPresent(v -> headers.add("X-Forwarded-Host", v));
+        }
+        if (!fwdPort) {
+            headers.add("X-Forwarded-Port", Integer.toString(req.localPeer().port()));
+        }
+        headers.add(RequestIds.HEADER, ex.requestId);
+        m.route().requestHeaders().applyTo(headers);
+
+        String query = ex.view.rawQuery();
+        String target = query.isEmpty() ? m.upstreamPath() : m.upstreamPath() + "?" + query;
+        String method = ex.view.method();
+        boolean idempotent = Methods.idempotent(method) || req.headers().contains(HeaderNames.create("Idempotency-Key"));
+        return new UpstreamRequest(method, target, headers, body(req, ex), idempotent);
+    }
+
+    private static RequestBody body(ServerRequest req, Exchange ex) throws IOException {
+        if (!req.content().hasEntity()) {
+            return RequestBody.NONE;
+        }
+        OptionalLong length = req.headers().contentLength();
+        InputStream in = req.content().inputStream();
+        if (length.isPresent() && length.getAsLong() <= BUFFER_REQUEST_BODY) {
+            byte[] data = in.readAllBytes();
+            ex.bytesIn = data.length;
+            return new RequestBody.Bytes(data);
+        }
+        CountingInputStream counting = new CountingInputStream(in, ex);
+        return new RequestBody.Streamed(counting, length.orElse(-1));
+    }
+
+    private void relay(UpstreamResponse response, ServerRequest req, ServerResponse res, Exchange ex) {
+        try (response) {
+            ex.status = response.status();
+            res.status(Status.create(response.status(), response.reason().isEmpty() ? "-" : response.reason()));
+            HttpFields h = response.headers();
+            Set<String> connectionTokens = HopByHop.connectionTokens(h.all("Connection"));
+            String declaredLength = null;
+            for (int i = 0; i < h.size(); i++) {
+                String name = h.name(i);
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    declaredLength = h.value(i);
+                    continue;
+                }
+                if (HopByHop.isHopByHop(name, connectionTokens) || name.equalsIgnoreCase("X-Request-Id")) {
+                    continue;
+                }
+                res.headers().add(HeaderNames.create(name), h.value(i));
+            }
+            ex.route.responseHeaders().applyTo(new ResponseHeaders(res));
+            if (ex.view.method().equals("HEAD") || response.status() == 204 || response.status() == 304) {
+                if (declaredLength != null && response.status() != 204) {
+                    res.header(HeaderNames.CONTENT_LENGTH, declaredLength);
+                }
+                res.send();
+                return;
+            }
+            OptionalLong length = response.contentLength();
+            if (length.isPresent() && length.getAsLong() <= BUFFER_RESPONSE_BODY) {
+                byte[] body = response.readBody();
+                ex.bytesOut = body.length;
+                res.send(body);
+                return;
+            }
+            if (length.isPresent()) {
+                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length.getAsLong()));
+            }
+            streamBody(response.body(), res, ex);
+        } catch (IOException e) {
+            // the response has started: the only honest signal left is to cut the client connection
+            LOG.log(Level.FINE, "relaying response failed for request " + ex.requestId, e);
+            throw new IllegalStateException("response relay failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void streamBody(InputStream body, ServerResponse res, Exchange ex) throws IOException {
+        byte[] buf = new byte[32 * 1024];
+        OutputStream out = res.outputStream();
+        int n;
+        while ((n = body.read(buf)) > 0) {
+            out.write(buf, 0, n);
+            ex.bytesOut += n;
+        }
+        out.close();
+    }
+
+    private Problem problemFor(UpstreamException e, Exchange ex) {
+        String where = "upstream '" + ex.upstreamName + "' endpoint " + ex.endpoint;
+        return switch (e.kind()) {
+            case CONNECT_FAILED, CONNECT_TIMEOUT, RESET_BEFORE_RESPONSE ->
+                    new Problem(Problem.Type.UPSTREAM_UNREACHABLE, where + ": " + e.getMessage());
+            case POOL_EXHAUSTED -> new Problem(Problem.Type.UPSTREAM_BUSY, where + ": " + e.getMessage());
+            case RESPONSE_TIMEOUT -> new Problem(Problem.Type.UPSTREAM_TIMEOUT, where + ": " + e.getMessage());
+            case PROTOCOL_ERROR -> new Problem(Problem.Type.BAD_GATEWAY, where + ": " + e.getMessage());
+            case CLIENT_BODY_FAILED -> new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage());
+        };
+    }
+
+    private void problem(ServerResponse res, Exchange ex, Problem p) {
+        ex.status = p.status();
+        metrics.error(p.type().slug());
+        ProblemWriter.send(res, p, ex.view.path(), ex.requestId);
+    }
+
+    /** Per-request bookkeeping for metrics and the access log. */
+    private static final class Exchange {
+        final HelidonRequestView view;
+        final long startNanos;
+        String requestId = "";
+        Route route;
+        String upstreamName = "";
+        String endpoint = "";
+        int status = 500;
+        long bytesIn;
+        long bytesOut;
+
+        Exchange(ServerRequest req, long startNanos) {
+            this.view = new HelidonRequestView(req);
+            this.startNanos = startNanos;
+        }
+    }
+
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        private final Exchange ex;
+
+        CountingInputStream(InputStream in, Exchange ex) {
+            super(in);
+            this.ex = ex;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                ex.bytesIn++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                ex.bytesIn += n;
+            }
+            return n;
+        }
+    }
+}

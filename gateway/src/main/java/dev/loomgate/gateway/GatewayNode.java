@@ -145,10 +145,10 @@ public final class GatewayNode implements AutoCloseable {
      * being served until none is in flight or the drain timeout passes, then the listeners close.
      */
     public void drainAndStop() {
-        if (!phase.compareAndSet(Phase.READY, Phase.DRAINING) && phase.get() != Phase.STARTING) {
+        Phase now = phase.get();
+        if (now == Phase.DRAINING || now == Phase.STOPPED || !phase.compareAndSet(now, Phase.DRAINING)) {
             return;
         }
-        phase.set(Phase.DRAINING);
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         LOG.info(() -> "draining: " + inFlight.get() + " requests in flight, up to " + config.drainTimeout().toMillis() + " ms");
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {

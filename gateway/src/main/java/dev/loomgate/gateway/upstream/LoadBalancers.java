@@ -2,23 +2,22 @@ package dev.loomgate.gateway.upstream;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Builds the balancer for a host set. (Interim: plain round robin for every kind.) */
+/** Builds the balancer for a host set. */
 public final class LoadBalancers {
     private LoadBalancers() {
     }
 
+    /**
+     * @param hashKey where consistent hashing reads its key; ignored by the other kinds.
+     *                Consistent hashing without one hashes by client IP.
+     */
     public static LoadBalancer create(LoadBalancerKind kind, List<UpstreamHost> hosts, Optional<HashKeySpec> hashKey) {
-        AtomicInteger next = new AtomicInteger();
-        return (request, exclude) -> {
-            for (int i = 0; i < hosts.size(); i++) {
-                UpstreamHost h = hosts.get(Math.floorMod(next.getAndIncrement(), hosts.size()));
-                if (h.available() && !exclude.contains(h)) {
-                    return Optional.of(h);
-                }
-            }
-            return Optional.empty();
+        List<UpstreamHost> fixed = List.copyOf(hosts);
+        return switch (kind) {
+            case ROUND_ROBIN -> new RoundRobinBalancer(fixed);
+            case LEAST_REQUEST -> new LeastRequestBalancer(fixed);
+            case CONSISTENT_HASH -> new ConsistentHashBalancer(fixed, hashKey.orElseGet(HashKeySpec::clientIp));
         };
     }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class UpstreamHost {
     private final Endpoint endpoint;
     private final AtomicInteger inFlight = new AtomicInteger();
+    // Volatile, not locked: read on every balancer pick, written rarely.
+    private volatile boolean markedUnavailable;
 
     public UpstreamHost(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -38,7 +40,20 @@ public final class UpstreamHost {
 
     /** Whether the load balancer may pick this host (health and ejection feed this later). */
     public boolean available() {
-        return true;
+        return !markedUnavailable;
+    }
+
+    /**
+     * Takes the host out of load balancing until {@link #markAvailable()}. The hook that
+     * health checking and outlier ejection use (tests too); in-flight requests are not touched.
+     */
+    public void markUnavailable() {
+        markedUnavailable = true;
+    }
+
+    /** Puts the host back into load balancing. */
+    public void markAvailable() {
+        markedUnavailable = false;
     }
 
     @Override

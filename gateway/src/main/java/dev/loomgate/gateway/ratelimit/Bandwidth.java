@@ -8,12 +8,17 @@ import java.time.Duration;
  * {@code burst + capacity × elapsed / period}.
  */
 public record Bandwidth(long capacity, Duration period, long burst) {
+    private static final Duration MAX_PERIOD = Duration.ofDays(366);
+
     public Bandwidth {
         if (capacity <= 0) {
             throw new IllegalArgumentException("limit: must be > 0, got " + capacity);
         }
         if (period == null || period.isZero() || period.isNegative()) {
             throw new IllegalArgumentException("per: must be a positive duration, got " + period);
+        }
+        if (period.compareTo(MAX_PERIOD) > 0) {
+            throw new IllegalArgumentException("per: must be at most 366 days, got " + period);
         }
         if (period.toNanos() / capacity == 0) {
             throw new IllegalArgumentException("per: " + capacity + " per " + period + " is faster than one per nanosecond");

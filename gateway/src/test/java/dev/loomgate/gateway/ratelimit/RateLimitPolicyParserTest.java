@@ -50,6 +50,7 @@ class RateLimitPolicyParserTest {
                 "limits", List.of(Map.of("limit", -5, "per", "1s"))));
         assertError("limits[0].per: must be a positive duration", Map.of("key", "route",
                 "limits", List.of(Map.of("limit", 5, "per", "0s"))));
+        assertError("per: must be at most 366 days", Map.of("key", "route", "limit", 5, "per", "1000000d"));
         assertError("per: must not be negative", Map.of("key", "route", "limit", 5, "per", "-1s"));
         assertError("key: unknown key type 'query'", Map.of("key", "query:q", "limit", 5, "per", "1s"));
         assertError("key: 'header' needs a name", Map.of("key", "header:", "limit", 5, "per", "1s"));

@@ -41,13 +41,13 @@ final class RouteParser {
         }
         Route.Builder b = Route.builder(id, upstream);
         Optional<YamlValue> match = f.optional("match");
-        PathPattern.Kind pathKind = PathPattern.Kind.ANY;
+        PathPattern path = PathPattern.any();
         if (match.isPresent()) {
-            pathKind = match(match.get(), b);
+            path = match(match.get(), b);
         }
         Optional<YamlValue> rewrite = f.optional("rewrite");
         if (rewrite.isPresent()) {
-            rewrite(rewrite.get(), pathKind, b);
+            rewrite(rewrite.get(), path, b);
         }
         Optional<YamlValue> req = f.optional("request-headers");
         if (req.isPresent()) {
@@ -64,7 +64,7 @@ final class RouteParser {
         }
     }
 
-    private static PathPattern.Kind match(YamlValue node, Route.Builder b) throws ConfigException {
+    private static PathPattern match(YamlValue node, Route.Builder b) throws ConfigException {
         YamlValue.Fields f = node.fields(MATCH_KEYS);
         if (f.has("hosts")) {
             for (YamlValue h : f.required("hosts").sequence()) {
@@ -79,26 +79,24 @@ final class RouteParser {
         if (f.has("path") && f.has("path-prefix")) {
             throw f.required("path-prefix").error("only one of path and path-prefix may be given");
         }
-        PathPattern.Kind kind = PathPattern.Kind.ANY;
+        PathPattern pattern = PathPattern.any();
         if (f.has("path")) {
             YamlValue p = f.required("path");
             String text = p.string();
             try {
-                PathPattern pattern = PathPattern.path(text);
-                b.path(pattern);
-                kind = pattern.kind();
+                pattern = PathPattern.path(text);
             } catch (IllegalArgumentException e) {
                 throw p.error(e.getMessage());
             }
         } else if (f.has("path-prefix")) {
             YamlValue p = f.required("path-prefix");
             try {
-                b.path(PathPattern.prefix(p.string()));
-                kind = PathPattern.Kind.PREFIX;
+                pattern = PathPattern.prefix(p.string());
             } catch (IllegalArgumentException e) {
                 throw p.error(e.getMessage());
             }
         }
+        b.path(pattern);
         if (f.has("methods")) {
             for (YamlValue m : f.required("methods").sequence()) {
                 try {
@@ -118,7 +116,7 @@ final class RouteParser {
                 b.query(condition(c, false));
             }
         }
-        return kind;
+        return pattern;
     }
 
     private static ValueCondition condition(YamlValue node, boolean header) throws ConfigException {
@@ -148,7 +146,8 @@ final class RouteParser {
         return f.required("present").bool() ? ValueCondition.present(name) : ValueCondition.absent(name);
     }
 
-    private static void rewrite(YamlValue node, PathPattern.Kind pathKind, Route.Builder b) throws ConfigException {
+    private static void rewrite(YamlValue node, PathPattern path, Route.Builder b) throws ConfigException {
+        PathPattern.Kind pathKind = path.kind();
         YamlValue.Fields f = node.fields(REWRITE_KEYS);
         int count = (f.has("strip-prefix") ? 1 : 0) + (f.has("replace-prefix") ? 1 : 0) + (f.has("path") ? 1 : 0);
         if (count > 1) {
@@ -179,11 +178,19 @@ final class RouteParser {
             if (pathKind != PathPattern.Kind.TEMPLATE) {
                 throw p.error("rewrite.path needs a match.path template with variables");
             }
+            PathRewrite template;
             try {
-                b.rewrite(PathRewrite.template(text));
+                template = PathRewrite.template(text);
             } catch (IllegalArgumentException e) {
                 throw p.error(e.getMessage());
             }
+            for (String v : template.variables()) {
+                if (!path.variableNames().contains(v)) {
+                    throw p.error("uses {" + v + "}, which match.path does not define (defined: "
+                            + String.join(", ", path.variableNames()) + ")");
+                }
+            }
+            b.rewrite(template);
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -200,9 +199,10 @@ public final class PathPattern {
     /**
      * Matches a template against a raw path.
      *
-     * @return the raw (still encoded) variable values in {@link #variableNames()} order, or empty
+     * @return the raw (still encoded) variable values in {@link #variableNames()} order, or
+     *         {@code null} when the path does not match (hot path: no Optional per attempt)
      */
-    Optional<String[]> matchTemplate(String path) {
+    String[] matchTemplate(String path) {
         String[] values = variables == 0 ? NO_VALUES : new String[variables];
         int pos = 1; // after the leading '/'
         int v = 0;
@@ -216,10 +216,10 @@ public final class PathPattern {
                 } else {
                     values[v] = path.substring(pos);
                 }
-                return Optional.of(values);
+                return values;
             }
             if (pos > path.length()) {
-                return Optional.empty();
+                return null;
             }
             int end = path.indexOf('/', pos);
             if (end < 0) {
@@ -227,15 +227,15 @@ public final class PathPattern {
             }
             if (seg.isVariable()) {
                 if (end == pos) {
-                    return Optional.empty();
+                    return null;
                 }
                 values[v++] = path.substring(pos, end);
             } else if (end - pos != seg.literal.length() || !path.startsWith(seg.literal, pos)) {
-                return Optional.empty();
+                return null;
             }
             pos = end + 1;
         }
-        return pos == path.length() + 1 ? Optional.of(values) : Optional.empty();
+        return pos == path.length() + 1 ? values : null;
     }
 
     private static final String[] NO_VALUES = new String[0];

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One compiled route: what it matches (hosts, path, methods, headers, query), where it
@@ -101,11 +100,10 @@ public final class Route {
         String rawPath = request.path();
         String[] values = null;
         if (path.kind() == PathPattern.Kind.TEMPLATE) {
-            Optional<String[]> m = path.matchTemplate(rawPath);
-            if (m.isEmpty()) {
+            values = path.matchTemplate(rawPath);
+            if (values == null) {
                 return null;
             }
-            values = m.get();
         } else if (!path.matchesPlain(rawPath)) {
             return null;
         }

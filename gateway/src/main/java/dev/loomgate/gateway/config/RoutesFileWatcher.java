@@ -88,6 +88,8 @@ public final class RoutesFileWatcher implements AutoCloseable {
         }
     }
 
+    private static final long SETTLE_MILLIS = 50;
+
     private void run() {
         while (!closed) {
             try {
@@ -112,7 +114,7 @@ public final class RoutesFileWatcher implements AutoCloseable {
         if (stamp.equals(lastStamp) && !racy) {
             return;
         }
-        byte[] content = read();
+        byte[] content = readSettled();
         if (content == null) {
             return;
         }
@@ -146,6 +148,28 @@ public final class RoutesFileWatcher implements AutoCloseable {
         } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "routes file watcher: onRejected failed", ex);
         }
+    }
+
+    /**
+     * Reads until two reads 50 ms apart agree, so a file being written in place (truncate, then
+     * write) is not reported half-written as an invalid change.
+     */
+    private byte[] readSettled() {
+        byte[] content = read();
+        for (int i = 0; i < 20 && content != null; i++) {
+            try {
+                Thread.sleep(SETTLE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            byte[] again = read();
+            if (again == null || java.util.Arrays.equals(content, again)) {
+                return again;
+            }
+            content = again;
+        }
+        return content;
     }
 
     private Stamp stamp() {

@@ -1,0 +1,76 @@
+package dev.loomgate.consul.standin;
+
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar loomgate-consul-standin.jar --port 8500 [--host 127.0.0.1]}. */
+public final class Main {
+    private static final String USAGE = """
+            Usage: java -jar loomgate-consul-standin.jar [--port 8500] [--host 127.0.0.1]
+
+            A stand-in for a single Consul agent+server (datacenter dc1) speaking the HTTP API subset of
+            shared/consul-api/SPEC.md: KV (with CAS, locks, blocking queries), agent service/check registration
+            with real HTTP/TCP/TTL checks, health, catalog, sessions and status. ACLs are not enforced: tokens
+            are accepted and ignored. State lives in memory only and is lost when the process stops.
+
+              --port N     TCP port to listen on (default 8500, 0 = any free port)
+              --host H     address to bind (default 127.0.0.1)
+              --help       print this help
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ConsulStandin.Builder builder = ConsulStandin.builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
+                case "--port" -> builder.port(parsePort(value(args, ++i, arg)));
+                case "--host" -> builder.host(value(args, ++i, arg));
+                default -> fail("unknown argument '" + arg + "'");
+            }
+        }
+        ConsulStandin standin = builder.build();
+        try {
+            standin.start();
+        } catch (RuntimeException e) {
+            fail("cannot start: " + e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            standin.stop();
+            stopped.countDown();
+        }, "consul-standin-shutdown"));
+        stopped.await();
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            fail(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        fail("--port must be a number 0..65535, was '" + text + "'");
+        return -1;
+    }
+
+    private static void fail(String message) {
+        System.err.println("consul-standin: " + message);
+        System.err.print(USAGE);
+        System.exit(2);
+    }
+}

@@ -3,11 +3,17 @@ package dev.loomgate.consul.standin;
 import dev.loomgate.consul.standin.agent.AgentRuntime;
 import dev.loomgate.consul.standin.api.HttpApi;
 import dev.loomgate.consul.standin.store.NodeIdentity;
+import dev.loomgate.consul.standin.store.Snapshot;
 import dev.loomgate.consul.standin.store.Store;
 import io.helidon.webserver.WebServer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
@@ -31,11 +37,13 @@ public final class ConsulStandin {
     private final NodeIdentity node;
     private final Duration minimumDeregisterAfter;
     private final Duration reapInterval;
+    private final Optional<Path> dataDir;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile Store store;
     private volatile int boundPort = -1;
     private WebServer server;
     private AgentRuntime agent;
+    private Thread saver;
 
     private ConsulStandin(Builder builder) {
         this.host = builder.host;
@@ -43,7 +51,43 @@ public final class ConsulStandin {
         this.node = builder.node;
         this.minimumDeregisterAfter = builder.minimumDeregisterCriticalServiceAfter;
         this.reapInterval = builder.reapInterval;
-        this.store = new Store(node);
+        this.dataDir = builder.dataDir;
+        this.store = dataDir.isPresent() ? load(dataDir.get()) : new Store(node);
+    }
+
+    private Store load(Path dir) {
+        try {
+            return Snapshot.loadOrCreate(dir, node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void save() {
+        dataDir.ifPresent(dir -> {
+            try {
+                Snapshot.save(store, dir);
+            } catch (IOException e) {
+                LOG.warning("cannot save the stand-in state to " + dir + ": " + e);
+            }
+        });
+    }
+
+    /** Saves the state about once a second while it changes, so that even a kill -9 loses little. */
+    private void saveLoop(Store current) {
+        long saved = current.lastIndex();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = current.lastIndex();
+            if (now != saved) {
+                save();
+                saved = now;
+            }
+        }
     }
 
     public static Builder builder() {
@@ -70,6 +114,9 @@ public final class ConsulStandin {
             boundPort = server.port();
             agent = new AgentRuntime(current, minimumDeregisterAfter, reapInterval);
             agent.start();
+            if (dataDir.isPresent()) {
+                saver = Thread.ofVirtual().name("consul-standin-saver").start(() -> saveLoop(current));
+            }
             LOG.info("consul stand-in listening on http://" + host + ":" + boundPort);
             return this;
         } finally {
@@ -89,6 +136,16 @@ public final class ConsulStandin {
                 server.stop();
                 server = null;
             }
+            if (saver != null) {
+                saver.interrupt();
+                try {
+                    saver.join(Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                saver = null;
+                save();
+            }
         } finally {
             lifecycle.unlock();
         }
@@ -104,6 +161,7 @@ public final class ConsulStandin {
             stop();
             if (!keepState) {
                 store = new Store(node);
+                save();
             }
             return start();
         } finally {
@@ -153,8 +211,22 @@ public final class ConsulStandin {
         private NodeIdentity node = NodeIdentity.standard();
         private Duration minimumDeregisterCriticalServiceAfter = Duration.ofMinutes(1);
         private Duration reapInterval = Duration.ofSeconds(30);
+        private Optional<Path> dataDir = Optional.empty();
 
         private Builder() {
+        }
+
+        /**
+         * Keeps the state in this directory across restarts (and process restarts), like a Consul agent's data
+         * dir; without it the state lives in memory only.
+         */
+        public Builder dataDir(Path dir) {
+            Objects.requireNonNull(dir, "dataDir");
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("data-dir " + dir + " is not a directory");
+            }
+            this.dataDir = Optional.of(dir);
+            return this;
         }
 
         public Builder host(String host) {

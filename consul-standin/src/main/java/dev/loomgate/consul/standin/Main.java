@@ -1,19 +1,22 @@
 package dev.loomgate.consul.standin;
 
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar loomgate-consul-standin.jar --port 8500 [--host 127.0.0.1]}. */
 public final class Main {
     private static final String USAGE = """
-            Usage: java -jar loomgate-consul-standin.jar [--port 8500] [--host 127.0.0.1]
+            Usage: java -jar loomgate-consul-standin.jar [--port 8500] [--host 127.0.0.1] [--data-dir DIR]
 
             A stand-in for a single Consul agent+server (datacenter dc1) speaking the HTTP API subset of
             shared/consul-api/SPEC.md: KV (with CAS, locks, blocking queries), agent service/check registration
             with real HTTP/TCP/TTL checks, health, catalog, sessions and status. ACLs are not enforced: tokens
-            are accepted and ignored. State lives in memory only and is lost when the process stops.
+            are accepted and ignored. State lives in memory unless --data-dir is given.
 
               --port N     TCP port to listen on (default 8500, 0 = any free port)
               --host H     address to bind (default 127.0.0.1)
+              --data-dir D keep KV, services, check statuses, sessions and the index counter in D
+                           across restarts (saved about once a second and on a clean stop)
               --help       print this help
             """;
 
@@ -24,21 +27,27 @@ public final class Main {
         ConsulStandin.Builder builder = ConsulStandin.builder();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            switch (arg) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return;
+            try {
+                switch (arg) {
+                    case "--help", "-h" -> {
+                        System.out.print(USAGE);
+                        return;
+                    }
+                    case "--port" -> builder.port(parsePort(value(args, ++i, arg)));
+                    case "--host" -> builder.host(value(args, ++i, arg));
+                    case "--data-dir" -> builder.dataDir(Path.of(value(args, ++i, arg)));
+                    default -> fail("unknown argument '" + arg + "'");
                 }
-                case "--port" -> builder.port(parsePort(value(args, ++i, arg)));
-                case "--host" -> builder.host(value(args, ++i, arg));
-                default -> fail("unknown argument '" + arg + "'");
+            } catch (IllegalArgumentException e) {
+                fail(arg + ": " + e.getMessage());
             }
         }
-        ConsulStandin standin = builder.build();
+        ConsulStandin standin;
         try {
-            standin.start();
+            standin = builder.build().start();
         } catch (RuntimeException e) {
             fail("cannot start: " + e.getMessage());
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -22,12 +22,12 @@ public final class Catalog {
 
     private final Store store;
     private final NodeIdentity node;
-    private final LinkedHashMap<String, CatalogService> services = new LinkedHashMap<>();
-    private final LinkedHashMap<String, CheckState> checks = new LinkedHashMap<>();
-    private final Map<String, Long> serviceNameIndex = new HashMap<>();
+    final LinkedHashMap<String, CatalogService> services = new LinkedHashMap<>();
+    final LinkedHashMap<String, CheckState> checks = new LinkedHashMap<>();
+    final Map<String, Long> serviceNameIndex = new HashMap<>();
     private HealthEntry.NodeRecord nodeRecord;
-    private long servicesTableIndex;
-    private long lastServiceRemovalIndex;
+    long servicesTableIndex;
+    long lastServiceRemovalIndex;
 
     Catalog(Store store, NodeIdentity node) {
         this.store = store;

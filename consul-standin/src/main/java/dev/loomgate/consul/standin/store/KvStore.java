@@ -11,11 +11,11 @@ import java.util.TreeMap;
 /** The KV table with tombstones and lock-delays (SPEC §3). All methods take the store lock. */
 public final class KvStore {
     private final Store store;
-    private final TreeMap<String, KvEntry> entries = new TreeMap<>();
+    final TreeMap<String, KvEntry> entries = new TreeMap<>();
     // deleted keys -> index of the delete; never reaped, so prefix indexes never fall
-    private final TreeMap<String, Long> tombstones = new TreeMap<>();
+    final TreeMap<String, Long> tombstones = new TreeMap<>();
     private final Map<String, Long> lockDelayUntilNanos = new HashMap<>();
-    private long tableIndex;
+    long tableIndex;
 
     KvStore(Store store) {
         this.store = store;

@@ -14,8 +14,8 @@ public final class Sessions {
     private static final Duration LOCK_DELAY_MAX = Duration.ofSeconds(60);
 
     private final Store store;
-    private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
-    private long tableIndex;
+    final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
+    long tableIndex;
 
     Sessions(Store store) {
         this.store = store;

@@ -23,7 +23,7 @@ public final class Store {
     private final KvStore kv;
     private final Catalog catalog;
     private final Sessions sessions;
-    private long lastIndex;
+    long lastIndex;
     private long wakeGeneration;
 
     /** A query result and the index of the data it depends on. */

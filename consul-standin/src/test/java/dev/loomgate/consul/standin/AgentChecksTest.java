@@ -141,6 +141,12 @@ class AgentChecksTest {
         assertEquals("critical", check("ttl-svc", "t1-ttl").getString("Status"), "initial status (A-5)");
         assertEquals(200, http.put("/v1/agent/check/pass/t1-ttl?note=fine", null).status());
         assertEquals("passing", check("ttl-svc", "t1-ttl").getString("Status"));
+        long index = http.get("/v1/health/service/ttl-svc").index();
+        assertEquals(200, http.put("/v1/agent/check/pass/t1-ttl?note=still%20fine", null).status());
+        assertEquals("still fine", check("ttl-svc", "t1-ttl").getString("Output"));
+        assertEquals(index, http.get("/v1/health/service/ttl-svc").index(),
+                "an output-only change is deferred by Consul and takes no index");
+        assertEquals(200, http.put("/v1/agent/check/pass/t1-ttl?note=fine", null).status());
         eventually("TTL expiry", Duration.ofSeconds(6),
                 () -> check("ttl-svc", "t1-ttl").getString("Status").equals("critical"));
         assertEquals("TTL expired (last output before timeout follows): fine",

@@ -137,9 +137,25 @@ class KvBehaviourTest {
         CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
                 () -> http.get("/v1/kv/later?index=" + index + "&wait=30s"));
         Thread.sleep(200);
+        http.put("/v1/kv/other", "x");
+        Thread.sleep(300);
+        assertFalse(watch.isDone(), "recent servers keep a missing-key watch waiting through unrelated writes");
         http.put("/v1/kv/later", "here");
         Http.Response r = watch.get(20, TimeUnit.SECONDS);
         assertEquals(200, r.status());
+    }
+
+    @Test
+    void blockingQueryReportsTheDeletionOfTheWatchedKey() throws Exception {
+        http.put("/v1/kv/doomed", "v");
+        long index = http.get("/v1/kv/doomed").index();
+        CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
+                () -> http.get("/v1/kv/doomed?index=" + index + "&wait=30s"));
+        Thread.sleep(200);
+        http.delete("/v1/kv/doomed");
+        Http.Response r = watch.get(20, TimeUnit.SECONDS);
+        assertEquals(404, r.status());
+        assertTrue(r.index() > index);
     }
 
     @Test

@@ -167,8 +167,9 @@ public final class Catalog {
     }
 
     private void setStatusLocked(Store.Tx tx, CheckState check, String status, String output, long ttlDeadline) {
-        if (check.status().equals(status) && check.output().equals(output)) {
-            // nothing the catalog sees changed: no Raft write (only the TTL timer moves)
+        if (check.status().equals(status)) {
+            // Output-only changes are not synced at once (Consul defers them by check_update_interval, 5m),
+            // so they take no index and wake no watcher; the new output is visible on the next read.
             checks.put(check.checkId(), new CheckState(check.definition(), check.serviceName(),
                     check.serviceTags(), status, output, check.createIndex(), check.modifyIndex(),
                     check.criticalSinceNanos(), ttlDeadline));

@@ -21,12 +21,16 @@ public final class KvStore {
         this.store = store;
     }
 
-    /** A single key; the index is the entry's ModifyIndex, or the table index when absent (BQ-8). */
+    /**
+     * A single key; the index is the entry's ModifyIndex, or the table index when absent (BQ-8). A blocking GET on
+     * a missing key is woken only by that key: its creation, or its deletion after the client's index (KV-8,
+     * recent servers), not by writes to other keys, although the index it reports is store-wide.
+     */
     public Store.Indexed<Optional<KvEntry>> get(String key) {
         return store.read(() -> {
             KvEntry entry = entries.get(key);
             return entry == null
-                    ? new Store.Indexed<>(Optional.empty(), tableIndex)
+                    ? new Store.Indexed<>(Optional.empty(), tableIndex, tombstones.getOrDefault(key, 0L))
                     : new Store.Indexed<>(Optional.of(entry), entry.modifyIndex());
         });
     }

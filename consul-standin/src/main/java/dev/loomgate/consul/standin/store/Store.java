@@ -26,10 +26,17 @@ public final class Store {
     long lastIndex;
     private long wakeGeneration;
 
-    /** A query result and the index of the data it depends on. */
-    public record Indexed<T>(T value, long index) {
+    /**
+     * A query result and the index of the data it depends on. {@code changeIndex} is what a blocking query compares
+     * with the client's index; it differs from the reported index only for a missing KV key (see KvStore#get).
+     */
+    public record Indexed<T>(T value, long index, long changeIndex) {
         public Indexed {
             index = Math.max(index, 1);
+        }
+
+        public Indexed(T value, long index) {
+            this(value, index, Math.max(index, 1));
         }
     }
 
@@ -131,7 +138,7 @@ public final class Store {
             }
             long deadline = System.nanoTime() + withJitter(wait).toNanos();
             long generation = wakeGeneration;
-            while (Long.compareUnsigned(result.index(), minIndex) <= 0) {
+            while (Long.compareUnsigned(result.changeIndex(), minIndex) <= 0) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0 || generation != wakeGeneration) {
                     return result;

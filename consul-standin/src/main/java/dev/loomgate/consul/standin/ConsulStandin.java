@@ -6,6 +6,7 @@ import dev.loomgate.consul.standin.store.NodeIdentity;
 import dev.loomgate.consul.standin.store.Snapshot;
 import dev.loomgate.consul.standin.store.Store;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,6 +109,9 @@ public final class ConsulStandin {
                     .host(host)
                     .port(port)
                     .shutdownHook(false)
+                    // Go's server takes raw ':' and the like in query strings (?node-meta=os:linux);
+                    // Helidon's strict prologue validation would answer those with 400
+                    .addProtocol(Http1Config.builder().validatePath(false).validatePrologue(false).build())
                     .routing(routing -> routing.any(api))
                     .build()
                     .start();
@@ -135,6 +139,7 @@ public final class ConsulStandin {
             if (server != null) {
                 server.stop();
                 server = null;
+                LOG.info("consul stand-in on port " + boundPort + " stopped");
             }
             if (saver != null) {
                 saver.interrupt();

@@ -194,6 +194,8 @@ class AgentChecksTest {
         assertEquals(List.of(), ids(health("svc?tag=v1&tag=secondary&passing")));
         assertEquals(List.of("b"), ids(health("svc?filter=" + java.net.URLEncoder.encode(
                 "\"secondary\" in Service.Tags and Service.ID != \"a\"", StandardCharsets.UTF_8))));
+        assertEquals(0, health("svc?node-meta=os:linux").size(), "the stand-in's node has no such meta");
+        assertEquals(2, health("svc?node-meta=consul-network-segment:").size());
         // the passing filter runs after the query: the index is that of all instances (H-2)
         assertEquals(http.get("/v1/health/service/svc").index(), http.get("/v1/health/service/svc?passing").index());
     }

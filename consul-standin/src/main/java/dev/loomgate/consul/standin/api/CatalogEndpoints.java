@@ -40,7 +40,11 @@ final class CatalogEndpoints {
         Store.Indexed<List<HealthEntry>> result = store.blocking(blocking.index(), blocking.maxWait(),
                 () -> store.catalog().health(name, tags));
         JsonArrayBuilder array = Json.createArrayBuilder();
+        boolean nodeMatches = nodeMetaMatches(q);
         for (HealthEntry entry : result.value()) {
+            if (!nodeMatches) {
+                break;
+            }
             // ?passing is applied after the query, so the index is that of the unfiltered data (H-2)
             if (passing && !entry.checks().stream().map(CheckState::status).allMatch("passing"::equals)) {
                 continue;
@@ -66,6 +70,20 @@ final class CatalogEndpoints {
 
     private static Predicate<JsonObject> filter(QueryParams q) {
         return q.first("filter").filter(f -> !f.isEmpty()).map(Filter::parse).orElse(e -> true);
+    }
+
+    /** The deprecated {@code ?node-meta=key:value} (repeatable, all must match the node's meta). */
+    private static boolean nodeMetaMatches(QueryParams q) {
+        JsonObject meta = Render.nodeMeta();
+        for (String pair : q.all("node-meta")) {
+            int colon = pair.indexOf(':');
+            String key = colon < 0 ? pair : pair.substring(0, colon);
+            String value = colon < 0 ? "" : pair.substring(colon + 1);
+            if (!meta.containsKey(key) || !meta.getString(key).equals(value)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     ApiResponse catalogServices(ApiRequest request) {
@@ -96,9 +114,12 @@ final class CatalogEndpoints {
         Store.Indexed<List<HealthEntry>> result = store.blocking(blocking.index(), blocking.maxWait(),
                 () -> store.catalog().health(name, tags));
         JsonArrayBuilder array = Json.createArrayBuilder();
+        boolean nodeMatches = nodeMetaMatches(q);
         for (HealthEntry entry : result.value()) {
-            JsonObject json = Render.catalogServiceNode(entry.service(), entry.node().identity(),
-                    entry.node().createIndex(), entry.node().modifyIndex());
+            if (!nodeMatches) {
+                break;
+            }
+            JsonObject json = Render.catalogServiceNode(entry.service(), entry.node().identity());
             if (filter.test(json)) {
                 array.add(json);
             }

@@ -132,7 +132,7 @@ final class Render {
         return d.isZero() ? "" : GoDuration.format(d);
     }
 
-    static JsonObject catalogServiceNode(CatalogService service, NodeIdentity node, long nodeCreate, long nodeModify) {
+    static JsonObject catalogServiceNode(CatalogService service, NodeIdentity node) {
         ServiceDefinition s = service.definition();
         JsonObjectBuilder b = Json.createObjectBuilder()
                 .add("ID", node.nodeId()).add("Node", node.nodeName()).add("Address", node.address())

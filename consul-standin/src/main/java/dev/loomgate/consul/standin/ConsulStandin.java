@@ -32,6 +32,7 @@ import java.util.logging.Logger;
  */
 public final class ConsulStandin {
     private static final Logger LOG = Logger.getLogger(ConsulStandin.class.getName());
+    private static final Duration IDLE_CONNECTION_TIMEOUT = Duration.ofMinutes(15);
 
     private final String host;
     private final int requestedPort;
@@ -109,6 +110,9 @@ public final class ConsulStandin {
                     .host(host)
                     .port(port)
                     .shutdownHook(false)
+                    // Helidon closes connections "idle" longer than this even mid-request (default 5m);
+                    // a blocking query may legitimately take up to 10m + 10m/16
+                    .idleConnectionTimeout(IDLE_CONNECTION_TIMEOUT)
                     // Go's server takes raw ':' and the like in query strings (?node-meta=os:linux);
                     // Helidon's strict prologue validation would answer those with 400
                     .addProtocol(Http1Config.builder().validatePath(false).validatePrologue(false).build())

@@ -157,6 +157,23 @@ class AgentChecksTest {
     }
 
     @Test
+    void aCriticalBoundCheckInvalidatesTheSessionAndReleasesItsLock() {
+        register("{\"ID\":\"leader\",\"Name\":\"leader\",\"Check\":{\"CheckID\":\"alive\",\"TTL\":\"60s\","
+                + "\"Status\":\"passing\"}}");
+        Http.Response created = http.put("/v1/session/create",
+                "{\"LockDelay\":\"0s\",\"ServiceChecks\":[{\"ID\":\"alive\"}]}");
+        assertEquals(200, created.status(), created.body());
+        String session = created.json().asJsonObject().getString("ID");
+        assertEquals("true", http.put("/v1/kv/leader?acquire=" + session, "me").body());
+        assertEquals(200, http.put("/v1/agent/check/fail/alive", null).status());
+        JsonObject entry = http.get("/v1/kv/leader").json().asJsonArray().getJsonObject(0);
+        assertTrue(!entry.containsKey("Session"), "released: " + entry);
+        assertEquals("[]", http.get("/v1/session/info/" + session).body());
+        assertEquals(500, http.put("/v1/session/create", "{\"ServiceChecks\":[{\"ID\":\"alive\"}]}").status(),
+                "a critical check cannot back a new session");
+    }
+
+    @Test
     void nonTtlCheckRefusesTtlUpdates() {
         register("{\"ID\":\"w\",\"Name\":\"w\",\"Check\":{\"CheckID\":\"w-tcp\",\"TCP\":\"127.0.0.1:1\","
                 + "\"Interval\":\"10s\"}}");

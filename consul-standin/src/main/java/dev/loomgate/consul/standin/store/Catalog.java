@@ -84,6 +84,14 @@ public final class Catalog {
                 if (existing != null && !existing.definition().name().equals(service.name())) {
                     touchService(tx, existing.definition().name());
                 }
+                // checks left out of this registration still carry the service's name and tags
+                for (CheckState c : List.copyOf(checks.values())) {
+                    if (c.definition().serviceId().equals(service.id()) && !wanted.contains(c.checkId())) {
+                        checks.put(c.checkId(), new CheckState(c.definition(), service.name(), service.tags(),
+                                c.status(), c.output(), c.createIndex(), index, c.criticalSinceNanos(),
+                                c.ttlDeadlineNanos()));
+                    }
+                }
             }
             for (NewCheck nc : newChecks) {
                 CheckDefinition def = nc.definition();

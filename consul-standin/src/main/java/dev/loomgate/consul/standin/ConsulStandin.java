@@ -119,6 +119,12 @@ public final class ConsulStandin {
                     .routing(routing -> routing.any(api))
                     .build()
                     .start();
+            if (!server.isRunning()) {
+                // Helidon logs the cause (e.g. address in use) and returns a stopped server instead of throwing
+                server = null;
+                throw new IllegalStateException("cannot listen on " + host + ":" + port
+                        + " (see the log above; is the port in use?)");
+            }
             boundPort = server.port();
             agent = new AgentRuntime(current, minimumDeregisterAfter, reapInterval);
             agent.start();

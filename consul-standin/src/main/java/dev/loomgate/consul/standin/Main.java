@@ -2,6 +2,8 @@ package dev.loomgate.consul.standin;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** {@code java -jar loomgate-consul-standin.jar --port 8500 [--host 127.0.0.1]}. */
 public final class Main {
@@ -20,10 +22,14 @@ public final class Main {
               --help       print this help
             """;
 
+    // kept in a field: JUL holds loggers weakly and would forget the level
+    private static final Logger HELIDON_LOGGER = Logger.getLogger("io.helidon");
+
     private Main() {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        quietLogging();
         ConsulStandin.Builder builder = ConsulStandin.builder();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -55,6 +61,15 @@ public final class Main {
             stopped.countDown();
         }, "consul-standin-shutdown"));
         stopped.await();
+    }
+
+    /** One line per log record, and only Helidon's warnings, so that a start logs a single line. */
+    private static void quietLogging() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        }
+        HELIDON_LOGGER.setLevel(Level.WARNING);
     }
 
     private static String value(String[] args, int i, String option) {

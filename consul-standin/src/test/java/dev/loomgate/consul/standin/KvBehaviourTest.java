@@ -211,6 +211,13 @@ class KvBehaviourTest {
     }
 
     @Test
+    void aTakenPortFailsTheStart() {
+        ConsulStandin second = ConsulStandin.builder().port(standin.port()).build();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, second::start);
+        second.stop();
+    }
+
+    @Test
     void restartWithoutStateResetsTheIndexAndKeepsThePort() {
         for (int i = 0; i < 5; i++) {
             http.put("/v1/kv/n" + i, "v");

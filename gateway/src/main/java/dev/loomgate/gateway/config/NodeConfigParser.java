@@ -13,7 +13,8 @@ import java.util.Set;
  */
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
-            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log");
+            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster");
+    private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
     private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port");
     private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
             "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line");
@@ -71,6 +72,15 @@ public final class NodeConfigParser {
         }
         if (top.has("access-log")) {
             config = config.withAccessLog(top.required("access-log").nonBlankString());
+        }
+        if (top.has("redis")) {
+            config = config.withRedis(Optional.of(RateLimitConfig.redis(top.required("redis"))));
+        }
+        if (top.has("cluster")) {
+            YamlValue.Fields c = top.required("cluster").fields(CLUSTER_KEYS);
+            if (c.has("expected-nodes")) {
+                config = config.withCluster(new NodeConfig.Cluster(c.required("expected-nodes").intIn(1, 10_000)));
+            }
         }
         return config;
     }

@@ -21,6 +21,8 @@ import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.RequestIds;
+import dev.loomgate.gateway.policy.RateLimitStep;
+import dev.loomgate.gateway.ratelimit.RateLimitDecision;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
@@ -49,9 +51,16 @@ public final class ProxyHandler implements Handler {
     private final UpstreamClient client;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final RateLimitStep rateLimits;
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
                         AccessLog accessLog) {
+        this(nodeId, state, client, metrics, accessLog, RateLimitStep.local());
+    }
+
+    public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
+                        AccessLog accessLog, RateLimitStep rateLimits) {
+        this.rateLimits = rateLimits;
         this.nodeId = nodeId;
         this.state = state;
         this.client = client;
@@ -97,6 +106,14 @@ public final class ProxyHandler implements Handler {
         RouteMatch m = match.get();
         ex.route = m.route();
         ex.upstreamName = ex.route.upstream();
+        Optional<RateLimitDecision> limit = rateLimits.check(m, ex.view);
+        if (limit.isPresent()) {
+            limit.get().writeHeaders(new ResponseHeaders(res));
+            if (!limit.get().allowed()) {
+                problem(res, ex, RateLimitStep.problem(limit.get(), m));
+                return;
+            }
+        }
         Optional<Upstream> upstream = snapshot.upstream(ex.route.upstream());
         Optional<UpstreamHost> host = upstream.flatMap(u -> u.choose(ex.view, Set.of()));
         if (host.isEmpty()) {

@@ -18,7 +18,6 @@ import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.policy.RateLimitStep;
-import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import io.helidon.http.DirectHandler;
@@ -58,7 +57,7 @@ public final class GatewayNode implements AutoCloseable {
         this.accessLog = AccessLog.open(config.accessLog());
         liveNodes.set(() -> config.cluster().expectedNodes());
         this.rateLimits = RateLimitStep.open(config.redis(), () -> liveNodes.get().getAsInt(),
-                RateLimiterOptions.defaults());
+                config.rateLimiter());
         metrics.addSource(rateLimits::writeMetrics);
         ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits);
         metrics.addSource(routing::writeMetrics);

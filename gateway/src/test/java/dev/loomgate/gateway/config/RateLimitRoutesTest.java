@@ -181,7 +181,13 @@ class RateLimitRoutesTest {
                   read-timeout: 20ms
                 cluster:
                   expected-nodes: 3
+                rate-limiter:
+                  latency-budget: 20ms
+                  failure-threshold: 3
                 """, "gateway.yaml");
+        assertEquals(Duration.ofMillis(20), c.rateLimiter().latencyBudget());
+        assertEquals(3, c.rateLimiter().failureThreshold());
+        assertEquals(Duration.ofMillis(200), c.rateLimiter().probeInterval());
         var redis = c.redis().orElseThrow();
         assertEquals(new RedisTopology.Sentinel("loomgate",
                 List.of(new RedisAddress("10.0.0.1", 26379), new RedisAddress("10.0.0.2", 26379))), redis.topology());

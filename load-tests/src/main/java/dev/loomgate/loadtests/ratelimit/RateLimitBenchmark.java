@@ -43,6 +43,7 @@ public final class RateLimitBenchmark {
         int connections = 32;
         int threads = 2;
         String latencyBudget = "5ms";
+        String sync = "batching";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gateway-jar" -> gatewayJar = args[++i];
@@ -51,21 +52,23 @@ public final class RateLimitBenchmark {
                 case "--connections" -> connections = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--latency-budget" -> latencyBudget = args[++i];
+                case "--sync" -> sync = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--gateway-jar PATH "
-                        + "--rounds N --seconds N --connections N --threads N --latency-budget 5ms)");
+                        + "--rounds N --seconds N --connections N --threads N --latency-budget 5ms "
+                        + "--sync batching|none|delaying)");
             }
         }
         RateLimitBenchmark bench = new RateLimitBenchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
         try {
-            bench.run(Path.of(gatewayJar), rounds, seconds, connections, threads, latencyBudget);
+            bench.run(Path.of(gatewayJar), rounds, seconds, connections, threads, latencyBudget, sync);
         } finally {
             bench.stopAll();
         }
     }
 
-    private void run(Path gatewayJar, int rounds, int seconds, int connections, int threads, String latencyBudget)
-            throws Exception {
+    private void run(Path gatewayJar, int rounds, int seconds, int connections, int threads, String latencyBudget,
+                     String sync) throws Exception {
         if (!Files.isRegularFile(gatewayJar)) {
             throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
         }
@@ -108,11 +111,12 @@ public final class RateLimitBenchmark {
                   - id: limited
                     upstream: nginx
                     match: { path-prefix: /limited }
-                    rate-limit: { key: route, limit: 1000000000, per: 1s }
+                    rate-limit: { key: route, limit: 1000000000, per: 1s, sync: %s }
                   - id: unlimited
                     upstream: nginx
                     match: { path-prefix: /unlimited }
-                """.formatted(nginxPort));
+                """.formatted(nginxPort, sync.equals("delaying")
+                ? "delaying, max-unsynchronized-tokens: 100, max-unsynchronized-time: 100ms" : sync));
         Files.writeString(work.resolve("gateway.yaml"), """
                 node: { id: bench, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
                 routes-file: routes.yaml
@@ -161,14 +165,13 @@ public final class RateLimitBenchmark {
         long decisions = counter(after, "loomgate_ratelimit_decisions_total") - counter(before,
                 "loomgate_ratelimit_decisions_total");
         System.out.println();
-        System.out.printf("RESULT median of %d rounds, wrk -t%d -c%d -d%ds, %d cores%n", rounds, threads, connections,
-                seconds, Runtime.getRuntime().availableProcessors());
+        System.out.printf("RESULT median of %d rounds, wrk -t%d -c%d -d%ds, %d cores, sync %s, latency budget %s%n",
+                rounds, threads, connections, seconds, Runtime.getRuntime().availableProcessors(), sync, latencyBudget);
         System.out.printf("  with Redis limit (never hit): %,.0f req/s, p99 %.2f ms%n", rpsL, p99L);
         System.out.printf("  without limit:                %,.0f req/s, p99 %.2f ms%n", rpsU, p99U);
         System.out.printf("  throughput ratio: %.2f (goal >= 0.8) %s%n", rpsL / rpsU, rpsL / rpsU >= 0.8 ? "OK" : "BELOW GOAL");
-        System.out.printf("  rate-limit decisions %,d; Redis calls %,d (batching: %.1f decisions per call, "
-                        + "mean %.2f ms); fallback decisions %,d; non-2xx responses %d%n", decisions, redisCalls,
-                redisCalls == 0 ? 0.0 : (double) decisions / redisCalls,
+        System.out.printf("  rate-limit decisions %,d: %,d through Redis (mean time in the limiter %.2f ms), %,d from the "
+                        + "fallback; non-2xx responses %d%n", decisions, redisCalls,
                 redisCalls == 0 ? 0.0 : redisSeconds * 1000 / redisCalls, fallback, non2xx);
         if (fallback > 0) {
             System.out.println("  note: some decisions came from the node-local fallback (Redis over the latency "

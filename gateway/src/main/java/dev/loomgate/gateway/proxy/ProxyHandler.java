@@ -43,6 +43,7 @@ public final class ProxyHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
     /** Request bodies up to this size are read first, so the request can be replayed. */
     private static final int BUFFER_REQUEST_BODY = 64 * 1024;
+    private static final String NODE_HEADER = "X-Loomgate-Node";
     /** Response bodies up to this size are relayed in one write with a Content-Length. */
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
 
@@ -74,6 +75,7 @@ public final class ProxyHandler implements Handler {
         Exchange ex = new Exchange(req, start);
         ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
         res.header(RequestIds.HEADER, ex.requestId);
+        res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
         try {
             forward(req, res, ex);
         } finally {

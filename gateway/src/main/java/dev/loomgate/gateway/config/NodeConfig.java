@@ -21,10 +21,11 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param redis        where rate-limit buckets live; empty: rate limits use node-local buckets (see RATE-LIMITS.md)
  * @param cluster      cluster facts known from config (the live node count until the registry provides it)
  * @param rateLimiter  circuit breaker around Redis: failure threshold, latency budget, probe interval
+ * @param consul       Consul discovery, KV routes, registration (docs/CONSUL.md); empty: routes file only
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                         RateLimiterOptions rateLimiter) {
+                         RateLimiterOptions rateLimiter, Optional<ConsulConfig> consul) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -38,6 +39,18 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rateLimiter, "rateLimiter");
+        Objects.requireNonNull(consul, "consul");
+    }
+
+    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
+                      RateLimiterOptions rateLimiter) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, Optional.empty());
+    }
+
+    public NodeConfig withConsul(Optional<ConsulConfig> consul) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                consul);
     }
 
     public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
@@ -54,39 +67,39 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
     }
 
     public NodeConfig withNode(Node node) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withLimits(Limits limits) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withRedis(Optional<RedisSettings> redis) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withCluster(Cluster cluster) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
     }
 
     /**

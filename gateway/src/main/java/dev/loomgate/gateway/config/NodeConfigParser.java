@@ -16,7 +16,7 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
-            "rate-limiter");
+            "rate-limiter", "consul");
     private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
@@ -89,6 +89,9 @@ public final class NodeConfigParser {
         }
         if (top.has("rate-limiter")) {
             config = config.withRateLimiter(rateLimiter(top.required("rate-limiter"), config.rateLimiter()));
+        }
+        if (top.has("consul")) {
+            config = config.withConsul(Optional.of(ConsulConfigParser.parse(top.required("consul"), baseDir)));
         }
         return config;
     }

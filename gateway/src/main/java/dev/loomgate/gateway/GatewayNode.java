@@ -2,6 +2,7 @@ package dev.loomgate.gateway;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
@@ -14,6 +15,7 @@ import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.discovery.ConsulRuntime;
 import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
@@ -42,7 +44,9 @@ public final class GatewayNode implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final UpstreamClient client;
     private final AccessLog accessLog;
-    private final RoutesFileWatcher watcher;
+    private final Optional<RoutesFileWatcher> watcher;
+    /** Consul discovery, KV routes, registration; empty without a {@code consul:} block. */
+    private final Optional<ConsulRuntime> consul;
     private final WebServer server;
     private final RateLimitStep rateLimits;
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
@@ -50,7 +54,15 @@ public final class GatewayNode implements AutoCloseable {
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
-        routing.apply(RoutesParser.parse(config.routesFile()));
+        this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing));
+        boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
+        if (!kvRoutes) {
+            routing.apply(RoutesParser.parse(config.routesFile()));
+        }
+        if (consul.isPresent()) {
+            consul.get().bootstrap();
+            metrics.addSource(consul.get()::writeMetrics);
+        }
         var up = config.upstream();
         this.client = new UpstreamClient(new ClientSettings(up.connectTimeout(), up.responseTimeout(),
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
@@ -102,17 +114,22 @@ public final class GatewayNode implements AutoCloseable {
                     }
                 }))
                 .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
-                .routing(ADMIN, r -> AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase()))
+                .routing(ADMIN, r -> {
+                    AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
+                    consul.ifPresent(c -> c.registerAdmin(r));
+                })
                 .build();
-        this.watcher = new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject);
+        this.watcher = kvRoutes ? Optional.empty() : Optional.of(
+                new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject));
     }
 
     /** Loads the routes (an invalid file stops the start), starts listening and watching. */
     public static GatewayNode start(NodeConfig config) throws ConfigException, IOException {
         GatewayNode node = new GatewayNode(config);
         node.server.start();
-        node.watcher.start();
+        node.watcher.ifPresent(RoutesFileWatcher::start);
         node.phase.set(Phase.READY);
+        node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
         LOG.info(() -> "node " + config.node().id() + " ready: proxy on " + config.node().host() + ":" + node.port()
                 + ", admin on " + config.node().adminHost() + ":" + node.adminPort()
                 + ", routes from " + config.routesFile() + " (version " + node.routing.current().version() + ")");
@@ -169,6 +186,7 @@ public final class GatewayNode implements AutoCloseable {
         if (now == Phase.DRAINING || now == Phase.STOPPED || !phase.compareAndSet(now, Phase.DRAINING)) {
             return;
         }
+        consul.ifPresent(ConsulRuntime::deregister);
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         LOG.info(() -> "draining: " + inFlight.get() + " requests in flight, up to " + config.drainTimeout().toMillis() + " ms");
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
@@ -190,7 +208,8 @@ public final class GatewayNode implements AutoCloseable {
         if (phase.getAndSet(Phase.STOPPED) == Phase.STOPPED) {
             return;
         }
-        watcher.close();
+        consul.ifPresent(ConsulRuntime::close);
+        watcher.ifPresent(RoutesFileWatcher::close);
         server.stop();
         client.close();
         rateLimits.close();

@@ -139,8 +139,14 @@ public final class KvRoutesWatcher implements AutoCloseable {
             handledText = a.text();
             try {
                 RoutesDocument doc = layout.parse(a);
-                routing.apply(doc);
-                appliedText = Optional.of(a.text());
+                Optional<String> before = appliedText;
+                appliedText = Optional.of(a.text()); // before the swap: the snapshot writer reads it on the swap
+                try {
+                    routing.apply(doc);
+                } catch (RuntimeException e) {
+                    appliedText = before;
+                    throw e;
+                }
                 status = new Status("applied", doc.version(), doc.version(), "", Instant.now());
             } catch (ConfigException e) {
                 routing.reject(e);

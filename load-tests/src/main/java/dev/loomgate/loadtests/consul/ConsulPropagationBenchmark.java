@@ -30,25 +30,27 @@ public final class ConsulPropagationBenchmark {
         String gatewayJar = "gateway/target/loomgate-gateway.jar";
         String standinJar = "consul-standin/target/loomgate-consul-standin.jar";
         int pushes = 50;
+        int warmup = 10;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gateway-jar" -> gatewayJar = args[++i];
                 case "--standin-jar" -> standinJar = args[++i];
                 case "--pushes" -> pushes = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--gateway-jar PATH --standin-jar PATH --pushes N)");
+                        + " (--gateway-jar PATH --standin-jar PATH --pushes N --warmup N)");
             }
         }
         ConsulPropagationBenchmark bench = new ConsulPropagationBenchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
         try {
-            bench.run(Path.of(gatewayJar), Path.of(standinJar), pushes);
+            bench.run(Path.of(gatewayJar).toAbsolutePath(), Path.of(standinJar).toAbsolutePath(), pushes, warmup);
         } finally {
             bench.stopAll();
         }
     }
 
-    private void run(Path gatewayJar, Path standinJar, int pushes) throws Exception {
+    private void run(Path gatewayJar, Path standinJar, int pushes, int warmup) throws Exception {
         for (Path jar : List.of(gatewayJar, standinJar)) {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: run `make build` first");
@@ -90,20 +92,21 @@ public final class ConsulPropagationBenchmark {
         for (int n = 0; n < 3; n++) {
             awaitReady(admins[n]);
         }
-        System.out.printf("3 nodes ready; %d pushes, each adding one route (CLI in its own JVM per push)%n", pushes);
+        System.out.printf("3 nodes ready; %d warm-up pushes, then %d measured pushes, each adding one route"
+                + " (CLI in its own JVM per push)%n", warmup, pushes);
 
         long[] millis = new long[pushes];
-        for (int i = 1; i <= pushes; i++) {
+        for (int i = 1 - warmup; i <= pushes; i++) {
             routes.append("""
                       - id: r%1$d
                         upstream: demo
                         match: { path-prefix: /r%1$d }
-                    """.formatted(i));
-            writeRoutes(file, "b" + i, upstreamPort, routes);
+                    """.formatted(i + warmup));
+            writeRoutes(file, "b" + (i + warmup), upstreamPort, routes);
             check(push(java, gatewayJar, consul, file, work), "push " + i);
             long pushed = System.nanoTime();
             for (int n = 0; n < 3; n++) {
-                String url = "http://127.0.0.1:" + ports[n] + "/r" + i + "/x";
+                String url = "http://127.0.0.1:" + ports[n] + "/r" + (i + warmup) + "/x";
                 long deadline = pushed + TimeUnit.SECONDS.toNanos(30);
                 while (status(url) != 200) {
                     if (System.nanoTime() > deadline) {
@@ -112,7 +115,9 @@ public final class ConsulPropagationBenchmark {
                     Thread.sleep(2);
                 }
             }
-            millis[i - 1] = (System.nanoTime() - pushed) / 1_000_000;
+            if (i >= 1) {
+                millis[i - 1] = (System.nanoTime() - pushed) / 1_000_000;
+            }
         }
         long[] sorted = millis.clone();
         Arrays.sort(sorted);

@@ -49,7 +49,16 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public UpstreamResponse exchange(Endpoint endpoint, UpstreamRequest request, Duration responseTimeout)
             throws UpstreamException {
-        HttpConnection c = pool.acquire(endpoint);
+        return exchange(endpoint, request, settings.connectTimeout(), responseTimeout);
+    }
+
+    /**
+     * Like {@link #exchange(Endpoint, UpstreamRequest, Duration)} with a connect timeout for this
+     * exchange (a route's or upstream's own) instead of the client's.
+     */
+    public UpstreamResponse exchange(Endpoint endpoint, UpstreamRequest request, Duration connectTimeout,
+                                     Duration responseTimeout) throws UpstreamException {
+        HttpConnection c = pool.acquire(endpoint, connectTimeout);
         boolean reused = c.exchanges() > 0;
         try {
             return exchangeOn(c, request, responseTimeout);
@@ -58,7 +67,7 @@ public final class UpstreamClient implements AutoCloseable {
             // a request that may be sent twice then gets one fresh connection.
             if (reused && e.kind() == UpstreamException.Kind.RESET_BEFORE_RESPONSE
                     && request.idempotent() && request.body().replayable()) {
-                HttpConnection fresh = pool.acquire(endpoint);
+                HttpConnection fresh = pool.acquire(endpoint, connectTimeout);
                 return exchangeOn(fresh, request, responseTimeout);
             }
             throw e;

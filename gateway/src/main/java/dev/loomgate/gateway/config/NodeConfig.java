@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param upstream     settings of the client that talks to upstreams
  * @param drainTimeout how long a draining node waits for in-flight requests
  * @param accessLog    {@code stdout}, {@code off}, or a file path
+ * @param operations   draining and admin API settings
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
-                         Duration drainTimeout, String accessLog) {
+                         Duration drainTimeout, String accessLog, Operations operations) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -27,6 +28,44 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(operations, "operations");
+    }
+
+    /** Without operations settings (defaults). */
+    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                      Duration drainTimeout, String accessLog) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, Operations.defaults());
+    }
+
+    public NodeConfig withOperations(Operations operations) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
+    }
+
+    /**
+     * Draining and the admin API.
+     *
+     * @param drainQuietPeriod a draining node stops once no request arrived for this long (and none is
+     *                         in flight), or at drain-timeout
+     * @param adminToken       bearer token the admin API requires; required when the admin port is
+     *                         not bound to a loopback address (env LOOMGATE_ADMIN_TOKEN also works)
+     */
+    public record Operations(Duration drainQuietPeriod, java.util.Optional<String> adminToken) {
+        public Operations {
+            Objects.requireNonNull(drainQuietPeriod, "drainQuietPeriod");
+            Objects.requireNonNull(adminToken, "adminToken");
+        }
+
+        public static Operations defaults() {
+            return new Operations(Duration.ofSeconds(5), java.util.Optional.empty());
+        }
+
+        public Operations withDrainQuietPeriod(Duration v) {
+            return new Operations(v, adminToken);
+        }
+
+        public Operations withAdminToken(String token) {
+            return new Operations(drainQuietPeriod, java.util.Optional.of(token));
+        }
     }
 
     /** All defaults; the node id is the host name. */
@@ -36,27 +75,27 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
     }
 
     public NodeConfig withNode(Node node) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
     }
 
     public NodeConfig withLimits(Limits limits) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, operations);
     }
 
     /** Node identity and listen addresses; port 0 picks a free port (tests). */

@@ -13,8 +13,9 @@ import java.util.Set;
  */
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
-            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log");
-    private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port");
+            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "drain-quiet-period");
+    private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port",
+            "admin-token");
     private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
             "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line");
     private static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet(
@@ -71,6 +72,17 @@ public final class NodeConfigParser {
         }
         if (top.has("access-log")) {
             config = config.withAccessLog(top.required("access-log").nonBlankString());
+        }
+        if (top.has("drain-quiet-period")) {
+            config = config.withOperations(config.operations().withDrainQuietPeriod(duration(top.required("drain-quiet-period"))));
+        }
+        if (top.has("node") && top.required("node").mapping().containsKey("admin-token")) {
+            YamlValue t = top.required("node").fields(NODE_KEYS).required("admin-token");
+            String token = t.nonBlankString();
+            if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw t.error("must be at least 16 visible ASCII characters");
+            }
+            config = config.withOperations(config.operations().withAdminToken(token));
         }
         return config;
     }

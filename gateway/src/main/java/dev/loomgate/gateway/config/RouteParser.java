@@ -20,7 +20,8 @@ import dev.loomgate.gateway.route.ValueCondition;
 /** Parses one entry of {@code routes:}; split from {@link RoutesParser} to keep files short. */
 final class RouteParser {
     private static final Set<String> ROUTE_KEYS = RoutesParser.orderedSet(
-            "id", "upstream", "match", "rewrite", "request-headers", "response-headers");
+            "id", "upstream", "match", "rewrite", "request-headers", "response-headers",
+            "timeouts", "retries");
     private static final Set<String> MATCH_KEYS = RoutesParser.orderedSet(
             "hosts", "path", "path-prefix", "methods", "headers", "query");
     private static final Set<String> CONDITION_KEYS = RoutesParser.orderedSet("name", "equals", "regex", "present");
@@ -57,6 +58,7 @@ final class RouteParser {
         if (resp.isPresent()) {
             b.responseHeaders(headerOps(resp.get()));
         }
+        b.resilience(ResilienceParser.route(f));
         try {
             return b.build();
         } catch (IllegalArgumentException e) {

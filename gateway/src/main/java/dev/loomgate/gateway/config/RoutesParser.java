@@ -30,7 +30,8 @@ import dev.loomgate.gateway.upstream.UpstreamDefinition;
 public final class RoutesParser {
     private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes");
     // `consul:` will join `endpoints:` as a second source of endpoints
-    private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints");
+    private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints",
+            "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode");
     private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
     private static final Set<String> ENDPOINT_KEYS = orderedSet("address", "weight");
     private static final Pattern UPSTREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9\\-_.]*");
@@ -136,7 +137,7 @@ public final class RoutesParser {
             }
             endpoints.add(ep);
         }
-        return new UpstreamDefinition(name, endpoints, kind, hashKey);
+        return new UpstreamDefinition(name, endpoints, kind, hashKey, ResilienceParser.upstream(f));
     }
 
     private static HashKeySpec hashKey(YamlValue node) throws ConfigException {

@@ -23,6 +23,7 @@ public final class Route {
     private final PathRewrite rewrite;
     private final HeaderOps requestHeaders;
     private final HeaderOps responseHeaders;
+    private final dev.loomgate.gateway.resilience.RouteResilience resilience;
 
     private Route(Builder b) {
         this.id = b.id;
@@ -36,6 +37,7 @@ public final class Route {
         this.rewrite = b.rewrite;
         this.requestHeaders = b.requestHeaders;
         this.responseHeaders = b.responseHeaders;
+        this.resilience = b.resilience;
     }
 
     public static Builder builder(String id, String upstream) {
@@ -85,6 +87,11 @@ public final class Route {
     /** Applied to the response sent to the client. */
     public HeaderOps responseHeaders() {
         return responseHeaders;
+    }
+
+    /** Timeouts and retry policy. */
+    public dev.loomgate.gateway.resilience.RouteResilience resilience() {
+        return resilience;
     }
 
     /** Methods (as one), headers and query conditions: the third priority rule. */
@@ -155,6 +162,8 @@ public final class Route {
         private PathRewrite rewrite = PathRewrite.none();
         private HeaderOps requestHeaders = HeaderOps.none();
         private HeaderOps responseHeaders = HeaderOps.none();
+        private dev.loomgate.gateway.resilience.RouteResilience resilience =
+                dev.loomgate.gateway.resilience.RouteResilience.DEFAULTS;
 
         private Builder(String id, String upstream) {
             this.id = Objects.requireNonNull(id, "id");
@@ -208,6 +217,11 @@ public final class Route {
 
         public Builder responseHeaders(HeaderOps ops) {
             this.responseHeaders = Objects.requireNonNull(ops, "ops");
+            return this;
+        }
+
+        public Builder resilience(dev.loomgate.gateway.resilience.RouteResilience resilience) {
+            this.resilience = Objects.requireNonNull(resilience, "resilience");
             return this;
         }
 

@@ -170,6 +170,11 @@ public final class GatewayNode implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** Counters of retries, ejections, breakers and bulkheads. */
+    public ResilienceMetrics resilienceMetrics() {
+        return resilienceMetrics;
+    }
+
     /** Drains with the configured drain-timeout and drain-quiet-period (SIGTERM does this). */
     public void drainAndStop() {
         drainAndStop(config.drainTimeout(), config.operations().drainQuietPeriod());

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
@@ -20,6 +21,7 @@ import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
+import dev.loomgate.gateway.policy.RateLimitStep;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import dev.loomgate.gateway.resilience.HealthCheckers;
@@ -55,6 +57,9 @@ public final class GatewayNode implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     // written only while draining: when the last request arrived (for the quiet period)
     private volatile long lastArrivalNanos;
+    private final RateLimitStep rateLimits;
+    /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
+    private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
@@ -64,7 +69,12 @@ public final class GatewayNode implements AutoCloseable {
         this.client = new UpstreamClient(new ClientSettings(up.connectTimeout(), up.responseTimeout(),
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
         this.accessLog = AccessLog.open(config.accessLog());
-        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, resilience);
+        liveNodes.set(() -> config.cluster().expectedNodes());
+        this.rateLimits = RateLimitStep.open(config.redis(), () -> liveNodes.get().getAsInt(),
+                config.rateLimiter());
+        metrics.addSource(rateLimits::writeMetrics);
+        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits,
+                resilience);
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));
@@ -158,6 +168,15 @@ public final class GatewayNode implements AutoCloseable {
         return metrics;
     }
 
+    public RateLimitStep rateLimits() {
+        return rateLimits;
+    }
+
+    /** Seam for the cluster registry: how many nodes share the rate limits right now (default: config). */
+    public void liveNodeCount(IntSupplier count) {
+        liveNodes.set(count);
+    }
+
     public Phase phase() {
         return phase.get();
     }
@@ -239,6 +258,7 @@ public final class GatewayNode implements AutoCloseable {
         healthCheckers.close();
         server.stop();
         client.close();
+        rateLimits.close();
         accessLog.close();
         LOG.info(() -> "node " + config.node().id() + " stopped");
         stopped.countDown();

@@ -24,6 +24,8 @@ import dev.loomgate.gateway.observe.TraceContext;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.resilience.RetryPolicy;
+import dev.loomgate.gateway.policy.RateLimitStep;
+import dev.loomgate.gateway.ratelimit.RateLimitDecision;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
@@ -42,6 +44,7 @@ public final class ProxyHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
     /** Request bodies up to this size are read first, so the request can be replayed. */
     private static final int BUFFER_REQUEST_BODY = 64 * 1024;
+    private static final String NODE_HEADER = "X-Loomgate-Node";
     /** Response bodies up to this size are relayed in one write with a Content-Length. */
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
     private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create(TraceContext.TRACEPARENT);
@@ -53,14 +56,21 @@ public final class ProxyHandler implements Handler {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final ForwardingAttempts attempts;
+    private final RateLimitStep rateLimits;
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
                         AccessLog accessLog) {
-        this(nodeId, state, client, metrics, accessLog, new ResilienceRegistry(new ResilienceMetrics()));
+        this(nodeId, state, client, metrics, accessLog, RateLimitStep.local());
     }
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
-                        AccessLog accessLog, ResilienceRegistry resilience) {
+                        AccessLog accessLog, RateLimitStep rateLimits) {
+        this(nodeId, state, client, metrics, accessLog, rateLimits, new ResilienceRegistry(new ResilienceMetrics()));
+    }
+
+    public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
+                        AccessLog accessLog, RateLimitStep rateLimits, ResilienceRegistry resilience) {
+        this.rateLimits = rateLimits;
         this.nodeId = nodeId;
         this.state = state;
         this.client = client;
@@ -77,6 +87,8 @@ public final class ProxyHandler implements Handler {
         res.header(RequestIds.HEADER, ex.requestId);
         ex.trace = TraceContext.from(req.headers().first(TRACEPARENT),
                 req.headers().all(TRACESTATE, List::of));
+
+        res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
         try {
             forward(req, res, ex);
         } finally {
@@ -110,6 +122,14 @@ public final class ProxyHandler implements Handler {
         RouteMatch m = match.get();
         ex.route = m.route();
         ex.upstreamName = ex.route.upstream();
+        Optional<RateLimitDecision> limit = rateLimits.check(m, ex.view);
+        if (limit.isPresent()) {
+            limit.get().writeHeaders(new ResponseHeaders(res));
+            if (!limit.get().allowed()) {
+                problem(res, ex, RateLimitStep.problem(limit.get(), m));
+                return;
+            }
+        }
         Optional<Upstream> upstream = snapshot.upstream(ex.route.upstream());
         if (upstream.isEmpty()) {
             problem(res, ex, new Problem(Problem.Type.NO_HEALTHY_ENDPOINT,

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+
+import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 
 /**
  * One compiled route: what it matches (hosts, path, methods, headers, query), where it
@@ -24,6 +27,7 @@ public final class Route {
     private final HeaderOps requestHeaders;
     private final HeaderOps responseHeaders;
     private final dev.loomgate.gateway.resilience.RouteResilience resilience;
+    private final Optional<RateLimitPolicy> rateLimit;
 
     private Route(Builder b) {
         this.id = b.id;
@@ -38,6 +42,7 @@ public final class Route {
         this.requestHeaders = b.requestHeaders;
         this.responseHeaders = b.responseHeaders;
         this.resilience = b.resilience;
+        this.rateLimit = b.rateLimit;
     }
 
     public static Builder builder(String id, String upstream) {
@@ -92,6 +97,11 @@ public final class Route {
     /** Timeouts and retry policy. */
     public dev.loomgate.gateway.resilience.RouteResilience resilience() {
         return resilience;
+    }
+
+    /** The rate limit applied to requests of this route (its own, or the file's default); empty: unlimited. */
+    public Optional<RateLimitPolicy> rateLimit() {
+        return rateLimit;
     }
 
     /** Methods (as one), headers and query conditions: the third priority rule. */
@@ -164,6 +174,7 @@ public final class Route {
         private HeaderOps responseHeaders = HeaderOps.none();
         private dev.loomgate.gateway.resilience.RouteResilience resilience =
                 dev.loomgate.gateway.resilience.RouteResilience.DEFAULTS;
+        private Optional<RateLimitPolicy> rateLimit = Optional.empty();
 
         private Builder(String id, String upstream) {
             this.id = Objects.requireNonNull(id, "id");
@@ -222,6 +233,11 @@ public final class Route {
 
         public Builder resilience(dev.loomgate.gateway.resilience.RouteResilience resilience) {
             this.resilience = Objects.requireNonNull(resilience, "resilience");
+            return this;
+        }
+
+        public Builder rateLimit(Optional<RateLimitPolicy> policy) {
+            this.rateLimit = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

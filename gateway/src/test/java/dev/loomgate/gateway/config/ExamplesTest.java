@@ -50,7 +50,7 @@ class ExamplesTest {
         assertEquals("/internal/users/42", user.upstreamPath());
 
         assertEquals("canary", table.match(TestRequest.get("/x").withHeader("X-Canary", "true")).orElseThrow().route().id());
-        assertEquals("default", table.match(TestRequest.get("/x")).orElseThrow().route().id());
-        assertTrue(table.routes().size() == 4);
+        assertTrue(table.match(TestRequest.get("/x")).isEmpty(), "no catch-all route: the demo shows a 404");
+        assertEquals(3, table.routes().size());
     }
 }

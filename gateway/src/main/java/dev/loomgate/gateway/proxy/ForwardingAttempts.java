@@ -31,6 +31,9 @@ import io.helidon.http.RequestException;
  * rules. Relaying the response is the caller's; once it starts nothing is retried.
  */
 final class ForwardingAttempts {
+    /** Socket timeouts have millisecond resolution: less than this left of the total is nothing left. */
+    private static final long MIN_TRY_NANOS = 5_000_000;
+
     /** How the tries ended. */
     sealed interface Outcome {
     }
@@ -122,7 +125,8 @@ final class ForwardingAttempts {
                         + "' is failing; its circuit breaker is open"), Optional.of(after));
             }
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            // a try with (almost) nothing left of the total would only add a doomed request upstream
+            if (left <= MIN_TRY_NANOS) {
                 breaker.ifPresent(CircuitBreaker::release);
                 return new Failed(totalTimeout(upstream, t));
             }
@@ -149,13 +153,13 @@ final class ForwardingAttempts {
                     outlierFailure(upstream, outlier, host);
                 }
                 boolean timedOutByTotal = e.kind() == UpstreamException.Kind.RESPONSE_TIMEOUT
-                        && deadline - System.nanoTime() <= 0;
+                        && deadline - System.nanoTime() <= MIN_TRY_NANOS;
                 lastFailure = new Failed(timedOutByTotal ? totalTimeout(upstream, t) : problemFor(e, upstream, host));
                 Optional<RetryPolicy.Condition> condition = RetryDecision.condition(e.kind());
                 Optional<RetryDecision.Skip> skip = condition.isEmpty()
                         ? Optional.of(RetryDecision.Skip.NOT_RETRYABLE)
                         : RetryDecision.check(policy, policy.on().contains(condition.get()), e.kind().nothingSent(),
-                        request.idempotent(), attempt, request.body().replayable(), deadline - System.nanoTime() > 0,
+                        request.idempotent(), attempt, request.body().replayable(), deadline - System.nanoTime() > MIN_TRY_NANOS,
                         budget);
                 if (skip.isPresent()) {
                     registry.metrics().notRetried(route.id(), skip.get().label());
@@ -175,7 +179,7 @@ final class ForwardingAttempts {
             }
             if (policy.statuses().contains(status)) {
                 Optional<RetryDecision.Skip> skip = RetryDecision.check(policy, true, false, request.idempotent(),
-                        attempt, request.body().replayable(), deadline - System.nanoTime() > 0, budget);
+                        attempt, request.body().replayable(), deadline - System.nanoTime() > MIN_TRY_NANOS, budget);
                 if (skip.isEmpty()) {
                     r.close(); // not read: the connection is discarded, never reused mid-body
                     host.requestFinished();

@@ -72,11 +72,13 @@ public final class GatewayNode implements AutoCloseable {
                 .maxPayloadSize(limits.maxBodySize() <= 0 ? -1 : limits.maxBodySize())
                 .maxConcurrentRequests(limits.maxConcurrentRequests())
                 .shutdownGracePeriod(Duration.ofMillis(200))
+                .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.builder()
                         .maxHeadersSize(limits.maxHeaderSize())
                         .maxPrologueLength(limits.maxRequestLine())
                         .validateRequestHeaders(true)
                         .build())
+                .errorHandling(e -> e.includeEntity(true))
                 .directHandlers(d -> {
                     for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
                         d.addHandler(t, problems);

@@ -82,36 +82,39 @@ public final class UpstreamClient implements AutoCloseable {
                 case RequestBody.Streamed s ->
                     // full duplex: an upstream may answer (or echo) while it still reads the body
                         bodyWriter = Thread.ofVirtual().name("loomgate-body-writer")
-                                .start(() -> writeStreamedBody(out, s, bodyFailure));
+                                .start(() -> writeStreamedBody(c, s, bodyFailure));
             }
             ResponseHead head = readHead(c.in(), request.method());
             Thread writer = bodyWriter;
             InputStream body = bodyStream(c.in(), head);
             return new UpstreamResponse(head.status, head.reason, head.headers, head.contentLength, head.chunked, body,
                     complete -> finish(c, head, complete, writer, bodyFailure));
-        } catch (EOFException e) {
-            discard(c, bodyWriter);
-            throw new UpstreamException(UpstreamException.Kind.RESET_BEFORE_RESPONSE,
-                    "upstream " + c.endpoint().id() + " closed the connection before responding", e);
-        } catch (SocketTimeoutException e) {
-            discard(c, bodyWriter);
-            throw new UpstreamException(UpstreamException.Kind.RESPONSE_TIMEOUT,
-                    "upstream " + c.endpoint().id() + " did not respond within " + responseTimeout.toMillis() + " ms", e);
-        } catch (UpstreamException e) {
-            discard(c, bodyWriter);
-            throw e;
         } catch (IOException e) {
             discard(c, bodyWriter);
-            Throwable clientSide = bodyFailure.get();
-            if (clientSide instanceof ClientBodyException) {
-                throw new UpstreamException(UpstreamException.Kind.CLIENT_BODY_FAILED,
-                        "reading the client's request body failed: " + clientSide.getCause(), clientSide);
-            }
-            boolean protocol = e.getMessage() != null && e.getMessage().startsWith("bad ");
-            throw new UpstreamException(protocol ? UpstreamException.Kind.PROTOCOL_ERROR
-                    : UpstreamException.Kind.RESET_BEFORE_RESPONSE,
-                    "upstream " + c.endpoint().id() + ": " + e.getMessage(), e);
+            throw classify(e, c, bodyFailure.get(), responseTimeout);
         }
+    }
+
+    private static UpstreamException classify(IOException e, HttpConnection c, Throwable bodyFailure, Duration timeout) {
+        if (e instanceof UpstreamException u) {
+            return u;
+        }
+        if (bodyFailure instanceof ClientBodyException) {
+            return new UpstreamException(UpstreamException.Kind.CLIENT_BODY_FAILED,
+                    "reading the client's request body failed: " + bodyFailure.getCause().getMessage(), bodyFailure.getCause());
+        }
+        String where = "upstream " + c.endpoint().id();
+        if (e instanceof EOFException) {
+            return new UpstreamException(UpstreamException.Kind.RESET_BEFORE_RESPONSE,
+                    where + " closed the connection before responding", e);
+        }
+        if (e instanceof SocketTimeoutException) {
+            return new UpstreamException(UpstreamException.Kind.RESPONSE_TIMEOUT,
+                    where + " did not respond within " + timeout.toMillis() + " ms", e);
+        }
+        boolean protocol = e.getMessage() != null && e.getMessage().startsWith("bad ");
+        return new UpstreamException(protocol ? UpstreamException.Kind.PROTOCOL_ERROR
+                : UpstreamException.Kind.RESET_BEFORE_RESPONSE, where + ": " + e.getMessage(), e);
     }
 
     private void finish(HttpConnection c, ResponseHead head, boolean bodyComplete, Thread writer,
@@ -182,7 +185,8 @@ public final class UpstreamClient implements AutoCloseable {
         return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
     }
 
-    private static void writeStreamedBody(OutputStream out, RequestBody.Streamed s, AtomicReference<Throwable> failure) {
+    private static void writeStreamedBody(HttpConnection c, RequestBody.Streamed s, AtomicReference<Throwable> failure) {
+        OutputStream out = c.out();
         byte[] buf = new byte[16 * 1024];
         ChunkedOutputStream chunked = s.length() < 0 ? new ChunkedOutputStream(out) : null;
         OutputStream target = chunked != null ? chunked : out;
@@ -192,7 +196,7 @@ public final class UpstreamClient implements AutoCloseable {
                 int n;
                 try {
                     n = s.in().read(buf);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     throw new ClientBodyException(e);
                 }
                 if (n < 0) {
@@ -210,6 +214,10 @@ public final class UpstreamClient implements AutoCloseable {
             out.flush();
         } catch (Throwable t) {
             failure.set(t);
+            if (t instanceof ClientBodyException) {
+                // the upstream got a partial request: end the exchange now rather than wait for a timeout
+                c.close();
+            }
         }
     }
 
@@ -287,7 +295,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     /** Marks a failure to read the client's body, as opposed to a failure to write upstream. */
     private static final class ClientBodyException extends IOException {
-        ClientBodyException(IOException cause) {
+        ClientBodyException(Exception cause) {
             super(cause);
         }
     }

@@ -2,9 +2,13 @@ package dev.loomgate.gateway.observe;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+
 /** Request ids: an incoming well-formed X-Request-Id is kept, otherwise 32 random hex digits. */
 public final class RequestIds {
     public static final String HEADER = "X-Request-Id";
+    public static final HeaderName HEADER_NAME = HeaderNames.create(HEADER);
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private RequestIds() {

@@ -15,22 +15,41 @@ public final class ProblemDirectHandler implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
-        Problem.Type type = switch (status.code()) {
+        String text = message == null ? "" : message;
+        // Helidon reports oversized headers as a 400 "Header size exceeded"; clients expect 431
+        boolean headersTooLarge = status.code() == 431 || text.contains("Header size exceeded");
+        Problem.Type type = headersTooLarge ? Problem.Type.HEADERS_TOO_LARGE : switch (status.code()) {
             case 413 -> Problem.Type.PAYLOAD_TOO_LARGE;
-            case 431 -> Problem.Type.HEADERS_TOO_LARGE;
             case 503 -> Problem.Type.OVERLOADED;
             case 500 -> Problem.Type.INTERNAL;
             default -> Problem.Type.BAD_REQUEST;
         };
+        Status answer = headersTooLarge ? Status.create(431, "Request Header Fields Too Large") : status;
         String requestId = RequestIds.generate();
-        String detail = message == null || message.isBlank() ? type.title() : message;
+        String detail = detail(type, text);
         headers.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        headers.set(HeaderNames.X_REQUEST_ID, requestId);
+        headers.set(RequestIds.HEADER_NAME, requestId);
         return TransportResponse.builder()
-                .status(status)
+                .status(answer)
                 .headers(headers)
                 .keepAlive(eventType.keepAlive())
                 .entity(new Problem(type, detail).toJson("", requestId))
                 .build();
+    }
+
+    /** A short detail without echoing raw client bytes (Helidon appends hex dumps to some messages). */
+    private static String detail(Problem.Type type, String message) {
+        if (type == Problem.Type.HEADERS_TOO_LARGE) {
+            return "request header section exceeds the configured max-header-size";
+        }
+        String firstLine = message.lines().findFirst().orElse("").trim();
+        int dump = firstLine.indexOf(" 0000");
+        if (dump > 0) {
+            firstLine = firstLine.substring(0, dump);
+        }
+        if (firstLine.length() > 200) {
+            firstLine = firstLine.substring(0, 200);
+        }
+        return firstLine.isEmpty() ? type.title() : firstLine;
     }
 }

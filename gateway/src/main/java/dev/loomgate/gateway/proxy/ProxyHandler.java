@@ -27,6 +27,7 @@ import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -62,7 +63,7 @@ public final class ProxyHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
         Exchange ex = new Exchange(req, start);
-        ex.requestId = RequestIds.fromOrNew(req.headers().first(HeaderNames.X_REQUEST_ID).orElse(null));
+        ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
         res.header(RequestIds.HEADER, ex.requestId);
         try {
             forward(req, res, ex);
@@ -257,8 +258,20 @@ public final class ProxyHandler implements Handler {
             case POOL_EXHAUSTED -> new Problem(Problem.Type.UPSTREAM_BUSY, where + ": " + e.getMessage());
             case RESPONSE_TIMEOUT -> new Problem(Problem.Type.UPSTREAM_TIMEOUT, where + ": " + e.getMessage());
             case PROTOCOL_ERROR -> new Problem(Problem.Type.BAD_GATEWAY, where + ": " + e.getMessage());
-            case CLIENT_BODY_FAILED -> new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage());
+            case CLIENT_BODY_FAILED -> tooLarge(e)
+                    ? new Problem(Problem.Type.PAYLOAD_TOO_LARGE, "request body exceeds the configured max-body-size")
+                    : new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage());
         };
+    }
+
+    /** Helidon enforces max-body-size on chunked bodies while we stream them. */
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestException r && r.status().code() == 413) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void problem(ServerResponse res, Exchange ex, Problem p) {

@@ -80,7 +80,7 @@ class ProxyForwardingTest {
         upstream.behave(Behaviors.withHeaders("Connection: X-Up-Hop", "X-Up-Hop: 1", "Keep-Alive: timeout=5",
                 "Proxy-Authenticate: Basic", "X-Internal: secret", "X-Kept: yes", "Upgrade: h2c"));
         RawHttp.Response r = RawHttp.exchange(gateway.port(), """
-                GET /x HTTP/1.1\r
+                GET /api/x HTTP/1.1\r
                 Host: a.test\r
                 Connection: keep-alive, X-Hop\r
                 X-Hop: 1\r

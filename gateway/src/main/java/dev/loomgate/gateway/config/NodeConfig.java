@@ -1,0 +1,175 @@
+package dev.loomgate.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The node's startup configuration ({@code gateway.yaml}). Every field has a default, so
+ * {@link #defaults()} is a working config; {@code with...} methods derive variations in code.
+ *
+ * @param node         identity and listen addresses
+ * @param limits       request size and concurrency limits
+ * @param routesFile   the routes file (resolved against the config file's directory when parsed)
+ * @param upstream     settings of the client that talks to upstreams
+ * @param drainTimeout how long a draining node waits for in-flight requests
+ * @param accessLog    {@code stdout}, {@code off}, or a file path
+ */
+public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                         Duration drainTimeout, String accessLog) {
+    public static final String ACCESS_LOG_STDOUT = "stdout";
+    public static final String ACCESS_LOG_OFF = "off";
+
+    public NodeConfig {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(routesFile, "routesFile");
+        Objects.requireNonNull(upstream, "upstream");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(accessLog, "accessLog");
+    }
+
+    /** All defaults; the node id is the host name. */
+    public static NodeConfig defaults() {
+        return new NodeConfig(Node.defaults(), Limits.defaults(), Path.of("routes.yaml"),
+                UpstreamClientSettings.defaults(), Duration.ofSeconds(10), ACCESS_LOG_STDOUT);
+    }
+
+    public NodeConfig withNode(Node node) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+    }
+
+    public NodeConfig withLimits(Limits limits) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+    }
+
+    public NodeConfig withRoutesFile(Path routesFile) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+    }
+
+    public NodeConfig withUpstream(UpstreamClientSettings upstream) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+    }
+
+    public NodeConfig withDrainTimeout(Duration drainTimeout) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+    }
+
+    public NodeConfig withAccessLog(String accessLog) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+    }
+
+    /** Node identity and listen addresses; port 0 picks a free port (tests). */
+    public record Node(String id, String host, int port, String adminHost, int adminPort) {
+        public Node {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(adminHost, "adminHost");
+        }
+
+        public static Node defaults() {
+            return new Node(Hostname.get(), "0.0.0.0", 8080, "127.0.0.1", 9080);
+        }
+
+        public Node withId(String id) {
+            return new Node(id, host, port, adminHost, adminPort);
+        }
+
+        public Node withHost(String host) {
+            return new Node(id, host, port, adminHost, adminPort);
+        }
+
+        public Node withPort(int port) {
+            return new Node(id, host, port, adminHost, adminPort);
+        }
+
+        public Node withAdminHost(String adminHost) {
+            return new Node(id, host, port, adminHost, adminPort);
+        }
+
+        public Node withAdminPort(int adminPort) {
+            return new Node(id, host, port, adminHost, adminPort);
+        }
+    }
+
+    /**
+     * Request limits.
+     *
+     * @param maxHeaderSize         bytes of all request headers
+     * @param maxBodySize           bytes of a request body; 0 = unlimited
+     * @param maxConcurrentRequests requests in flight on this node
+     * @param maxRequestLine        bytes of the request line
+     */
+    public record Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine) {
+        public static Limits defaults() {
+            return new Limits(16_384, 100L * 1024 * 1024, 10_000, 8_192);
+        }
+
+        public Limits withMaxHeaderSize(int v) {
+            return new Limits(v, maxBodySize, maxConcurrentRequests, maxRequestLine);
+        }
+
+        public Limits withMaxBodySize(long v) {
+            return new Limits(maxHeaderSize, v, maxConcurrentRequests, maxRequestLine);
+        }
+
+        public Limits withMaxConcurrentRequests(int v) {
+            return new Limits(maxHeaderSize, maxBodySize, v, maxRequestLine);
+        }
+
+        public Limits withMaxRequestLine(int v) {
+            return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, v);
+        }
+    }
+
+    /** The upstream HTTP client. */
+    public record UpstreamClientSettings(Duration connectTimeout, Duration responseTimeout,
+                                         int maxConnectionsPerEndpoint, Duration idleTimeout) {
+        public UpstreamClientSettings {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(responseTimeout, "responseTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+        }
+
+        public static UpstreamClientSettings defaults() {
+            return new UpstreamClientSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), 256, Duration.ofSeconds(60));
+        }
+
+        public UpstreamClientSettings withConnectTimeout(Duration v) {
+            return new UpstreamClientSettings(v, responseTimeout, maxConnectionsPerEndpoint, idleTimeout);
+        }
+
+        public UpstreamClientSettings withResponseTimeout(Duration v) {
+            return new UpstreamClientSettings(connectTimeout, v, maxConnectionsPerEndpoint, idleTimeout);
+        }
+
+        public UpstreamClientSettings withMaxConnectionsPerEndpoint(int v) {
+            return new UpstreamClientSettings(connectTimeout, responseTimeout, v, idleTimeout);
+        }
+
+        public UpstreamClientSettings withIdleTimeout(Duration v) {
+            return new UpstreamClientSettings(connectTimeout, responseTimeout, maxConnectionsPerEndpoint, v);
+        }
+    }
+
+    /** The default node id, looked up once. */
+    private static final class Hostname {
+        private static final String NAME = lookup();
+
+        static String get() {
+            return NAME;
+        }
+
+        private static String lookup() {
+            String env = System.getenv("HOSTNAME");
+            if (env != null && !env.isBlank()) {
+                return env.trim();
+            }
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "gateway";
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.loomgate.gateway.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads {@code gateway.yaml} into a {@link NodeConfig}. Every key is optional; unknown keys
+ * are errors. {@code routes-file} is resolved against the config file's directory.
+ */
+public final class NodeConfigParser {
+    private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
+            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log");
+    private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port");
+    private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
+            "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line");
+    private static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet(
+            "connect-timeout", "response-timeout", "max-connections-per-endpoint", "idle-timeout");
+
+    private NodeConfigParser() {
+    }
+
+    public static NodeConfig parse(Path file) throws ConfigException {
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), 0, "", "cannot read: " + e, e);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(RoutesParser.decodeUtf8(bytes, name), name, dir == null ? Path.of("") : dir);
+    }
+
+    /** Parses text; a relative {@code routes-file} stays relative (to the working directory). */
+    public static NodeConfig parse(String yaml, String source) throws ConfigException {
+        return parse(yaml, source, Path.of(""));
+    }
+
+    private static NodeConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
+        NodeConfig config = NodeConfig.defaults();
+        Optional<YamlValue> rootOpt = YamlValue.parseDocument(yaml, source);
+        if (rootOpt.isEmpty()) {
+            return config.withRoutesFile(baseDir.resolve(config.routesFile()));
+        }
+        YamlValue.Fields top = rootOpt.get().fields(TOP_KEYS);
+        if (top.has("node")) {
+            config = config.withNode(node(top.required("node"), config.node()));
+        }
+        if (top.has("limits")) {
+            config = config.withLimits(limits(top.required("limits"), config.limits()));
+        }
+        Path routes = config.routesFile();
+        if (top.has("routes-file")) {
+            YamlValue r = top.required("routes-file");
+            try {
+                routes = Path.of(r.nonBlankString());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw r.error("not a valid path: " + e.getReason());
+            }
+        }
+        config = config.withRoutesFile(baseDir.resolve(routes));
+        if (top.has("upstream")) {
+            config = config.withUpstream(upstream(top.required("upstream"), config.upstream()));
+        }
+        if (top.has("drain-timeout")) {
+            config = config.withDrainTimeout(duration(top.required("drain-timeout")));
+        }
+        if (top.has("access-log")) {
+            config = config.withAccessLog(top.required("access-log").nonBlankString());
+        }
+        return config;
+    }
+
+    private static NodeConfig.Node node(YamlValue v, NodeConfig.Node n) throws ConfigException {
+        YamlValue.Fields f = v.fields(NODE_KEYS);
+        if (f.has("id")) {
+            n = n.withId(f.required("id").nonBlankString());
+        }
+        if (f.has("host")) {
+            n = n.withHost(f.required("host").nonBlankString());
+        }
+        if (f.has("port")) {
+            n = n.withPort(f.required("port").intIn(0, 65535));
+        }
+        if (f.has("admin-host")) {
+            n = n.withAdminHost(f.required("admin-host").nonBlankString());
+        }
+        if (f.has("admin-port")) {
+            n = n.withAdminPort(f.required("admin-port").intIn(0, 65535));
+        }
+        return n;
+    }
+
+    private static NodeConfig.Limits limits(YamlValue v, NodeConfig.Limits l) throws ConfigException {
+        YamlValue.Fields f = v.fields(LIMITS_KEYS);
+        if (f.has("max-header-size")) {
+            l = l.withMaxHeaderSize((int) size(f.required("max-header-size"), 1, Integer.MAX_VALUE));
+        }
+        if (f.has("max-body-size")) {
+            l = l.withMaxBodySize(size(f.required("max-body-size"), 0, Long.MAX_VALUE));
+        }
+        if (f.has("max-concurrent-requests")) {
+            l = l.withMaxConcurrentRequests(f.required("max-concurrent-requests").intIn(1, Integer.MAX_VALUE));
+        }
+        if (f.has("max-request-line")) {
+            l = l.withMaxRequestLine((int) size(f.required("max-request-line"), 1, Integer.MAX_VALUE));
+        }
+        return l;
+    }
+
+    private static NodeConfig.UpstreamClientSettings upstream(YamlValue v, NodeConfig.UpstreamClientSettings u)
+            throws ConfigException {
+        YamlValue.Fields f = v.fields(UPSTREAM_KEYS);
+        if (f.has("connect-timeout")) {
+            u = u.withConnectTimeout(duration(f.required("connect-timeout")));
+        }
+        if (f.has("response-timeout")) {
+            u = u.withResponseTimeout(duration(f.required("response-timeout")));
+        }
+        if (f.has("max-connections-per-endpoint")) {
+            u = u.withMaxConnectionsPerEndpoint(f.required("max-connections-per-endpoint").intIn(1, 1_000_000));
+        }
+        if (f.has("idle-timeout")) {
+            u = u.withIdleTimeout(duration(f.required("idle-timeout")));
+        }
+        return u;
+    }
+
+    private static Duration duration(YamlValue v) throws ConfigException {
+        try {
+            return ConfigValues.duration(v.string());
+        } catch (IllegalArgumentException e) {
+            throw v.error(e.getMessage());
+        }
+    }
+
+    private static long size(YamlValue v, long min, long max) throws ConfigException {
+        long n;
+        try {
+            n = ConfigValues.size(v.string());
+        } catch (IllegalArgumentException e) {
+            throw v.error(e.getMessage());
+        }
+        if (n < min || n > max) {
+            throw v.error("must be between " + min + " and " + max + " bytes, got " + n);
+        }
+        return n;
+    }
+}

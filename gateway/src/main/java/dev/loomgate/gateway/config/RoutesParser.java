@@ -1,0 +1,223 @@
+package dev.loomgate.gateway.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import dev.loomgate.gateway.route.Route;
+import dev.loomgate.gateway.upstream.Endpoint;
+import dev.loomgate.gateway.upstream.HashKeySpec;
+import dev.loomgate.gateway.upstream.LoadBalancerKind;
+import dev.loomgate.gateway.upstream.UpstreamDefinition;
+
+/**
+ * Reads a routes file (YAML) into a validated {@link RoutesDocument}. See docs/CONFIG.md for
+ * the schema. Every error names the field path, the line and the reason.
+ */
+public final class RoutesParser {
+    private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes");
+    // `consul:` will join `endpoints:` as a second source of endpoints
+    private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints");
+    private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
+    private static final Set<String> ENDPOINT_KEYS = orderedSet("address", "weight");
+    private static final Pattern UPSTREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9\\-_.]*");
+
+    private RoutesParser() {
+    }
+
+    /** Parses a routes file; IO and encoding errors are reported as {@link ConfigException} too. */
+    public static RoutesDocument parse(Path file) throws ConfigException {
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), 0, "", "cannot read: " + e, e);
+        }
+        return parse(decodeUtf8(bytes, name), name);
+    }
+
+    /**
+     * @param yamlText   the document
+     * @param sourceName used in error messages, e.g. {@code routes.yaml}
+     */
+    public static RoutesDocument parse(String yamlText, String sourceName) throws ConfigException {
+        YamlValue root = YamlValue.parseDocument(yamlText, sourceName)
+                .orElseThrow(() -> new ConfigException(sourceName, 0, "", "file is empty"));
+        if (!root.isMapping()) {
+            throw root.error("the document must be a mapping with 'upstreams' and 'routes'");
+        }
+        YamlValue.Fields top = root.fields(TOP_KEYS);
+        String version = top.optional("version").isPresent()
+                ? top.required("version").nonBlankString()
+                : contentVersion(yamlText);
+
+        List<UpstreamDefinition> upstreams = new ArrayList<>();
+        Map<String, YamlValue> upstreamNodes = new HashMap<>();
+        if (top.has("upstreams")) {
+            for (YamlValue u : top.required("upstreams").sequence()) {
+                UpstreamDefinition def = upstream(u);
+                YamlValue earlier = upstreamNodes.putIfAbsent(def.name(), u);
+                if (earlier != null) {
+                    throw u.fields(UPSTREAM_KEYS).required("name").error(
+                            "duplicate upstream name '" + def.name() + "' (first at line " + earlier.line() + ")");
+                }
+                upstreams.add(def);
+            }
+        }
+
+        List<Route> routes = new ArrayList<>();
+        Map<String, YamlValue> routeNodes = new HashMap<>();
+        if (top.has("routes")) {
+            for (YamlValue r : top.required("routes").sequence()) {
+                Route route = RouteParser.route(r, upstreamNodes.keySet());
+                YamlValue earlier = routeNodes.putIfAbsent(route.id(), r);
+                if (earlier != null) {
+                    throw r.mapping().get("id").error(
+                            "duplicate route id '" + route.id() + "' (first at line " + earlier.line() + ")");
+                }
+                routes.add(route);
+            }
+        }
+        return new RoutesDocument(version, routes, upstreams);
+    }
+
+    private static UpstreamDefinition upstream(YamlValue node) throws ConfigException {
+        YamlValue.Fields f = node.fields(UPSTREAM_KEYS);
+        YamlValue nameNode = f.required("name");
+        String name = nameNode.string();
+        if (!UPSTREAM_NAME.matcher(name).matches()) {
+            throw nameNode.error("'" + name + "' is not a valid name (lower-case letters, digits, '-', '_', '.';"
+                    + " starting with a letter or digit)");
+        }
+        LoadBalancerKind kind = LoadBalancerKind.ROUND_ROBIN;
+        Optional<YamlValue> lbNode = f.optional("load-balancer");
+        if (lbNode.isPresent()) {
+            String lb = lbNode.get().string();
+            kind = LoadBalancerKind.fromConfig(lb).orElseThrow(() -> lbNode.get().error(
+                    "unknown load-balancer '" + lb + "' (valid: " + validBalancers() + ")"));
+        }
+        Optional<HashKeySpec> hashKey = Optional.empty();
+        Optional<YamlValue> hashNode = f.optional("hash-key");
+        if (kind == LoadBalancerKind.CONSISTENT_HASH) {
+            if (hashNode.isEmpty()) {
+                throw new ConfigException(node.source(), node.line(), node.path() + ".hash-key",
+                        "is required with load-balancer: consistent-hash");
+            }
+            hashKey = Optional.of(hashKey(hashNode.get()));
+        } else if (hashNode.isPresent()) {
+            throw hashNode.get().error("is only valid with load-balancer: consistent-hash");
+        }
+        YamlValue endpointsNode = f.required("endpoints");
+        List<YamlValue> items = endpointsNode.sequence();
+        if (items.isEmpty()) {
+            throw endpointsNode.error("must list at least one endpoint");
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (YamlValue e : items) {
+            Endpoint ep = endpoint(e);
+            Integer earlier = seen.putIfAbsent(ep.id(), e.line());
+            if (earlier != null) {
+                throw e.error("duplicate endpoint " + ep.id() + " (first at line " + earlier + ")");
+            }
+            endpoints.add(ep);
+        }
+        return new UpstreamDefinition(name, endpoints, kind, hashKey);
+    }
+
+    private static HashKeySpec hashKey(YamlValue node) throws ConfigException {
+        YamlValue.Fields f = node.fields(HASH_KEY_KEYS);
+        int count = (f.has("header") ? 1 : 0) + (f.has("cookie") ? 1 : 0) + (f.has("client-ip") ? 1 : 0);
+        if (count != 1) {
+            throw node.error("needs exactly one of header: NAME, cookie: NAME, client-ip: true");
+        }
+        if (f.has("header")) {
+            YamlValue h = f.required("header");
+            String name = h.nonBlankString();
+            if (!dev.loomgate.gateway.route.HttpTokens.isToken(name)) {
+                throw h.error("'" + name + "' is not a valid header name");
+            }
+            return HashKeySpec.header(name);
+        }
+        if (f.has("cookie")) {
+            return HashKeySpec.cookie(f.required("cookie").nonBlankString());
+        }
+        YamlValue ip = f.required("client-ip");
+        if (!ip.bool()) {
+            throw ip.error("must be true (or use header: / cookie:)");
+        }
+        return HashKeySpec.clientIp();
+    }
+
+    private static Endpoint endpoint(YamlValue node) throws ConfigException {
+        YamlValue addressNode;
+        int weight = 1;
+        if (node.isScalar()) {
+            addressNode = node;
+        } else if (node.isMapping()) {
+            YamlValue.Fields f = node.fields(ENDPOINT_KEYS);
+            addressNode = f.required("address");
+            if (f.has("weight")) {
+                weight = f.required("weight").intIn(1, 1000);
+            }
+        } else {
+            throw node.error("must be host:port or {address: host:port, weight: N}");
+        }
+        String address = addressNode.string();
+        try {
+            return Endpoint.parse(address, weight);
+        } catch (IllegalArgumentException e) {
+            throw addressNode.error(e.getMessage());
+        }
+    }
+
+    private static String validBalancers() {
+        List<String> names = new ArrayList<>();
+        for (LoadBalancerKind k : LoadBalancerKind.values()) {
+            names.add(k.configName());
+        }
+        return String.join(", ", names);
+    }
+
+    /** Default version: the first 12 hex digits of the SHA-256 of the content. */
+    static String contentVersion(String text) {
+        return sha256Hex(text.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+    }
+
+    static String decodeUtf8(byte[] bytes, String source) throws ConfigException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(source, 0, "", "not valid UTF-8");
+        }
+    }
+
+    static Set<String> orderedSet(String... keys) {
+        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(List.of(keys)));
+    }
+}

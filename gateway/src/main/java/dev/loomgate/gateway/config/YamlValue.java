@@ -1,0 +1,246 @@
+package dev.loomgate.gateway.config;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * A YAML node with its field path and line, so every accessor can fail with a
+ * {@link ConfigException} that says where. Works on snakeyaml's composed node graph
+ * (not on constructed Java objects) because only nodes keep their {@link Mark}.
+ */
+final class YamlValue {
+    private final String source;
+    private final String path;
+    private final Node node;
+
+    private YamlValue(String source, String path, Node node) {
+        this.source = source;
+        this.path = path;
+        this.node = node;
+    }
+
+    /** Parses a document; empty when the text holds no document at all. */
+    static Optional<YamlValue> parseDocument(String text, String source) throws ConfigException {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // reported by us, with the field path
+        options.setMaxAliasesForCollections(50);
+        Node root;
+        try {
+            root = new Yaml(options).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            int line = mark == null ? 0 : mark.getLine() + 1;
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String context = e.getContext() != null ? e.getContext() + ": " : "";
+            throw new ConfigException(source, line, "", "invalid YAML: " + context + problem, e);
+        } catch (YAMLException e) {
+            throw new ConfigException(source, 0, "", "invalid YAML: " + e.getMessage(), e);
+        }
+        if (root == null || isNull(root)) {
+            return Optional.empty();
+        }
+        return Optional.of(new YamlValue(source, "", root));
+    }
+
+    String source() {
+        return source;
+    }
+
+    String path() {
+        return path;
+    }
+
+    int line() {
+        return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    }
+
+    ConfigException error(String reason) {
+        return new ConfigException(source, line(), path, reason);
+    }
+
+    ConfigException error(String reason, Throwable cause) {
+        return new ConfigException(source, line(), path, reason, cause);
+    }
+
+    boolean isMapping() {
+        return node instanceof MappingNode;
+    }
+
+    boolean isSequence() {
+        return node instanceof SequenceNode;
+    }
+
+    boolean isScalar() {
+        return node instanceof ScalarNode && !isNull(node);
+    }
+
+    /** The entries of a mapping in document order; keys must be strings and unique. */
+    Map<String, YamlValue> mapping() throws ConfigException {
+        if (!(node instanceof MappingNode m)) {
+            throw error("must be a mapping, got " + kind());
+        }
+        Map<String, YamlValue> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            Node k = t.getKeyNode();
+            if (!(k instanceof ScalarNode ks) || isNull(k)) {
+                int line = k.getStartMark() == null ? 0 : k.getStartMark().getLine() + 1;
+                throw new ConfigException(source, line, path, "keys must be strings");
+            }
+            String key = ks.getValue();
+            YamlValue v = new YamlValue(source, child(key), t.getValueNode());
+            if (out.putIfAbsent(key, v) != null) {
+                throw new ConfigException(source, ks.getStartMark().getLine() + 1, child(key), "duplicate key");
+            }
+        }
+        return out;
+    }
+
+    /** Like {@link #mapping()}, but any key outside {@code allowed} is an error at that key's line. */
+    Fields fields(Set<String> allowed) throws ConfigException {
+        Map<String, YamlValue> m = mapping();
+        for (Map.Entry<String, YamlValue> e : m.entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                throw new ConfigException(source, keyLine(e.getKey()), e.getValue().path,
+                        "unknown key (allowed: " + String.join(", ", allowed) + ")");
+            }
+        }
+        return new Fields(this, m);
+    }
+
+    List<YamlValue> sequence() throws ConfigException {
+        if (!(node instanceof SequenceNode s)) {
+            throw error("must be a list, got " + kind());
+        }
+        List<YamlValue> out = new ArrayList<>(s.getValue().size());
+        int i = 0;
+        for (Node n : s.getValue()) {
+            out.add(new YamlValue(source, path + "[" + i++ + "]", n));
+        }
+        return out;
+    }
+
+    /** Any scalar as text (YAML numbers and booleans included, as written). */
+    String string() throws ConfigException {
+        if (!isScalar()) {
+            throw error("must be a string, got " + kind());
+        }
+        return ((ScalarNode) node).getValue();
+    }
+
+    /** A string that is not blank. */
+    String nonBlankString() throws ConfigException {
+        String s = string();
+        if (s.isBlank()) {
+            throw error("must not be empty");
+        }
+        return s;
+    }
+
+    long longValue() throws ConfigException {
+        if (!isScalar()) {
+            throw error("must be an integer, got " + kind());
+        }
+        String s = ((ScalarNode) node).getValue().trim().replace("_", "");
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw error("must be an integer, got '" + ((ScalarNode) node).getValue() + "'");
+        }
+    }
+
+    int intIn(int min, int max) throws ConfigException {
+        long v = longValue();
+        if (v < min || v > max) {
+            throw error("must be " + min + ".." + max + ", got " + v);
+        }
+        return (int) v;
+    }
+
+    boolean bool() throws ConfigException {
+        if (isScalar() && Tag.BOOL.equals(node.getTag())) {
+            String s = ((ScalarNode) node).getValue().toLowerCase(java.util.Locale.ROOT);
+            return s.equals("true") || s.equals("yes") || s.equals("on") || s.equals("y");
+        }
+        throw error("must be true or false, got " + (isScalar() ? "'" + ((ScalarNode) node).getValue() + "'" : kind()));
+    }
+
+    private String child(String key) {
+        return path.isEmpty() ? key : path + "." + key;
+    }
+
+    private int keyLine(String key) {
+        for (NodeTuple t : ((MappingNode) node).getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode ks && ks.getValue().equals(key)) {
+                return ks.getStartMark().getLine() + 1;
+            }
+        }
+        return line();
+    }
+
+    private String kind() {
+        if (isNull(node)) {
+            return "nothing";
+        }
+        return switch (node) {
+            case MappingNode m -> "a mapping";
+            case SequenceNode s -> "a list";
+            default -> "'" + ((ScalarNode) node).getValue() + "'";
+        };
+    }
+
+    private static boolean isNull(Node n) {
+        return n instanceof ScalarNode && Tag.NULL.equals(n.getTag());
+    }
+
+    /** The checked fields of one mapping; null values count as absent. */
+    static final class Fields {
+        private final YamlValue owner;
+        private final Map<String, YamlValue> values;
+
+        private Fields(YamlValue owner, Map<String, YamlValue> values) {
+            this.owner = owner;
+            this.values = values;
+        }
+
+        YamlValue owner() {
+            return owner;
+        }
+
+        Optional<YamlValue> optional(String key) {
+            YamlValue v = values.get(key);
+            return v == null || isNull(v.node) ? Optional.empty() : Optional.of(v);
+        }
+
+        YamlValue required(String key) throws ConfigException {
+            YamlValue v = values.get(key);
+            if (v == null) {
+                throw new ConfigException(owner.source, owner.line(), owner.child(key), "is required");
+            }
+            if (isNull(v.node)) {
+                throw v.error("is required");
+            }
+            return v;
+        }
+
+        boolean has(String key) {
+            return optional(key).isPresent();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.loomgate.gateway.ratelimit;
+
+import dev.loomgate.gateway.redis.RedisConnections;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+
+/**
+ * Cluster-wide rate limiting: token buckets kept in Redis (Bucket4j, compare-and-swap scripts) so every node draws
+ * from the same bucket, behind a circuit breaker with a per-policy fallback while Redis is out.
+ *
+ * <p>{@link #tryAcquire} never throws and never waits on a Redis known to be down: after
+ * {@link RateLimiterOptions#failureThreshold()} consecutive failed or slow calls it decides locally (one log line on
+ * entering and one on leaving degraded mode) and a background virtual thread probes Redis until it answers.
+ *
+ * <p>Buckets are per (policy, route, key). The limiter does not own the {@link RedisConnections}; close both.
+ */
+public final class RateLimiter implements AutoCloseable {
+    private record ProxyKey(String redisKey, Synchronization synchronization) {
+    }
+
+    private final RedisConnections redis;
+    private final RateLimiterOptions options;
+    private final RateLimitMetrics metrics;
+    private final LocalBuckets localBuckets;
+    private final RedisCircuitBreaker breaker;
+    private final ConcurrentHashMap<ProxyKey, BucketProxy> proxies = new ConcurrentHashMap<>();
+    private final long latencyBudgetNanos;
+    private volatile ProxyManager<String> proxyManager;
+
+    private RateLimiter(RedisConnections redis, RateLimiterOptions options, IntSupplier liveNodes,
+                        RateLimitMetrics metrics) {
+        this.redis = redis;
+        this.options = options;
+        this.metrics = metrics;
+        this.localBuckets = new LocalBuckets(liveNodes, options.maxCachedBuckets());
+        this.latencyBudgetNanos = options.latencyBudget().toNanos();
+        String name = "rate limiter (" + redis.settings().topology() + ")";
+        this.breaker = new RedisCircuitBreaker(options.failureThreshold(), options.probeInterval(),
+                () -> {
+                    // Idle pooled sockets to a restarted or demoted server are dead; drop them before asking again.
+                    redis.discardIdleConnections();
+                    return redis.ping().isPresent();
+                },
+                new RedisCircuitBreaker.Listener() {
+                    @Override
+                    public void degraded(String reason) {
+                        metrics.degraded(true);
+                        RedisCircuitBreaker.logDegraded(name, reason);
+                    }
+
+                    @Override
+                    public void recovered(Duration degradedFor) {
+                        localBuckets.clear();
+                        metrics.degraded(false);
+                        RedisCircuitBreaker.logRecovered(name, degradedFor);
+                    }
+                });
+    }
+
+    /**
+     * A limiter on {@code redis}. {@code liveNodes} tells how many gateway nodes share the cluster limit (used only
+     * by the LOCAL fallback to take this node's share). If Redis does not answer now the limiter starts degraded.
+     */
+    public static RateLimiter create(RedisConnections redis, RateLimiterOptions options, IntSupplier liveNodes,
+                                     RateLimitMetrics metrics) {
+        RateLimiter limiter = new RateLimiter(redis, options, liveNodes, metrics);
+        if (redis.ping().isEmpty()) {
+            limiter.breaker.open("no answer from " + redis.settings().topology() + " at start");
+        }
+        return limiter;
+    }
+
+    /** Defaults, one node, fresh metrics. */
+    public static RateLimiter create(RedisConnections redis) {
+        return create(redis, RateLimiterOptions.defaults(), () -> 1, new RateLimitMetrics());
+    }
+
+    /**
+     * Takes one token from the bucket of ({@code policy}, {@code routeId}, {@code key}). {@code key} is what the
+     * policy's {@link KeySource} resolved (any string; it is hashed before it reaches Redis). Never throws because of
+     * Redis; while Redis is out the decision comes from the policy's {@link FailureMode} and is marked degraded.
+     */
+    public RateLimitDecision tryAcquire(RateLimitPolicy policy, String routeId, String key) {
+        String redisKey = BucketKeys.redisKey(policy, routeId, key);
+        RateLimitDecision decision;
+        try {
+            decision = fromRedis(policy, redisKey).orElseGet(() -> fallback(policy, redisKey));
+        } catch (RuntimeException unexpected) {
+            // A bug must not turn into a 500 for every request; fail the way the policy asks.
+            decision = fallback(policy, redisKey);
+        }
+        metrics.recordDecision(policy.id(), decision);
+        return decision;
+    }
+
+    /** True while decisions come from the fallback. */
+    public boolean degraded() {
+        return breaker.state() != RedisCircuitBreaker.State.CLOSED;
+    }
+
+    /** {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}, for the admin API and tests. */
+    public String breakerState() {
+        return breaker.state().name();
+    }
+
+    public RateLimitMetrics metrics() {
+        return metrics;
+    }
+
+    public RateLimiterOptions options() {
+        return options;
+    }
+
+    private Optional<RateLimitDecision> fromRedis(RateLimitPolicy policy, String redisKey) {
+        RedisCircuitBreaker.Permit permit = breaker.permit();
+        if (permit == RedisCircuitBreaker.Permit.FALLBACK) {
+            return Optional.empty();
+        }
+        Optional<BucketProxy> bucket = proxy(policy, redisKey);
+        if (bucket.isEmpty()) {
+            if (permit == RedisCircuitBreaker.Permit.TRIAL) {
+                breaker.record(permit, true, false, "no Redis connection pool yet");
+            } else {
+                breaker.open("no Redis connection pool yet");
+            }
+            return Optional.empty();
+        }
+        long start = System.nanoTime();
+        try {
+            ConsumptionProbe probe = bucket.get().tryConsumeAndReturnRemaining(1);
+            long nanos = System.nanoTime() - start;
+            boolean slow = nanos > latencyBudgetNanos;
+            metrics.recordRedisCall(nanos, false, slow);
+            breaker.record(permit, false, slow, "Redis calls over the " + options.latencyBudget().toMillis()
+                    + " ms latency budget");
+            return Optional.of(decision(policy, probe, false));
+        } catch (RuntimeException e) {
+            metrics.recordRedisCall(System.nanoTime() - start, true, false);
+            breaker.record(permit, true, false, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private Optional<BucketProxy> proxy(RateLimitPolicy policy, String redisKey) {
+        Optional<ProxyManager<String>> manager = redis.bucketProxyManager(options.keepAfterRefill());
+        if (manager.isEmpty()) {
+            return Optional.empty();
+        }
+        ProxyManager<String> pm = manager.get();
+        if (pm != proxyManager) {
+            proxies.clear();
+            proxyManager = pm;
+        }
+        ProxyKey proxyKey = new ProxyKey(redisKey, policy.synchronization());
+        BucketProxy proxy = proxies.get(proxyKey);
+        if (proxy == null) {
+            if (proxies.size() >= options.maxCachedBuckets()) {
+                proxies.clear();
+            }
+            proxy = proxies.computeIfAbsent(proxyKey, k -> build(pm, policy, redisKey));
+        }
+        return Optional.of(proxy);
+    }
+
+    private static BucketProxy build(ProxyManager<String> pm, RateLimitPolicy policy, String redisKey) {
+        RemoteBucketBuilder<String> builder = pm.builder();
+        builder = switch (policy.synchronization()) {
+            case Synchronization.None none -> builder;
+            case Synchronization.Batching batching -> builder.withOptimization(Optimizations.batching());
+            case Synchronization.Delaying d -> builder.withOptimization(Optimizations.delaying(
+                    new DelayParameters(d.maxUnsynchronizedTokens(), d.maxUnsynchronizedTime())));
+        };
+        BucketConfiguration configuration = BucketKeys.configuration(policy.bandwidths());
+        return builder.build(redisKey, () -> configuration);
+    }
+
+    private RateLimitDecision fallback(RateLimitPolicy policy, String redisKey) {
+        long limit = policy.headlineBandwidth().burst();
+        return switch (policy.onRedisFailure()) {
+            case FAIL_OPEN -> new RateLimitDecision(true, limit, limit, Duration.ZERO, Duration.ZERO, true);
+            case FAIL_CLOSED -> new RateLimitDecision(false, limit, 0, Duration.ZERO,
+                    options.probeInterval().compareTo(Duration.ofSeconds(1)) > 0 ? options.probeInterval()
+                            : Duration.ofSeconds(1), true);
+            case LOCAL -> decision(policy, localBuckets.tryConsume(policy, redisKey), true);
+        };
+    }
+
+    private static RateLimitDecision decision(RateLimitPolicy policy, ConsumptionProbe probe, boolean degraded) {
+        return new RateLimitDecision(probe.isConsumed(), policy.headlineBandwidth().burst(),
+                probe.getRemainingTokens(), Duration.ofNanos(probe.getNanosToWaitForReset()),
+                probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill()), degraded);
+    }
+
+    /** Stops the background probe. Does not close the {@link RedisConnections}. */
+    @Override
+    public void close() {
+        breaker.close();
+    }
+}

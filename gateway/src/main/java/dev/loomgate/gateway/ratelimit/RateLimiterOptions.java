@@ -1,0 +1,43 @@
+package dev.loomgate.gateway.ratelimit;
+
+import java.time.Duration;
+
+/**
+ * Tuning of a {@link RateLimiter}; {@link #defaults()} suits a LAN Redis.
+ *
+ * @param failureThreshold  consecutive failed or slow Redis calls that open the breaker
+ * @param latencyBudget     a Redis call slower than this counts as a failure for the breaker (its answer is still
+ *                          used). A decision normally costs ~0.1 ms; 5 ms means Redis or the network is in trouble.
+ * @param probeInterval     how often the background probe pings Redis while the breaker is open
+ * @param keepAfterRefill   Redis keeps an idle bucket this long after it would be full again, then expires it
+ * @param maxCachedBuckets  bound on per-key objects held in memory (Redis bucket proxies, local fallback buckets);
+ *                          when exceeded the cache is emptied (state lives in Redis, so that only costs re-creation)
+ */
+public record RateLimiterOptions(int failureThreshold, Duration latencyBudget, Duration probeInterval,
+                                 Duration keepAfterRefill, int maxCachedBuckets) {
+    public RateLimiterOptions {
+        if (failureThreshold < 1) {
+            throw new IllegalArgumentException("failure-threshold: must be >= 1, got " + failureThreshold);
+        }
+        requirePositive(latencyBudget, "latency-budget");
+        requirePositive(probeInterval, "probe-interval");
+        requirePositive(keepAfterRefill, "keep-after-refill");
+        if (maxCachedBuckets < 1) {
+            throw new IllegalArgumentException("max-cached-buckets: must be >= 1, got " + maxCachedBuckets);
+        }
+    }
+
+    public static RateLimiterOptions defaults() {
+        return new RateLimiterOptions(5, Duration.ofMillis(5), Duration.ofMillis(200), Duration.ofSeconds(5), 100_000);
+    }
+
+    public RateLimiterOptions withBreaker(int failureThreshold, Duration latencyBudget, Duration probeInterval) {
+        return new RateLimiterOptions(failureThreshold, latencyBudget, probeInterval, keepAfterRefill, maxCachedBuckets);
+    }
+
+    private static void requirePositive(Duration d, String field) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(field + ": must be > 0, got " + d);
+        }
+    }
+}

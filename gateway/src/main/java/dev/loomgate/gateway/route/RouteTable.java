@@ -1,0 +1,180 @@
+package dev.loomgate.gateway.route;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The compiled, immutable set of routes of one config version. {@link #match} is lock-free
+ * and is called once per request.
+ *
+ * <h2>Priority</h2>
+ * When several routes match a request, the most specific wins. Routes are compared by these
+ * rules in order; the first rule that tells them apart decides:
+ * <ol>
+ *   <li><b>Host</b>: a route listing the request's host exactly beats one that matches it
+ *       through a wildcard ({@code *.example.com}), which beats a route without hosts.
+ *       Between wildcards, the longer suffix wins ({@code *.api.example.com} over
+ *       {@code *.example.com}). A route with several hosts ranks by the host that matched.</li>
+ *   <li><b>Path</b>: an exact {@code path} beats a template, which beats a {@code path-prefix},
+ *       which beats no path condition. Between templates: more literal segments first, then
+ *       fewer variables, then a template without a catch-all {@code {name...}} before one
+ *       with it. Between prefixes: the longer prefix first.</li>
+ *   <li><b>Constraints</b>: more constraints first, counting {@code methods} as one plus
+ *       one per {@code headers} and per {@code query} condition.</li>
+ *   <li><b>File order</b>: the route written first wins.</li>
+ * </ol>
+ * {@link #routes()} lists routes in this order, placing each route by its most specific host.
+ *
+ * <h2>How matching is compiled</h2>
+ * Routes are grouped into tiers: one per exact host (a hash lookup on the request host),
+ * one per wildcard suffix (tried longest first, by {@code endsWith}), and one for routes
+ * without hosts. Within a tier routes are pre-sorted by rules 2–4, so the first route
+ * that matches is the answer. Exact paths and prefixes compare strings without regex.
+ */
+public final class RouteTable {
+    private static final RouteTable EMPTY = new RouteTable(List.of(), Map.of(), new WildcardTier[0], new Route[0]);
+
+    private final List<Route> routes;
+    private final Map<String, Route[]> byExactHost;
+    private final WildcardTier[] wildcards;
+    private final Route[] anyHost;
+
+    private record WildcardTier(String suffix, Route[] routes) {
+    }
+
+    private record Ranked(Route route, int fileOrder) {
+    }
+
+    private RouteTable(List<Route> routes, Map<String, Route[]> byExactHost, WildcardTier[] wildcards, Route[] anyHost) {
+        this.routes = routes;
+        this.byExactHost = byExactHost;
+        this.wildcards = wildcards;
+        this.anyHost = anyHost;
+    }
+
+    public static RouteTable empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Compiles routes given in file order.
+     *
+     * @throws IllegalArgumentException when two routes share an id
+     */
+    public static RouteTable of(List<Route> routesInFileOrder) {
+        if (routesInFileOrder.isEmpty()) {
+            return EMPTY;
+        }
+        List<Ranked> ranked = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Route r : routesInFileOrder) {
+            if (!ids.add(r.id())) {
+                throw new IllegalArgumentException("duplicate route id '" + r.id() + "'");
+            }
+            ranked.add(new Ranked(r, ranked.size()));
+        }
+        Map<String, List<Ranked>> exact = new LinkedHashMap<>();
+        Map<String, List<Ranked>> wild = new LinkedHashMap<>();
+        List<Ranked> none = new ArrayList<>();
+        for (Ranked r : ranked) {
+            if (r.route.hosts().isEmpty()) {
+                none.add(r);
+            }
+            for (String h : new LinkedHashSet<>(r.route.hosts())) {
+                if (h.startsWith("*.")) {
+                    wild.computeIfAbsent(h.substring(1), k -> new ArrayList<>()).add(r);
+                } else {
+                    exact.computeIfAbsent(h, k -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        Map<String, Route[]> byExactHost = new HashMap<>();
+        exact.forEach((host, list) -> byExactHost.put(host, sorted(list)));
+        List<WildcardTier> tiers = new ArrayList<>();
+        wild.forEach((suffix, list) -> tiers.add(new WildcardTier(suffix, sorted(list))));
+        tiers.sort(Comparator.comparingInt((WildcardTier t) -> t.suffix.length()).reversed());
+
+        List<Ranked> all = new ArrayList<>(ranked);
+        all.sort(Comparator.comparingInt((Ranked r) -> hostRank(r.route)).thenComparing(WITHIN_TIER));
+        List<Route> ordered = all.stream().map(Ranked::route).toList();
+        return new RouteTable(ordered, Map.copyOf(byExactHost), tiers.toArray(WildcardTier[]::new), sorted(none));
+    }
+
+    /** The best route for the request, with its path variables and upstream path. */
+    public Optional<RouteMatch> match(RequestView request) {
+        String host = request.host();
+        if (!host.isEmpty()) {
+            Route[] tier = byExactHost.get(host);
+            if (tier != null) {
+                RouteMatch m = firstMatch(tier, request);
+                if (m != null) {
+                    return Optional.of(m);
+                }
+            }
+            for (WildcardTier w : wildcards) {
+                // ".example.com" must leave a non-empty label in front: the apex does not match
+                if (host.length() > w.suffix.length() && host.endsWith(w.suffix)) {
+                    RouteMatch m = firstMatch(w.routes, request);
+                    if (m != null) {
+                        return Optional.of(m);
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(firstMatch(anyHost, request));
+    }
+
+    /** All routes, in priority order. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    private static RouteMatch firstMatch(Route[] tier, RequestView request) {
+        for (Route r : tier) {
+            RouteMatch m = r.matchIgnoringHost(request);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static Route[] sorted(List<Ranked> list) {
+        return list.stream().sorted(WITHIN_TIER).map(Ranked::route).toArray(Route[]::new);
+    }
+
+    /** Rule 1 for {@link #routes()}: exact host, then wildcards by suffix length, then none. */
+    private static int hostRank(Route r) {
+        if (r.hosts().isEmpty()) {
+            return Integer.MAX_VALUE;
+        }
+        int best = Integer.MAX_VALUE - 1;
+        for (String h : r.hosts()) {
+            best = Math.min(best, h.startsWith("*.") ? 1_000_000 - h.length() : 0);
+        }
+        return best;
+    }
+
+    /** Rules 2 to 4. */
+    private static final Comparator<Ranked> WITHIN_TIER = Comparator
+            .comparingInt((Ranked r) -> r.route.path().kind().ordinal())
+            .thenComparingInt(r -> -r.route.path().literalSegments())
+            .thenComparingInt(r -> r.route.path().variableCount())
+            .thenComparingInt(r -> r.route.path().hasCatchAll() ? 1 : 0)
+            .thenComparingInt(r -> r.route.path().kind() == PathPattern.Kind.PREFIX ? -r.route.path().text().length() : 0)
+            .thenComparingInt(r -> -r.route.constraintCount())
+            .thenComparingInt(Ranked::fileOrder);
+
+    @Override
+    public String toString() {
+        return "RouteTable" + routes.stream().map(Route::id).toList();
+    }
+}

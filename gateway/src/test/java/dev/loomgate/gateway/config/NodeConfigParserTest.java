@@ -1,0 +1,112 @@
+package dev.loomgate.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigParserTest {
+
+    @Test
+    void emptyFileGivesDefaults() throws ConfigException {
+        NodeConfig c = NodeConfigParser.parse("", "gateway.yaml");
+        NodeConfig d = NodeConfig.defaults();
+        assertEquals(d, c);
+        assertFalse(d.node().id().isBlank());
+        assertEquals("0.0.0.0", d.node().host());
+        assertEquals(8080, d.node().port());
+        assertEquals("127.0.0.1", d.node().adminHost());
+        assertEquals(9080, d.node().adminPort());
+        assertEquals(16384, d.limits().maxHeaderSize());
+        assertEquals(104_857_600L, d.limits().maxBodySize());
+        assertEquals(10_000, d.limits().maxConcurrentRequests());
+        assertEquals(8192, d.limits().maxRequestLine());
+        assertEquals(Path.of("routes.yaml"), d.routesFile());
+        assertEquals(Duration.ofSeconds(2), d.upstream().connectTimeout());
+        assertEquals(Duration.ofSeconds(30), d.upstream().responseTimeout());
+        assertEquals(256, d.upstream().maxConnectionsPerEndpoint());
+        assertEquals(Duration.ofSeconds(60), d.upstream().idleTimeout());
+        assertEquals(Duration.ofSeconds(10), d.drainTimeout());
+        assertEquals("stdout", d.accessLog());
+    }
+
+    @Test
+    void parsesEveryField() throws ConfigException {
+        NodeConfig c = NodeConfigParser.parse("""
+                node: { id: gw-7, host: 127.0.0.1, port: 0, admin-host: 127.0.0.2, admin-port: 9999 }
+                limits: { max-header-size: 8KB, max-body-size: 512KB, max-concurrent-requests: 5, max-request-line: 4096 }
+                routes-file: conf/r.yaml
+                upstream: { connect-timeout: 250ms, response-timeout: 1m, max-connections-per-endpoint: 8, idle-timeout: 1h }
+                drain-timeout: 3s
+                access-log: off
+                """, "gateway.yaml");
+        assertEquals(new NodeConfig.Node("gw-7", "127.0.0.1", 0, "127.0.0.2", 9999), c.node());
+        assertEquals(new NodeConfig.Limits(8192, 512 * 1024, 5, 4096), c.limits());
+        assertEquals(Path.of("conf/r.yaml"), c.routesFile());
+        assertEquals(new NodeConfig.UpstreamClientSettings(Duration.ofMillis(250), Duration.ofMinutes(1), 8,
+                Duration.ofHours(1)), c.upstream());
+        assertEquals(Duration.ofSeconds(3), c.drainTimeout());
+        assertEquals("off", c.accessLog(), "YAML 1.1 'off' is read as the text off");
+        assertEquals(0, NodeConfigParser.parse("limits: { max-body-size: 0 }", "g").limits().maxBodySize());
+    }
+
+    @Test
+    void routesFileIsRelativeToTheConfigFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, "routes-file: my-routes.yaml\n");
+        assertEquals(dir.toAbsolutePath().resolve("my-routes.yaml"), NodeConfigParser.parse(file).routesFile());
+        Files.writeString(file, "routes-file: /etc/loomgate/routes.yaml\n");
+        assertEquals(Path.of("/etc/loomgate/routes.yaml"), NodeConfigParser.parse(file).routesFile());
+    }
+
+    @Test
+    void errorsNameFieldLineAndReason() {
+        assertError("node:\n  port: 70000\n", "node.port", 2, "must be 0..65535");
+        assertError("node:\n  prot: 1\n", "node.prot", 2, "unknown key");
+        assertError("limits:\n  max-body-size: 12XB\n", "limits.max-body-size", 2, "not a size");
+        assertError("upstream:\n  connect-timeout: 2\n", "upstream.connect-timeout", 2, "not a duration");
+        assertError("drain-timeout: [1s]\n", "drain-timeout", 1, "must be a string");
+        assertError("- a\n", "", 1, "must be a mapping");
+        ConfigException io = assertThrows(ConfigException.class, () -> NodeConfigParser.parse(Path.of("/nonexistent/g.yaml")));
+        assertTrue(io.reason().startsWith("cannot read"), io.reason());
+    }
+
+    @Test
+    void buildsInCodeWithoutYaml() {
+        NodeConfig c = NodeConfig.defaults()
+                .withNode(NodeConfig.Node.defaults().withPort(0).withAdminPort(0))
+                .withLimits(NodeConfig.Limits.defaults().withMaxBodySize(0))
+                .withDrainTimeout(Duration.ofSeconds(1));
+        assertEquals(0, c.node().port());
+        assertEquals(0, c.limits().maxBodySize());
+        assertEquals(Duration.ofSeconds(1), c.drainTimeout());
+    }
+
+    @Test
+    void valueParsers() {
+        assertEquals(Duration.ofMillis(250), ConfigValues.duration("250ms"));
+        assertEquals(Duration.ofSeconds(2), ConfigValues.duration("2s"));
+        assertEquals(Duration.ofMinutes(1), ConfigValues.duration("1m"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigValues.duration("1d"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigValues.duration("-1s"));
+        assertEquals(100L << 20, ConfigValues.size("100MB"));
+        assertEquals(512L << 10, ConfigValues.size("512kb"));
+        assertEquals(1L << 30, ConfigValues.size("1G"));
+        assertEquals(123, ConfigValues.size("123"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigValues.size("MB"));
+    }
+
+    private static void assertError(String yaml, String field, int line, String reasonPart) {
+        ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigParser.parse(yaml, "gateway.yaml"));
+        assertEquals(field, e.field(), e.getMessage());
+        assertEquals(line, e.line().orElse(-1), e.getMessage());
+        assertTrue(e.reason().contains(reasonPart), e.getMessage());
+    }
+}

@@ -1,0 +1,372 @@
+package dev.loomgate.gateway.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Real redis-server and Sentinel processes on loopback for tests. Each server gets a free port and its own temp dir
+ * ({@code --save "" --appendonly no}); sentinels get a config copied from {@code redis/sentinel-template.conf} per
+ * start. Every process is tracked and killed by {@link #close()}, and by a JVM shutdown hook if a test forgets.
+ *
+ * <pre>
+ * try (RedisTestServers servers = RedisTestServers.create()) {
+ *     Server master = servers.startServer();
+ *     Server replica = servers.startReplica(master);
+ *     List&lt;Server&gt; sentinels = servers.startSentinels(3, "lg", master);
+ *     servers.kill(master);              // destroyForcibly, like kill -9
+ *     servers.restart(master);           // same port, empty data
+ * }
+ * </pre>
+ */
+public final class RedisTestServers implements AutoCloseable {
+    private static final Set<Process> ALL = ConcurrentHashMap.newKeySet();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly)));
+    }
+
+    /** A started process; {@link #port()} stays the same across {@link #restart}. */
+    public static final class Server {
+        private final String kind;
+        private final int port;
+        private final Path dir;
+        private final List<String> command;
+        private volatile Process process;
+
+        private Server(String kind, int port, Path dir, List<String> command) {
+            this.kind = kind;
+            this.port = port;
+            this.dir = dir;
+            this.command = List.copyOf(command);
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public Path dir() {
+            return dir;
+        }
+
+        public String kind() {
+            return kind;
+        }
+
+        public RedisAddress address() {
+            return new RedisAddress("127.0.0.1", port);
+        }
+
+        public boolean alive() {
+            Process p = process;
+            return p != null && p.isAlive();
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public String toString() {
+            return kind + "@127.0.0.1:" + port;
+        }
+    }
+
+    private final Path root;
+    private final String redisServer;
+    private final List<Server> servers = new ArrayList<>();
+
+    private RedisTestServers(Path root, String redisServer) {
+        this.root = root;
+        this.redisServer = redisServer;
+    }
+
+    /** Fails with a clear message when redis-server is not installed. */
+    public static RedisTestServers create() {
+        String binary = findRedisServer().orElseThrow(() -> new IllegalStateException(
+                "redis-server is not installed (looked on PATH and in /usr/bin, /usr/local/bin); "
+                        + "install it with: apt-get install -y redis-server redis-sentinel"));
+        try {
+            return new RedisTestServers(Files.createTempDirectory("loomgate-redis-"), binary);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a temp dir for Redis test servers", e);
+        }
+    }
+
+    public static Optional<String> findRedisServer() {
+        List<Path> candidates = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(":")) {
+                if (!d.isEmpty()) {
+                    candidates.add(Path.of(d, "redis-server"));
+                }
+            }
+        }
+        candidates.add(Path.of("/usr/bin/redis-server"));
+        candidates.add(Path.of("/usr/local/bin/redis-server"));
+        return candidates.stream().filter(Files::isExecutable).map(Path::toString).findFirst();
+    }
+
+    /** A standalone master (no persistence). */
+    public synchronized Server startServer() {
+        return start("redis", freePort(), List.of());
+    }
+
+    /** A standalone master on a given port, e.g. one a client was pointed at before the server existed. */
+    public synchronized Server startServer(int port) {
+        return start("redis", port, List.of());
+    }
+
+    /** A replica of {@code master}; returns once it reports a finished sync. */
+    public synchronized Server startReplica(Server master) {
+        Server replica = start("replica", freePort(), List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        awaitTrue("replica " + replica + " in sync with " + master, START_TIMEOUT,
+                () -> info(replica.port(), "replication").contains("master_link_status:up"));
+        return replica;
+    }
+
+    /** {@code count} sentinels monitoring {@code master} under {@code masterName}, quorum = majority. */
+    public synchronized List<Server> startSentinels(int count, String masterName, Server master) {
+        String template;
+        try (InputStream in = RedisTestServers.class.getResourceAsStream("/redis/sentinel-template.conf")) {
+            if (in == null) {
+                throw new IllegalStateException("test resource /redis/sentinel-template.conf is missing");
+            }
+            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Server> sentinels = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int port = freePort();
+            Path dir = newDir("sentinel-" + port);
+            Path conf = dir.resolve("sentinel.conf");
+            String text = template.replace("${port}", Integer.toString(port))
+                    .replace("${dir}", dir.toString())
+                    .replace("${master-name}", masterName)
+                    .replace("${master-port}", Integer.toString(master.port()))
+                    .replace("${quorum}", Integer.toString(count / 2 + 1));
+            try {
+                Files.writeString(conf, text);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            Server s = new Server("sentinel", port, dir, List.of(redisServer, conf.toString(), "--sentinel"));
+            launch(s);
+            servers.add(s);
+            sentinels.add(s);
+        }
+        for (Server s : sentinels) {
+            awaitTrue("sentinel " + s + " to see " + master, START_TIMEOUT,
+                    () -> masterAddress(s, masterName).map(a -> a.port() == master.port()).orElse(false));
+        }
+        return sentinels;
+    }
+
+    /** Kills like {@code kill -9} and waits for the process to be gone. */
+    public void kill(Server server) {
+        Process p = server.process;
+        if (p != null) {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ALL.remove(p);
+        }
+    }
+
+    /** Starts the same server again on its port (data is gone: no persistence). */
+    public synchronized void restart(Server server) {
+        if (server.alive()) {
+            throw new IllegalStateException(server + " is still running");
+        }
+        launch(server);
+    }
+
+    /** What a sentinel reports as the current master address of {@code masterName}. */
+    public static Optional<RedisAddress> masterAddress(Server sentinel, String masterName) {
+        try {
+            List<String> reply = command(sentinel.port(), "SENTINEL", "get-master-addr-by-name", masterName);
+            return reply.size() == 2 ? Optional.of(new RedisAddress(reply.get(0), Integer.parseInt(reply.get(1))))
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code INFO section} as text, empty when the server does not answer. */
+    public static String info(int port, String section) {
+        try {
+            List<String> reply = command(port, "INFO", section);
+            return reply.isEmpty() ? "" : reply.getFirst();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Sends one command in RESP and returns the reply flattened to strings (a simple/bulk string or integer as one
+     * element, an array as its elements; nil as nothing). An error reply throws IOException.
+     */
+    public static List<String> command(int port, String... args) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            socket.setSoTimeout(2000);
+            StringBuilder req = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String a : args) {
+                byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+                req.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            List<String> result = new ArrayList<>();
+            readReply(socket.getInputStream(), result);
+            return result;
+        }
+    }
+
+    private static void readReply(InputStream in, List<String> out) throws IOException {
+        String line = readLine(in);
+        if (line.isEmpty()) {
+            throw new IOException("empty reply");
+        }
+        char type = line.charAt(0);
+        String rest = line.substring(1);
+        switch (type) {
+            case '+', ':' -> out.add(rest);
+            case '-' -> throw new IOException("Redis error: " + rest);
+            case '$' -> {
+                int len = Integer.parseInt(rest);
+                if (len >= 0) {
+                    byte[] data = in.readNBytes(len + 2);
+                    out.add(new String(data, 0, len, StandardCharsets.UTF_8));
+                }
+            }
+            case '*' -> {
+                int n = Integer.parseInt(rest);
+                for (int i = 0; i < n; i++) {
+                    readReply(in, out);
+                }
+            }
+            default -> throw new IOException("unexpected reply: " + line);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\r') {
+                in.read();
+                break;
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    /** Polls until {@code condition} holds, failing with {@code what} after {@code timeout}. */
+    public static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** A port that was free on 127.0.0.1 a moment ago. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    private Server start(String kind, int port, List<String> extra) {
+        Path dir = newDir(kind + "-" + port);
+        List<String> cmd = new ArrayList<>(List.of(redisServer, "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--daemonize", "no", "--protected-mode", "no"));
+        cmd.addAll(extra);
+        Server s = new Server(kind, port, dir, cmd);
+        launch(s);
+        servers.add(s);
+        return s;
+    }
+
+    private void launch(Server s) {
+        try {
+            Process p = new ProcessBuilder(s.command)
+                    .directory(s.dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(s.dir.resolve("log.txt").toFile()))
+                    .start();
+            s.process = p;
+            ALL.add(p);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + s.command, e);
+        }
+        awaitTrue(s + " to answer PING (log: " + s.dir.resolve("log.txt") + ")", START_TIMEOUT, () -> {
+            if (!s.process.isAlive()) {
+                throw new AssertionError(s + " exited with " + s.process.exitValue() + "; log: "
+                        + s.dir.resolve("log.txt"));
+            }
+            try {
+                return command(s.port, "PING").equals(List.of("PONG"));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private Path newDir(String name) {
+        try {
+            return Files.createDirectories(root.resolve(name));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Kills every process this instance started and deletes the temp dirs. */
+    @Override
+    public synchronized void close() {
+        for (Server s : servers) {
+            kill(s);
+        }
+        servers.clear();
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp dir cleanup is best effort
+        }
+    }
+}

@@ -39,8 +39,8 @@ record MachineInfo(int cores, String cpuModel, String memory, String jdk, String
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
                 + " (" + System.getProperty("java.vendor") + ")";
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), cpu, mem, jdk,
-                firstLine(List.of("wrk", "-v")).orElse("unknown"),
-                firstLine(List.of("nginx", "-v")).map(s -> s.replace("nginx version: ", "")).orElse("unknown"),
+                firstLine(List.of("wrk", "-v")).map(s -> s.replaceFirst("\\s*Copyright.*$", "")).orElse("wrk unknown"),
+                firstLine(List.of("nginx", "-v")).map(s -> s.replace("nginx version: ", "")).orElse("nginx unknown"),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 OffsetDateTime.now(ZoneId.systemDefault()).withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ManagedProcesses implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<Started> started = new ArrayDeque<>();
-    private final Thread hook = new Thread(this::stopAll, "bench-stop-processes");
+    private final Thread hook = new Thread(this::onJvmExit, "bench-stop-processes");
+    private volatile boolean exiting;
 
     /** A started process, its name and where its output goes. */
     record Started(String name, Process process, Path log) {
@@ -69,6 +70,16 @@ final class ManagedProcesses implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or has run: nothing to remove
         }
+    }
+
+    /** True once the JVM is exiting (Ctrl-C): processes dying now are being stopped, not failing. */
+    boolean exiting() {
+        return exiting;
+    }
+
+    private void onJvmExit() {
+        exiting = true;
+        stopAll();
     }
 
     private void stopAll() {

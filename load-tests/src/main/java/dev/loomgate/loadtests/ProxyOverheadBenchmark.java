@@ -100,7 +100,7 @@ public final class ProxyOverheadBenchmark {
         MachineInfo machine = MachineInfo.probe();
         say("machine: %d cores, %s, %s RAM, %s; %s", machine.cores(), machine.cpuModel(), machine.memory(),
                 machine.kernel(), machine.date());
-        say("tools: %s; wrk %s; nginx %s", machine.jdk(), machine.wrkVersion(), machine.nginxVersion());
+        say("tools: %s; %s; %s", machine.jdk(), machine.wrkVersion(), machine.nginxVersion());
         say("plan: warm-up %d s gateway / %d s nginx, %d round(s) x %d s, wrk -t%d -c%d, body %d bytes, work dir %s",
                 options.warmupSec(), options.nginxWarmupSec(), options.rounds(), options.durationSec(),
                 options.threads(), options.connections(), options.bodyBytes(), work);

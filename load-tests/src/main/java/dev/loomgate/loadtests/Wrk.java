@@ -33,6 +33,9 @@ final class Wrk {
         boolean done = started.process().waitFor(seconds + 60L, TimeUnit.SECONDS);
         processes.stop(started);
         String out = Files.readString(log);
+        if (processes.exiting()) {
+            throw new BenchFailure("interrupted during the " + label + " run; stopped every process");
+        }
         if (!done) {
             throw new BenchFailure("wrk against " + label + " did not finish within " + (seconds + 60) + " s:\n" + out);
         }

@@ -28,5 +28,9 @@ test: deps ## run the whole test suite (starts and stops its own servers)
 bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
 	@bin/bench-proxy $(BENCH_ARGS)
 
+.PHONY: bench-ratelimit
+bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
+	@bin/bench-ratelimit $(BENCH_ARGS)
+
 clean: ## remove build output
 	@$(MVN) -q -B clean

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminRouting;
@@ -16,6 +17,7 @@ import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
+import dev.loomgate.gateway.policy.RateLimitStep;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import io.helidon.http.DirectHandler;
@@ -42,6 +44,9 @@ public final class GatewayNode implements AutoCloseable {
     private final AccessLog accessLog;
     private final RoutesFileWatcher watcher;
     private final WebServer server;
+    private final RateLimitStep rateLimits;
+    /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
+    private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
@@ -50,7 +55,11 @@ public final class GatewayNode implements AutoCloseable {
         this.client = new UpstreamClient(new ClientSettings(up.connectTimeout(), up.responseTimeout(),
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
         this.accessLog = AccessLog.open(config.accessLog());
-        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog);
+        liveNodes.set(() -> config.cluster().expectedNodes());
+        this.rateLimits = RateLimitStep.open(config.redis(), () -> liveNodes.get().getAsInt(),
+                config.rateLimiter());
+        metrics.addSource(rateLimits::writeMetrics);
+        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(p -> {
             p.help("loomgate_in_flight_requests", "gauge", "Requests being proxied right now.");
@@ -130,6 +139,15 @@ public final class GatewayNode implements AutoCloseable {
         return metrics;
     }
 
+    public RateLimitStep rateLimits() {
+        return rateLimits;
+    }
+
+    /** Seam for the cluster registry: how many nodes share the rate limits right now (default: config). */
+    public void liveNodeCount(IntSupplier count) {
+        liveNodes.set(count);
+    }
+
     public Phase phase() {
         return phase.get();
     }
@@ -175,6 +193,7 @@ public final class GatewayNode implements AutoCloseable {
         watcher.close();
         server.stop();
         client.close();
+        rateLimits.close();
         accessLog.close();
         LOG.info(() -> "node " + config.node().id() + " stopped");
     }

@@ -72,16 +72,18 @@ final class ConnectionPool implements AutoCloseable {
             c.close();
             return;
         }
-        pool.permits.release();
+        // back in the idle deque before the permit is released, so the next permit holder finds it
+        // instead of opening another connection
         if (closed || c.isClosed() || pool.idleCount.incrementAndGet() > settings.maxConnectionsPerEndpoint()) {
             if (!closed && !c.isClosed()) {
                 pool.idleCount.decrementAndGet();
             }
             c.close();
-            return;
+        } else {
+            c.markIdle();
+            pool.idle.offerFirst(c);
         }
-        c.markIdle();
-        pool.idle.offerFirst(c);
+        pool.permits.release();
     }
 
     /** Discards a connection that must not be reused. */

@@ -3,6 +3,10 @@ package dev.loomgate.gateway.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+
+import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
+import dev.loomgate.gateway.redis.RedisSettings;
 
 /**
  * The node's startup configuration ({@code gateway.yaml}). Every field has a default, so
@@ -14,9 +18,13 @@ import java.util.Objects;
  * @param upstream     settings of the client that talks to upstreams
  * @param drainTimeout how long a draining node waits for in-flight requests
  * @param accessLog    {@code stdout}, {@code off}, or a file path
+ * @param redis        where rate-limit buckets live; empty: rate limits use node-local buckets (see RATE-LIMITS.md)
+ * @param cluster      cluster facts known from config (the live node count until the registry provides it)
+ * @param rateLimiter  circuit breaker around Redis: failure threshold, latency budget, probe interval
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
-                         Duration drainTimeout, String accessLog) {
+                         Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
+                         RateLimiterOptions rateLimiter) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -27,36 +35,76 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(rateLimiter, "rateLimiter");
+    }
+
+    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                      Duration drainTimeout, String accessLog) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, Optional.empty(), Cluster.defaults(),
+                RateLimiterOptions.defaults());
     }
 
     /** All defaults; the node id is the host name. */
     public static NodeConfig defaults() {
         return new NodeConfig(Node.defaults(), Limits.defaults(), Path.of("routes.yaml"),
-                UpstreamClientSettings.defaults(), Duration.ofSeconds(10), ACCESS_LOG_STDOUT);
+                UpstreamClientSettings.defaults(), Duration.ofSeconds(10), ACCESS_LOG_STDOUT, Optional.empty(),
+                Cluster.defaults(), RateLimiterOptions.defaults());
     }
 
     public NodeConfig withNode(Node node) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
     }
 
     public NodeConfig withLimits(Limits limits) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+    }
+
+    public NodeConfig withRedis(Optional<RedisSettings> redis) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+    }
+
+    public NodeConfig withCluster(Cluster cluster) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+    }
+
+    public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter);
+    }
+
+    /**
+     * What the node knows about its cluster from config.
+     *
+     * @param expectedNodes gateway nodes sharing the cluster-wide rate limits; the node-local fallback takes
+     *                      1/expectedNodes of each limit while Redis is out (until a registry reports live counts)
+     */
+    public record Cluster(int expectedNodes) {
+        public Cluster {
+            if (expectedNodes < 1) {
+                throw new IllegalArgumentException("cluster.expected-nodes: must be >= 1, got " + expectedNodes);
+            }
+        }
+
+        public static Cluster defaults() {
+            return new Cluster(1);
+        }
     }
 
     /** Node identity and listen addresses; port 0 picks a free port (tests). */

@@ -7,13 +7,19 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
+
 /**
  * Reads {@code gateway.yaml} into a {@link NodeConfig}. Every key is optional; unknown keys
  * are errors. {@code routes-file} is resolved against the config file's directory.
  */
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
-            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log");
+            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
+            "rate-limiter");
+    private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
+            "failure-threshold", "latency-budget", "probe-interval");
+    private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
     private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port");
     private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
             "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line");
@@ -72,7 +78,36 @@ public final class NodeConfigParser {
         if (top.has("access-log")) {
             config = config.withAccessLog(top.required("access-log").nonBlankString());
         }
+        if (top.has("redis")) {
+            config = config.withRedis(Optional.of(RateLimitConfig.redis(top.required("redis"))));
+        }
+        if (top.has("cluster")) {
+            YamlValue.Fields c = top.required("cluster").fields(CLUSTER_KEYS);
+            if (c.has("expected-nodes")) {
+                config = config.withCluster(new NodeConfig.Cluster(c.required("expected-nodes").intIn(1, 10_000)));
+            }
+        }
+        if (top.has("rate-limiter")) {
+            config = config.withRateLimiter(rateLimiter(top.required("rate-limiter"), config.rateLimiter()));
+        }
         return config;
+    }
+
+    private static RateLimiterOptions rateLimiter(YamlValue v, RateLimiterOptions o) throws ConfigException {
+        YamlValue.Fields f = v.fields(RATE_LIMITER_KEYS);
+        int threshold = f.has("failure-threshold") ? f.required("failure-threshold").intIn(1, 1_000)
+                : o.failureThreshold();
+        Duration budget = f.has("latency-budget") ? positive(f.required("latency-budget")) : o.latencyBudget();
+        Duration probe = f.has("probe-interval") ? positive(f.required("probe-interval")) : o.probeInterval();
+        return o.withBreaker(threshold, budget, probe);
+    }
+
+    private static Duration positive(YamlValue v) throws ConfigException {
+        Duration d = duration(v);
+        if (d.isZero() || d.isNegative()) {
+            throw v.error("must be > 0");
+        }
+        return d;
     }
 
     private static NodeConfig.Node node(YamlValue v, NodeConfig.Node n) throws ConfigException {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.PatternSyntaxException;
 
+import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 import dev.loomgate.gateway.route.HeaderOps;
 import dev.loomgate.gateway.route.HttpTokens;
 import dev.loomgate.gateway.route.PathPattern;
@@ -20,7 +21,7 @@ import dev.loomgate.gateway.route.ValueCondition;
 /** Parses one entry of {@code routes:}; split from {@link RoutesParser} to keep files short. */
 final class RouteParser {
     private static final Set<String> ROUTE_KEYS = RoutesParser.orderedSet(
-            "id", "upstream", "match", "rewrite", "request-headers", "response-headers");
+            "id", "upstream", "match", "rewrite", "request-headers", "response-headers", "rate-limit");
     private static final Set<String> MATCH_KEYS = RoutesParser.orderedSet(
             "hosts", "path", "path-prefix", "methods", "headers", "query");
     private static final Set<String> CONDITION_KEYS = RoutesParser.orderedSet("name", "equals", "regex", "present");
@@ -31,6 +32,12 @@ final class RouteParser {
     }
 
     static Route route(YamlValue node, Set<String> upstreams) throws ConfigException {
+        return route(node, upstreams, Optional.empty());
+    }
+
+    /** {@code defaultRateLimit} applies unless the route has its own {@code rate-limit} (or {@code rate-limit: off}). */
+    static Route route(YamlValue node, Set<String> upstreams, Optional<RateLimitPolicy> defaultRateLimit)
+            throws ConfigException {
         YamlValue.Fields f = node.fields(ROUTE_KEYS);
         String id = f.required("id").nonBlankString();
         YamlValue upstreamNode = f.required("upstream");
@@ -57,6 +64,9 @@ final class RouteParser {
         if (resp.isPresent()) {
             b.responseHeaders(headerOps(resp.get()));
         }
+        Optional<YamlValue> rateLimit = f.optional("rate-limit");
+        b.rateLimit(rateLimit.isPresent()
+                ? RateLimitConfig.policy(rateLimit.get(), RateLimitConfig.policyIdFor(id)) : defaultRateLimit);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {

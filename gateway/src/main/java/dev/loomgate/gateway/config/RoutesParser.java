@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.upstream.Endpoint;
 import dev.loomgate.gateway.upstream.HashKeySpec;
@@ -28,7 +29,7 @@ import dev.loomgate.gateway.upstream.UpstreamDefinition;
  * the schema. Every error names the field path, the line and the reason.
  */
 public final class RoutesParser {
-    private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes");
+    private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-rate-limit");
     // `consul:` will join `endpoints:` as a second source of endpoints
     private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints");
     private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
@@ -79,11 +80,14 @@ public final class RoutesParser {
             }
         }
 
+        Optional<RateLimitPolicy> defaultRateLimit = top.has("default-rate-limit")
+                ? RateLimitConfig.policy(top.required("default-rate-limit"), RateLimitConfig.DEFAULT_POLICY_ID)
+                : Optional.empty();
         List<Route> routes = new ArrayList<>();
         Map<String, YamlValue> routeNodes = new HashMap<>();
         if (top.has("routes")) {
             for (YamlValue r : top.required("routes").sequence()) {
-                Route route = RouteParser.route(r, upstreamNodes.keySet());
+                Route route = RouteParser.route(r, upstreamNodes.keySet(), defaultRateLimit);
                 YamlValue earlier = routeNodes.putIfAbsent(route.id(), r);
                 if (earlier != null) {
                     throw r.mapping().get("id").error(

@@ -14,6 +14,7 @@ public record Problem(Type type, String detail) {
         BAD_REQUEST(400, "bad-request", "Malformed request"),
         NO_ROUTE(404, "no-route", "No route matches the request"),
         PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
+        TOO_MANY_REQUESTS(429, "rate-limited", "Rate limit exceeded"),
         HEADERS_TOO_LARGE(431, "header-fields-too-large", "Request header fields too large"),
         UPSTREAM_UNREACHABLE(502, "upstream-unreachable", "Upstream could not be reached"),
         BAD_GATEWAY(502, "bad-gateway", "Upstream sent an invalid response"),

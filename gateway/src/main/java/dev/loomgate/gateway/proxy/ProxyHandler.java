@@ -21,6 +21,8 @@ import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.RequestIds;
+import dev.loomgate.gateway.policy.RateLimitStep;
+import dev.loomgate.gateway.ratelimit.RateLimitDecision;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
@@ -41,6 +43,7 @@ public final class ProxyHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
     /** Request bodies up to this size are read first, so the request can be replayed. */
     private static final int BUFFER_REQUEST_BODY = 64 * 1024;
+    private static final String NODE_HEADER = "X-Loomgate-Node";
     /** Response bodies up to this size are relayed in one write with a Content-Length. */
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
 
@@ -49,9 +52,16 @@ public final class ProxyHandler implements Handler {
     private final UpstreamClient client;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final RateLimitStep rateLimits;
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
                         AccessLog accessLog) {
+        this(nodeId, state, client, metrics, accessLog, RateLimitStep.local());
+    }
+
+    public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
+                        AccessLog accessLog, RateLimitStep rateLimits) {
+        this.rateLimits = rateLimits;
         this.nodeId = nodeId;
         this.state = state;
         this.client = client;
@@ -65,6 +75,7 @@ public final class ProxyHandler implements Handler {
         Exchange ex = new Exchange(req, start);
         ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
         res.header(RequestIds.HEADER, ex.requestId);
+        res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
         try {
             forward(req, res, ex);
         } finally {
@@ -97,6 +108,14 @@ public final class ProxyHandler implements Handler {
         RouteMatch m = match.get();
         ex.route = m.route();
         ex.upstreamName = ex.route.upstream();
+        Optional<RateLimitDecision> limit = rateLimits.check(m, ex.view);
+        if (limit.isPresent()) {
+            limit.get().writeHeaders(new ResponseHeaders(res));
+            if (!limit.get().allowed()) {
+                problem(res, ex, RateLimitStep.problem(limit.get(), m));
+                return;
+            }
+        }
         Optional<Upstream> upstream = snapshot.upstream(ex.route.upstream());
         Optional<UpstreamHost> host = upstream.flatMap(u -> u.choose(ex.view, Set.of()));
         if (host.isEmpty()) {

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+
+import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 
 /**
  * One compiled route: what it matches (hosts, path, methods, headers, query), where it
@@ -23,6 +26,7 @@ public final class Route {
     private final PathRewrite rewrite;
     private final HeaderOps requestHeaders;
     private final HeaderOps responseHeaders;
+    private final Optional<RateLimitPolicy> rateLimit;
 
     private Route(Builder b) {
         this.id = b.id;
@@ -36,6 +40,7 @@ public final class Route {
         this.rewrite = b.rewrite;
         this.requestHeaders = b.requestHeaders;
         this.responseHeaders = b.responseHeaders;
+        this.rateLimit = b.rateLimit;
     }
 
     public static Builder builder(String id, String upstream) {
@@ -85,6 +90,11 @@ public final class Route {
     /** Applied to the response sent to the client. */
     public HeaderOps responseHeaders() {
         return responseHeaders;
+    }
+
+    /** The rate limit applied to requests of this route (its own, or the file's default); empty: unlimited. */
+    public Optional<RateLimitPolicy> rateLimit() {
+        return rateLimit;
     }
 
     /** Methods (as one), headers and query conditions: the third priority rule. */
@@ -155,6 +165,7 @@ public final class Route {
         private PathRewrite rewrite = PathRewrite.none();
         private HeaderOps requestHeaders = HeaderOps.none();
         private HeaderOps responseHeaders = HeaderOps.none();
+        private Optional<RateLimitPolicy> rateLimit = Optional.empty();
 
         private Builder(String id, String upstream) {
             this.id = Objects.requireNonNull(id, "id");
@@ -208,6 +219,11 @@ public final class Route {
 
         public Builder responseHeaders(HeaderOps ops) {
             this.responseHeaders = Objects.requireNonNull(ops, "ops");
+            return this;
+        }
+
+        public Builder rateLimit(Optional<RateLimitPolicy> policy) {
+            this.rateLimit = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

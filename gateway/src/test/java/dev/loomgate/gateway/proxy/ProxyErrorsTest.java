@@ -134,6 +134,33 @@ class ProxyErrorsTest {
     }
 
     @Test
+    void concurrencyLimitIs503Overloaded() throws Exception {
+        upstream.behave(Behaviors.slow(1500, "u1"));
+        try (TestGateway one = TestGateway.start("""
+                upstreams:
+                  - name: backend
+                    endpoints: [ %s ]
+                routes:
+                  - id: api
+                    upstream: backend
+                """.formatted(upstream.address()),
+                c -> c.withLimits(c.limits().withMaxConcurrentRequests(1)))) {
+            Thread busy = Thread.ofVirtual().start(() -> {
+                try {
+                    RawHttp.exchange(one.port(), "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+                } catch (Exception ignored) {
+                    // occupies the only request slot
+                }
+            });
+            Thread.sleep(300);
+            RawHttp.Response r = RawHttp.exchange(one.port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(503, r.status(), r.text());
+            assertEquals("https://loomgate.dev/problems/overloaded", problem(r).getString("type"));
+            busy.join();
+        }
+    }
+
+    @Test
     void oversizedBodyIs413AndNeverForwarded() throws Exception {
         assertProblem(send("POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2000000\r\n\r\n"), 413, "payload-too-large");
         // chunked: the limit is found while streaming

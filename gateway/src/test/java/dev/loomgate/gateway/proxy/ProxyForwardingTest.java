@@ -65,6 +65,7 @@ class ProxyForwardingTest {
         assertEquals(32, id.length());
         assertEquals(id, got.header("x-request-id"));
         assertEquals("loomgate", r.headers().firstValue("X-Gateway").orElseThrow());
+        assertEquals("test-node", r.headers().firstValue("X-Loomgate-Node").orElseThrow());
     }
 
     @Test

@@ -1,0 +1,155 @@
+package dev.loomgate.gateway.policy;
+
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import java.util.logging.Logger;
+
+import dev.loomgate.gateway.observe.PrometheusText;
+import dev.loomgate.gateway.proxy.Problem;
+import dev.loomgate.gateway.ratelimit.LocalRateLimiter;
+import dev.loomgate.gateway.ratelimit.RateLimitDecision;
+import dev.loomgate.gateway.ratelimit.RateLimitMetrics;
+import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
+import dev.loomgate.gateway.ratelimit.RateLimiter;
+import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
+import dev.loomgate.gateway.redis.RedisConnections;
+import dev.loomgate.gateway.redis.RedisSettings;
+import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.route.RouteMatch;
+
+/**
+ * The rate-limit step of the data path: after a route matched and before an endpoint is chosen, resolve the
+ * request's key under the route's policy and take a token. Cluster-wide through Redis when the node has a
+ * {@code redis:} block, otherwise with node-local buckets (each holding 1/live-nodes of the limit).
+ *
+ * <p>A request that lacks the key's part (no such header, cookie or path variable) is counted under one shared
+ * per-route "anonymous" bucket, so leaving the API key out never escapes the limit.
+ */
+public final class RateLimitStep implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RateLimitStep.class.getName());
+    /** Key of requests without the key's part; LF cannot occur in a header, cookie or decoded-path-variable value. */
+    static final String ANONYMOUS_KEY = "\n-anonymous";
+
+    @FunctionalInterface
+    interface Decider {
+        RateLimitDecision tryAcquire(RateLimitPolicy policy, String routeId, String key);
+    }
+
+    record Counters(LongAdder allowed, LongAdder limited) {
+        Counters() {
+            this(new LongAdder(), new LongAdder());
+        }
+    }
+
+    record RouteAndPolicy(String route, String policy) {
+    }
+
+    private final Decider decider;
+    private final RateLimitMetrics engineMetrics;
+    private final Optional<RedisConnections> redis;
+    private final Optional<RateLimiter> limiter;
+    private final ConcurrentHashMap<RouteAndPolicy, Counters> counters = new ConcurrentHashMap<>();
+    private final LongAdder anonymous = new LongAdder();
+    private final AtomicBoolean warnedLocal = new AtomicBoolean();
+
+    private RateLimitStep(Decider decider, RateLimitMetrics engineMetrics, Optional<RedisConnections> redis,
+                          Optional<RateLimiter> limiter) {
+        this.decider = decider;
+        this.engineMetrics = engineMetrics;
+        this.redis = redis;
+        this.limiter = limiter;
+    }
+
+    /**
+     * Opens the Redis pool and the limiter when {@code redis} is given (never fails: an unreachable Redis means a
+     * degraded start that recovers on its own), else node-local buckets. {@code liveNodes} is asked on every
+     * local decision, so a registry can change it at run time.
+     */
+    public static RateLimitStep open(Optional<RedisSettings> redis, IntSupplier liveNodes, RateLimiterOptions options) {
+        RateLimitMetrics metrics = new RateLimitMetrics();
+        if (redis.isEmpty()) {
+            LocalRateLimiter local = new LocalRateLimiter(liveNodes, options.maxCachedBuckets(), metrics);
+            return new RateLimitStep(local::tryAcquire, metrics, Optional.empty(), Optional.empty());
+        }
+        RedisConnections connections = RedisConnections.open(redis.get());
+        RateLimiter limiter = RateLimiter.create(connections, options, liveNodes, metrics);
+        return new RateLimitStep(limiter::tryAcquire, metrics, Optional.of(connections), Optional.of(limiter));
+    }
+
+    /** Node-local buckets for a single node (for handlers built without a node config). */
+    public static RateLimitStep local() {
+        return open(Optional.empty(), () -> 1, RateLimiterOptions.defaults());
+    }
+
+    /**
+     * Takes a token for this request. Empty when the route has no rate limit; otherwise the decision (write its
+     * headers; when not allowed answer with {@link #problem}). Never throws because of Redis.
+     */
+    public Optional<RateLimitDecision> check(RouteMatch match, RequestView request) {
+        Optional<RateLimitPolicy> policy = match.route().rateLimit();
+        if (policy.isEmpty()) {
+            return Optional.empty();
+        }
+        RateLimitPolicy p = policy.get();
+        if (redis.isEmpty() && warnedLocal.compareAndSet(false, true)) {
+            LOG.warning(() -> "route '" + match.route().id() + "' has a rate limit but this node has no redis: "
+                    + "block; limits are enforced per node (each node admits limit / cluster.expected-nodes)");
+        }
+        String key = p.key().resolve(request, match.pathVariables()).orElse(null);
+        if (key == null) {
+            anonymous.increment();
+            key = ANONYMOUS_KEY;
+        }
+        RateLimitDecision decision = decider.tryAcquire(p, match.route().id(), key);
+        Counters c = counters.computeIfAbsent(new RouteAndPolicy(match.route().id(), p.id()), k -> new Counters());
+        (decision.allowed() ? c.allowed() : c.limited()).increment();
+        return Optional.of(decision);
+    }
+
+    /** The 429 answer for a rejected decision (its headers, Retry-After included, are written separately). */
+    public static Problem problem(RateLimitDecision decision, RouteMatch match) {
+        long seconds = Math.max(1, (decision.retryAfter().toNanos() + 999_999_999L) / 1_000_000_000L);
+        return new Problem(Problem.Type.TOO_MANY_REQUESTS, "rate limit of route '" + match.route().id()
+                + "' exceeded; retry in " + seconds + " s" + (decision.degraded() ? " (node-local limit)" : ""));
+    }
+
+    /** True while Redis is configured but decisions come from the fallback. */
+    public boolean degraded() {
+        return limiter.map(RateLimiter::degraded).orElse(false);
+    }
+
+    /** True when decisions are shared through Redis (when it is up). */
+    public boolean usesRedis() {
+        return redis.isPresent();
+    }
+
+    public RateLimitMetrics engineMetrics() {
+        return engineMetrics;
+    }
+
+    /** Allowed decisions of one route under one policy. */
+    public long allowed(String routeId, String policyId) {
+        Counters c = counters.get(new RouteAndPolicy(routeId, policyId));
+        return c == null ? 0 : c.allowed().sum();
+    }
+
+    /** Rejected decisions of one route under one policy. */
+    public long limited(String routeId, String policyId) {
+        Counters c = counters.get(new RouteAndPolicy(routeId, policyId));
+        return c == null ? 0 : c.limited().sum();
+    }
+
+    /** For {@code GatewayMetrics.addSource}. */
+    public void writeMetrics(PrometheusText p) {
+        RateLimitMetricsWriter.write(p, counters, anonymous.sum(), engineMetrics, usesRedis());
+    }
+
+    @Override
+    public void close() {
+        limiter.ifPresent(RateLimiter::close);
+        redis.ifPresent(RedisConnections::close);
+    }
+}

@@ -230,14 +230,14 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private static ResponseHead readHead(InputStream in, String method) throws IOException {
+    private static ResponseHead readHead(HttpInput in, String method) throws IOException {
         while (true) {
-            String statusLine = HttpLines.readLine(in, MAX_HEAD_LINE);
+            String statusLine = in.readLine(MAX_HEAD_LINE);
             ResponseHead head = parseStatusLine(statusLine);
             int total = statusLine.length();
             int count = 0;
             while (true) {
-                String line = HttpLines.readLine(in, MAX_HEAD_LINE);
+                String line = in.readLine(MAX_HEAD_LINE);
                 if (line.isEmpty()) {
                     break;
                 }
@@ -284,7 +284,7 @@ public final class UpstreamClient implements AutoCloseable {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
-    private static InputStream bodyStream(InputStream in, ResponseHead head) {
+    private static InputStream bodyStream(HttpInput in, ResponseHead head) {
         if (!head.hasBody) {
             return UpstreamResponse.emptyBody();
         }

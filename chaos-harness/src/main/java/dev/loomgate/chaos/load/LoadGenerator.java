@@ -118,21 +118,21 @@ public final class LoadGenerator {
                 if (pooled.isPresent()) {
                     connection = pooled.get();
                 } else {
-                    connection = connect();
                     opened = true;
+                    connection = connect();
                 }
                 HttpConnection.Response response;
                 try {
-                    response = exchange(connection, request, start);
+                    response = exchange(connection, request);
                 } catch (TransportException e) {
                     // a pooled connection the server already closed: real clients re-send idempotent requests once
                     if (opened || !e.beforeResponse() || !kind.idempotent() || e.errorClass() == ErrorClass.READ_TIMEOUT) {
                         throw e;
                     }
                     staleRetried = true;
-                    connection = connect();
                     opened = true;
-                    response = exchange(connection, request, start);
+                    connection = connect();
+                    response = exchange(connection, request);
                 }
                 if (fresh || !response.keepAlive()) {
                     run.pool.discard(connection);
@@ -145,8 +145,7 @@ public final class LoadGenerator {
             } catch (TransportException e) {
                 long latency = clock.epochNanos() - start;
                 return new RequestRecord(seq, kind, scheduledEpoch, start, latency, 0, e.errorClass(),
-                        Optional.empty(), Optional.empty(), opened || e.errorClass() == ErrorClass.CONNECT_REFUSED
-                        || e.errorClass() == ErrorClass.CONNECT_TIMEOUT, staleRetried);
+                        Optional.empty(), Optional.empty(), opened, staleRetried);
             }
         }
 
@@ -156,8 +155,7 @@ public final class LoadGenerator {
             return c;
         }
 
-        private HttpConnection.Response exchange(HttpConnection connection, byte[] request, long start)
-                throws TransportException {
+        private HttpConnection.Response exchange(HttpConnection connection, byte[] request) throws TransportException {
             try {
                 return connection.exchange(request, false, (int) config.readTimeout().toMillis());
             } catch (TransportException e) {

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param error             transport error class, {@link ErrorClass#NONE} when a status was received
  * @param node              value of the node header ({@code X-Loomgate-Node}), empty if absent
  * @param lb                value of the LB header ({@code X-Loomgate-LB}), empty if absent
- * @param newConnection     whether the request opened a fresh TCP connection
+ * @param newConnection     whether the request opened (or tried to open) a fresh TCP connection
  * @param staleRetried      whether a pooled connection turned out closed and the (idempotent) request was re-sent once
  */
 public record RequestRecord(long seq,

@@ -116,12 +116,16 @@ class LoadGeneratorTest {
         try (TestServer server = new TestServer("gw-b")) {
             LoadResult result = LoadGenerator.run(LoadConfig.builder("127.0.0.1", server.port())
                     .path(RequestKind.GET, "/limited").path(RequestKind.POST, "/broken")
-                    .path(RequestKind.POST_IDEMPOTENT, "/").rate(100).maxRequests(60).build());
+                    .path(RequestKind.POST_IDEMPOTENT, "/chunked").rate(100).maxRequests(60).newConnectionShare(0)
+                    .build());
             assertTrue(result.records().stream().filter(r -> r.kind() == RequestKind.GET).allMatch(RequestRecord::rejected));
             assertTrue(result.records().stream().filter(r -> r.kind() == RequestKind.POST)
                     .allMatch(r -> r.status() == 503 && r.failed() && r.serverError()));
             assertTrue(result.records().stream().filter(r -> r.kind() == RequestKind.POST_IDEMPOTENT)
-                    .allMatch(RequestRecord::succeeded));
+                    .allMatch(RequestRecord::succeeded), "chunked bodies read: " + outcomes(result.records()));
+            // every body was read to its end, so keep-alive connections stayed usable
+            assertTrue(server.clientPorts.size() <= 10, "connections " + server.clientPorts.size());
+            assertEquals(0, result.count(RequestRecord::staleRetried));
 
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("chaos-records");
             java.nio.file.Path jsonl = dir.resolve("r.jsonl");

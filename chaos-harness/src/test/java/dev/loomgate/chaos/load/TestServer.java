@@ -28,6 +28,7 @@ final class TestServer implements AutoCloseable {
         server.createContext("/slow", exchange -> handle(exchange, node, 200, 2_000));
         server.createContext("/limited", exchange -> handle(exchange, node, 429, 0));
         server.createContext("/broken", exchange -> handle(exchange, node, 503, 0));
+        server.createContext("/chunked", exchange -> handle(exchange, node, 200, 0));
         server.start();
     }
 
@@ -53,7 +54,9 @@ final class TestServer implements AutoCloseable {
         byte[] body = ("{\"node\":\"" + node + "\"}").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("X-Loomgate-Node", node);
         exchange.getResponseHeaders().add("X-Loomgate-LB", "lb-test");
-        exchange.sendResponseHeaders(status, body.length);
+        // length 0 makes the JDK server stream the body chunked
+        boolean chunked = exchange.getRequestURI().getPath().equals("/chunked");
+        exchange.sendResponseHeaders(status, chunked ? 0 : body.length);
         try (var out = exchange.getResponseBody()) {
             out.write(body);
         }

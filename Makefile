@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MVN := bin/mvn-jdk
 GATEWAY_JAR := gateway/target/loomgate-gateway.jar
 
-.PHONY: help run build test deps bench clean
+.PHONY: help run build test test-ansible deps bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -22,8 +22,11 @@ run: $(GATEWAY_JAR) ## run one node on :8080 (admin :9080) with demo upstreams o
 deps: ## install missing Debian packages the tests use (needs root)
 	@scripts/install-deps.sh
 
-test: deps ## run the whole test suite (starts and stops its own servers)
+test: deps test-ansible ## run the whole test suite (starts and stops its own servers)
 	@$(MVN) -B verify
+
+test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
+	@ansible/tests/render-test.sh
 
 bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
 	@bin/bench-proxy $(BENCH_ARGS)

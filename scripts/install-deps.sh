@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests and benchmarks start (each test starts its own instances).
 set -euo pipefail
 need=()
-for pair in redis-server:redis-server redis-sentinel:redis-sentinel nginx:nginx-light wrk:wrk haproxy:haproxy; do
+for pair in redis-server:redis-server redis-sentinel:redis-sentinel nginx:nginx-light wrk:wrk haproxy:haproxy \
+    ansible-playbook:ansible ansible-lint:ansible-lint keepalived:keepalived promtool:prometheus chromium:chromium; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || [ -x "/usr/bin/$cmd" ] || need+=("$pkg")
 done

@@ -3,11 +3,14 @@ package dev.loomgate.gateway;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
+import dev.loomgate.gateway.admin.AdminApi;
+import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -22,6 +25,9 @@ import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.policy.RateLimitStep;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
+import dev.loomgate.gateway.resilience.HealthCheckers;
+import dev.loomgate.gateway.resilience.ResilienceMetrics;
+import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
@@ -48,12 +54,19 @@ public final class GatewayNode implements AutoCloseable {
     /** Consul discovery, KV routes, registration; empty without a {@code consul:} block. */
     private final Optional<ConsulRuntime> consul;
     private final WebServer server;
+    private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics();
+    private final ResilienceRegistry resilience = new ResilienceRegistry(resilienceMetrics);
+    private final HealthCheckers healthCheckers;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    // written only while draining: when the last request arrived (for the quiet period)
+    private volatile long lastArrivalNanos;
     private final RateLimitStep rateLimits;
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
+        Optional<String> adminToken = AdminAuth.token(config);
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
         if (!kvRoutes) {
@@ -71,8 +84,15 @@ public final class GatewayNode implements AutoCloseable {
         this.rateLimits = RateLimitStep.open(config.redis(), () -> liveNodes.get().getAsInt(),
                 config.rateLimiter());
         metrics.addSource(rateLimits::writeMetrics);
-        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits);
+        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits,
+                resilience);
+        this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
+        metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));
+        metrics.addSource(p -> {
+            p.help("loomgate_draining", "gauge", "1 while the node drains (readiness fails, requests are still served).");
+            p.sample("loomgate_draining", "", phase.get() == Phase.DRAINING ? 1 : 0);
+        });
         metrics.addSource(p -> {
             p.help("loomgate_in_flight_requests", "gauge", "Requests being proxied right now.");
             p.sample("loomgate_in_flight_requests", "", inFlight.get());
@@ -107,6 +127,9 @@ public final class GatewayNode implements AutoCloseable {
                 })
                 .routing(r -> r.any((req, res) -> {
                     inFlight.incrementAndGet();
+                    if (phase.get() == Phase.DRAINING) {
+                        lastArrivalNanos = System.nanoTime();
+                    }
                     try {
                         proxy.handle(req, res);
                     } finally {
@@ -116,7 +139,9 @@ public final class GatewayNode implements AutoCloseable {
                 .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
                 .routing(ADMIN, r -> {
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
-                    consul.ifPresent(c -> c.registerAdmin(r));
+                    consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
+                    new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
+                            config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
                 .build();
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
@@ -128,6 +153,7 @@ public final class GatewayNode implements AutoCloseable {
         GatewayNode node = new GatewayNode(config);
         node.server.start();
         node.watcher.ifPresent(RoutesFileWatcher::start);
+        node.healthCheckers.start();
         node.phase.set(Phase.READY);
         node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
         LOG.info(() -> "node " + config.node().id() + " ready: proxy on " + config.node().host() + ":" + node.port()
@@ -177,19 +203,54 @@ public final class GatewayNode implements AutoCloseable {
         return inFlight.get();
     }
 
-    /**
-     * Graceful stop: readiness fails at once (load balancers move traffic away), requests keep
-     * being served until none is in flight or the drain timeout passes, then the listeners close.
-     */
+    /** Counters of retries, ejections, breakers and bulkheads. */
+    public ResilienceMetrics resilienceMetrics() {
+        return resilienceMetrics;
+    }
+
+    /** Drains with the configured drain-timeout and drain-quiet-period (SIGTERM does this). */
     public void drainAndStop() {
+        drainAndStop(config.drainTimeout(), config.operations().drainQuietPeriod());
+    }
+
+    /**
+     * Starts {@link #drainAndStop(Duration, Duration)} on its own thread (the admin API).
+     *
+     * @return false when the node is already draining or stopped
+     */
+    public boolean startDrain(Duration timeout, Duration quietPeriod) {
+        Phase now = phase.get();
+        if (now == Phase.DRAINING || now == Phase.STOPPED) {
+            return false;
+        }
+        Thread.ofPlatform().name("loomgate-drain").start(() -> drainAndStop(timeout, quietPeriod));
+        return true;
+    }
+
+    /** Blocks until the node has stopped (after a drain from a signal or the admin API). */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Graceful stop, ours rather than Helidon's 500 ms grace: readiness fails at once (load
+     * balancers move traffic away) while the node keeps serving in-flight AND newly arriving
+     * requests, because a load balancer needs a few health-check rounds to notice. It stops once
+     * nothing is in flight and no request arrived for {@code quietPeriod}, or at {@code timeout}.
+     */
+    public void drainAndStop(Duration timeout, Duration quietPeriod) {
         Phase now = phase.get();
         if (now == Phase.DRAINING || now == Phase.STOPPED || !phase.compareAndSet(now, Phase.DRAINING)) {
             return;
         }
         consul.ifPresent(ConsulRuntime::deregister);
-        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-        LOG.info(() -> "draining: " + inFlight.get() + " requests in flight, up to " + config.drainTimeout().toMillis() + " ms");
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        long start = System.nanoTime();
+        lastArrivalNanos = start;
+        long deadline = start + timeout.toNanos();
+        LOG.info(() -> "draining: " + inFlight.get() + " requests in flight; stopping after " + quietPeriod.toMillis()
+                + " ms without requests, at most " + timeout.toMillis() + " ms");
+        while (System.nanoTime() < deadline
+                && (inFlight.get() > 0 || System.nanoTime() - lastArrivalNanos < quietPeriod.toNanos())) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -210,10 +271,12 @@ public final class GatewayNode implements AutoCloseable {
         }
         consul.ifPresent(ConsulRuntime::close);
         watcher.ifPresent(RoutesFileWatcher::close);
+        healthCheckers.close();
         server.stop();
         client.close();
         rateLimits.close();
         accessLog.close();
         LOG.info(() -> "node " + config.node().id() + " stopped");
+        stopped.countDown();
     }
 }

@@ -104,7 +104,7 @@ public final class Main {
         // Our own signal handling (not a shutdown hook) so a drained node exits 0, not 143.
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> drain.run());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> drain.run());
-        stopped.await();
+        node.awaitStopped(); // a signal or POST /admin/drain
         Logger.getLogger(Main.class.getName()).info("bye");
         System.exit(0);
     }

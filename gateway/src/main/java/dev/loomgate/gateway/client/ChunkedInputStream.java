@@ -6,11 +6,11 @@ import java.io.InputStream;
 /** Decodes an HTTP/1.1 chunked body (RFC 9112 §7.1); trailers are read and dropped. */
 final class ChunkedInputStream extends InputStream {
     private static final int MAX_LINE = 8192;
-    private final InputStream in;
+    private final HttpInput in;
     private long remainingInChunk;
     private boolean done;
 
-    ChunkedInputStream(InputStream in) {
+    ChunkedInputStream(HttpInput in) {
         this.in = in;
     }
 
@@ -54,7 +54,7 @@ final class ChunkedInputStream extends InputStream {
     }
 
     private long readChunkSize() throws IOException {
-        String line = HttpLines.readLine(in, MAX_LINE);
+        String line = in.readLine(MAX_LINE);
         int semi = line.indexOf(';');
         String hex = (semi >= 0 ? line.substring(0, semi) : line).trim();
         if (hex.isEmpty() || hex.length() > 15) {
@@ -72,7 +72,7 @@ final class ChunkedInputStream extends InputStream {
     }
 
     private void expectCrlf() throws IOException {
-        String line = HttpLines.readLine(in, 2);
+        String line = in.readLine(2);
         if (!line.isEmpty()) {
             throw new IOException("chunk not followed by CRLF");
         }
@@ -81,7 +81,7 @@ final class ChunkedInputStream extends InputStream {
     private void readTrailers() throws IOException {
         int total = 0;
         while (true) {
-            String line = HttpLines.readLine(in, MAX_LINE);
+            String line = in.readLine(MAX_LINE);
             if (line.isEmpty()) {
                 return;
             }

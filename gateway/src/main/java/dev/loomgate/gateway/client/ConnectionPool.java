@@ -36,8 +36,13 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     HttpConnection acquire(Endpoint endpoint) throws UpstreamException {
+        return acquire(endpoint, settings.connectTimeout());
+    }
+
+    /** @param connectTimeout bounds both the wait for a pool permit and the TCP connect */
+    HttpConnection acquire(Endpoint endpoint, java.time.Duration connectTimeout) throws UpstreamException {
         EndpointPool pool = pools.computeIfAbsent(endpoint.id(), k -> new EndpointPool(settings.maxConnectionsPerEndpoint()));
-        long timeoutMs = settings.connectTimeout().toMillis();
+        long timeoutMs = connectTimeout.toMillis();
         try {
             if (!pool.permits.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
                 throw new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED,
@@ -58,7 +63,7 @@ final class ConnectionPool implements AutoCloseable {
                 }
                 return c;
             }
-            return connect(endpoint);
+            return connect(endpoint, connectTimeout);
         } catch (UpstreamException | RuntimeException e) {
             pool.permits.release();
             throw e;
@@ -104,19 +109,19 @@ final class ConnectionPool implements AutoCloseable {
         return pools.values().stream().mapToInt(p -> p.idleCount.get()).sum();
     }
 
-    private HttpConnection connect(Endpoint endpoint) throws UpstreamException {
+    private HttpConnection connect(Endpoint endpoint, java.time.Duration connectTimeout) throws UpstreamException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()),
-                    (int) settings.connectTimeout().toMillis());
+                    (int) Math.max(1, connectTimeout.toMillis()));
             opened.increment();
             return new HttpConnection(endpoint, socket);
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
             throw new UpstreamException(UpstreamException.Kind.CONNECT_TIMEOUT,
-                    "connect to " + endpoint.id() + " timed out after " + settings.connectTimeout().toMillis() + " ms", e);
+                    "connect to " + endpoint.id() + " timed out after " + connectTimeout.toMillis() + " ms", e);
         } catch (ConnectException e) {
             closeQuietly(socket);
             throw new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,

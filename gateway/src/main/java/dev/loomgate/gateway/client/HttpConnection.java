@@ -1,9 +1,7 @@
 package dev.loomgate.gateway.client;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -15,7 +13,7 @@ final class HttpConnection implements AutoCloseable {
     private static final int BUFFER = 16 * 1024;
     private final Endpoint endpoint;
     private final Socket socket;
-    private final InputStream in;
+    private final HttpInput in;
     private final OutputStream out;
     private long idleSinceNanos;
     private int exchanges;
@@ -23,7 +21,7 @@ final class HttpConnection implements AutoCloseable {
     HttpConnection(Endpoint endpoint, Socket socket) throws IOException {
         this.endpoint = endpoint;
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
+        this.in = new HttpInput(socket.getInputStream(), BUFFER);
         this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
     }
 
@@ -31,7 +29,7 @@ final class HttpConnection implements AutoCloseable {
         return endpoint;
     }
 
-    InputStream in() {
+    HttpInput in() {
         return in;
     }
 

@@ -49,7 +49,16 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public UpstreamResponse exchange(Endpoint endpoint, UpstreamRequest request, Duration responseTimeout)
             throws UpstreamException {
-        HttpConnection c = pool.acquire(endpoint);
+        return exchange(endpoint, request, settings.connectTimeout(), responseTimeout);
+    }
+
+    /**
+     * Like {@link #exchange(Endpoint, UpstreamRequest, Duration)} with a connect timeout for this
+     * exchange (a route's or upstream's own) instead of the client's.
+     */
+    public UpstreamResponse exchange(Endpoint endpoint, UpstreamRequest request, Duration connectTimeout,
+                                     Duration responseTimeout) throws UpstreamException {
+        HttpConnection c = pool.acquire(endpoint, connectTimeout);
         boolean reused = c.exchanges() > 0;
         try {
             return exchangeOn(c, request, responseTimeout);
@@ -58,7 +67,7 @@ public final class UpstreamClient implements AutoCloseable {
             // a request that may be sent twice then gets one fresh connection.
             if (reused && e.kind() == UpstreamException.Kind.RESET_BEFORE_RESPONSE
                     && request.idempotent() && request.body().replayable()) {
-                HttpConnection fresh = pool.acquire(endpoint);
+                HttpConnection fresh = pool.acquire(endpoint, connectTimeout);
                 return exchangeOn(fresh, request, responseTimeout);
             }
             throw e;
@@ -221,14 +230,14 @@ public final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private static ResponseHead readHead(InputStream in, String method) throws IOException {
+    private static ResponseHead readHead(HttpInput in, String method) throws IOException {
         while (true) {
-            String statusLine = HttpLines.readLine(in, MAX_HEAD_LINE);
+            String statusLine = in.readLine(MAX_HEAD_LINE);
             ResponseHead head = parseStatusLine(statusLine);
             int total = statusLine.length();
             int count = 0;
             while (true) {
-                String line = HttpLines.readLine(in, MAX_HEAD_LINE);
+                String line = in.readLine(MAX_HEAD_LINE);
                 if (line.isEmpty()) {
                     break;
                 }
@@ -275,7 +284,7 @@ public final class UpstreamClient implements AutoCloseable {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
-    private static InputStream bodyStream(InputStream in, ResponseHead head) {
+    private static InputStream bodyStream(HttpInput in, ResponseHead head) {
         if (!head.hasBody) {
             return UpstreamResponse.emptyBody();
         }

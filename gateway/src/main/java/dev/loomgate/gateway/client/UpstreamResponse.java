@@ -82,6 +82,14 @@ public final class UpstreamResponse implements AutoCloseable {
 
     /** Reads the remaining body into memory; for small bodies only. */
     public byte[] readBody() throws IOException {
+        if (contentLength.isPresent() && contentLength.getAsLong() <= Integer.MAX_VALUE - 8) {
+            int len = (int) contentLength.getAsLong();
+            byte[] data = body.readNBytes(len); // exactly sized: no growing buffers for small bodies
+            if (data.length != len) {
+                throw new IOException("upstream body ended after " + data.length + " of " + len + " bytes");
+            }
+            return data;
+        }
         return body.readAllBytes();
     }
 }

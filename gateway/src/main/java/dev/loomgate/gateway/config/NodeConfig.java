@@ -21,11 +21,12 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param redis        where rate-limit buckets live; empty: rate limits use node-local buckets (see RATE-LIMITS.md)
  * @param cluster      cluster facts known from config (the live node count until the registry provides it)
  * @param rateLimiter  circuit breaker around Redis: failure threshold, latency budget, probe interval
+ * @param operations   draining and admin API settings
  * @param consul       Consul discovery, KV routes, registration (docs/CONSUL.md); empty: routes file only
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                         RateLimiterOptions rateLimiter, Optional<ConsulConfig> consul) {
+                         RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -39,18 +40,61 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(redis, "redis");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rateLimiter, "rateLimiter");
+        Objects.requireNonNull(operations, "operations");
         Objects.requireNonNull(consul, "consul");
     }
 
+    /** Without Consul. */
     public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                       Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                      RateLimiterOptions rateLimiter) {
-        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, Optional.empty());
+                      RateLimiterOptions rateLimiter, Operations operations) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, operations,
+                Optional.empty());
     }
 
     public NodeConfig withConsul(Optional<ConsulConfig> consul) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                consul);
+                operations, consul);
+    }
+
+    /** With default {@link Operations}. */
+    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
+                      RateLimiterOptions rateLimiter) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                Operations.defaults());
+    }
+
+    public NodeConfig withOperations(Operations operations) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
+    }
+
+    /**
+     * Draining and the admin API.
+     *
+     * @param drainQuietPeriod a draining node stops once no request arrived for this long (and none is
+     *                         in flight), or at drain-timeout
+     * @param adminToken       bearer token the admin API requires; required when the admin port is
+     *                         not bound to a loopback address (env LOOMGATE_ADMIN_TOKEN also works)
+     */
+    public record Operations(Duration drainQuietPeriod, Optional<String> adminToken) {
+        public Operations {
+            Objects.requireNonNull(drainQuietPeriod, "drainQuietPeriod");
+            Objects.requireNonNull(adminToken, "adminToken");
+        }
+
+        public static Operations defaults() {
+            return new Operations(Duration.ofSeconds(5), Optional.empty());
+        }
+
+        public Operations withDrainQuietPeriod(Duration v) {
+            return new Operations(v, adminToken);
+        }
+
+        public Operations withAdminToken(String token) {
+            return new Operations(drainQuietPeriod, Optional.of(token));
+        }
     }
 
     public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
@@ -67,39 +111,48 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
     }
 
     public NodeConfig withNode(Node node) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withLimits(Limits limits) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withRedis(Optional<RedisSettings> redis) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withCluster(Cluster cluster) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, consul);
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     /**

@@ -16,11 +16,12 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
-            "rate-limiter", "consul");
+            "rate-limiter", "drain-quiet-period", "consul");
     private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
-    private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port");
+    private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port",
+            "admin-token");
     private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
             "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line");
     private static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet(
@@ -89,6 +90,17 @@ public final class NodeConfigParser {
         }
         if (top.has("rate-limiter")) {
             config = config.withRateLimiter(rateLimiter(top.required("rate-limiter"), config.rateLimiter()));
+        }
+        if (top.has("drain-quiet-period")) {
+            config = config.withOperations(config.operations().withDrainQuietPeriod(duration(top.required("drain-quiet-period"))));
+        }
+        if (top.has("node") && top.required("node").mapping().containsKey("admin-token")) {
+            YamlValue t = top.required("node").fields(NODE_KEYS).required("admin-token");
+            String token = t.nonBlankString();
+            if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw t.error("must be at least 16 visible ASCII characters");
+            }
+            config = config.withOperations(config.operations().withAdminToken(token));
         }
         if (top.has("consul")) {
             config = config.withConsul(Optional.of(ConsulConfigParser.parse(top.required("consul"), baseDir)));

@@ -21,7 +21,8 @@ import dev.loomgate.gateway.route.ValueCondition;
 /** Parses one entry of {@code routes:}; split from {@link RoutesParser} to keep files short. */
 final class RouteParser {
     private static final Set<String> ROUTE_KEYS = RoutesParser.orderedSet(
-            "id", "upstream", "match", "rewrite", "request-headers", "response-headers", "rate-limit");
+            "id", "upstream", "match", "rewrite", "request-headers", "response-headers", "rate-limit",
+            "timeouts", "retries");
     private static final Set<String> MATCH_KEYS = RoutesParser.orderedSet(
             "hosts", "path", "path-prefix", "methods", "headers", "query");
     private static final Set<String> CONDITION_KEYS = RoutesParser.orderedSet("name", "equals", "regex", "present");
@@ -64,6 +65,7 @@ final class RouteParser {
         if (resp.isPresent()) {
             b.responseHeaders(headerOps(resp.get()));
         }
+        b.resilience(ResilienceParser.route(f));
         Optional<YamlValue> rateLimit = f.optional("rate-limit");
         b.rateLimit(rateLimit.isPresent()
                 ? RateLimitConfig.policy(rateLimit.get(), RateLimitConfig.policyIdFor(id)) : defaultRateLimit);

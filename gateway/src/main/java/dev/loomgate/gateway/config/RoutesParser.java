@@ -33,6 +33,7 @@ public final class RoutesParser {
     private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-rate-limit");
     // `consul:` is the alternative to `endpoints:`: instances discovered in Consul
     private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints",
+            "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode",
             "consul");
     private static final Set<String> CONSUL_KEYS = orderedSet("service", "tags", "passing-only");
     private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_.]*");
@@ -133,7 +134,8 @@ public final class RoutesParser {
             if (f.has("endpoints")) {
                 throw f.required("consul").error("use either 'endpoints' or 'consul', not both");
             }
-            return new UpstreamDefinition(name, List.of(), kind, hashKey, Optional.of(consulService(f.required("consul"))));
+            return new UpstreamDefinition(name, List.of(), kind, hashKey, ResilienceParser.upstream(f),
+                    Optional.of(consulService(f.required("consul"))));
         }
         if (!f.has("endpoints")) {
             throw new ConfigException(node.source(), node.line(), node.path() + ".endpoints",
@@ -154,7 +156,7 @@ public final class RoutesParser {
             }
             endpoints.add(ep);
         }
-        return new UpstreamDefinition(name, endpoints, kind, hashKey);
+        return new UpstreamDefinition(name, endpoints, kind, hashKey, ResilienceParser.upstream(f));
     }
 
     private static ConsulService consulService(YamlValue node) throws ConfigException {

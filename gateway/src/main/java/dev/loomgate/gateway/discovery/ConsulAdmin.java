@@ -98,17 +98,37 @@ final class ConsulAdmin {
         p.sample("loomgate_consul_index_resets_total", "", resets);
     }
 
-    void register(io.helidon.webserver.http.HttpRouting.Builder r) {
-        r.get("/admin/consul", (req, res) -> json(res, statusJson()));
-        r.get("/admin/nodes", (req, res) -> json(res, nodesJson()));
-        r.post("/admin/consul/freeze", (req, res) -> {
+    void register(io.helidon.webserver.http.HttpRouting.Builder r, java.util.Optional<String> token) {
+        r.get("/admin/consul", guarded(token, (req, res) -> json(res, statusJson())));
+        r.get("/admin/nodes", guarded(token, (req, res) -> json(res, nodesJson())));
+        r.post("/admin/consul/freeze", guarded(token, (req, res) -> {
             rt.freeze();
             json(res, statusJson());
-        });
-        r.post("/admin/consul/unfreeze", (req, res) -> {
+        }));
+        r.post("/admin/consul/unfreeze", guarded(token, (req, res) -> {
             rt.unfreeze();
             json(res, statusJson());
-        });
+        }));
+    }
+
+    private static io.helidon.webserver.http.Handler guarded(java.util.Optional<String> token,
+                                                             io.helidon.webserver.http.Handler h) {
+        if (token.isEmpty()) {
+            return h;
+        }
+        byte[] expected = token.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return (req, res) -> {
+            String auth = req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse("");
+            boolean ok = auth.regionMatches(true, 0, "Bearer ", 0, 7) && java.security.MessageDigest.isEqual(
+                    auth.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8), expected);
+            if (!ok) {
+                res.status(io.helidon.http.Status.UNAUTHORIZED_401);
+                res.header(io.helidon.http.HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"loomgate-admin\"");
+                res.send("{\"error\":\"the admin API needs Authorization: Bearer <admin token>\"}");
+                return;
+            }
+            h.handle(req, res);
+        };
     }
 
     private static void json(io.helidon.webserver.http.ServerResponse res, String body) {

@@ -286,9 +286,12 @@ public final class ConsulRuntime implements AutoCloseable {
         admin.writeMetrics(p);
     }
 
-    /** GET /admin/consul, GET /admin/nodes, POST /admin/consul/freeze and /unfreeze. */
-    public void registerAdmin(io.helidon.webserver.http.HttpRouting.Builder r) {
-        admin.register(r);
+    /**
+     * GET /admin/consul, GET /admin/nodes, POST /admin/consul/freeze and /unfreeze; with an admin
+     * token they need {@code Authorization: Bearer <token>} like the rest of the admin API.
+     */
+    public void registerAdmin(io.helidon.webserver.http.HttpRouting.Builder r, Optional<String> adminToken) {
+        admin.register(r, adminToken);
     }
 
     Optional<KvRoutesWatcher> kv() {

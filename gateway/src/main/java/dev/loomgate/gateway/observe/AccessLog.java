@@ -24,10 +24,10 @@ public final class AccessLog implements AutoCloseable {
     /** One finished request. */
     public record Entry(long epochMillis, String nodeId, String routeId, String upstream, String endpoint,
                         String method, String path, int status, double durationMs, long bytesIn, long bytesOut,
-                        String requestId, String clientIp) {
+                        String requestId, String clientIp, String traceId) {
     }
 
-    private static final Entry POISON = new Entry(0, "", "", "", "", "", "", 0, 0, 0, 0, "", "");
+    private static final Entry POISON = new Entry(0, "", "", "", "", "", "", 0, 0, 0, 0, "", "", "");
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(65_536);
     private final LongAdder dropped = new LongAdder();
     private final Writer writer;
@@ -57,6 +57,11 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** False when the log is off: callers can skip building entries. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     public long dropped() {
         return dropped.sum();
     }
@@ -76,6 +81,7 @@ public final class AccessLog implements AutoCloseable {
         sb.append(",\"bytes_out\":").append(e.bytesOut());
         field(sb, "request_id", e.requestId());
         field(sb, "client", e.clientIp());
+        field(sb, "trace_id", e.traceId());
         return sb.append('}').toString();
     }
 

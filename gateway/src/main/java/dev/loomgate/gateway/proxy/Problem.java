@@ -22,6 +22,12 @@ public record Problem(Type type, String detail) {
         UPSTREAM_BUSY(503, "upstream-busy", "Upstream connection limit reached"),
         OVERLOADED(503, "overloaded", "Gateway is at its concurrent request limit"),
         UPSTREAM_TIMEOUT(504, "upstream-timeout", "Upstream did not respond in time"),
+        CIRCUIT_OPEN(503, "circuit-open", "Upstream circuit breaker is open"),
+        UPSTREAM_MAX_IN_FLIGHT(503, "upstream-max-in-flight", "Upstream concurrent request limit reached"),
+        UNAUTHORIZED(401, "unauthorized", "Missing or wrong bearer token"),
+        NOT_FOUND(404, "not-found", "No such resource"),
+        METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
+        CONFLICT(409, "conflict", "Conflicts with the current state"),
         INTERNAL(500, "internal-error", "Internal gateway error");
 
         private final int status;

@@ -13,7 +13,6 @@ import java.util.logging.Logger;
 import dev.loomgate.gateway.client.HttpFields;
 import dev.loomgate.gateway.client.RequestBody;
 import dev.loomgate.gateway.client.UpstreamClient;
-import dev.loomgate.gateway.client.UpstreamException;
 import dev.loomgate.gateway.client.UpstreamRequest;
 import dev.loomgate.gateway.client.UpstreamResponse;
 import dev.loomgate.gateway.discovery.RoutingSnapshot;
@@ -21,15 +20,18 @@ import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.RequestIds;
+import dev.loomgate.gateway.observe.TraceContext;
+import dev.loomgate.gateway.resilience.ResilienceMetrics;
+import dev.loomgate.gateway.resilience.ResilienceRegistry;
+import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.policy.RateLimitStep;
 import dev.loomgate.gateway.ratelimit.RateLimitDecision;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
-import dev.loomgate.gateway.upstream.UpstreamHost;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -43,15 +45,20 @@ public final class ProxyHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
     /** Request bodies up to this size are read first, so the request can be replayed. */
     private static final int BUFFER_REQUEST_BODY = 64 * 1024;
-    private static final String NODE_HEADER = "X-Loomgate-Node";
+    private static final HeaderName NODE_HEADER = HeaderNames.create("X-Loomgate-Node");
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     /** Response bodies up to this size are relayed in one write with a Content-Length. */
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
+    private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create(TraceContext.TRACEPARENT);
+    private static final io.helidon.http.HeaderName TRACESTATE = HeaderNames.create(TraceContext.TRACESTATE);
 
     private final String nodeId;
+    private volatile String localPortText;
     private final RoutingState state;
     private final UpstreamClient client;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    private final ForwardingAttempts attempts;
     private final RateLimitStep rateLimits;
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
@@ -61,12 +68,18 @@ public final class ProxyHandler implements Handler {
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
                         AccessLog accessLog, RateLimitStep rateLimits) {
+        this(nodeId, state, client, metrics, accessLog, rateLimits, new ResilienceRegistry(new ResilienceMetrics()));
+    }
+
+    public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
+                        AccessLog accessLog, RateLimitStep rateLimits, ResilienceRegistry resilience) {
         this.rateLimits = rateLimits;
         this.nodeId = nodeId;
         this.state = state;
         this.client = client;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.attempts = new ForwardingAttempts(client, resilience, metrics);
     }
 
     @Override
@@ -74,7 +87,10 @@ public final class ProxyHandler implements Handler {
         long start = System.nanoTime();
         Exchange ex = new Exchange(req, start);
         ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
-        res.header(RequestIds.HEADER, ex.requestId);
+        res.header(RequestIds.HEADER_NAME, ex.requestId);
+        ex.trace = TraceContext.from(req.headers().first(TRACEPARENT),
+                req.headers().all(TRACESTATE, List::of));
+
         res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
         try {
             forward(req, res, ex);
@@ -83,9 +99,12 @@ public final class ProxyHandler implements Handler {
             if (ex.route != null) {
                 metrics.route(ex.route.id()).record(ex.status, nanos);
             }
-            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), nodeId,
+            if (accessLog.enabled()) {
+                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), nodeId,
                     ex.route == null ? "" : ex.route.id(), ex.upstreamName, ex.endpoint, ex.view.method(),
-                    ex.view.path(), ex.status, nanos / 1e6, ex.bytesIn, ex.bytesOut, ex.requestId, ex.view.clientIp()));
+                    ex.view.path(), ex.status, nanos / 1e6, ex.bytesIn, ex.bytesOut, ex.requestId, ex.view.clientIp(),
+                    ex.trace == null ? "" : ex.trace.traceId()));
+            }
         }
     }
 
@@ -117,14 +136,11 @@ public final class ProxyHandler implements Handler {
             }
         }
         Optional<Upstream> upstream = snapshot.upstream(ex.route.upstream());
-        Optional<UpstreamHost> host = upstream.flatMap(u -> u.choose(ex.view, Set.of()));
-        if (host.isEmpty()) {
+        if (upstream.isEmpty()) {
             problem(res, ex, new Problem(Problem.Type.NO_HEALTHY_ENDPOINT,
                     "upstream '" + ex.route.upstream() + "' has no available endpoint"));
             return;
         }
-        UpstreamHost target = host.get();
-        ex.endpoint = target.endpoint().id();
         UpstreamRequest upstreamRequest;
         try {
             upstreamRequest = buildRequest(req, m, ex);
@@ -132,22 +148,30 @@ public final class ProxyHandler implements Handler {
             problem(res, ex, new Problem(Problem.Type.BAD_REQUEST, "reading the request body failed: " + e.getMessage()));
             return;
         }
-        target.requestStarted();
-        try {
-            long sent = System.nanoTime();
-            UpstreamResponse response;
-            try {
-                response = client.exchange(target.endpoint(), upstreamRequest, client.settings().responseTimeout());
-            } catch (UpstreamException e) {
-                metrics.upstream(ex.upstreamName).record(599, System.nanoTime() - sent);
-                problem(res, ex, problemFor(e, ex));
-                return;
+        switch (attempts.forward(upstream.get(), ex.route, ex.view, upstreamRequest, e -> ex.endpoint = e)) {
+            case ForwardingAttempts.Failed f -> {
+                f.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
+                        Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+                problem(res, ex, f.problem());
             }
-            metrics.upstream(ex.upstreamName).record(response.status(), System.nanoTime() - sent);
-            relay(response, req, res, ex);
-        } finally {
-            target.requestFinished();
+            case ForwardingAttempts.Answered a -> {
+                try {
+                    relay(a.response(), req, res, ex);
+                } finally {
+                    a.finished().run();
+                }
+            }
         }
+    }
+
+    /** The listener's port as text: one listener, so computed once (it asks the socket). */
+    private String localPort(ServerRequest req) {
+        String p = localPortText;
+        if (p == null) {
+            p = Integer.toString(req.localPeer().port());
+            localPortText = p;
+        }
+        return p;
     }
 
     private UpstreamRequest buildRequest(ServerRequest req, RouteMatch m, Exchange ex) throws IOException {
@@ -167,7 +191,8 @@ public final class ProxyHandler implements Handler {
                 forwardedFor = String.join(", ", h.allValues());
                 continue;
             }
-            if (name.equalsIgnoreCase("X-Request-Id")) {
+            if (name.equalsIgnoreCase("X-Request-Id") || name.equalsIgnoreCase(TraceContext.TRACEPARENT)
+                    || name.equalsIgnoreCase(TraceContext.TRACESTATE)) {
                 continue;
             }
             proto |= name.equalsIgnoreCase("X-Forwarded-Proto");
@@ -187,28 +212,47 @@ public final class ProxyHandler implements Handler {
             req.headers().first(HeaderNames.HOST).ifPresent(v -> headers.add("X-Forwarded-Host", v));
         }
         if (!fwdPort) {
-            headers.add("X-Forwarded-Port", Integer.toString(req.localPeer().port()));
+            headers.add("X-Forwarded-Port", localPort(req));
         }
         headers.add(RequestIds.HEADER, ex.requestId);
+        headers.add(TraceContext.TRACEPARENT, ex.trace.traceparent());
+        ex.trace.tracestate().ifPresent(v -> headers.add(TraceContext.TRACESTATE, v));
         m.route().requestHeaders().applyTo(headers);
 
         String query = ex.view.rawQuery();
         String target = query.isEmpty() ? m.upstreamPath() : m.upstreamPath() + "?" + query;
         String method = ex.view.method();
-        boolean idempotent = Methods.idempotent(method) || req.headers().contains(HeaderNames.create("Idempotency-Key"));
-        return new UpstreamRequest(method, target, headers, body(req, ex), idempotent);
+        boolean idempotent = Methods.idempotent(method) || req.headers().contains(IDEMPOTENCY_KEY);
+        RetryPolicy retries = m.route().resilience().retries();
+        long buffer = retries.retries() ? Math.max(BUFFER_REQUEST_BODY, retries.maxBufferedBody()) : BUFFER_REQUEST_BODY;
+        return new UpstreamRequest(method, target, headers, body(req, ex, buffer, retries.retries()), idempotent);
     }
 
-    private static RequestBody body(ServerRequest req, Exchange ex) throws IOException {
+    /**
+     * @param buffer      bodies up to this size are read into memory (replayable)
+     * @param bufferChunked whether a chunked body is read up to {@code buffer} first too: only for
+     *                    routes that retry, since it delays the first byte upstream (no full duplex)
+     */
+    private static RequestBody body(ServerRequest req, Exchange ex, long buffer, boolean bufferChunked) throws IOException {
         if (!req.content().hasEntity()) {
             return RequestBody.NONE;
         }
         OptionalLong length = req.headers().contentLength();
         InputStream in = req.content().inputStream();
-        if (length.isPresent() && length.getAsLong() <= BUFFER_REQUEST_BODY) {
+        if (length.isPresent() && length.getAsLong() <= buffer) {
             byte[] data = in.readAllBytes();
             ex.bytesIn = data.length;
             return new RequestBody.Bytes(data);
+        }
+        if (length.isEmpty() && bufferChunked) {
+            byte[] head = in.readNBytes((int) buffer + 1);
+            ex.bytesIn = head.length;
+            if (head.length <= buffer) {
+                return new RequestBody.Bytes(head);
+            }
+            InputStream rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
+                    new CountingInputStream(in, ex));
+            return new RequestBody.Streamed(rest, -1);
         }
         CountingInputStream counting = new CountingInputStream(in, ex);
         return new RequestBody.Streamed(counting, length.orElse(-1));
@@ -269,30 +313,6 @@ public final class ProxyHandler implements Handler {
         out.close();
     }
 
-    private Problem problemFor(UpstreamException e, Exchange ex) {
-        String where = "upstream '" + ex.upstreamName + "' endpoint " + ex.endpoint;
-        return switch (e.kind()) {
-            case CONNECT_FAILED, CONNECT_TIMEOUT, RESET_BEFORE_RESPONSE ->
-                    new Problem(Problem.Type.UPSTREAM_UNREACHABLE, where + ": " + e.getMessage());
-            case POOL_EXHAUSTED -> new Problem(Problem.Type.UPSTREAM_BUSY, where + ": " + e.getMessage());
-            case RESPONSE_TIMEOUT -> new Problem(Problem.Type.UPSTREAM_TIMEOUT, where + ": " + e.getMessage());
-            case PROTOCOL_ERROR -> new Problem(Problem.Type.BAD_GATEWAY, where + ": " + e.getMessage());
-            case CLIENT_BODY_FAILED -> tooLarge(e)
-                    ? new Problem(Problem.Type.PAYLOAD_TOO_LARGE, "request body exceeds the configured max-body-size")
-                    : new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage());
-        };
-    }
-
-    /** Helidon enforces max-body-size on chunked bodies while we stream them. */
-    private static boolean tooLarge(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RequestException r && r.status().code() == 413) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void problem(ServerResponse res, Exchange ex, Problem p) {
         ex.status = p.status();
         metrics.error(p.type().slug());
@@ -304,6 +324,7 @@ public final class ProxyHandler implements Handler {
         final HelidonRequestView view;
         final long startNanos;
         String requestId = "";
+        TraceContext trace;
         Route route;
         String upstreamName = "";
         String endpoint = "";

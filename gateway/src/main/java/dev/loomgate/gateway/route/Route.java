@@ -26,6 +26,7 @@ public final class Route {
     private final PathRewrite rewrite;
     private final HeaderOps requestHeaders;
     private final HeaderOps responseHeaders;
+    private final dev.loomgate.gateway.resilience.RouteResilience resilience;
     private final Optional<RateLimitPolicy> rateLimit;
 
     private Route(Builder b) {
@@ -40,6 +41,7 @@ public final class Route {
         this.rewrite = b.rewrite;
         this.requestHeaders = b.requestHeaders;
         this.responseHeaders = b.responseHeaders;
+        this.resilience = b.resilience;
         this.rateLimit = b.rateLimit;
     }
 
@@ -90,6 +92,11 @@ public final class Route {
     /** Applied to the response sent to the client. */
     public HeaderOps responseHeaders() {
         return responseHeaders;
+    }
+
+    /** Timeouts and retry policy. */
+    public dev.loomgate.gateway.resilience.RouteResilience resilience() {
+        return resilience;
     }
 
     /** The rate limit applied to requests of this route (its own, or the file's default); empty: unlimited. */
@@ -165,6 +172,8 @@ public final class Route {
         private PathRewrite rewrite = PathRewrite.none();
         private HeaderOps requestHeaders = HeaderOps.none();
         private HeaderOps responseHeaders = HeaderOps.none();
+        private dev.loomgate.gateway.resilience.RouteResilience resilience =
+                dev.loomgate.gateway.resilience.RouteResilience.DEFAULTS;
         private Optional<RateLimitPolicy> rateLimit = Optional.empty();
 
         private Builder(String id, String upstream) {
@@ -219,6 +228,11 @@ public final class Route {
 
         public Builder responseHeaders(HeaderOps ops) {
             this.responseHeaders = Objects.requireNonNull(ops, "ops");
+            return this;
+        }
+
+        public Builder resilience(dev.loomgate.gateway.resilience.RouteResilience resilience) {
+            this.resilience = Objects.requireNonNull(resilience, "resilience");
             return this;
         }
 

@@ -11,6 +11,7 @@ public final class Upstream {
     private final UpstreamDefinition definition;
     private final List<UpstreamHost> hosts;
     private final LoadBalancer loadBalancer;
+    private final java.util.concurrent.atomic.AtomicInteger panicCursor = new java.util.concurrent.atomic.AtomicInteger();
 
     public Upstream(UpstreamDefinition definition, List<UpstreamHost> hosts) {
         this.definition = definition;
@@ -31,6 +32,37 @@ public final class Upstream {
     }
 
     public Optional<UpstreamHost> choose(RequestView request, Set<UpstreamHost> exclude) {
-        return loadBalancer.choose(request, exclude);
+        Optional<UpstreamHost> chosen = loadBalancer.choose(request, exclude);
+        if (chosen.isEmpty() && definition.resilience().panicMode()) {
+            return panicChoice(exclude);
+        }
+        return chosen;
+    }
+
+    /**
+     * Panic mode (as Envoy's panic threshold at its limit): when health checks and ejection left
+     * no endpoint, trusting them all beats answering 503 to everyone. Hosts an operator marked
+     * unavailable stay out.
+     */
+    private Optional<UpstreamHost> panicChoice(Set<UpstreamHost> exclude) {
+        int n = hosts.size();
+        int start = Math.floorMod(panicCursor.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            UpstreamHost h = hosts.get((start + i) % n);
+            if (!h.markedUnavailable() && !exclude.contains(h)) {
+                return Optional.of(h);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether no endpoint passes health checks and ejection (requests panic or get 503). */
+    public boolean allUnhealthy() {
+        for (UpstreamHost h : hosts) {
+            if (h.available()) {
+                return false;
+            }
+        }
+        return true;
     }
 }

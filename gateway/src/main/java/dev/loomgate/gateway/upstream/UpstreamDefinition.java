@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.loomgate.gateway.resilience.UpstreamResilience;
+
 /**
  * An upstream as configured: a value, validated by the config parser.
  *
@@ -14,19 +16,28 @@ public record UpstreamDefinition(String name,
                                  List<Endpoint> endpoints,
                                  LoadBalancerKind loadBalancer,
                                  Optional<HashKeySpec> hashKey,
+                                 UpstreamResilience resilience,
                                  Optional<ConsulService> consul) {
     public UpstreamDefinition {
         endpoints = List.copyOf(endpoints);
+        Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(consul, "consul");
     }
 
+    /** Static endpoints (no Consul source). */
+    public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
+                              Optional<HashKeySpec> hashKey, UpstreamResilience resilience) {
+        this(name, endpoints, loadBalancer, hashKey, resilience, Optional.empty());
+    }
+
+    /** Without resilience settings (health checks, breaker, ... off). */
     public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
                               Optional<HashKeySpec> hashKey) {
-        this(name, endpoints, loadBalancer, hashKey, Optional.empty());
+        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS);
     }
 
     /** The same upstream with other endpoints (discovered ones). */
     public UpstreamDefinition withEndpoints(List<Endpoint> endpoints) {
-        return new UpstreamDefinition(name, endpoints, loadBalancer, hashKey, consul);
+        return new UpstreamDefinition(name, endpoints, loadBalancer, hashKey, resilience, consul);
     }
 }

@@ -12,6 +12,7 @@ public final class UpstreamHost {
     private final AtomicInteger inFlight = new AtomicInteger();
     // Volatile, not locked: read on every balancer pick, written rarely.
     private volatile boolean markedUnavailable;
+    private final EndpointHealth health = new EndpointHealth();
 
     public UpstreamHost(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -40,7 +41,17 @@ public final class UpstreamHost {
 
     /** Whether the load balancer may pick this host (health and ejection feed this later). */
     public boolean available() {
-        return !markedUnavailable;
+        return !markedUnavailable && health.admitsTraffic();
+    }
+
+    /** Active health check and outlier state of this endpoint. */
+    public EndpointHealth health() {
+        return health;
+    }
+
+    /** Whether an operator or test took the host out with {@link #markUnavailable()}. */
+    public boolean markedUnavailable() {
+        return markedUnavailable;
     }
 
     /**

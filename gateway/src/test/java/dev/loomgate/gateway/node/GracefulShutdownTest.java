@@ -35,7 +35,7 @@ class GracefulShutdownTest {
                     routes:
                       - id: slow
                         upstream: slow
-                    """.formatted(slow.address()), "drain-timeout: 10s\naccess-log: " + accessLog)) {
+                    """.formatted(slow.address()), "drain-timeout: 10s\ndrain-quiet-period: 500ms\naccess-log: " + accessLog)) {
                 CompletableFuture<HttpResponse<String>> inFlight = TestGateway.http().sendAsync(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/work")).build(),
                         HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Rendering test for ansible/: renders the netns (2 LBs + VIP, 3 gateways) and loopback inventories,
+# checks that each tool accepted its file, that broken inventory values are rejected with the tool's own
+# message, and that ansible-lint and --syntax-check pass. Last line: "N passed, M failed".
+# Needs: ansible, ansible-lint, haproxy, keepalived, promtool (make deps).
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PATH="$PATH:/usr/sbin:/sbin"
+work=$(mktemp -d /tmp/loomgate-render-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+ok()   { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -n 25 | sed 's/^/    /'; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+
+for tool in ansible-playbook ansible-lint haproxy keepalived promtool; do
+  if ! command -v "$tool" >/dev/null; then
+    fail "tool $tool is installed (make deps)"; echo "$passed passed, $failed failed"; exit 1
+  fi
+done
+
+render() { # inventory outdir [extra args...] -> output in $out, status in $rc
+  local inv=$1 dir=$2; shift 2
+  out=$(ansible-playbook render.yml -i "$inv" -e "render_dir=$dir" "$@" 2>&1); rc=$?
+}
+
+# --- netns: 2 LBs with a VIP, 3 gateways, Redis + Sentinels, Prometheus -------------------------
+ns="$work/netns"
+render inventories/netns "$ns"
+if [ "$rc" -eq 0 ]; then ok "netns inventory renders (haproxy -c, keepalived -t, promtool accepted every file)"
+else fail "netns inventory renders" "$out"; fi
+missing=()
+for f in lb1/haproxy.cfg lb2/haproxy.cfg lb1/keepalived.conf lb2/keepalived.conf gw1/gateway.yaml gw2/gateway.yaml \
+         gw3/gateway.yaml gw1/routes.yaml redis1/redis.conf redis2/redis.conf sentinel1/sentinel.conf \
+         sentinel3/sentinel.conf mon1/prometheus.yml cluster.json; do
+  [ -s "$ns/$f" ] || missing+=("$f")
+done
+if [ ${#missing[@]} -eq 0 ]; then ok "netns: every expected file rendered"; else fail "netns: missing ${missing[*]}"; fi
+check "netns: validators accept the rendered files again (haproxy -c, keepalived -t, promtool)" \
+  bash -c "haproxy -c -f '$ns/lb1/haproxy.cfg' >/dev/null 2>&1 && haproxy -c -f '$ns/lb2/haproxy.cfg' >/dev/null 2>&1 \
+    && roles/keepalived/files/keepalived-validate.sh '$ns/lb1/keepalived.conf' auto \
+    && roles/keepalived/files/keepalived-validate.sh '$ns/lb2/keepalived.conf' auto \
+    && promtool check config '$ns/mon1/prometheus.yml' >/dev/null 2>&1"
+hc="$ns/lb1/haproxy.cfg"
+check "haproxy: frontend on the VIP, 3 gateways checked on the admin port" \
+  bash -c "grep -q 'bind 10.77.0.100:80' '$hc' && [ \$(grep -cE '^ +server gw[123] 10\.77\.0\.2[123]:8080 cookie gw[123] port 9080$' '$hc') -eq 3 ]"
+check "haproxy: HTTP/1.1 health check of /health/ready" \
+  grep -qE '^ +http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host localhost$' "$hc"
+check "haproxy: fast checks, redispatch, retries, sticky cookie, passive detection" bash -c "
+  grep -q 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down on-marked-down shutdown-sessions' '$hc' &&
+  grep -q 'option redispatch 1' '$hc' && grep -q 'retries 2' '$hc' && grep -q 'retry-on all-retryable-errors' '$hc' &&
+  grep -q 'http-request disable-l7-retry if !idempotent' '$hc' && grep -q 'option http-buffer-request' '$hc' &&
+  grep -q 'cookie GWID insert indirect nocache' '$hc' && grep -q 'timeout connect 500ms' '$hc' && grep -q 'timeout check 400ms' '$hc'"
+check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB address, LB header" bash -c "
+  grep -q 'stats socket $ns/lb1/haproxy.sock mode 660 level admin expose-fd listeners' '$hc' &&
+  grep -q 'server-state-file $ns/lb1/server-state' '$hc' && grep -q 'load-server-state-from-file global' '$hc' &&
+  grep -q 'bind 10.77.0.11:8404' '$hc' && grep -q 'use-service prometheus-exporter' '$hc' &&
+  grep -q 'http-after-response set-header X-Loomgate-LB lb1' '$hc' &&
+  grep -q 'http-after-response set-header X-Loomgate-LB lb2' '$ns/lb2/haproxy.cfg'"
+k1="$ns/lb1/keepalived.conf" k2="$ns/lb2/keepalived.conf"
+check "keepalived: VRRPv3, unicast peers, advert_int 0.2, nopreempt, priorities, net_namespace, process tracking" bash -c "
+  grep -q 'vrrp_version 3' '$k1' && grep -q 'advert_int 0.2' '$k1' && grep -q '^net_namespace lb1$' '$k1' &&
+  grep -q 'unicast_src_ip 10.77.0.11' '$k1' && grep -A1 unicast_peer '$k1' | grep -q 10.77.0.12 &&
+  grep -A1 unicast_peer '$k2' | grep -q 10.77.0.11 && grep -q 'priority 150' '$k1' && grep -q 'priority 100' '$k2' &&
+  grep -q nopreempt '$k1' && grep -q '10.77.0.100/24 dev eth0' '$k2' &&
+  grep -q 'process haproxy -f $ns/lb2/haproxy.cfg' '$k2'"
+check "gateway: node, admin on the node address, sentinels, consul, expected nodes" bash -c "
+  g='$ns/gw2/gateway.yaml'; grep -q '  id: gw2' \$g && grep -q '  host: 10.77.0.22' \$g && grep -q '  admin-host: 10.77.0.22' \$g &&
+  grep -q '  admin-port: 9080' \$g && grep -q 'expected-nodes: 3' \$g && grep -q 'master-name: loomgate' \$g &&
+  grep -q '10.77.0.31:26381' \$g && grep -q 'kv-prefix: loomgate/' \$g && grep -q 'routes-file: $ns/gw2/routes.yaml' \$g &&
+  python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d[\"redis\"][\"sentinel\"][\"addresses\"][0] == \"10.77.0.31:26379\"' \$g"
+check "redis: replica of the master, no persistence, sentinel quorum 2 / 1000 ms / 3000 ms" bash -c "
+  grep -q 'replicaof 10.77.0.31 6379' '$ns/redis2/redis.conf' && ! grep -q replicaof '$ns/redis1/redis.conf' &&
+  grep -q '^save \"\"' '$ns/redis1/redis.conf' && grep -q 'appendonly no' '$ns/redis1/redis.conf' &&
+  grep -q 'protected-mode no' '$ns/redis1/redis.conf' && s='$ns/sentinel2/sentinel.conf' &&
+  grep -q 'sentinel monitor loomgate 10.77.0.31 6379 2' \$s && grep -q 'down-after-milliseconds loomgate 1000' \$s &&
+  grep -q 'failover-timeout loomgate 3000' \$s && grep -q 'port 26380' \$s"
+check "prometheus: scrapes 3 gateway admin ports and 2 HAProxy exporters" bash -c "
+  p='$ns/mon1/prometheus.yml'; [ \$(grep -cE '10\.77\.0\.2[123]:9080' \$p) -eq 3 ] && grep -q '10.77.0.11:8404' \$p && grep -q '10.77.0.12:8404' \$p"
+check "cluster.json: 15 hosts with namespace, address and ports" python3 -c "
+import json, sys; d = json.load(open('$ns/cluster.json')); h = d['hosts']
+assert len(h) == 15 and h['lb2']['netns'] == 'lb2' and h['lb2']['haproxy']['frontend'] == '10.77.0.100:80'
+assert h['gw3']['gateway'] == {'port': 8080, 'admin-port': 9080} and h['redis2']['redis']['role'] == 'replica'"
+
+# --- loopback: one LB on 127.0.0.1, no keepalived; port_offset shifts every port ---------------
+lo="$work/loopback"
+render inventories/loopback "$lo" -e port_offset=100
+if [ "$rc" -eq 0 ]; then ok "loopback inventory renders (port_offset=100)"; else fail "loopback inventory renders" "$out"; fi
+check "loopback: one HAProxy on 127.0.0.1, 3 gateways, no keepalived, shifted ports" bash -c "
+  grep -q 'bind 127.0.0.1:18180' '$lo/lb1/haproxy.cfg' && [ \$(grep -c '^ *server gw' '$lo/lb1/haproxy.cfg') -eq 3 ] &&
+  grep -q 'server gw3 127.0.0.1:18183 cookie gw3 port 19183' '$lo/lb1/haproxy.cfg' && [ ! -e '$lo/lb1/keepalived.conf' ] &&
+  grep -q 'port 16480' '$lo/redis2/redis.conf' && grep -q 'replicaof 127.0.0.1 16479' '$lo/redis2/redis.conf' &&
+  haproxy -c -f '$lo/lb1/haproxy.cfg' >/dev/null 2>&1 && promtool check config '$lo/mon1/prometheus.yml' >/dev/null 2>&1"
+
+# --- broken inventory values are rejected by the tools, with their messages ------------------------
+# A host stops at its first error, so each broken value sits on its own host:
+#   run 1: lb2 haproxy inter 5xs, lb1 VIP 10.77.0.300, mon1 scrape timeout > interval, redis2 a 2nd master
+#   run 2: lb1 interface nosuch9, checked as written (no interface substitution)
+broken_inventory() { # name, then "host var value" triples -> an inventory dir with those host vars added
+  local dir="$work/broken-$1"; shift; cp -r inventories/netns "$dir"; mkdir -p "$dir/host_vars"
+  while [ $# -ge 3 ]; do printf '%s: %s\n' "$2" "$3" >> "$dir/host_vars/$1.yml"; shift 3; done
+  echo "$dir"
+}
+expect_rejected() { # name, pattern: checked against the output of the last render
+  local said
+  said=$(grep -oE -- "$2[^\"\\]*" <<<"$out" | head -n1)
+  if [ "$rc" -ne 0 ] && [ -n "$said" ]; then ok "rejected: $1"; echo "    tool said: $said"
+  else fail "rejected: $1 (exit $rc, expected the message /$2/)" "$out"; fi
+}
+render "$(broken_inventory one lb2 haproxy_check_inter 5xs lb1 keepalived_vip 10.77.0.300 \
+          mon1 prometheus_scrape_timeout 5s redis2 redis_role master)" "$work/out-one" --limit lb1,lb2,mon1,redis1,redis2
+expect_rejected "haproxy inter 5xs (haproxy -c)" "unexpected character 'x' in '[a-z-]*inter' argument"
+expect_rejected "keepalived VIP 10.77.0.300 (keepalived -t)" "invalid IP 10.77.0.300"
+expect_rejected "prometheus scrape timeout > interval (promtool)" "scrape timeout greater than scrape interval"
+expect_rejected "two Redis masters (assert)" "exactly one host with redis_role: master"
+if [ ! -e "$work/out-one/lb2/haproxy.cfg" ]; then ok "a rejected haproxy.cfg is not written"; else fail "a rejected haproxy.cfg is not written"; fi
+render "$(broken_inventory two lb1 keepalived_interface nosuch9 lb1 keepalived_validate_interface "''")" "$work/out-two" --limit lb1
+expect_rejected "keepalived interface nosuch9 (keepalived -t)" "interface nosuch9 for vrrp_instance [a-z_]* doesn't exist"
+
+# --- lint and syntax -------------------------------------------------------------------------------
+out=$(ansible-lint --offline --nocolor 2>&1); rc=$?
+if [ "$rc" -eq 0 ]; then ok "ansible-lint --offline"; else fail "ansible-lint --offline" "$out"; fi
+for inv in netns loopback; do
+  out=$(ansible-playbook site.yml render.yml -i "inventories/$inv" --syntax-check 2>&1); rc=$?
+  if [ "$rc" -eq 0 ]; then ok "syntax-check site.yml render.yml ($inv)"; else fail "syntax-check site.yml render.yml ($inv)" "$out"; fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,47 @@
+package dev.loomgate.gateway.admin;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.config.NodeConfig;
+
+/** Decides the admin API token: from config, else env {@value #ENV}; required off loopback. */
+public final class AdminAuth {
+    public static final String ENV = "LOOMGATE_ADMIN_TOKEN";
+
+    private AdminAuth() {
+    }
+
+    /**
+     * @throws ConfigException when the admin port is bound to a non-loopback address and no token
+     *                         is configured: an open drain endpoint on a network is a kill switch
+     */
+    public static Optional<String> token(NodeConfig config) throws ConfigException {
+        return token(config, Optional.ofNullable(System.getenv(ENV)).filter(s -> !s.isBlank()).map(String::trim));
+    }
+
+    static Optional<String> token(NodeConfig config, Optional<String> env) throws ConfigException {
+        Optional<String> token = config.operations().adminToken().or(() -> env);
+        String host = config.node().adminHost();
+        if (token.isEmpty() && !loopback(host)) {
+            throw new ConfigException("node config", 0, "node.admin-token",
+                    "is required when node.admin-host (" + host + ") is not a loopback address; set it or " + ENV);
+        }
+        return token;
+    }
+
+    static boolean loopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

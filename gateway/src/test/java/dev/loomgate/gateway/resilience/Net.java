@@ -1,0 +1,68 @@
+package dev.loomgate.gateway.resilience;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.loomgate.gateway.testing.TestGateway;
+import dev.loomgate.gateway.testing.TestUpstream;
+
+/** Small helpers shared by the resilience tests. */
+final class Net {
+    private Net() {
+    }
+
+    /** A loopback port nothing listens on (connections are refused). */
+    static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static HttpResponse<String> send(TestGateway gw, String method, String path, byte[] body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return TestGateway.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> admin(int port, String method, String path, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return TestGateway.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Counts requests as they arrive (before the behavior runs, so hung requests count too). */
+    static AtomicInteger counting(TestUpstream u, TestUpstream.Behavior b) {
+        AtomicInteger n = new AtomicInteger();
+        u.behave((req, out) -> {
+            n.incrementAndGet();
+            return b.respond(req, out);
+        });
+        return n;
+    }
+
+    /** Waits up to {@code seconds} for {@code condition}. */
+    static boolean eventually(double seconds, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.loomgate.loadtests;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command-line options of the proxy-overhead benchmark.
+ *
+ * @param rounds           measured rounds per target (the report takes the median)
+ * @param durationSec      wrk -d of a measured run
+ * @param connections      wrk -c
+ * @param threads          wrk -t
+ * @param warmupSec        warm-up load on the gateway before measuring (the JIT needs it)
+ * @param nginxWarmupSec   warm-up load on the upstream and the nginx proxy
+ * @param bodyBytes        size of the upstream's response body
+ * @param gatewayJar       the runnable gateway jar
+ * @param gatewayJvmOpts   JVM options of the gateway node
+ * @param outDir           where the JSON and Markdown reports go
+ * @param keepTemp         keep the temp dir (configs, logs) after a successful run
+ * @param quick            true when --quick chose the defaults
+ */
+public record BenchOptions(int rounds, int durationSec, int connections, int threads, int warmupSec,
+                           int nginxWarmupSec, int bodyBytes, Path gatewayJar, List<String> gatewayJvmOpts,
+                           Path outDir, boolean keepTemp, boolean quick) {
+
+    static final List<String> DEFAULT_JVM_OPTS = List.of("-XX:+UseParallelGC", "-Xms512m", "-Xmx512m");
+
+    static final String HELP = """
+            Usage: bin/bench-proxy [options]   (or: make bench BENCH_ARGS="...")
+            Measures what proxying costs: wrk against (a) the upstream directly, (b) one Loomgate node,
+            (c) nginx as a keep-alive reverse proxy; all on 127.0.0.1 with an nginx upstream (1 worker)
+            returning a small body. Starts and stops every process itself.
+              --rounds N          measured rounds per target, interleaved (default 3)
+              --duration S        seconds per measured wrk run (default 10)
+              --connections N     wrk connections (default 64)
+              --threads N         wrk threads (default 2)
+              --warmup S          seconds of warm-up load on the gateway before measuring (default 30);
+                                  nginx targets get min(S, 5)
+              --body-bytes N      upstream response body size (default 100)
+              --quick             smoke run: 1 round of 3 s, 5 s warm-up (explicit flags still win)
+              --gateway-jar FILE  gateway jar (default gateway/target/loomgate-gateway.jar)
+              --gateway-jvm-opts "OPTS"  JVM options of the node (default "-XX:+UseParallelGC -Xms512m -Xmx512m")
+              --out DIR           report directory (default load-tests/target/bench)
+              --keep-temp         keep the temp dir with configs and logs after a successful run
+              --help              this text
+            Writes bench-<timestamp>.json/.md and latest.json/.md into the report directory.
+            Exit 0 on success, 1 if any request failed or a process misbehaved, 2 on bad options.""";
+
+    /** Parses the arguments; relative paths are resolved against {@code root} (the repository). */
+    static BenchOptions parse(String[] args, Path root) {
+        boolean quick = List.of(args).contains("--quick");
+        Integer rounds = null, duration = null, connections = null, threads = null, warmup = null;
+        int body = 100;
+        Path jar = root.resolve("gateway/target/loomgate-gateway.jar");
+        Path out = root.resolve("load-tests/target/bench");
+        List<String> jvm = DEFAULT_JVM_OPTS;
+        boolean keep = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> { }
+                case "--keep-temp" -> keep = true;
+                case "--rounds" -> rounds = positive(args, ++i, a);
+                case "--duration" -> duration = positive(args, ++i, a);
+                case "--connections" -> connections = positive(args, ++i, a);
+                case "--threads" -> threads = positive(args, ++i, a);
+                case "--warmup" -> warmup = nonNegative(args, ++i, a);
+                case "--body-bytes" -> body = positive(args, ++i, a);
+                case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
+                case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
+                case "--out" -> out = root.resolve(value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
+            }
+        }
+        int r = rounds != null ? rounds : quick ? 1 : 3;
+        int d = duration != null ? duration : quick ? 3 : 10;
+        int c = connections != null ? connections : 64;
+        int t = threads != null ? threads : 2;
+        int w = warmup != null ? warmup : quick ? 5 : 30;
+        if (t > c) {
+            throw new IllegalArgumentException("--threads (" + t + ") must not exceed --connections (" + c + ")");
+        }
+        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick);
+    }
+
+    private static List<String> splitOpts(String s) {
+        List<String> opts = new ArrayList<>();
+        for (String part : s.trim().split("\\s+")) {
+            if (!part.isEmpty()) {
+                opts.add(part);
+            }
+        }
+        return List.copyOf(opts);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String[] args, int i, String flag) {
+        int v = nonNegative(args, i, flag);
+        if (v == 0) {
+            throw new IllegalArgumentException(flag + " must be > 0");
+        }
+        return v;
+    }
+
+    private static int nonNegative(String[] args, int i, String flag) {
+        String v = value(args, i, flag);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) {
+                throw new IllegalArgumentException(flag + " must be >= 0, got " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a whole number, got '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.loomgate.loadtests;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** nginx configurations of the benchmark: the upstream (origin) and nginx as a keep-alive reverse proxy. */
+final class NginxConfigs {
+    private NginxConfigs() {
+    }
+
+    /** A body of exactly {@code bytes} printable ASCII characters, safe inside an nginx double-quoted string. */
+    static String body(int bytes) {
+        String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+        StringBuilder sb = new StringBuilder(bytes);
+        for (int i = 0; i < bytes; i++) {
+            sb.append(alphabet.charAt(i % alphabet.length()));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The origin: one worker answering every request with {@code body}, listening on several ports so the
+     * connections of each target (direct wrk, Loomgate, nginx proxy) can be told apart in {@code ss}.
+     */
+    static String upstream(Path dir, List<Integer> ports, String body) {
+        String listens = ports.stream().map(p -> "        listen 127.0.0.1:" + p + " backlog=4096;")
+                .collect(Collectors.joining("\n"));
+        return common(dir, 1) + """
+                http {
+                    access_log off;
+                    keepalive_requests 1000000;
+                    keepalive_timeout 300s;
+                    server {
+                %s
+                        default_type text/plain;
+                        location / { return 200 "%s"; }
+                    }
+                }
+                """.formatted(listens, body);
+    }
+
+    /** nginx as the reference proxy: one worker per core, pooled keep-alive connections to the origin. */
+    static String reverseProxy(Path dir, int workers, int listenPort, int upstreamPort) {
+        return common(dir, workers) + """
+                http {
+                    access_log off;
+                    keepalive_requests 1000000;
+                    keepalive_timeout 300s;
+                    upstream origin {
+                        server 127.0.0.1:%d;
+                        keepalive 64;
+                        keepalive_requests 1000000;
+                    }
+                    server {
+                        listen 127.0.0.1:%d backlog=4096;
+                        location / {
+                            proxy_pass http://origin;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                        }
+                    }
+                }
+                """.formatted(upstreamPort, listenPort);
+    }
+
+    private static String common(Path dir, int workers) {
+        return """
+                daemon off;
+                master_process on;
+                worker_processes %d;
+                pid %s;
+                error_log %s warn;
+                events { worker_connections 8192; }
+                """.formatted(workers, dir.resolve("nginx.pid"), dir.resolve("error.log"));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.loomgate.loadtests;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Something wrk measures.
+ *
+ * @param name         short name used in tables ("direct", "loomgate", "nginx")
+ * @param description  what it is, for the report
+ * @param url          what wrk requests
+ * @param server       the process serving it (its CPU time is measured)
+ * @param originPort   the origin port this target's connections to the origin go to
+ * @param metricsUrl   the gateway's admin metrics endpoint, if this is the gateway
+ */
+record Target(String name, String description, String url, ManagedProcesses.Started server, int originPort,
+              Optional<String> metricsUrl) {
+
+    /** CPU time of the serving process and its children (nginx workers) so far, in nanoseconds. */
+    long cpuNanos() {
+        ProcessHandle h = server.process().toHandle();
+        long total = cpu(h);
+        for (ProcessHandle child : h.descendants().toList()) {
+            total += cpu(child);
+        }
+        return total;
+    }
+
+    private static long cpu(ProcessHandle h) {
+        return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /** Fails if the serving process has died. */
+    void checkAlive() {
+        if (!server.process().isAlive()) {
+            throw new BenchFailure(name + " (" + server.name() + ") exited with " + server.process().exitValue()
+                    + "; its log (" + server.log() + "):\n" + server.logTail());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.loomgate.loadtests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs wrk as a managed process and parses what it printed. */
+final class Wrk {
+    private final ManagedProcesses processes;
+    private final Path workDir;
+    private final int threads;
+    private final int connections;
+    private int runs;
+
+    Wrk(ManagedProcesses processes, Path workDir, int threads, int connections) {
+        this.processes = processes;
+        this.workDir = workDir;
+        this.threads = threads;
+        this.connections = connections;
+    }
+
+    /**
+     * Runs wrk for {@code seconds} against {@code url}.
+     *
+     * @throws BenchFailure if wrk fails, its output cannot be parsed, or any request failed
+     */
+    WrkResult run(String label, String url, int seconds) throws IOException, InterruptedException {
+        Path log = workDir.resolve("wrk-%03d-%s.txt".formatted(++runs, label));
+        List<String> cmd = List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", url);
+        var started = processes.start("wrk", cmd, workDir, log);
+        boolean done = started.process().waitFor(seconds + 60L, TimeUnit.SECONDS);
+        processes.stop(started);
+        String out = Files.readString(log);
+        if (processes.exiting()) {
+            throw new BenchFailure("interrupted during the " + label + " run; stopped every process");
+        }
+        if (!done) {
+            throw new BenchFailure("wrk against " + label + " did not finish within " + (seconds + 60) + " s:\n" + out);
+        }
+        int rc = started.process().exitValue();
+        if (rc != 0) {
+            throw new BenchFailure("wrk against " + label + " exited with " + rc + ":\n" + out);
+        }
+        WrkResult r = WrkOutputParser.parse(out);
+        if (r.failures() > 0) {
+            throw new BenchFailure("%s: %d of %d requests failed (non-2xx/3xx %d, socket errors %s); wrk output in %s:%n%s"
+                    .formatted(label, r.failures(), r.requests(), r.non2xx3xx(), r.socketErrors(), log, out));
+        }
+        if (r.requests() == 0) {
+            throw new BenchFailure(label + ": wrk completed no request:\n" + out);
+        }
+        return r;
+    }
+}

@@ -68,6 +68,7 @@ public final class ConsulRuntime implements AutoCloseable {
                 ? Optional.of(new KvRoutesWatcher(layout, client, config.watchWait(), backoff, routing, node.id(),
                 frozen::get))
                 : Optional.empty();
+        kv.ifPresent(k -> k.beforeApply(this::prefetch));
         routing.addListener(s -> {
             syncWatchers();
             snapshotDue.release();
@@ -184,6 +185,28 @@ public final class ConsulRuntime implements AutoCloseable {
     private ServiceEndpointsWatcher watcher(ConsulService svc) {
         return watchers.computeIfAbsent(svc, s -> new ServiceEndpointsWatcher(s, client, config.watchWait(), backoff,
                 config.panicThreshold(), routing::discovered, frozen::get));
+    }
+
+    /**
+     * Reads the endpoints of services a new document uses for the first time, so its upstreams
+     * have endpoints in the very snapshot that brings them (no 503 window after a push).
+     */
+    private void prefetch(RoutesDocument doc) {
+        for (UpstreamDefinition u : doc.upstreams()) {
+            if (u.consul().isEmpty() || running.contains(u.consul().get())) {
+                continue;
+            }
+            ConsulService svc = u.consul().get();
+            try {
+                var r = client.healthService(svc.service(), svc.tags(), svc.passingOnly(), 0, config.watchWait());
+                watcher(svc).seed(ServiceEndpointsWatcher.endpoints(r.value(), svc.passingOnly()), false);
+            } catch (ConsulException e) {
+                LOG.fine(() -> "prefetch of " + svc + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Starts a watcher per service the current routes use and stops the others. */

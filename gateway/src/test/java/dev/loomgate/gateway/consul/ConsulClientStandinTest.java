@@ -119,7 +119,7 @@ class ConsulClientStandinTest {
         }
         List<Integer> sizes = new CopyOnWriteArrayList<>();
         try (BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("t",
-                (i, wait) -> client.kvList("r/", i, wait), Duration.ofSeconds(30), new Backoff(Duration.ofMillis(50),
+                (i, wait) -> client.kvList("r/", i, wait), Duration.ofSeconds(2), new Backoff(Duration.ofMillis(50),
                 Duration.ofMillis(200)), v -> sizes.add(v.size())).start()) {
             await(() -> sizes.size() == 1);
             consul.restart(false);

@@ -84,10 +84,10 @@ public final class Probes {
         List<Hit> hits = new ArrayList<>();
         if (netns.isPresent()) {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get(), "curl", "-s", "--max-time",
-                    "3", "-o", "/dev/null", "-w", "%{http_code} %header{x-loomgate-node}\\n"));
+                    "3", "-w", "%{http_code} %header{x-loomgate-node}\\n"));
             headers.forEach((k, v) -> cmd.addAll(List.of("-H", k + ": " + v)));
             for (int i = 0; i < count; i++) {
-                cmd.add(url);
+                cmd.addAll(List.of("-o", "/dev/null", url)); // -o applies to one URL
             }
             CommandResult r = CommandResult.run(cmd, Duration.ofSeconds(10L + count));
             for (String line : r.output().lines().toList()) {

@@ -39,5 +39,12 @@ bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis lim
 bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes
 	@bin/bench-consul $(BENCH_ARGS)
 
+.PHONY: cluster cluster-netns
+cluster: deps ## local cluster on 127.0.0.1: HAProxy, 3 nodes, Redis+Sentinel, Consul stand-in, Prometheus (Ctrl-C stops)
+	@bin/chaos cluster up $(CLUSTER_ARGS)
+
+cluster-netns: deps ## the same in network namespaces with 2 HAProxy + keepalived and a VIP (root; Ctrl-C stops)
+	@bin/chaos cluster up --netns $(CLUSTER_ARGS)
+
 clean: ## remove build output
 	@$(MVN) -q -B clean

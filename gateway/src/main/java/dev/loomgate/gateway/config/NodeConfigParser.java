@@ -1,7 +1,5 @@
 package dev.loomgate.gateway.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,15 +29,8 @@ public final class NodeConfigParser {
     }
 
     public static NodeConfig parse(Path file) throws ConfigException {
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), 0, "", "cannot read: " + e, e);
-        }
         Path dir = file.toAbsolutePath().getParent();
-        return parse(RoutesParser.decodeUtf8(bytes, name), name, dir == null ? Path.of("") : dir);
+        return parse(RoutesParser.readUtf8(file), RoutesParser.fileName(file), dir == null ? Path.of("") : dir);
     }
 
     /** Parses text; a relative {@code routes-file} stays relative (to the working directory). */
@@ -148,16 +139,16 @@ public final class NodeConfigParser {
     private static NodeConfig.Limits limits(YamlValue v, NodeConfig.Limits l) throws ConfigException {
         YamlValue.Fields f = v.fields(LIMITS_KEYS);
         if (f.has("max-header-size")) {
-            l = l.withMaxHeaderSize((int) size(f.required("max-header-size"), 1, Integer.MAX_VALUE));
+            l = l.withMaxHeaderSize((int) f.required("max-header-size").sizeIn(1, Integer.MAX_VALUE));
         }
         if (f.has("max-body-size")) {
-            l = l.withMaxBodySize(size(f.required("max-body-size"), 0, Long.MAX_VALUE));
+            l = l.withMaxBodySize(f.required("max-body-size").sizeIn(0, Long.MAX_VALUE));
         }
         if (f.has("max-concurrent-requests")) {
             l = l.withMaxConcurrentRequests(f.required("max-concurrent-requests").intIn(1, Integer.MAX_VALUE));
         }
         if (f.has("max-request-line")) {
-            l = l.withMaxRequestLine((int) size(f.required("max-request-line"), 1, Integer.MAX_VALUE));
+            l = l.withMaxRequestLine((int) f.required("max-request-line").sizeIn(1, Integer.MAX_VALUE));
         }
         return l;
     }
@@ -186,18 +177,5 @@ public final class NodeConfigParser {
         } catch (IllegalArgumentException e) {
             throw v.error(e.getMessage());
         }
-    }
-
-    private static long size(YamlValue v, long min, long max) throws ConfigException {
-        long n;
-        try {
-            n = ConfigValues.size(v.string());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
-        if (n < min || n > max) {
-            throw v.error("must be between " + min + " and " + max + " bytes, got " + n);
-        }
-        return n;
     }
 }

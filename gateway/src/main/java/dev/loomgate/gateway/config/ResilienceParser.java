@@ -91,7 +91,7 @@ final class ResilienceParser {
         }
         long maxBuffered = RetryPolicy.DEFAULT_MAX_BUFFERED_BODY;
         if (f.has("max-buffered-body")) {
-            maxBuffered = size(f.required("max-buffered-body"), 0, MAX_BUFFERED_BODY_LIMIT);
+            maxBuffered = f.required("max-buffered-body").sizeIn(0, MAX_BUFFERED_BODY_LIMIT);
         }
         return new RetryPolicy(attempts, on, statuses, percent, minPerSecond, maxBuffered);
     }
@@ -193,18 +193,5 @@ final class ResilienceParser {
             throw v.error("must be longer than 0");
         }
         return d;
-    }
-
-    private static long size(YamlValue v, long min, long max) throws ConfigException {
-        long n;
-        try {
-            n = ConfigValues.size(v.string());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
-        if (n < min || n > max) {
-            throw v.error("must be between " + min + " and " + max + " bytes, got " + n);
-        }
-        return n;
     }
 }

@@ -44,16 +44,22 @@ public final class RoutesParser {
     private RoutesParser() {
     }
 
-    /** Parses a routes file; IO and encoding errors are reported as {@link ConfigException} too. */
-    public static RoutesDocument parse(Path file) throws ConfigException {
-        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-        byte[] bytes;
+    static String fileName(Path file) {
+        return file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    }
+
+    /** Reads a config file as UTF-8; IO and encoding errors become {@link ConfigException}s. */
+    static String readUtf8(Path file) throws ConfigException {
         try {
-            bytes = Files.readAllBytes(file);
+            return decodeUtf8(Files.readAllBytes(file), fileName(file));
         } catch (IOException e) {
             throw new ConfigException(file.toString(), 0, "", "cannot read: " + e, e);
         }
-        return parse(decodeUtf8(bytes, name), name);
+    }
+
+    /** Parses a routes file; IO and encoding errors are reported as {@link ConfigException} too. */
+    public static RoutesDocument parse(Path file) throws ConfigException {
+        return parse(readUtf8(file), fileName(file));
     }
 
     /**

@@ -173,6 +173,20 @@ final class YamlValue {
         return (int) v;
     }
 
+    /** A byte size such as {@code 512KB} or {@code 100MB} between {@code min} and {@code max}. */
+    long sizeIn(long min, long max) throws ConfigException {
+        long n;
+        try {
+            n = ConfigValues.size(string());
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+        if (n < min || n > max) {
+            throw error("must be between " + min + " and " + max + " bytes, got " + n);
+        }
+        return n;
+    }
+
     boolean bool() throws ConfigException {
         if (isScalar() && Tag.BOOL.equals(node.getTag())) {
             String s = ((ScalarNode) node).getValue().toLowerCase(java.util.Locale.ROOT);

@@ -108,55 +108,49 @@ class ProxyErrorsTest {
         assertProblem(send("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n"), 504, "upstream-timeout");
     }
 
-    @Test
-    void exhaustedConnectionLimitIs503() throws Exception {
+    /** A node in front of the slow upstream, with one limit squeezed to a single slot. */
+    private TestGateway squeezed(java.util.function.UnaryOperator<dev.loomgate.gateway.config.NodeConfig> limit)
+            throws Exception {
         upstream.behave(Behaviors.slow(1500, "u1"));
-        try (TestGateway small = TestGateway.start("""
+        return TestGateway.start("""
                 upstreams:
                   - name: backend
                     endpoints: [ %s ]
                 routes:
                   - id: api
                     upstream: backend
-                """.formatted(upstream.address()),
-                c -> c.withUpstream(c.upstream().withMaxConnectionsPerEndpoint(1).withConnectTimeout(Duration.ofMillis(200))))) {
-            Thread busy = Thread.ofVirtual().start(() -> {
-                try {
-                    RawHttp.exchange(small.port(), "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
-                } catch (Exception ignored) {
-                    // only here to occupy the single connection
-                }
-            });
-            Thread.sleep(300);
-            assertProblem(RawHttp.exchange(small.port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n"), 503, "upstream-busy");
-            busy.join();
+                """.formatted(upstream.address()), limit);
+    }
+
+    /** Sends one slow request that holds the only slot; the second request must be refused at once. */
+    private RawHttp.Response secondWhileFirstIsBusy(TestGateway gw) throws Exception {
+        Thread busy = Thread.ofVirtual().start(() -> {
+            try {
+                RawHttp.exchange(gw.port(), "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+            } catch (Exception ignored) {
+                // only here to occupy the single slot
+            }
+        });
+        Thread.sleep(300);
+        RawHttp.Response r = RawHttp.exchange(gw.port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        busy.join();
+        return r;
+    }
+
+    @Test
+    void exhaustedConnectionLimitIs503() throws Exception {
+        try (TestGateway small = squeezed(c -> c.withUpstream(c.upstream().withMaxConnectionsPerEndpoint(1)
+                .withConnectTimeout(Duration.ofMillis(200))))) {
+            assertProblem(secondWhileFirstIsBusy(small), 503, "upstream-busy");
         }
     }
 
     @Test
     void concurrencyLimitIs503Overloaded() throws Exception {
-        upstream.behave(Behaviors.slow(1500, "u1"));
-        try (TestGateway one = TestGateway.start("""
-                upstreams:
-                  - name: backend
-                    endpoints: [ %s ]
-                routes:
-                  - id: api
-                    upstream: backend
-                """.formatted(upstream.address()),
-                c -> c.withLimits(c.limits().withMaxConcurrentRequests(1)))) {
-            Thread busy = Thread.ofVirtual().start(() -> {
-                try {
-                    RawHttp.exchange(one.port(), "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
-                } catch (Exception ignored) {
-                    // occupies the only request slot
-                }
-            });
-            Thread.sleep(300);
-            RawHttp.Response r = RawHttp.exchange(one.port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        try (TestGateway one = squeezed(c -> c.withLimits(c.limits().withMaxConcurrentRequests(1)))) {
+            RawHttp.Response r = secondWhileFirstIsBusy(one);
             assertEquals(503, r.status(), r.text());
             assertEquals("https://loomgate.dev/problems/overloaded", problem(r).getString("type"));
-            busy.join();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
+import dev.loomgate.gateway.testing.FixedRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,7 +76,7 @@ class RateLimitPolicyParserTest {
 
     @Test
     void keySourcesResolve() {
-        TestRequest req = TestRequest.from("10.0.0.9")
+        FixedRequest req = FixedRequest.fromIp("10.0.0.9")
                 .header("X-Forwarded-For", "1.1.1.1, 2.2.2.2", "3.3.3.3")
                 .header("X-Api-Key", "k1")
                 .cookie("sid", "s1");
@@ -84,7 +85,7 @@ class RateLimitPolicyParserTest {
         assertEquals(Optional.of("3.3.3.3"), new KeySource.ClientIp(1).resolve(req, vars));
         assertEquals(Optional.of("2.2.2.2"), new KeySource.ClientIp(2).resolve(req, vars));
         assertEquals(Optional.of("1.1.1.1"), new KeySource.ClientIp(5).resolve(req, vars), "fewer hops: leftmost");
-        assertEquals(Optional.of("10.0.0.9"), new KeySource.ClientIp(1).resolve(TestRequest.from("10.0.0.9"), vars),
+        assertEquals(Optional.of("10.0.0.9"), new KeySource.ClientIp(1).resolve(FixedRequest.fromIp("10.0.0.9"), vars),
                 "no X-Forwarded-For: peer");
         assertEquals(Optional.of("k1"), new KeySource.Header("x-api-key").resolve(req, vars));
         assertEquals(Optional.empty(), new KeySource.Header("X-Other").resolve(req, vars));

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
+import dev.loomgate.gateway.testing.FixedRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,9 +65,9 @@ class RateLimiterRedisTest {
     @Test
     void eachKeyTypeGetsItsOwnBuckets() {
         Map<String, String> vars = Map.of("id", "7");
-        TestRequest a = TestRequest.from("10.0.0.1").header("X-Api-Key", "key-a").cookie("sid", "sa")
+        FixedRequest a = FixedRequest.fromIp("10.0.0.1").header("X-Api-Key", "key-a").cookie("sid", "sa")
                 .header("X-Forwarded-For", "192.0.2.1");
-        TestRequest b = TestRequest.from("10.0.0.1").header("X-Api-Key", "key-b").cookie("sid", "sb")
+        FixedRequest b = FixedRequest.fromIp("10.0.0.1").header("X-Api-Key", "key-b").cookie("sid", "sb")
                 .header("X-Forwarded-For", "192.0.2.2");
         List<KeySource> sources = List.of(new KeySource.ClientIp(1), new KeySource.Header("X-Api-Key"),
                 new KeySource.Cookie("sid"));

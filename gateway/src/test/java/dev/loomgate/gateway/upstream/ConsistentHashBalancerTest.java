@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.upstream;
 
+import dev.loomgate.gateway.testing.FixedRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,8 +35,8 @@ class ConsistentHashBalancerTest {
         return LoadBalancers.create(LoadBalancerKind.CONSISTENT_HASH, hosts, Optional.of(spec));
     }
 
-    private static TestRequest user(int k) {
-        return TestRequest.withHeader("x-user", "user-" + k, "192.0.2.1");
+    private static FixedRequest user(int k) {
+        return FixedRequest.withHeader("x-user", "user-" + k, "192.0.2.1");
     }
 
     /** Owner endpoint id of each of the {@link #KEYS} keys. */
@@ -152,12 +153,12 @@ class ConsistentHashBalancerTest {
         LoadBalancer byIp = ch(hosts(10), HashKeySpec.clientIp());
         int differentIpSameHost = 0;
         for (int k = 0; k < 500; k++) {
-            UpstreamHost a = byHeader.choose(TestRequest.withHeader("X-USER", "u" + k, "192.0.2.1"), Set.of()).orElseThrow();
-            UpstreamHost b = byHeader.choose(TestRequest.withHeader("x-user", "u" + k, "198.51.100." + (k % 250)), Set.of()).orElseThrow();
+            UpstreamHost a = byHeader.choose(FixedRequest.withHeader("X-USER", "u" + k, "192.0.2.1"), Set.of()).orElseThrow();
+            UpstreamHost b = byHeader.choose(FixedRequest.withHeader("x-user", "u" + k, "198.51.100." + (k % 250)), Set.of()).orElseThrow();
             assertSame(a, b);
             String ip = "203.0.113." + (k % 250);
-            UpstreamHost fallback = byHeader.choose(TestRequest.fromIp(ip), Set.of()).orElseThrow();
-            UpstreamHost direct = byIp.choose(TestRequest.withHeader("x-user", "u" + k, ip), Set.of()).orElseThrow();
+            UpstreamHost fallback = byHeader.choose(FixedRequest.fromIp(ip), Set.of()).orElseThrow();
+            UpstreamHost direct = byIp.choose(FixedRequest.withHeader("x-user", "u" + k, ip), Set.of()).orElseThrow();
             assertEquals(direct.endpoint(), fallback.endpoint());
             if (a.endpoint().equals(fallback.endpoint())) {
                 differentIpSameHost++;
@@ -173,12 +174,12 @@ class ConsistentHashBalancerTest {
         LoadBalancer byIp = ch(hosts(10), HashKeySpec.clientIp());
         Set<String> seen = new HashSet<>();
         for (int k = 0; k < 500; k++) {
-            UpstreamHost a = byCookie.choose(TestRequest.withCookie("session", "s" + k, "192.0.2.1"), Set.of()).orElseThrow();
-            UpstreamHost b = byCookie.choose(TestRequest.withCookie("session", "s" + k, "192.0.2.77"), Set.of()).orElseThrow();
+            UpstreamHost a = byCookie.choose(FixedRequest.withCookie("session", "s" + k, "192.0.2.1"), Set.of()).orElseThrow();
+            UpstreamHost b = byCookie.choose(FixedRequest.withCookie("session", "s" + k, "192.0.2.77"), Set.of()).orElseThrow();
             assertSame(a, b);
             seen.add(a.endpoint().id());
-            UpstreamHost noCookie = byCookie.choose(TestRequest.withCookie("other", "s" + k, "192.0.2." + k % 250), Set.of()).orElseThrow();
-            assertEquals(byIp.choose(TestRequest.fromIp("192.0.2." + k % 250), Set.of()).orElseThrow().endpoint(),
+            UpstreamHost noCookie = byCookie.choose(FixedRequest.withCookie("other", "s" + k, "192.0.2." + k % 250), Set.of()).orElseThrow();
+            assertEquals(byIp.choose(FixedRequest.fromIp("192.0.2." + k % 250), Set.of()).orElseThrow().endpoint(),
                     noCookie.endpoint());
         }
         assertEquals(10, seen.size(), "cookie values spread over all hosts");
@@ -190,8 +191,8 @@ class ConsistentHashBalancerTest {
         Set<String> seen = new HashSet<>();
         for (int k = 0; k < 250; k++) {
             String ip = "198.51.100." + k;
-            UpstreamHost a = byIp.choose(TestRequest.withHeader("x-user", "a", ip), Set.of()).orElseThrow();
-            UpstreamHost b = byIp.choose(TestRequest.withCookie("session", "b", ip), Set.of()).orElseThrow();
+            UpstreamHost a = byIp.choose(FixedRequest.withHeader("x-user", "a", ip), Set.of()).orElseThrow();
+            UpstreamHost b = byIp.choose(FixedRequest.withCookie("session", "b", ip), Set.of()).orElseThrow();
             assertSame(a, b);
             seen.add(a.endpoint().id());
         }

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.upstream;
 
+import dev.loomgate.gateway.testing.FixedRequest;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LeastRequestBalancerTest {
-    private static final TestRequest REQUEST = TestRequest.fromIp("192.0.2.1");
+    private static final FixedRequest REQUEST = FixedRequest.fromIp("192.0.2.1");
 
     private static LoadBalancer lr(List<UpstreamHost> hosts) {
         return LoadBalancers.create(LoadBalancerKind.LEAST_REQUEST, hosts, Optional.empty());

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.upstream;
 
+import dev.loomgate.gateway.testing.FixedRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RoundRobinBalancerTest {
-    private static final TestRequest REQUEST = TestRequest.fromIp("192.0.2.1");
+    private static final FixedRequest REQUEST = FixedRequest.fromIp("192.0.2.1");
 
     static List<UpstreamHost> hosts(int... weights) {
         List<UpstreamHost> hosts = new ArrayList<>();

@@ -25,7 +25,8 @@ final class ConnectionPool implements AutoCloseable {
     private static final long PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ClientSettings settings;
-    private final Map<String, EndpointPool> pools = new ConcurrentHashMap<>();
+    // keyed by the endpoint value itself: building a host:port string per request showed in profiles
+    private final Map<Endpoint, EndpointPool> pools = new ConcurrentHashMap<>();
     private final LongAdder opened = new LongAdder();
     private final Thread reaper;
     private volatile boolean closed;
@@ -41,7 +42,7 @@ final class ConnectionPool implements AutoCloseable {
 
     /** @param connectTimeout bounds both the wait for a pool permit and the TCP connect */
     HttpConnection acquire(Endpoint endpoint, java.time.Duration connectTimeout) throws UpstreamException {
-        EndpointPool pool = pools.computeIfAbsent(endpoint.id(), k -> new EndpointPool(settings.maxConnectionsPerEndpoint()));
+        EndpointPool pool = pools.computeIfAbsent(endpoint, k -> new EndpointPool(settings.maxConnectionsPerEndpoint()));
         long timeoutMs = connectTimeout.toMillis();
         try {
             if (!pool.permits.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
@@ -72,7 +73,7 @@ final class ConnectionPool implements AutoCloseable {
 
     /** Returns a connection whose last exchange completed cleanly. */
     void release(HttpConnection c) {
-        EndpointPool pool = pools.get(c.endpoint().id());
+        EndpointPool pool = pools.get(c.endpoint());
         if (pool == null) {
             c.close();
             return;
@@ -94,7 +95,7 @@ final class ConnectionPool implements AutoCloseable {
     /** Discards a connection that must not be reused. */
     void discard(HttpConnection c) {
         c.close();
-        EndpointPool pool = pools.get(c.endpoint().id());
+        EndpointPool pool = pools.get(c.endpoint());
         if (pool != null) {
             pool.permits.release();
         }

@@ -17,6 +17,7 @@ final class HttpConnection implements AutoCloseable {
     private final OutputStream out;
     private long idleSinceNanos;
     private int exchanges;
+    private int readTimeoutMillis = -1;
 
     HttpConnection(Endpoint endpoint, Socket socket) throws IOException {
         this.endpoint = endpoint;
@@ -43,7 +44,10 @@ final class HttpConnection implements AutoCloseable {
     }
 
     void readTimeout(int millis) throws IOException {
-        socket.setSoTimeout(millis);
+        if (millis != readTimeoutMillis) { // a syscall: skip it when unchanged, as it is on most exchanges
+            socket.setSoTimeout(millis);
+            readTimeoutMillis = millis;
+        }
     }
 
     void markIdle() {
@@ -64,7 +68,7 @@ final class HttpConnection implements AutoCloseable {
             return false;
         }
         try {
-            socket.setSoTimeout(1);
+            readTimeout(1);
             in.read();
             return false; // EOF (-1) or an unsolicited byte: either way unusable
         } catch (SocketTimeoutException e) {

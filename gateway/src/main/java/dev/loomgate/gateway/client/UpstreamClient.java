@@ -249,7 +249,20 @@ public final class UpstreamClient implements AutoCloseable {
                 if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
                     throw new IOException("bad response header line: '" + line + "'");
                 }
-                head.headers.add(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                // name ends at the colon (no whitespace allowed before it); value is trimmed of OWS
+                int nameEnd = colon;
+                while (nameEnd > 0 && line.charAt(nameEnd - 1) <= ' ') {
+                    nameEnd--;
+                }
+                int from = colon + 1;
+                int to = line.length();
+                while (from < to && line.charAt(from) <= ' ') {
+                    from++;
+                }
+                while (to > from && line.charAt(to - 1) <= ' ') {
+                    to--;
+                }
+                head.headers.add(line.substring(0, nameEnd), line.substring(from, to));
             }
             if (head.status >= 100 && head.status < 200) {
                 if (head.status == 101) {

@@ -117,7 +117,7 @@ final class ForwardingAttempts {
                         "upstream '" + upstream.name() + "' has no available endpoint"));
             }
             UpstreamHost host = chosen.get();
-            endpointSeen.accept(host.endpoint().id());
+            endpointSeen.accept(host.id());
             if (breaker.isPresent() && !breaker.get().tryAcquire()) {
                 registry.metrics().breakerRejected(upstream.name());
                 Duration after = breaker.get().retryAfter();

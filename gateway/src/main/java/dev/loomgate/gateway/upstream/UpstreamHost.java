@@ -9,13 +9,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class UpstreamHost {
     private final Endpoint endpoint;
+    private final String id;
     private final AtomicInteger inFlight = new AtomicInteger();
     // Volatile, not locked: read on every balancer pick, written rarely.
     private volatile boolean markedUnavailable;
     private final EndpointHealth health = new EndpointHealth();
 
     public UpstreamHost(Endpoint endpoint) {
+        this.id = endpoint.id();
         this.endpoint = endpoint;
+    }
+
+    /** {@code host:port}, computed once (the data path reports it on every request). */
+    public String id() {
+        return id;
     }
 
     public Endpoint endpoint() {

@@ -33,12 +33,25 @@ public final class ConsulPropagationBenchmark {
         int warmup = 10;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--help", "-h" -> {
+                    System.out.println("""
+                            usage: bin/bench-consul [options]   (or: make bench-consul)
+                            Route propagation: time from `routes push` returning to all 3 nodes serving the new route.
+                              --pushes N           measured pushes (default 50)
+                              --warmup N           unmeasured pushes first (default 10)
+                              --gateway-jar PATH   gateway jar
+                              --standin-jar PATH   Consul stand-in jar
+                              --help               this text""");
+                    return;
+                }
                 case "--gateway-jar" -> gatewayJar = args[++i];
                 case "--standin-jar" -> standinJar = args[++i];
                 case "--pushes" -> pushes = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--gateway-jar PATH --standin-jar PATH --pushes N --warmup N)");
+                default -> {
+                    System.err.println("bench-consul: unknown option " + args[i] + " (see --help)");
+                    System.exit(2);
+                }
             }
         }
         ConsulPropagationBenchmark bench = new ConsulPropagationBenchmark();

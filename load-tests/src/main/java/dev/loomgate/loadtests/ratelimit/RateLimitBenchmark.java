@@ -34,6 +34,20 @@ public final class RateLimitBenchmark {
     private record Round(double rps, double p99Ms, long non2xx) {
     }
 
+    private static final String USAGE = """
+            usage: bin/bench-ratelimit [options]   (or: make bench-ratelimit)
+            Throughput of a route with a shared Redis rate limit that is never hit vs the same route without one,
+            through one gateway node (redis-server, nginx origin and wrk started and stopped here).
+              --rounds N            measured rounds (default 3)
+              --seconds N           seconds per wrk run (default 8)
+              --connections N       wrk connections (default 32)
+              --threads N           wrk threads (default 2)
+              --latency-budget D    Redis latency budget before the local fallback (default 5ms)
+              --sync MODE           batching (default) | none | delaying
+              --gateway-jar PATH    gateway jar (default gateway/target/loomgate-gateway.jar)
+              --help                this text
+            """;
+
     private final List<Process> started = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
@@ -46,6 +60,10 @@ public final class RateLimitBenchmark {
         String sync = "batching";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--help", "-h" -> {
+                    System.out.print(USAGE);
+                    return;
+                }
                 case "--gateway-jar" -> gatewayJar = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
@@ -53,9 +71,10 @@ public final class RateLimitBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--latency-budget" -> latencyBudget = args[++i];
                 case "--sync" -> sync = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--gateway-jar PATH "
-                        + "--rounds N --seconds N --connections N --threads N --latency-budget 5ms "
-                        + "--sync batching|none|delaying)");
+                default -> {
+                    System.err.println("bench-ratelimit: unknown option " + args[i] + "\n" + USAGE);
+                    System.exit(2);
+                }
             }
         }
         RateLimitBenchmark bench = new RateLimitBenchmark();

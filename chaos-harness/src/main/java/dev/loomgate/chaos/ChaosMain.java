@@ -37,6 +37,8 @@ public final class ChaosMain {
         switch (args[0]) {
             case "demo" -> ReportDemo.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "load" -> System.exit(load(options(args)));
+            case "scenarios" -> System.exit(dev.loomgate.chaos.scenario.ScenariosCli.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length)));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();
@@ -49,7 +51,8 @@ public final class ChaosMain {
         System.out.println("""
                 usage: chaos demo [DIR]
                        chaos load --target HOST:PORT [--rate 100] [--duration 10s] [--requests N]
-                                  [--path /] [--new-connections 0.2] [--max-in-flight 256] [--out DIR]""");
+                                  [--path /] [--new-connections 0.2] [--max-in-flight 256] [--out DIR]
+                       chaos scenarios [--quick] [--only 1,2,4] [--loopback] [--out DIR]""");
     }
 
     private static Map<String, String> options(String[] args) {

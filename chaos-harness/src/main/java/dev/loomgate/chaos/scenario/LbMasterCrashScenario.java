@@ -1,0 +1,86 @@
+package dev.loomgate.chaos.scenario;
+
+import dev.loomgate.chaos.report.Criterion;
+import dev.loomgate.chaos.report.ScenarioResult;
+
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Scenario 3 (namespace mode): the LB host holding the VIP crashes: HAProxy and keepalived kill -9, link down. */
+public final class LbMasterCrashScenario implements Scenario {
+    static final long FAILOVER_LIMIT_MS = 1000;
+
+    @Override
+    public int number() {
+        return 3;
+    }
+
+    @Override
+    public String name() {
+        return "LB master crash";
+    }
+
+    @Override
+    public String description() {
+        return "Under steady mixed load through the VIP, the LB that holds it crashes: kill -9 of its HAProxy and "
+                + "keepalived and its link taken down (no RST, no FIN). Goals: the VIP answers from the backup LB "
+                + "within 1 s; failures only inside that window (or in flight at the crash). Needs namespace mode.";
+    }
+
+    @Override
+    public boolean needsNamespaces() {
+        return true;
+    }
+
+    @Override
+    public ScenarioResult run(ChaosCluster cluster, ScenarioContext ctx) throws Exception {
+        NetworkControl net = cluster.network().orElseThrow(() -> new IllegalStateException(
+                "needs namespace mode (root)"));
+        String masterName = answeringLb(cluster.frontUrl())
+                .orElseThrow(() -> new IllegalStateException("the VIP does not name its LB (X-Loomgate-LB)"));
+        ClusterProcess master = cluster.lbs().stream().filter(lb -> lb.name().equals(masterName)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no LB named " + masterName));
+        ClusterProcess backup = cluster.lbs().stream().filter(lb -> lb != master).findFirst()
+                .orElseThrow(() -> new IllegalStateException("needs two LBs"));
+        Optional<ClusterProcess> keepalived = cluster.keepalived(master);
+        String host = net.hostOf(master);
+        Duration total = ctx.phase(Duration.ofSeconds(20), Duration.ofSeconds(12));
+        try (UnderLoad load = UnderLoad.start(cluster, ctx, total)) {
+            load.at(ctx.phase(Duration.ofSeconds(6), Duration.ofSeconds(4)));
+            ctx.say("crash of " + master.name() + ": kill -9 haproxy + keepalived, link down");
+            long crashed = load.faults().instant("host crash", master.name(), () -> {
+                master.kill9();
+                keepalived.ifPresent(ClusterProcess::kill9);
+                net.linkDown(host);
+            });
+            load.await();
+            net.linkUp(host);
+            keepalived.ifPresent(k -> GatewayKillScenario.restore(ctx, cluster, k));
+            GatewayKillScenario.restore(ctx, cluster, master);
+            List<Criterion> criteria = new ArrayList<>(ScenarioCriteria.vipFailover(load.records(), backup.name(),
+                    crashed, FAILOVER_LIMIT_MS));
+            return load.result(this, criteria);
+        }
+    }
+
+    /** Which LB answers the front right now. */
+    static Optional<String> answeringLb(URI front) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) front.resolve("/").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(2000);
+            try {
+                c.getResponseCode();
+                return Optional.ofNullable(c.getHeaderField("X-Loomgate-LB"));
+            } finally {
+                c.disconnect();
+            }
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+}

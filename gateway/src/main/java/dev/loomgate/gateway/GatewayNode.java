@@ -18,6 +18,7 @@ import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.discovery.ConsulRuntime;
 import dev.loomgate.gateway.discovery.RoutingState;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
@@ -49,7 +50,9 @@ public final class GatewayNode implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final UpstreamClient client;
     private final AccessLog accessLog;
-    private final RoutesFileWatcher watcher;
+    private final Optional<RoutesFileWatcher> watcher;
+    /** Consul discovery, KV routes, registration; empty without a {@code consul:} block. */
+    private final Optional<ConsulRuntime> consul;
     private final WebServer server;
     private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics();
     private final ResilienceRegistry resilience = new ResilienceRegistry(resilienceMetrics);
@@ -64,7 +67,15 @@ public final class GatewayNode implements AutoCloseable {
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
         Optional<String> adminToken = AdminAuth.token(config);
-        routing.apply(RoutesParser.parse(config.routesFile()));
+        this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing));
+        boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
+        if (!kvRoutes) {
+            routing.apply(RoutesParser.parse(config.routesFile()));
+        }
+        if (consul.isPresent()) {
+            consul.get().bootstrap();
+            metrics.addSource(consul.get()::writeMetrics);
+        }
         var up = config.upstream();
         this.client = new UpstreamClient(new ClientSettings(up.connectTimeout(), up.responseTimeout(),
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
@@ -128,20 +139,25 @@ public final class GatewayNode implements AutoCloseable {
                 .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
                 .routing(ADMIN, r -> {
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
+                    // before AdminApi, whose /admin/* catch-all would answer 404 for these (merge: the
+                    // consul endpoints do not check the admin token yet)
+                    consul.ifPresent(c -> c.registerAdmin(r));
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
                 .build();
-        this.watcher = new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject);
+        this.watcher = kvRoutes ? Optional.empty() : Optional.of(
+                new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject));
     }
 
     /** Loads the routes (an invalid file stops the start), starts listening and watching. */
     public static GatewayNode start(NodeConfig config) throws ConfigException, IOException {
         GatewayNode node = new GatewayNode(config);
         node.server.start();
-        node.watcher.start();
+        node.watcher.ifPresent(RoutesFileWatcher::start);
         node.healthCheckers.start();
         node.phase.set(Phase.READY);
+        node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
         LOG.info(() -> "node " + config.node().id() + " ready: proxy on " + config.node().host() + ":" + node.port()
                 + ", admin on " + config.node().adminHost() + ":" + node.adminPort()
                 + ", routes from " + config.routesFile() + " (version " + node.routing.current().version() + ")");
@@ -229,6 +245,7 @@ public final class GatewayNode implements AutoCloseable {
         if (now == Phase.DRAINING || now == Phase.STOPPED || !phase.compareAndSet(now, Phase.DRAINING)) {
             return;
         }
+        consul.ifPresent(ConsulRuntime::deregister);
         long start = System.nanoTime();
         lastArrivalNanos = start;
         long deadline = start + timeout.toNanos();
@@ -254,7 +271,8 @@ public final class GatewayNode implements AutoCloseable {
         if (phase.getAndSet(Phase.STOPPED) == Phase.STOPPED) {
             return;
         }
-        watcher.close();
+        consul.ifPresent(ConsulRuntime::close);
+        watcher.ifPresent(RoutesFileWatcher::close);
         healthCheckers.close();
         server.stop();
         client.close();

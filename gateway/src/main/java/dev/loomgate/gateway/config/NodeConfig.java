@@ -22,10 +22,11 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param cluster      cluster facts known from config (the live node count until the registry provides it)
  * @param rateLimiter  circuit breaker around Redis: failure threshold, latency budget, probe interval
  * @param operations   draining and admin API settings
+ * @param consul       Consul discovery, KV routes, registration (docs/CONSUL.md); empty: routes file only
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                         RateLimiterOptions rateLimiter, Operations operations) {
+                         RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -40,6 +41,7 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(rateLimiter, "rateLimiter");
         Objects.requireNonNull(operations, "operations");
+        Objects.requireNonNull(consul, "consul");
     }
 
     /** With default {@link Operations}. */
@@ -47,12 +49,17 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
                       Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                       RateLimiterOptions rateLimiter) {
         this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                Operations.defaults());
+                Operations.defaults(), Optional.empty());
     }
 
     public NodeConfig withOperations(Operations operations) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
+    }
+
+    public NodeConfig withConsul(Optional<ConsulConfig> consul) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
     }
 
     /**
@@ -97,47 +104,47 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withNode(Node node) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withLimits(Limits limits) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withRedis(Optional<RedisSettings> redis) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withCluster(Cluster cluster) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations);
+                operations, consul);
     }
 
     /**

@@ -16,7 +16,7 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
-            "rate-limiter", "drain-quiet-period");
+            "rate-limiter", "drain-quiet-period", "consul");
     private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
@@ -101,6 +101,9 @@ public final class NodeConfigParser {
                 throw t.error("must be at least 16 visible ASCII characters");
             }
             config = config.withOperations(config.operations().withAdminToken(token));
+        }
+        if (top.has("consul")) {
+            config = config.withConsul(Optional.of(ConsulConfigParser.parse(top.required("consul"), baseDir)));
         }
         return config;
     }

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 
 import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 import dev.loomgate.gateway.route.Route;
+import dev.loomgate.gateway.upstream.ConsulService;
 import dev.loomgate.gateway.upstream.Endpoint;
 import dev.loomgate.gateway.upstream.HashKeySpec;
 import dev.loomgate.gateway.upstream.LoadBalancerKind;
@@ -30,9 +31,11 @@ import dev.loomgate.gateway.upstream.UpstreamDefinition;
  */
 public final class RoutesParser {
     private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-rate-limit");
-    // `consul:` will join `endpoints:` as a second source of endpoints
+    // `consul:` is the alternative to `endpoints:`: instances discovered in Consul
     private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints",
-            "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode");
+            "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode", "consul");
+    private static final Set<String> CONSUL_KEYS = orderedSet("service", "tags", "passing-only");
+    private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_.]*");
     private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
     private static final Set<String> ENDPOINT_KEYS = orderedSet("address", "weight");
     private static final Pattern UPSTREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9\\-_.]*");
@@ -126,6 +129,17 @@ public final class RoutesParser {
         } else if (hashNode.isPresent()) {
             throw hashNode.get().error("is only valid with load-balancer: consistent-hash");
         }
+        if (f.has("consul")) {
+            if (f.has("endpoints")) {
+                throw f.required("consul").error("use either 'endpoints' or 'consul', not both");
+            }
+            return new UpstreamDefinition(name, List.of(), kind, hashKey, ResilienceParser.upstream(f),
+                    Optional.of(consulService(f.required("consul"))));
+        }
+        if (!f.has("endpoints")) {
+            throw new ConfigException(node.source(), node.line(), node.path() + ".endpoints",
+                    "is required (or 'consul: {service: NAME}' to discover endpoints in Consul)");
+        }
         YamlValue endpointsNode = f.required("endpoints");
         List<YamlValue> items = endpointsNode.sequence();
         if (items.isEmpty()) {
@@ -142,6 +156,23 @@ public final class RoutesParser {
             endpoints.add(ep);
         }
         return new UpstreamDefinition(name, endpoints, kind, hashKey, ResilienceParser.upstream(f));
+    }
+
+    private static ConsulService consulService(YamlValue node) throws ConfigException {
+        YamlValue.Fields f = node.fields(CONSUL_KEYS);
+        YamlValue serviceNode = f.required("service");
+        String service = serviceNode.nonBlankString();
+        if (!CONSUL_SERVICE.matcher(service).matches()) {
+            throw serviceNode.error("'" + service + "' is not a valid Consul service name");
+        }
+        List<String> tags = new ArrayList<>();
+        if (f.has("tags")) {
+            for (YamlValue t : f.required("tags").sequence()) {
+                tags.add(t.nonBlankString());
+            }
+        }
+        boolean passingOnly = !f.has("passing-only") || f.required("passing-only").bool();
+        return new ConsulService(service, tags, passingOnly);
     }
 
     private static HashKeySpec hashKey(YamlValue node) throws ConfigException {

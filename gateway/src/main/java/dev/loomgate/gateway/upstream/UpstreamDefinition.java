@@ -6,20 +6,44 @@ import java.util.Optional;
 
 import dev.loomgate.gateway.resilience.UpstreamResilience;
 
-/** An upstream as configured: a value, validated by the config parser. */
+/**
+ * An upstream as configured: a value, validated by the config parser.
+ *
+ * @param consul when present, {@code endpoints} are the ones last discovered in Consul (empty in
+ *               the parsed document) and the discovery layer replaces them as instances change
+ */
 public record UpstreamDefinition(String name,
                                  List<Endpoint> endpoints,
                                  LoadBalancerKind loadBalancer,
                                  Optional<HashKeySpec> hashKey,
-                                 UpstreamResilience resilience) {
+                                 UpstreamResilience resilience,
+                                 Optional<ConsulService> consul) {
     public UpstreamDefinition {
         endpoints = List.copyOf(endpoints);
         Objects.requireNonNull(resilience, "resilience");
+        Objects.requireNonNull(consul, "consul");
     }
 
     /** Without resilience settings (health checks, breaker, ... off). */
     public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
                               Optional<HashKeySpec> hashKey) {
-        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS);
+        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS, Optional.empty());
+    }
+
+    /** Static endpoints with resilience settings. */
+    public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
+                              Optional<HashKeySpec> hashKey, UpstreamResilience resilience) {
+        this(name, endpoints, loadBalancer, hashKey, resilience, Optional.empty());
+    }
+
+    /** Discovered in Consul, without resilience settings. */
+    public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
+                              Optional<HashKeySpec> hashKey, Optional<ConsulService> consul) {
+        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS, consul);
+    }
+
+    /** The same upstream with other endpoints (discovered ones). */
+    public UpstreamDefinition withEndpoints(List<Endpoint> endpoints) {
+        return new UpstreamDefinition(name, endpoints, loadBalancer, hashKey, resilience, consul);
     }
 }

@@ -1,0 +1,229 @@
+package dev.loomgate.gateway.discovery;
+
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.config.RoutesDocument;
+import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.consul.KvEntry;
+import dev.loomgate.gateway.observe.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * How a routes document is laid out in Consul KV under a prefix (default {@code loomgate/}):
+ * <pre>
+ *   loomgate/config-version      the version; Flags 1 while a push is writing (nodes wait)
+ *   loomgate/upstreams/&lt;name&gt;    one upstream, as YAML or JSON (an item of the file's upstreams list)
+ *   loomgate/routes/&lt;id&gt;         one route (an item of the file's routes list); Flags = file position
+ *   loomgate/status/&lt;node-id&gt;    written by each node: the version it applied or rejected, and why
+ * </pre>
+ * The entries are assembled into one routes document (the file schema) and parsed by
+ * {@link RoutesParser}; errors are mapped back to the key they came from.
+ */
+public final class KvRoutesLayout {
+    /** Flags of the version key while a push is in progress. */
+    public static final long PENDING = 1;
+
+    private final String prefix;
+
+    public KvRoutesLayout(String prefix) {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("prefix must end with '/': " + prefix);
+        }
+        this.prefix = prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public String versionKey() {
+        return prefix + "config-version";
+    }
+
+    public String routesPrefix() {
+        return prefix + "routes/";
+    }
+
+    public String upstreamsPrefix() {
+        return prefix + "upstreams/";
+    }
+
+    public String statusPrefix() {
+        return prefix + "status/";
+    }
+
+    public String statusKey(String nodeId) {
+        return statusPrefix() + nodeId;
+    }
+
+    /** The entries that make up the config (version, routes, upstreams), sorted by key. */
+    public List<KvEntry> configEntries(List<KvEntry> all) {
+        return all.stream()
+                .filter(e -> e.key().equals(versionKey()) || isItem(e.key(), routesPrefix())
+                        || isItem(e.key(), upstreamsPrefix()))
+                .sorted(Comparator.comparing(KvEntry::key))
+                .toList();
+    }
+
+    private static boolean isItem(String key, String itemPrefix) {
+        return key.startsWith(itemPrefix) && key.length() > itemPrefix.length() && !key.endsWith("/");
+    }
+
+    public Optional<KvEntry> versionEntry(List<KvEntry> entries) {
+        return entries.stream().filter(e -> e.key().equals(versionKey())).findFirst();
+    }
+
+    /** True while a push holds the version key in its pending state. */
+    public boolean pending(List<KvEntry> entries) {
+        return versionEntry(entries).map(e -> e.flags() == PENDING).orElse(false);
+    }
+
+    /** Where one KV entry landed in the assembled text (1-based, inclusive). */
+    public record Origin(String key, int firstLine, int lastLine) {
+    }
+
+    /** A routes document in file syntax built from KV entries. */
+    public record Assembled(String text, List<Origin> origins, boolean empty) {
+        public Assembled {
+            origins = List.copyOf(origins);
+        }
+    }
+
+    /** Builds the document text: version, upstreams by name, routes by (Flags, key). */
+    public Assembled assemble(List<KvEntry> all) {
+        List<KvEntry> entries = configEntries(all);
+        StringBuilder sb = new StringBuilder();
+        List<Origin> origins = new ArrayList<>();
+        int[] line = {1};
+        Optional<KvEntry> version = versionEntry(entries);
+        version.ifPresent(v -> {
+            sb.append("version: ").append(Json.quote(v.valueUtf8().strip())).append('\n');
+            line[0]++;
+        });
+        List<KvEntry> upstreams = entries.stream().filter(e -> isItem(e.key(), upstreamsPrefix())).toList();
+        List<KvEntry> routes = entries.stream().filter(e -> isItem(e.key(), routesPrefix()))
+                .sorted(Comparator.<KvEntry>comparingLong(e -> e.flags()).thenComparing(KvEntry::key)).toList();
+        appendList(sb, "upstreams", upstreams, origins, line);
+        appendList(sb, "routes", routes, origins, line);
+        return new Assembled(sb.toString(), origins, upstreams.isEmpty() && routes.isEmpty());
+    }
+
+    private static void appendList(StringBuilder sb, String name, List<KvEntry> items, List<Origin> origins, int[] line) {
+        if (items.isEmpty()) {
+            sb.append(name).append(": []\n");
+            line[0]++;
+            return;
+        }
+        sb.append(name).append(":\n");
+        line[0]++;
+        for (KvEntry e : items) {
+            String[] lines = e.valueUtf8().replace("\r\n", "\n").stripTrailing().split("\n", -1);
+            int first = line[0];
+            for (int i = 0; i < lines.length; i++) {
+                sb.append(i == 0 ? "  - " : "    ").append(lines[i]).append('\n');
+                line[0]++;
+            }
+            if (lines.length == 1 && lines[0].isBlank()) {
+                sb.setLength(sb.length() - 1);
+                sb.append("{}\n");
+            }
+            origins.add(new Origin(e.key(), first, line[0] - 1));
+        }
+    }
+
+    /** Parses assembled text; an error names the KV key (and the line within its value). */
+    public RoutesDocument parse(Assembled a) throws ConfigException {
+        try {
+            return RoutesParser.parse(a.text(), "consul-kv:" + prefix);
+        } catch (ConfigException e) {
+            if (e.line().isPresent()) {
+                int l = e.line().getAsInt();
+                for (Origin o : a.origins()) {
+                    if (l >= o.firstLine() && l <= o.lastLine()) {
+                        throw new ConfigException(o.key(), l - o.firstLine() + 1, e.field(), e.reason(), e);
+                    }
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** One KV value to write: the item as JSON and its Flags. */
+    public record Item(String json, long flags) {
+    }
+
+    /**
+     * Splits a routes file (already validated) into KV items keyed by their full key: one per
+     * upstream and per route, as JSON; routes carry their file position in Flags.
+     */
+    public Map<String, Item> split(String yamlText) {
+        LoaderOptions options = new LoaderOptions();
+        Object root = new Yaml(new SafeConstructor(options)).load(yamlText);
+        Map<String, Item> out = new LinkedHashMap<>();
+        if (!(root instanceof Map<?, ?> top)) {
+            return out;
+        }
+        if (top.get("upstreams") instanceof List<?> ups) {
+            for (Object u : ups) {
+                if (u instanceof Map<?, ?> m) {
+                    out.put(upstreamsPrefix() + m.get("name"), new Item(json(m), 0));
+                }
+            }
+        }
+        if (top.get("routes") instanceof List<?> rs) {
+            long position = 0;
+            for (Object r : rs) {
+                if (r instanceof Map<?, ?> m) {
+                    out.put(routesPrefix() + m.get("id"), new Item(json(m), position++));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String json(Object value) {
+        StringWriter w = new StringWriter();
+        try (var writer = jakarta.json.Json.createWriter(w)) {
+            writer.write(toJson(value));
+        }
+        return w.toString();
+    }
+
+    private static JsonValue toJson(Object v) {
+        if (v == null) {
+            return JsonValue.NULL;
+        }
+        if (v instanceof Map<?, ?> m) {
+            JsonObjectBuilder b = jakarta.json.Json.createObjectBuilder();
+            m.forEach((k, val) -> b.add(String.valueOf(k), toJson(val)));
+            return b.build();
+        }
+        if (v instanceof List<?> l) {
+            JsonArrayBuilder b = jakarta.json.Json.createArrayBuilder();
+            l.forEach(x -> b.add(toJson(x)));
+            return b.build();
+        }
+        if (v instanceof Boolean bool) {
+            return bool ? JsonValue.TRUE : JsonValue.FALSE;
+        }
+        if (v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger) {
+            return jakarta.json.Json.createValue(new java.math.BigDecimal(v.toString()));
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return jakarta.json.Json.createValue(((Number) v).doubleValue());
+        }
+        return jakarta.json.Json.createValue(String.valueOf(v));
+    }
+}

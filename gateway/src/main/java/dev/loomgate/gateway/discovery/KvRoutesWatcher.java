@@ -1,0 +1,199 @@
+package dev.loomgate.gateway.discovery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+
+import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.config.RoutesDocument;
+import dev.loomgate.gateway.consul.Backoff;
+import dev.loomgate.gateway.consul.BlockingWatch;
+import dev.loomgate.gateway.consul.ConsulClient;
+import dev.loomgate.gateway.consul.ConsulException;
+import dev.loomgate.gateway.consul.KvEntry;
+import dev.loomgate.gateway.observe.Json;
+
+/**
+ * Watches the routes under the KV prefix. Each committed change (the version key not pending)
+ * is assembled, validated and swapped in atomically; an invalid one is rejected and the old
+ * snapshot keeps serving. Either way the node writes {@code <prefix>status/<node-id>}.
+ */
+public final class KvRoutesWatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KvRoutesWatcher.class.getName());
+
+    /** What this node last did with the KV routes. */
+    public record Status(String state, String version, String appliedVersion, String reason, Instant at) {
+        public String json(String nodeId) {
+            return "{\"node\":" + Json.quote(nodeId) + ",\"state\":" + Json.quote(state) + ",\"version\":"
+                    + Json.quote(version) + ",\"applied-version\":" + Json.quote(appliedVersion) + ",\"reason\":"
+                    + Json.quote(reason) + ",\"at\":" + Json.quote(at.toString()) + "}";
+        }
+    }
+
+    private final KvRoutesLayout layout;
+    private final ConsulClient client;
+    private final RoutingState routing;
+    private final String nodeId;
+    private final BooleanSupplier frozen;
+    private final BlockingWatch<List<KvEntry>> watch;
+    private final ReentrantLock offerLock = new ReentrantLock();
+    private volatile List<KvEntry> latest;
+    private volatile String handledText;
+    private volatile Optional<String> appliedText = Optional.empty();
+    private volatile Status status;
+    private volatile boolean statusDirty;
+    private volatile boolean stale;
+    private volatile String lastError = "";
+
+    public KvRoutesWatcher(KvRoutesLayout layout, ConsulClient client, Duration wait, Backoff backoff,
+                           RoutingState routing, String nodeId, BooleanSupplier frozen) {
+        this.layout = layout;
+        this.client = client;
+        this.routing = routing;
+        this.nodeId = nodeId;
+        this.frozen = frozen;
+        this.status = new Status("none", "", routing.current().version(), "no routes from Consul yet", Instant.now());
+        // Watching the whole prefix also wakes on other nodes' status writes: those are filtered
+        // out by configEntries(), and unchanged config is a no-op.
+        this.watch = new BlockingWatch<>("kv-" + layout.prefix(),
+                (index, w) -> {
+                    var r = client.kvList(layout.prefix(), index, w);
+                    return new dev.loomgate.gateway.consul.Indexed<>(layout.configEntries(r.value()), r.index());
+                },
+                wait, backoff, new BlockingWatch.Listener<>() {
+                    @Override
+                    public void changed(List<KvEntry> value) {
+                        stale = false;
+                        latest = value;
+                        offer();
+                    }
+
+                    @Override
+                    public void failed(ConsulException error, int failures) {
+                        if (!stale) {
+                            LOG.warning(() -> "KV routes: Consul unreachable (" + error.getMessage()
+                                    + "); still serving version " + routing.current().version());
+                        }
+                        stale = true;
+                        lastError = error.getMessage();
+                        statusDirty = true;
+                    }
+
+                    @Override
+                    public void recovered() {
+                        stale = false;
+                        if (statusDirty) {
+                            writeStatus();
+                        }
+                    }
+                });
+    }
+
+    /**
+     * Handles a first listing synchronously (node start).
+     *
+     * @return true when a config was applied from it
+     */
+    public boolean bootstrap(List<KvEntry> all) {
+        latest = layout.configEntries(all);
+        offer();
+        return appliedText.isPresent();
+    }
+
+    /** Marks text already applied from elsewhere (the snapshot) so an identical KV state is a no-op. */
+    public void assumeApplied(String text) {
+        appliedText = Optional.of(text);
+        handledText = text;
+    }
+
+    public KvRoutesWatcher start() {
+        watch.start();
+        return this;
+    }
+
+    /** Applies the latest KV state if it is committed, new and the node is not frozen. */
+    public void offer() {
+        offerLock.lock();
+        try {
+            List<KvEntry> entries = latest;
+            if (entries == null || frozen.getAsBoolean()) {
+                return;
+            }
+            if (layout.pending(entries)) {
+                LOG.fine("KV routes: a push is in progress; waiting for it to commit");
+                return;
+            }
+            KvRoutesLayout.Assembled a = layout.assemble(entries);
+            if (a.text().equals(handledText)) {
+                return;
+            }
+            String version = layout.versionEntry(entries).map(e -> e.valueUtf8().strip()).orElse("");
+            if (a.empty() && version.isEmpty()) {
+                LOG.info("KV routes: nothing under " + layout.prefix() + " yet");
+                return;
+            }
+            handledText = a.text();
+            try {
+                RoutesDocument doc = layout.parse(a);
+                Optional<String> before = appliedText;
+                appliedText = Optional.of(a.text()); // before the swap: the snapshot writer reads it on the swap
+                try {
+                    routing.apply(doc);
+                } catch (RuntimeException e) {
+                    appliedText = before;
+                    throw e;
+                }
+                status = new Status("applied", doc.version(), doc.version(), "", Instant.now());
+            } catch (ConfigException e) {
+                routing.reject(e);
+                status = new Status("rejected", version.isEmpty() ? "?" : version, routing.current().version(),
+                        e.getMessage(), Instant.now());
+            }
+            writeStatus();
+        } finally {
+            offerLock.unlock();
+        }
+    }
+
+    private void writeStatus() {
+        try {
+            client.kvPut(layout.statusKey(nodeId), status.json(nodeId));
+            statusDirty = false;
+        } catch (ConsulException e) {
+            statusDirty = true;
+            LOG.fine(() -> "KV routes: could not write status: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** The document text last applied from KV (or the snapshot). */
+    public Optional<String> appliedText() {
+        return appliedText;
+    }
+
+    public boolean stale() {
+        return stale;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long indexResets() {
+        return watch.resets();
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+    }
+}

@@ -1,0 +1,197 @@
+package dev.loomgate.gateway.discovery;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.loomgate.consul.standin.ConsulStandin;
+import dev.loomgate.gateway.testing.TestGateway;
+import dev.loomgate.gateway.testing.TestUpstream;
+import dev.loomgate.gateway.upstream.UpstreamHost;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static dev.loomgate.gateway.discovery.ConsulNodes.await;
+import static dev.loomgate.gateway.discovery.ConsulNodes.consulPut;
+import static dev.loomgate.gateway.discovery.ConsulNodes.push;
+import static dev.loomgate.gateway.discovery.ConsulNodes.status;
+import static dev.loomgate.gateway.discovery.ConsulNodes.timeUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Upstream endpoints discovered from Consul health/service, with the panic guard and the freeze switch. */
+class ConsulDiscoveryTest {
+    private static final Duration CONVERGE = Duration.ofSeconds(10);
+    @TempDir
+    Path dir;
+    private ConsulStandin consul;
+    private final List<TestUpstream> upstreams = new ArrayList<>();
+    private TestGateway node;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        consul = ConsulNodes.standin();
+        for (int i = 1; i <= 3; i++) {
+            upstreams.add(TestUpstream.start("orders-" + i));
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (node != null) {
+            node.close();
+        }
+        upstreams.forEach(TestUpstream::close);
+        consul.stop();
+    }
+
+    /** Registers instance i (1-based) with a passing TTL check; address "" for odd i (Node.Address fallback). */
+    private void register(int i, String tag) throws Exception {
+        TestUpstream u = upstreams.get(i - 1);
+        String address = i % 2 == 1 ? "" : "127.0.0.1";
+        String body = """
+                {"ID": "orders-%d", "Name": "orders", "Address": "%s", "Port": %d, "Tags": ["%s"],
+                 "Check": {"CheckID": "orders-%d-ttl", "TTL": "60s", "Status": "passing"}}
+                """.formatted(i, address, u.port(), tag, i);
+        assertEquals(200, consulPut(consul, "/v1/agent/service/register", body));
+    }
+
+    private void check(int i, String state) throws Exception {
+        assertEquals(200, consulPut(consul, "/v1/agent/check/" + state + "/orders-" + i + "-ttl", ""));
+    }
+
+    private void startNode(java.util.function.UnaryOperator<dev.loomgate.gateway.config.ConsulConfig> customize)
+            throws Exception {
+        node = ConsulNodes.node(consul, "node-1", dir, c -> customize.apply(c.withRegister(false)));
+        var r = push(consul, ConsulNodes.write(dir, "routes.yaml", """
+                version: "d1"
+                upstreams:
+                  - name: orders
+                    consul: { service: orders, tags: [v2], passing-only: true }
+                routes:
+                  - id: orders
+                    upstream: orders
+                    match: { path-prefix: /orders }
+                """));
+        assertEquals(0, r.exit(), r.err());
+        await(() -> status(node, "/orders") == 200, CONVERGE, "route served");
+    }
+
+    private Set<Integer> ports() {
+        return node.node().routing().current().upstream("orders").map(u -> u.hosts().stream()
+                .map(UpstreamHost::endpoint).map(e -> e.port()).collect(Collectors.toSet())).orElse(Set.of());
+    }
+
+    private Set<Integer> portsOf(int... instances) {
+        Set<Integer> out = new java.util.HashSet<>();
+        for (int i : instances) {
+            out.add(upstreams.get(i - 1).port());
+        }
+        return out;
+    }
+
+    private String metrics() throws Exception {
+        return node.admin("/metrics").body();
+    }
+
+    @Test
+    void criticalOrDeregisteredInstanceStopsGettingTrafficWithinOneSecond() throws Exception {
+        register(1, "v2");
+        register(2, "v2");
+        register(3, "v1"); // other tag: never used
+        startNode(c -> c);
+        assertEquals(portsOf(1, 2), ports(), "Node.Address fallback for instance 1, tag filter drops 3");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, status(node, "/orders"));
+        }
+        assertTrue(upstreams.get(0).requestCount() > 0 && upstreams.get(1).requestCount() > 0);
+        check(2, "fail");
+        long ms = timeUntil(() -> ports().equals(portsOf(1)), Duration.ofSeconds(5), "critical instance removed");
+        assertTrue(ms < 1000, "critical instance removed after " + ms + " ms");
+        int before = upstreams.get(1).requestCount();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, status(node, "/orders"));
+        }
+        assertEquals(before, upstreams.get(1).requestCount(), "no traffic to the critical instance");
+        check(2, "pass");
+        await(() -> ports().equals(portsOf(1, 2)), CONVERGE, "instance back");
+        assertEquals(200, consulPut(consul, "/v1/agent/service/deregister/orders-1", ""));
+        ms = timeUntil(() -> ports().equals(portsOf(2)), Duration.ofSeconds(5), "deregistered instance removed");
+        assertTrue(ms < 1000, "deregistered instance removed after " + ms + " ms");
+    }
+
+    @Test
+    void aSuddenEmptyListIsRefusedAndTheLastEndpointsKeepServing() throws Exception {
+        register(1, "v2");
+        register(2, "v2");
+        startNode(c -> c);
+        check(1, "fail");
+        await(() -> ports().equals(portsOf(2)), CONVERGE, "normal removal applies at once");
+        check(2, "fail");
+        await(() -> metricsOrEmpty().contains("loomgate_discovery_panic{service=\"orders\"} 1"), CONVERGE, "panic metric");
+        assertEquals(portsOf(2), ports(), "empty list refused: the last endpoint stays");
+        assertEquals(200, status(node, "/orders"));
+        assertTrue(metrics().contains("loomgate_discovery_refused_total{service=\"orders\"} 1"), metrics());
+        assertTrue(node.admin("/admin/consul").body().contains("\"panic\":true"));
+        check(1, "pass");
+        await(() -> ports().equals(portsOf(1)), CONVERGE, "a healthy list applies again");
+        assertTrue(metrics().contains("loomgate_discovery_panic{service=\"orders\"} 0"));
+    }
+
+    @Test
+    void panicThresholdRefusesASharpShrink() throws Exception {
+        register(1, "v2");
+        register(2, "v2");
+        register(3, "v2");
+        startNode(c -> c.withPanicThreshold(0.6));
+        assertEquals(portsOf(1, 2, 3), ports());
+        check(1, "fail");
+        await(() -> ports().equals(portsOf(2, 3)), CONVERGE, "2 of 3 (0.67) is not below the threshold 0.6");
+        check(2, "fail");
+        await(() -> metricsOrEmpty().contains("loomgate_discovery_panic{service=\"orders\"} 1"), CONVERGE, "panic");
+        assertEquals(portsOf(2, 3), ports(), "1 of 2 (0.5) is below 0.6: refused, both kept");
+    }
+
+    @Test
+    void frozenNodeKeepsItsSnapshotUntilUnfrozen() throws Exception {
+        register(1, "v2");
+        register(2, "v2");
+        startNode(c -> c);
+        assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/freeze").statusCode());
+        assertTrue(metrics().contains("loomgate_consul_frozen 1"));
+        check(2, "fail");
+        Thread.sleep(500);
+        assertEquals(portsOf(1, 2), ports(), "frozen: the change is not applied");
+        assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/unfreeze").statusCode());
+        await(() -> ports().equals(portsOf(1)), CONVERGE, "applied after unfreeze");
+    }
+
+    @Test
+    void consulRestartWithoutStateIndexGoesBackwardsAndDiscoveryRecovers() throws Exception {
+        register(1, "v2");
+        register(2, "v2");
+        startNode(c -> c);
+        for (int i = 0; i < 40; i++) {
+            consulPut(consul, "/v1/kv/noise/" + i, "x"); // push the index up
+        }
+        consul.restart(false); // everything forgotten, index counter starts over
+        // the instances are gone: an empty list is refused, traffic keeps flowing
+        await(() -> metricsOrEmpty().contains("loomgate_discovery_panic{service=\"orders\"} 1"), CONVERGE, "panic");
+        assertEquals(200, status(node, "/orders"));
+        register(3, "v2");
+        await(() -> ports().equals(portsOf(3)), CONVERGE, "instances registered after the restart are found");
+    }
+
+    private String metricsOrEmpty() {
+        try {
+            return metrics();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}

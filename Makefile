@@ -37,3 +37,10 @@ bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis lim
 
 clean: ## remove build output
 	@$(MVN) -q -B clean
+
+.PHONY: chaos chaos-junit
+chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/
+	@bin/chaos scenarios $(CHAOS_ARGS)
+
+chaos-junit: deps ## the chaos scenarios as JUnit tests (tag chaos, full length)
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=chaos -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false

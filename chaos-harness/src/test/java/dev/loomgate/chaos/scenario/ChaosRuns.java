@@ -1,0 +1,35 @@
+package dev.loomgate.chaos.scenario;
+
+import dev.loomgate.chaos.report.ConsoleTable;
+import dev.loomgate.chaos.report.RunReport;
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs one scenario as a JUnit test: real cluster, run folder under target/chaos-junit, fails on a failed criterion. */
+final class ChaosRuns {
+    private ChaosRuns() {
+    }
+
+    static void runAndAssert(int number, ClusterMode mode, boolean quick) throws Exception {
+        var launcher = ClusterLaunchers.local();
+        Assumptions.assumeTrue(launcher.isPresent(), ClusterLaunchers::missingReason);
+        Scenario scenario = Scenarios.only(Set.of(number)).getFirst();
+        Assumptions.assumeTrue(!scenario.needsNamespaces() || mode == ClusterMode.NAMESPACE,
+                "scenario " + number + " " + ScenarioRunner.NEEDS_NAMESPACES + ": not run (and not passed)");
+        Path dir = Path.of("target/chaos-junit", LocalDateTime.now()
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")) + "-s" + number + (quick ? "-quick" : ""));
+        StringBuilder out = new StringBuilder();
+        RunReport report = new ScenarioRunner(launcher.get(), mode, quick, dir, line -> {
+            System.out.println(line);
+            out.append(line).append('\n');
+        }).run(java.util.List.of(scenario));
+        assertTrue(report.passed(), () -> "scenario " + scenario.title() + " failed a criterion (report: "
+                + dir.toAbsolutePath().resolve("index.html") + ")\n" + ConsoleTable.render(report));
+    }
+}

@@ -21,14 +21,21 @@ public final class LbWatch {
      */
     public static Map<String, OptionalLong> markedOut(ChaosCluster cluster, String server, long fromMillis,
                                                       EpochClock clock, Duration timeout) throws InterruptedException {
-        Map<String, OptionalLong> out = new LinkedHashMap<>();
-        Map<String, HaproxyStats> pending = new LinkedHashMap<>();
+        Map<String, HaproxyStats> lbs = new LinkedHashMap<>();
         for (ClusterProcess lb : cluster.lbs()) {
             if (lb.alive()) {
-                pending.put(lb.name(), cluster.haproxyStats(lb));
-                out.put(lb.name(), OptionalLong.empty());
+                lbs.put(lb.name(), cluster.haproxyStats(lb));
             }
         }
+        return markedOut(lbs, server, fromMillis, clock, timeout);
+    }
+
+    /** The same for LBs given by name and stats source. */
+    public static Map<String, OptionalLong> markedOut(Map<String, HaproxyStats> lbs, String server, long fromMillis,
+                                                      EpochClock clock, Duration timeout) throws InterruptedException {
+        Map<String, OptionalLong> out = new LinkedHashMap<>();
+        Map<String, HaproxyStats> pending = new LinkedHashMap<>(lbs);
+        lbs.keySet().forEach(name -> out.put(name, OptionalLong.empty()));
         long deadline = fromMillis + timeout.toMillis();
         while (!pending.isEmpty() && clock.epochMillis() < deadline) {
             long now = clock.epochMillis();
@@ -46,10 +53,14 @@ public final class LbWatch {
 
     /** Waits until every live LB has {@code server} UP again (after a restart). */
     public static boolean awaitUp(ChaosCluster cluster, String server, Duration timeout) throws InterruptedException {
-        EpochClock clock = new EpochClock();
-        return Polling.until(clock, Duration.ofMillis(100), timeout, () -> cluster.lbs().stream()
-                .filter(ClusterProcess::alive)
-                .allMatch(lb -> state(cluster.haproxyStats(lb), server).equals("UP"))).isPresent();
+        return awaitUp(cluster.lbs().stream().filter(ClusterProcess::alive).map(cluster::haproxyStats).toList(),
+                server, timeout);
+    }
+
+    public static boolean awaitUp(java.util.Collection<HaproxyStats> lbs, String server, Duration timeout)
+            throws InterruptedException {
+        return Polling.until(new EpochClock(), Duration.ofMillis(100), timeout,
+                () -> lbs.stream().allMatch(lb -> state(lb, server).equals("UP"))).isPresent();
     }
 
     private static boolean isOut(HaproxyStats stats, String server) {

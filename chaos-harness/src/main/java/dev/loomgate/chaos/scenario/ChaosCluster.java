@@ -54,6 +54,16 @@ public interface ChaosCluster extends AutoCloseable {
     /** The paths the load uses: a plain route, and a rate-limited one with its limit. */
     ClusterPaths paths();
 
+    /** The namespace clients run in (namespace mode: the VIP and the nodes are reachable only from there). */
+    default Optional<String> clientNamespace() {
+        return Optional.empty();
+    }
+
+    /** GET as a client of the cluster would (from the client namespace in namespace mode). */
+    default HttpResult httpGet(URI uri) throws java.io.IOException {
+        return HttpResult.get(uri);
+    }
+
     /** Network controls (namespace mode only). */
     Optional<NetworkControl> network();
 

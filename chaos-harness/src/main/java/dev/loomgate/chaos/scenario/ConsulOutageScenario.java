@@ -67,7 +67,7 @@ public final class ConsulOutageScenario implements Scenario {
     static Map<String, Optional<String>> versions(ChaosCluster cluster) {
         Map<String, Optional<String>> out = new java.util.LinkedHashMap<>();
         for (ClusterProcess gw : cluster.gateways()) {
-            out.put(gw.name(), GatewayAdmin.configVersion(cluster.adminUrl(gw)));
+            out.put(gw.name(), GatewayAdmin.configVersion(cluster, gw));
         }
         return out;
     }

@@ -1,10 +1,6 @@
 package dev.loomgate.chaos.scenario;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
@@ -18,9 +14,9 @@ public final class GatewayAdmin {
     }
 
     /** The version the node serves ({@code GET /admin/config}); empty when the node does not answer. */
-    public static Optional<String> configVersion(URI admin) {
+    public static Optional<String> configVersion(ChaosCluster cluster, ClusterProcess gateway) {
         try {
-            return versionOf(get(admin.resolve("/admin/config")));
+            return versionOf(cluster.httpGet(cluster.adminUrl(gateway).resolve("/admin/config")).body());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -32,9 +28,9 @@ public final class GatewayAdmin {
     }
 
     /** Sum of a metric's samples ({@code loomgate_ratelimit_degraded}); empty when absent or unreachable. */
-    public static OptionalDouble metric(URI admin, String name) {
+    public static OptionalDouble metric(ChaosCluster cluster, ClusterProcess gateway, String name) {
         try {
-            return metricOf(get(admin.resolve("/metrics")), name);
+            return metricOf(cluster.httpGet(cluster.adminUrl(gateway).resolve("/metrics")).body(), name);
         } catch (IOException e) {
             return OptionalDouble.empty();
         }
@@ -56,16 +52,5 @@ public final class GatewayAdmin {
             }
         }
         return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
-    }
-
-    static String get(URI uri) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-        c.setConnectTimeout(500);
-        c.setReadTimeout(2000);
-        try (InputStream in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream()) {
-            return in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            c.disconnect();
-        }
     }
 }

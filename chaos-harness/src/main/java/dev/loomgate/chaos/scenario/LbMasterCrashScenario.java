@@ -3,8 +3,6 @@ package dev.loomgate.chaos.scenario;
 import dev.loomgate.chaos.report.Criterion;
 import dev.loomgate.chaos.report.ScenarioResult;
 
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +38,7 @@ public final class LbMasterCrashScenario implements Scenario {
     public ScenarioResult run(ChaosCluster cluster, ScenarioContext ctx) throws Exception {
         NetworkControl net = cluster.network().orElseThrow(() -> new IllegalStateException(
                 "needs namespace mode (root)"));
-        String masterName = answeringLb(cluster.frontUrl())
+        String masterName = answeringLb(cluster)
                 .orElseThrow(() -> new IllegalStateException("the VIP does not name its LB (X-Loomgate-LB)"));
         ClusterProcess master = cluster.lbs().stream().filter(lb -> lb.name().equals(masterName)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no LB named " + masterName));
@@ -68,17 +66,9 @@ public final class LbMasterCrashScenario implements Scenario {
     }
 
     /** Which LB answers the front right now. */
-    static Optional<String> answeringLb(URI front) {
+    static Optional<String> answeringLb(ChaosCluster cluster) {
         try {
-            HttpURLConnection c = (HttpURLConnection) front.resolve("/").toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(2000);
-            try {
-                c.getResponseCode();
-                return Optional.ofNullable(c.getHeaderField("X-Loomgate-LB"));
-            } finally {
-                c.disconnect();
-            }
+            return cluster.httpGet(cluster.frontUrl().resolve("/")).header("X-Loomgate-LB");
         } catch (java.io.IOException e) {
             return Optional.empty();
         }

@@ -49,7 +49,7 @@ public final class RedisBlackholeScenario implements Scenario {
             try {
                 open = Polling.until(load.faults().clock(), Duration.ofMillis(100), stopped.minusSeconds(1),
                         () -> cluster.gateways().stream().allMatch(gw ->
-                                GatewayAdmin.metric(cluster.adminUrl(gw), DEGRADED).orElse(0) >= 1));
+                                GatewayAdmin.metric(cluster, gw, DEGRADED).orElse(0) >= 1));
                 load.at(before.plus(stopped));
             } finally {
                 fault = span.end(() -> redis.forEach(ClusterProcess::sigcont));

@@ -66,7 +66,7 @@ public final class RedisPartitionScenario implements Scenario {
             OptionalLong degraded;
             try {
                 degraded = Polling.until(load.faults().clock(), Duration.ofMillis(100), partition,
-                        () -> GatewayAdmin.metric(cluster.adminUrl(victim), RedisBlackholeScenario.DEGRADED)
+                        () -> GatewayAdmin.metric(cluster, victim, RedisBlackholeScenario.DEGRADED)
                                 .orElse(0) >= 1);
                 load.at(before.plus(partition));
             } finally {
@@ -77,7 +77,7 @@ public final class RedisPartitionScenario implements Scenario {
                 });
             }
             OptionalLong recovered = Polling.until(load.faults().clock(), Duration.ofMillis(100), recoveryLimit,
-                    () -> GatewayAdmin.metric(cluster.adminUrl(victim), RedisBlackholeScenario.DEGRADED)
+                    () -> GatewayAdmin.metric(cluster, victim, RedisBlackholeScenario.DEGRADED)
                             .orElse(1) == 0);
             load.await();
             List<Criterion> criteria = new ArrayList<>();

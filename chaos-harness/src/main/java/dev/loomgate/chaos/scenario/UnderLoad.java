@@ -1,8 +1,5 @@
 package dev.loomgate.chaos.scenario;
 
-import dev.loomgate.chaos.load.LoadGenerator;
-import dev.loomgate.chaos.load.LoadResult;
-import dev.loomgate.chaos.load.LoadRun;
 import dev.loomgate.chaos.load.RecordIo;
 import dev.loomgate.chaos.load.RequestRecord;
 import dev.loomgate.chaos.report.Criterion;
@@ -23,14 +20,14 @@ import java.util.Optional;
 public final class UnderLoad implements AutoCloseable {
     private final ChaosCluster cluster;
     private final ScenarioContext context;
-    private final LoadRun main;
-    private final Optional<LoadRun> limited;
+    private final RunningLoad main;
+    private final Optional<RunningLoad> limited;
     private final FaultLog faults;
     private final long startMillis;
-    private LoadResult mainResult;
-    private Optional<LoadResult> limitedResult = Optional.empty();
+    private List<RequestRecord> mainRecords = List.of();
+    private Optional<List<RequestRecord>> limitedResult = Optional.empty();
 
-    private UnderLoad(ChaosCluster cluster, ScenarioContext context, LoadRun main, Optional<LoadRun> limited) {
+    private UnderLoad(ChaosCluster cluster, ScenarioContext context, RunningLoad main, Optional<RunningLoad> limited) {
         this.cluster = cluster;
         this.context = context;
         this.main = main;
@@ -40,15 +37,28 @@ public final class UnderLoad implements AutoCloseable {
     }
 
     /** Starts the main load for at most {@code duration}. */
-    public static UnderLoad start(ChaosCluster cluster, ScenarioContext context, Duration duration) {
-        return new UnderLoad(cluster, context, LoadGenerator.start(context.mainLoad(cluster, duration)), Optional.empty());
+    public static UnderLoad start(ChaosCluster cluster, ScenarioContext context, Duration duration)
+            throws java.io.IOException {
+        return new UnderLoad(cluster, context, load(cluster, context, context.mainLoad(cluster, duration)),
+                Optional.empty());
     }
 
     /** Starts the main load and the load on the rate-limited route. */
-    public static UnderLoad startWithLimited(ChaosCluster cluster, ScenarioContext context, Duration duration) {
-        LoadRun main = LoadGenerator.start(context.mainLoad(cluster, duration));
-        return new UnderLoad(cluster, context, main,
-                Optional.of(LoadGenerator.start(context.limitedLoad(cluster, duration))));
+    public static UnderLoad startWithLimited(ChaosCluster cluster, ScenarioContext context, Duration duration)
+            throws java.io.IOException {
+        RunningLoad main = load(cluster, context, context.mainLoad(cluster, duration));
+        try {
+            return new UnderLoad(cluster, context, main,
+                    Optional.of(load(cluster, context, context.limitedLoad(cluster, duration))));
+        } catch (java.io.IOException | RuntimeException e) {
+            main.close();
+            throw e;
+        }
+    }
+
+    private static RunningLoad load(ChaosCluster cluster, ScenarioContext context, dev.loomgate.chaos.load.LoadConfig config)
+            throws java.io.IOException {
+        return RunningLoad.start(config, cluster.clientNamespace(), context.outDir().resolve("load"));
     }
 
     public FaultLog faults() {
@@ -71,23 +81,23 @@ public final class UnderLoad implements AutoCloseable {
     /** Stops scheduling now (when the fault sequence, not the clock, decides the end). */
     public void stop() {
         main.stop();
-        limited.ifPresent(LoadRun::stop);
+        limited.ifPresent(RunningLoad::stop);
     }
 
     /** Waits for the loads to end and every request to complete. */
-    public void await() throws InterruptedException {
-        mainResult = main.await();
+    public void await() throws InterruptedException, java.io.IOException {
+        mainRecords = main.await();
         if (limited.isPresent()) {
             limitedResult = Optional.of(limited.get().await());
         }
     }
 
     public List<RequestRecord> records() {
-        return mainResult.records();
+        return mainRecords;
     }
 
     public List<RequestRecord> limitedRecords() {
-        return limitedResult.map(LoadResult::records).orElse(List.of());
+        return limitedResult.orElse(List.of());
     }
 
     /** Main and limited records together (the report's timeline shows both). */
@@ -132,6 +142,6 @@ public final class UnderLoad implements AutoCloseable {
     @Override
     public void close() {
         main.close();
-        limited.ifPresent(LoadRun::close);
+        limited.ifPresent(RunningLoad::close);
     }
 }

@@ -141,4 +141,20 @@ class ScenarioPartsTest {
         assertTrue(lines.stream().anyMatch(l -> l.contains("skipped, needs namespace mode (root)")), lines.toString());
         assertTrue(Files.exists(dir.resolve("index.html")) && Files.exists(dir.resolve("summary.json")));
     }
+
+    @Test
+    void loadWorkerArgumentsCarryTheWholeLoadConfig() {
+        var config = dev.loomgate.chaos.load.LoadConfig.builder("10.77.0.100", 80).rate(150).maxRequests(4500)
+                .maxDuration(Duration.ofSeconds(30)).mix(2, 1, 1)
+                .path(dev.loomgate.chaos.load.RequestKind.GET, "/items")
+                .path(dev.loomgate.chaos.load.RequestKind.POST_IDEMPOTENT, "/orders")
+                .path(dev.loomgate.chaos.load.RequestKind.POST, "/orders")
+                .newConnectionShare(0.2).maxInFlight(512).readTimeout(Duration.ofSeconds(10)).seed(7).build();
+        List<String> args = LoadWorker.args(config, Path.of("/tmp/x.jsonl"));
+        java.util.Map<String, String> o = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.size(); i += 2) {
+            o.put(args.get(i).substring(2), args.get(i + 1));
+        }
+        assertEquals(config, LoadWorker.parse(o));
+    }
 }

@@ -35,10 +35,10 @@ public final class ChaosMain {
             return;
         }
         switch (args[0]) {
-            case "demo" -> ReportDemo.main(java.util.Arrays.copyOfRange(args, 1, args.length));
-            case "load" -> System.exit(load(options(args)));
             case "scenarios" -> System.exit(dev.loomgate.chaos.scenario.ScenariosCli.run(
                     java.util.Arrays.copyOfRange(args, 1, args.length)));
+            case "demo" -> ReportDemo.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "load" -> System.exit(load(options(args)));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();

@@ -60,8 +60,17 @@ public interface ChaosCluster extends AutoCloseable {
     }
 
     /** GET as a client of the cluster would (from the client namespace in namespace mode). */
+    default HttpResult httpGet(URI uri, java.util.Map<String, String> headers) throws java.io.IOException {
+        return HttpResult.get(uri, headers);
+    }
+
     default HttpResult httpGet(URI uri) throws java.io.IOException {
-        return HttpResult.get(uri);
+        return httpGet(uri, java.util.Map.of());
+    }
+
+    /** Headers the admin API needs ({@code Authorization: Bearer <token>} when the nodes have an admin token). */
+    default java.util.Map<String, String> adminHeaders() {
+        return java.util.Map.of();
     }
 
     /** Network controls (namespace mode only). */

@@ -16,7 +16,8 @@ public final class GatewayAdmin {
     /** The version the node serves ({@code GET /admin/config}); empty when the node does not answer. */
     public static Optional<String> configVersion(ChaosCluster cluster, ClusterProcess gateway) {
         try {
-            return versionOf(cluster.httpGet(cluster.adminUrl(gateway).resolve("/admin/config")).body());
+            return versionOf(cluster.httpGet(cluster.adminUrl(gateway).resolve("/admin/config"), cluster.adminHeaders())
+                    .body());
         } catch (IOException e) {
             return Optional.empty();
         }

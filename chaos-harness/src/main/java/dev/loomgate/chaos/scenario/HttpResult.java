@@ -22,8 +22,9 @@ public record HttpResult(int status, Map<String, String> headers, String body) {
     }
 
     /** GET from this JVM (loopback mode). */
-    public static HttpResult get(URI uri) throws IOException {
+    public static HttpResult get(URI uri, Map<String, String> requestHeaders) throws IOException {
         HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        requestHeaders.forEach(c::setRequestProperty);
         c.setConnectTimeout(500);
         c.setReadTimeout(2000);
         try {

@@ -132,6 +132,30 @@ public final class ScenarioCriteria {
                 "no answered requests in one of the windows");
     }
 
+    /**
+     * Scenario 8, per node: the requests each node answered after its own breaker opened (until {@code endMillis});
+     * their p99 at most {@code maxIncreaseMillis} above the p99 of all requests that started in {@code baseline}.
+     */
+    public static Criterion p99AfterBreakersOpened(List<RequestRecord> records, Map<String, Long> openedAt,
+                                                   long endMillis, Window baseline, double maxIncreaseMillis) {
+        List<RequestRecord> after = records.stream()
+                .filter(r -> r.node().map(openedAt::get).filter(t -> r.startMillis() >= t).isPresent())
+                .filter(r -> r.startMillis() < endMillis)
+                .toList();
+        OptionalDouble now = Figures.p99(after, Window.all());
+        OptionalDouble base = Figures.p99(records, baseline);
+        String name = "p99 increase with the breaker open";
+        String description = String.format(java.util.Locale.ROOT,
+                "p99 of the %d requests nodes answered after their own Redis breaker opened (%s ms) minus p99 in "
+                        + "the %d s before the fault (%s ms)", after.size(),
+                now.isPresent() ? Criterion.format(now.getAsDouble()) : "n/a", baseline.lengthMillis() / 1000,
+                base.isPresent() ? Criterion.format(base.getAsDouble()) : "n/a");
+        return now.isPresent() && base.isPresent()
+                ? Criterion.atMost(name, description, now.getAsDouble() - base.getAsDouble(), "ms", maxIncreaseMillis)
+                : Criterion.notMeasured(name, description, "ms", "<= " + Criterion.format(maxIncreaseMillis) + " ms",
+                "no answered requests after a breaker opened, or none before the fault");
+    }
+
     /** Scenarios 5 and 9: nodes serving {@code expected} (node name to the version it reported). */
     public static Criterion nodesServing(Map<String, Optional<String>> versions, String expected) {
         long on = versions.values().stream().filter(v -> v.filter(expected::equals).isPresent()).count();

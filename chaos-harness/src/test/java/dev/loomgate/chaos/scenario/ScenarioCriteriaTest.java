@@ -149,6 +149,32 @@ class ScenarioCriteriaTest {
     }
 
     @Test
+    void p99CountsEachNodeOnlyAfterItsOwnBreakerOpened() {
+        long fault = T0 + 5000;
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            records.add(rec(RequestKind.GET, T0 + i * 10, 2.0, 200, ErrorClass.NONE, "gw" + (i % 2 + 1), "lb1"));
+        }
+        // gw1's breaker opens at +1 s, gw2's at +3 s: slow answers before those instants do not count
+        for (int i = 0; i < 500; i++) {
+            long t = fault + i * 10;
+            String node = "gw" + (i % 2 + 1);
+            boolean open = node.equals("gw1") ? t >= fault + 1000 : t >= fault + 3000;
+            records.add(rec(RequestKind.GET, t, open ? 2.4 : 60, 429, ErrorClass.NONE, node, "lb1"));
+        }
+        Map<String, Long> opened = Map.of("gw1", fault + 1000, "gw2", fault + 3000);
+        Window baseline = new Window(T0, fault);
+        Criterion c = ScenarioCriteria.p99AfterBreakersOpened(records, opened, fault + 5000, baseline, 1.0);
+        assertTrue(c.pass(), c.toString());
+        assertEquals(0.4, c.measured(), 1e-9);
+        // had gw2 been counted from gw1's instant, its slow answers would fail the criterion
+        Criterion wrong = ScenarioCriteria.p99AfterBreakersOpened(records, Map.of("gw1", fault + 1000,
+                "gw2", fault + 1000), fault + 5000, baseline, 1.0);
+        assertFalse(wrong.pass(), wrong.toString());
+        assertFalse(ScenarioCriteria.p99AfterBreakersOpened(records, Map.of(), fault + 5000, baseline, 1.0).pass());
+    }
+
+    @Test
     void everyNodeMustServeTheLastVersion() {
         Map<String, Optional<String>> seen = new LinkedHashMap<>();
         seen.put("gw1", Optional.of("v7"));

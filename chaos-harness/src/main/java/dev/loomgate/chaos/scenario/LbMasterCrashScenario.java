@@ -24,8 +24,8 @@ public final class LbMasterCrashScenario implements Scenario {
 
     @Override
     public String description() {
-        return "Under steady mixed load through the VIP, the LB that holds it crashes: kill -9 of its HAProxy and "
-                + "keepalived and its link taken down (no RST, no FIN). Goals: the VIP answers from the backup LB "
+        return "Under steady mixed load through the VIP, the LB that holds it crashes: its link is taken down (no RST, "
+                + "no FIN, no goodbye advert), then its keepalived and HAProxy get kill -9. Goals: the VIP answers from the backup LB "
                 + "within 1 s; failures only inside that window (or in flight at the crash). Needs namespace mode.";
     }
 
@@ -49,11 +49,13 @@ public final class LbMasterCrashScenario implements Scenario {
         Duration total = ctx.phase(Duration.ofSeconds(20), Duration.ofSeconds(12));
         try (UnderLoad load = UnderLoad.start(cluster, ctx, total)) {
             load.at(ctx.phase(Duration.ofSeconds(6), Duration.ofSeconds(4)));
-            ctx.say("crash of " + master.name() + ": kill -9 haproxy + keepalived, link down");
+            ctx.say("crash of " + master.name() + ": link down, kill -9 keepalived + haproxy");
+            // link first: a crashed host sends nothing, not even the priority-0 advert a dying keepalived
+            // (or one tracking HAProxy) would send to hand the VIP over at once
             long crashed = load.faults().instant("host crash", master.name(), () -> {
-                master.kill9();
-                keepalived.ifPresent(ClusterProcess::kill9);
                 net.linkDown(host);
+                keepalived.ifPresent(ClusterProcess::kill9);
+                master.kill9();
             });
             load.await();
             net.linkUp(host);

@@ -25,8 +25,9 @@ public final class LbMasterCrashScenario implements Scenario {
     @Override
     public String description() {
         return "Under steady mixed load through the VIP, the LB that holds it crashes: its link is taken down (no RST, "
-                + "no FIN, no goodbye advert), then its keepalived and HAProxy get kill -9. Goals: the VIP answers from the backup LB "
-                + "within 1 s; failures only inside that window (or in flight at the crash). Needs namespace mode.";
+                + "no FIN, no goodbye advert), then its keepalived and HAProxy get kill -9. Goals: the VIP answers "
+                + "from the backup LB within 1 s; failures only inside that window (or in flight at the crash). "
+                + "Needs namespace mode.";
     }
 
     @Override

@@ -18,8 +18,11 @@ public interface NetworkControl {
     /** The host's address inside the namespace network. */
     String address(String host);
 
-    /** The namespace a process runs in ({@code gw2} for gateway gw2). */
+    /** The inventory host a process runs on ({@code gw2}, {@code redis1}). */
     String hostOf(ClusterProcess process);
+
+    /** The network namespace of a host; several hosts may share one (redis1, redis2 and the sentinels). */
+    String namespace(String host);
 
     /** Root (effective uid 0) and the {@code ip} tool present. */
     static boolean namespacesAvailable() {

@@ -6,7 +6,9 @@ import dev.loomgate.chaos.report.ScenarioResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -46,10 +48,16 @@ public final class RedisPartitionScenario implements Scenario {
                 "needs namespace mode (root)"));
         ClusterProcess victim = cluster.gateways().get(1);
         String victimAddress = net.address(net.hostOf(victim));
-        Set<String> redisHosts = new LinkedHashSet<>();
-        cluster.redisServers().forEach(p -> redisHosts.add(net.hostOf(p)));
-        cluster.sentinels().forEach(p -> redisHosts.add(net.hostOf(p)));
-        redisHosts.remove(net.hostOf(victim));
+        // one blackhole route per namespace: Redis, replica and sentinels may share one
+        Map<String, String> byNamespace = new LinkedHashMap<>();
+        List<ClusterProcess> redisSide = new ArrayList<>(cluster.redisServers());
+        redisSide.addAll(cluster.sentinels());
+        for (ClusterProcess p : redisSide) {
+            String host = net.hostOf(p);
+            byNamespace.putIfAbsent(net.namespace(host), host);
+        }
+        byNamespace.remove(net.namespace(net.hostOf(victim)));
+        Set<String> redisHosts = new LinkedHashSet<>(byNamespace.values());
         Duration before = Duration.ofSeconds(5);
         Duration partition = Duration.ofSeconds(10);
         Duration recoveryLimit = Duration.ofSeconds(15);

@@ -84,7 +84,7 @@ public final class RedisPartitionScenario implements Scenario {
                     }
                 });
             }
-            OptionalLong recovered = Polling.until(load.faults().clock(), Duration.ofMillis(100), recoveryLimit,
+            OptionalLong recovered = degraded.isEmpty() ? OptionalLong.empty() : Polling.until(load.faults().clock(), Duration.ofMillis(100), recoveryLimit,
                     () -> GatewayAdmin.metric(cluster, victim, RedisBlackholeScenario.DEGRADED)
                             .orElse(1) == 0);
             load.await();
@@ -93,9 +93,16 @@ public final class RedisPartitionScenario implements Scenario {
             criteria.add(ScenarioCriteria.observedWithin("limiter degraded on " + victim.name(),
                     "time from the partition until " + RedisBlackholeScenario.DEGRADED + " = 1 on the node",
                     shift(degraded, fault.startMillis()), partition.toMillis()));
-            criteria.add(ScenarioCriteria.observedWithin("limiter recovered on " + victim.name(),
+            criteria.add(degraded.isEmpty()
+                    ? Criterion.notMeasured("limiter recovered on " + victim.name(), "it never degraded",
+                    "ms", "<= " + recoveryLimit.toMillis() + " ms", "nothing to recover from")
+                    : ScenarioCriteria.observedWithin("limiter recovered on " + victim.name(),
                     "time from the end of the partition until " + RedisBlackholeScenario.DEGRADED + " = 0",
                     shift(recovered, fault.endMillis()), recoveryLimit.toMillis()));
+            long victimDecisions = load.limitedRecords().stream().filter(r -> r.node().filter(
+                    victim.name()::equals).isPresent() && r.startMillis() >= fault.startMillis()
+                    && r.startMillis() < fault.endMillis()).count();
+            ctx.say(victim.name() + " answered " + victimDecisions + " rate-limited requests during the partition");
             return load.result(this, criteria);
         }
     }

@@ -52,7 +52,7 @@ public final class ChaosMain {
                 usage: chaos demo [DIR]
                        chaos load --target HOST:PORT [--rate 100] [--duration 10s] [--requests N]
                                   [--path /] [--new-connections 0.2] [--max-in-flight 256] [--out DIR]
-                       chaos scenarios [--quick] [--only 1,2,4] [--loopback] [--out DIR]""");
+                       chaos scenarios [--quick] [--only 1,2,4] [--loopback] [--port-offset N] [--out DIR]""");
     }
 
     private static Map<String, String> options(String[] args) {

@@ -22,14 +22,17 @@ public final class ScenarioRunner {
     public static final String NEEDS_NAMESPACES = "needs namespace mode (root)";
 
     private final ClusterLauncher launcher;
+    private final ClusterOptions options;
     private final ClusterMode mode;
     private final boolean quick;
     private final Path runDir;
     private final Consumer<String> out;
 
-    public ScenarioRunner(ClusterLauncher launcher, ClusterMode mode, boolean quick, Path runDir, Consumer<String> out) {
+    public ScenarioRunner(ClusterLauncher launcher, ClusterOptions options, boolean quick, Path runDir,
+                          Consumer<String> out) {
         this.launcher = launcher;
-        this.mode = mode;
+        this.options = options;
+        this.mode = options.mode();
         this.quick = quick;
         this.runDir = runDir;
         this.out = out;
@@ -59,7 +62,7 @@ public final class ScenarioRunner {
         Path dir = runDir.resolve(String.format("s%d", s.number()));
         Consumer<String> say = line -> out.accept("[" + s.number() + "] " + line);
         say.accept("starting the " + mode.label() + " cluster");
-        try (ChaosCluster cluster = launcher.start(mode, dir.resolve("cluster"), say)) {
+        try (ChaosCluster cluster = launcher.start(options, dir.resolve("cluster"), say)) {
             say.accept("running: " + s.name());
             return s.run(cluster, new ScenarioContext(quick, dir, say));
         } catch (Exception | AssertionError e) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Assumptions;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,9 @@ final class ChaosRuns {
         Path dir = Path.of("target/chaos-junit", LocalDateTime.now()
                 .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")) + "-s" + number + (quick ? "-quick" : ""));
         StringBuilder out = new StringBuilder();
-        RunReport report = new ScenarioRunner(launcher.get(), mode, quick, dir, line -> {
+        // off the default ports (a developer's make cluster) and off the cluster tests' offsets (2100 + 300k)
+        ClusterOptions options = new ClusterOptions(mode, 3050, Optional.of("lgc-"));
+        RunReport report = new ScenarioRunner(launcher.get(), options, quick, dir, line -> {
             System.out.println(line);
             out.append(line).append('\n');
         }).run(java.util.List.of(scenario));

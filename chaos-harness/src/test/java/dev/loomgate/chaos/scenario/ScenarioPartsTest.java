@@ -126,10 +126,10 @@ class ScenarioPartsTest {
     @Test
     void runnerSkipsNamespaceScenariosInLoopbackAndFailsWhatCouldNotRun(@TempDir Path dir) throws Exception {
         List<String> lines = new ArrayList<>();
-        ClusterLauncher broken = (mode, workDir, progress) -> {
+        ClusterLauncher broken = (options, workDir, progress) -> {
             throw new IllegalStateException("haproxy not installed");
         };
-        RunReport report = new ScenarioRunner(broken, ClusterMode.LOOPBACK, true, dir, lines::add)
+        RunReport report = new ScenarioRunner(broken, ClusterOptions.of(ClusterMode.LOOPBACK), true, dir, lines::add)
                 .run(Scenarios.only(Set.of(1, 3)));
         assertFalse(report.passed());
         ScenarioResult kill = report.scenarios().get(0);

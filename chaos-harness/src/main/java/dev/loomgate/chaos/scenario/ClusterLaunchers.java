@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * Where the scenarios get their cluster from: the launcher of issue 6 ({@code dev.loomgate.chaos.cluster}),
- * adapted to {@link ChaosCluster}. Empty while that launcher is not part of the build.
+ * adapted to {@link ChaosCluster}. Empty while that launcher is not part of the build: the adapter waits in
+ * {@code chaos-harness/cluster-adapter/} (see its README) and this returns {@code LocalClusterAdapter::start}.
  */
 public final class ClusterLaunchers {
     private ClusterLaunchers() {

@@ -35,6 +35,17 @@ bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs ng
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
+.PHONY: bench-consul
+bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes
+	@bin/bench-consul $(BENCH_ARGS)
+
+.PHONY: cluster cluster-netns
+cluster: deps ## local cluster on 127.0.0.1: HAProxy, 3 nodes, Redis+Sentinel, Consul stand-in, Prometheus (Ctrl-C stops)
+	@bin/chaos cluster up $(CLUSTER_ARGS)
+
+cluster-netns: deps ## the same in network namespaces with 2 HAProxy + keepalived and a VIP (root; Ctrl-C stops)
+	@bin/chaos cluster up --netns $(CLUSTER_ARGS)
+
 clean: ## remove build output
 	@$(MVN) -q -B clean
 

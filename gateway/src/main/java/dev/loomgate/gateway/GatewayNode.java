@@ -139,9 +139,7 @@ public final class GatewayNode implements AutoCloseable {
                 .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
                 .routing(ADMIN, r -> {
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
-                    // before AdminApi, whose /admin/* catch-all would answer 404 for these (merge: the
-                    // consul endpoints do not check the admin token yet)
-                    consul.ifPresent(c -> c.registerAdmin(r));
+                    consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })

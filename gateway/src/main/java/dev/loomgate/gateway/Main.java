@@ -77,6 +77,11 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (check && config.consul().map(c -> c.routesFromKv()).orElse(false)) {
+            System.out.println("config ok: node " + config.node().id() + ", routes from Consul KV under "
+                    + config.consul().get().kvPrefix() + " (validate routes files with bin/loomgate routes validate)");
+            return;
+        }
         if (check) {
             try {
                 var doc = dev.loomgate.gateway.config.RoutesParser.parse(config.routesFile());

@@ -187,9 +187,15 @@ public final class LoomgateCli {
         long claimed = client.kvGet(layout.versionKey()).map(KvEntry::modifyIndex).orElse(0L);
         Map<String, KvRoutesLayout.Item> items = layout.split(valid.get().getKey());
         List<KvEntry> existing = layout.configEntries(client.kvList(layout.prefix()).value());
+        Map<String, KvEntry> byKey = new java.util.HashMap<>();
+        existing.forEach(e -> byKey.put(e.key(), e));
         for (Map.Entry<String, KvRoutesLayout.Item> e : items.entrySet()) {
-            client.kvPut(e.getKey(), e.getValue().json().getBytes(StandardCharsets.UTF_8), OptionalLong.empty(),
-                    e.getValue().flags());
+            byte[] value = e.getValue().json().getBytes(StandardCharsets.UTF_8);
+            KvEntry old = byKey.get(e.getKey());
+            if (old != null && old.flags() == e.getValue().flags() && java.util.Arrays.equals(old.value(), value)) {
+                continue; // unchanged: no write, no wake-up for the nodes
+            }
+            client.kvPut(e.getKey(), value, OptionalLong.empty(), e.getValue().flags());
         }
         for (KvEntry e : existing) {
             if (!e.key().equals(layout.versionKey()) && !items.containsKey(e.key())) {

@@ -44,20 +44,28 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(consul, "consul");
     }
 
+    /** Without Consul. */
+    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
+                      RateLimiterOptions rateLimiter, Operations operations) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, operations,
+                Optional.empty());
+    }
+
+    public NodeConfig withConsul(Optional<ConsulConfig> consul) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul);
+    }
+
     /** With default {@link Operations}. */
     public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                       Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                       RateLimiterOptions rateLimiter) {
         this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                Operations.defaults(), Optional.empty());
+                Operations.defaults());
     }
 
     public NodeConfig withOperations(Operations operations) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
-    }
-
-    public NodeConfig withConsul(Optional<ConsulConfig> consul) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
                 operations, consul);
     }

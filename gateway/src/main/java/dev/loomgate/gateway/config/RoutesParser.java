@@ -33,7 +33,8 @@ public final class RoutesParser {
     private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-rate-limit");
     // `consul:` is the alternative to `endpoints:`: instances discovered in Consul
     private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints",
-            "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode", "consul");
+            "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode",
+            "consul");
     private static final Set<String> CONSUL_KEYS = orderedSet("service", "tags", "passing-only");
     private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_.]*");
     private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");

@@ -9,17 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
@@ -28,11 +20,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
@@ -84,7 +74,7 @@ public final class ConsulClient implements AutoCloseable {
             return new Indexed<>(List.of(), r.index());
         }
         r.expect200();
-        return new Indexed<>(kvEntries(r.json()), r.index());
+        return new Indexed<>(ConsulJson.kvEntries(r.json()), r.index());
     }
 
     public Indexed<List<KvEntry>> kvList(String prefix) throws ConsulException, InterruptedException {
@@ -99,7 +89,7 @@ public final class ConsulClient implements AutoCloseable {
             return new Indexed<>(Optional.empty(), r.index());
         }
         r.expect200();
-        List<KvEntry> entries = kvEntries(r.json());
+        List<KvEntry> entries = ConsulJson.kvEntries(r.json());
         return new Indexed<>(entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0)), r.index());
     }
 
@@ -166,8 +156,8 @@ public final class ConsulClient implements AutoCloseable {
                 wait(index, wait));
         r.expect200();
         List<ServiceInstance> out = new ArrayList<>();
-        for (JsonValue v : array(r.json())) {
-            out.add(instance(v.asJsonObject()));
+        for (JsonValue v : ConsulJson.array(r.json())) {
+            out.add(ConsulJson.instance(v.asJsonObject()));
         }
         return new Indexed<>(List.copyOf(out), r.index());
     }
@@ -343,106 +333,7 @@ public final class ConsulClient implements AutoCloseable {
         return Math.max(1, d.toMillis()) + "ms";
     }
 
-    // ---------------------------------------------------------------- JSON
-
-    private static JsonArray array(JsonValue v) throws ConsulException {
-        if (v instanceof JsonArray a) {
-            return a;
-        }
-        throw new ConsulException(200, "expected a JSON array from Consul, got " + v.getValueType());
-    }
-
-    private static List<KvEntry> kvEntries(JsonValue v) throws ConsulException {
-        List<KvEntry> out = new ArrayList<>();
-        for (JsonValue e : array(v)) {
-            JsonObject o = e.asJsonObject();
-            String b64 = string(o, "Value");
-            byte[] value = b64.isEmpty() ? new byte[0] : Base64.getDecoder().decode(b64);
-            out.add(new KvEntry(string(o, "Key"), value, unsigned(o, "Flags"), unsigned(o, "CreateIndex"),
-                    unsigned(o, "ModifyIndex")));
-        }
-        return List.copyOf(out);
-    }
-
-    private static ServiceInstance instance(JsonObject entry) {
-        JsonObject node = object(entry, "Node");
-        JsonObject svc = object(entry, "Service");
-        String address = string(svc, "Address");
-        if (address.isEmpty()) {
-            address = string(node, "Address");
-        }
-        List<String> tags = new ArrayList<>();
-        if (svc.get("Tags") instanceof JsonArray a) {
-            a.forEach(t -> {
-                if (t instanceof JsonString s) {
-                    tags.add(s.getString());
-                }
-            });
-        }
-        Map<String, String> meta = new LinkedHashMap<>();
-        if (svc.get("Meta") instanceof JsonObject m) {
-            m.forEach((k, val) -> {
-                if (val instanceof JsonString s) {
-                    meta.put(k, s.getString());
-                }
-            });
-        }
-        String status = "passing";
-        if (entry.get("Checks") instanceof JsonArray checks) {
-            for (JsonValue c : checks) {
-                String s = c instanceof JsonObject co ? string(co, "Status") : "";
-                status = worse(status, s);
-            }
-        }
-        int port = svc.get("Port") instanceof JsonNumber n ? n.intValue() : 0;
-        return new ServiceInstance(string(node, "Node"), string(svc, "ID"), string(svc, "Service"), address, port,
-                tags, meta, status);
-    }
-
-    private static String worse(String a, String b) {
-        if ("critical".equals(a) || "critical".equals(b)) {
-            return "critical";
-        }
-        if ("passing".equals(a) && "passing".equals(b)) {
-            return "passing";
-        }
-        if ("warning".equals(a) || "warning".equals(b)) {
-            return "warning";
-        }
-        return "critical"; // an unknown status is not healthy
-    }
-
-    private static JsonObject object(JsonObject o, String field) {
-        return o.get(field) instanceof JsonObject v ? v : JsonValue.EMPTY_JSON_OBJECT;
-    }
-
-    private static String string(JsonObject o, String field) {
-        return o.get(field) instanceof JsonString s ? s.getString() : "";
-    }
-
-    private static long unsigned(JsonObject o, String field) {
-        // JSON numbers above Long.MAX_VALUE (uint64 flags, G-10) wrap to their two's-complement value
-        return o.get(field) instanceof JsonNumber n ? n.bigIntegerValue().longValue() : 0;
-    }
-
     private static SSLContext sslContext(ConsulSettings settings) {
-        try {
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            int i = 0;
-            try (InputStream in = Files.newInputStream(settings.caFile().orElseThrow())) {
-                for (Certificate c : cf.generateCertificates(in)) {
-                    ks.setCertificateEntry("consul-ca-" + i++, c);
-                }
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot load Consul CA file " + settings.caFile().orElseThrow() + ": " + e, e);
-        }
+        return ConsulJson.sslContext(settings);
     }
 }

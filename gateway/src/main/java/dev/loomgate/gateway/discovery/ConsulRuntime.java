@@ -24,7 +24,6 @@ import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.consul.Backoff;
 import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulException;
-import dev.loomgate.gateway.consul.KvEntry;
 import dev.loomgate.gateway.consul.ServiceRegistration;
 import dev.loomgate.gateway.observe.PrometheusText;
 import dev.loomgate.gateway.upstream.ConsulService;
@@ -52,6 +51,7 @@ public final class ConsulRuntime implements AutoCloseable {
     private final Set<ConsulService> running = ConcurrentHashMap.newKeySet();
     private final Optional<KvRoutesWatcher> kv;
     private final Semaphore snapshotDue = new Semaphore(0);
+    private final ConsulAdmin admin = new ConsulAdmin(this);
     private volatile Optional<NodeRegistration> registration = Optional.empty();
     private volatile String startedFrom = "consul";
     private volatile boolean closed;
@@ -68,6 +68,7 @@ public final class ConsulRuntime implements AutoCloseable {
                 ? Optional.of(new KvRoutesWatcher(layout, client, config.watchWait(), backoff, routing, node.id(),
                 frozen::get))
                 : Optional.empty();
+        kv.ifPresent(k -> k.beforeApply(this::prefetch));
         routing.addListener(s -> {
             syncWatchers();
             snapshotDue.release();
@@ -186,6 +187,28 @@ public final class ConsulRuntime implements AutoCloseable {
                 config.panicThreshold(), routing::discovered, frozen::get));
     }
 
+    /**
+     * Reads the endpoints of services a new document uses for the first time, so its upstreams
+     * have endpoints in the very snapshot that brings them (no 503 window after a push).
+     */
+    private void prefetch(RoutesDocument doc) {
+        for (UpstreamDefinition u : doc.upstreams()) {
+            if (u.consul().isEmpty() || running.contains(u.consul().get())) {
+                continue;
+            }
+            ConsulService svc = u.consul().get();
+            try {
+                var r = client.healthService(svc.service(), svc.tags(), svc.passingOnly(), 0, config.watchWait());
+                watcher(svc).seed(ServiceEndpointsWatcher.endpoints(r.value(), svc.passingOnly()), false);
+            } catch (ConsulException e) {
+                LOG.fine(() -> "prefetch of " + svc + " failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Starts a watcher per service the current routes use and stops the others. */
     private void syncWatchers() {
         if (closed || snapshotWriter == null) {
@@ -272,113 +295,50 @@ public final class ConsulRuntime implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- status
+    // ---------------------------------------------------------------- admin, metrics
 
-    /** The node's Consul state for the admin API. */
     public String statusJson() {
-        StringBuilder sb = new StringBuilder("{");
-        sb.append("\"node\":").append(q(node.id()));
-        sb.append(",\"version\":").append(q(routing.current().version()));
-        sb.append(",\"started-from\":").append(q(startedFrom));
-        sb.append(",\"frozen\":").append(frozen.get());
-        sb.append(",\"routes-source\":").append(q(kv.isPresent() ? "consul-kv" : "file"));
-        kv.ifPresent(k -> {
-            var s = k.status();
-            sb.append(",\"routes\":{\"state\":").append(q(s.state())).append(",\"version\":").append(q(s.version()))
-                    .append(",\"applied-version\":").append(q(s.appliedVersion())).append(",\"reason\":")
-                    .append(q(s.reason())).append(",\"at\":").append(q(s.at().toString())).append(",\"stale\":")
-                    .append(k.stale()).append(",\"error\":").append(q(k.stale() ? k.lastError() : "")).append('}');
-        });
-        sb.append(",\"services\":[");
-        boolean first = true;
-        for (ServiceEndpointsWatcher w : watchers.values()) {
-            sb.append(first ? "" : ",");
-            first = false;
-            sb.append("{\"service\":").append(q(w.service().service())).append(",\"tags\":")
-                    .append(w.service().tags().stream().map(ConsulRuntime::q).toList().toString())
-                    .append(",\"endpoints\":")
-                    .append(w.applied().stream().map(e -> q(e.id())).toList().toString())
-                    .append(",\"stale\":").append(w.stale())
-                    .append(",\"panic\":").append(w.panicking())
-                    .append(",\"refused\":").append(w.refused())
-                    .append(",\"error\":").append(q(w.stale() ? w.lastError() : "")).append('}');
-        }
-        sb.append("]");
-        registration.ifPresent(r -> sb.append(",\"registered\":").append(r.registered()));
-        return sb.append('}').toString();
+        return admin.statusJson();
     }
 
-    /** Cluster nodes from Consul: a live read, falling back to the watch's last view. */
     public String nodesJson() {
-        List<dev.loomgate.gateway.consul.ServiceInstance> nodes;
-        boolean live = true;
-        try {
-            nodes = client.healthService(NodeRegistration.SERVICE, List.of(), false, 0, config.watchWait()).value();
-        } catch (ConsulException | InterruptedException e) {
-            nodes = registration.map(NodeRegistration::nodes).orElse(List.of());
-            live = false;
-        }
-        StringBuilder sb = new StringBuilder("{\"live\":").append(live).append(",\"nodes\":[");
-        boolean first = true;
-        for (var n : nodes) {
-            sb.append(first ? "" : ",");
-            first = false;
-            sb.append("{\"id\":").append(q(n.serviceId())).append(",\"consul-node\":").append(q(n.node()))
-                    .append(",\"address\":").append(q(n.address())).append(",\"port\":").append(n.port())
-                    .append(",\"admin-port\":").append(q(n.meta().getOrDefault("admin-port", "")))
-                    .append(",\"version\":").append(q(n.meta().getOrDefault("version", "")))
-                    .append(",\"status\":").append(q(n.status())).append('}');
-        }
-        return sb.append("]}").toString();
+        return admin.nodesJson();
     }
 
     public void writeMetrics(PrometheusText p) {
-        p.help("loomgate_consul_frozen", "gauge", "1 while the operator froze this node on its snapshot.");
-        p.sample("loomgate_consul_frozen", "", frozen.get() ? 1 : 0);
-        p.help("loomgate_consul_stale", "gauge",
-                "1 while Consul is unreachable and the last known data is in use (source: routes or service).");
-        kv.ifPresent(k -> p.sample("loomgate_consul_stale", "source=\"routes\"", k.stale() ? 1 : 0));
-        for (ServiceEndpointsWatcher w : watchers.values()) {
-            p.sample("loomgate_consul_stale", "source=\"service:" + PrometheusText.escape(w.service().service()) + "\"",
-                    w.stale() ? 1 : 0);
-        }
-        p.help("loomgate_discovery_panic", "gauge",
-                "1 while a discovered endpoint list is refused (empty or below the panic threshold).");
-        p.help("loomgate_discovery_refused_total", "counter", "Discovered endpoint lists refused by the panic guard.");
-        p.help("loomgate_discovery_endpoints", "gauge", "Endpoints in use per Consul service.");
-        for (ServiceEndpointsWatcher w : watchers.values()) {
-            String l = "service=\"" + PrometheusText.escape(w.service().service()) + "\"";
-            p.sample("loomgate_discovery_panic", l, w.panicking() ? 1 : 0);
-            p.sample("loomgate_discovery_refused_total", l, w.refused());
-            p.sample("loomgate_discovery_endpoints", l, w.applied().size());
-        }
-        p.help("loomgate_consul_index_resets_total", "counter", "Blocking-query indexes that went backwards and were reset.");
-        long resets = kv.map(KvRoutesWatcher::indexResets).orElse(0L)
-                + watchers.values().stream().mapToLong(ServiceEndpointsWatcher::indexResets).sum();
-        p.sample("loomgate_consul_index_resets_total", "", resets);
+        admin.writeMetrics(p);
     }
 
-    public void registerAdmin(io.helidon.webserver.http.HttpRouting.Builder r) {
-        r.get("/admin/consul", (req, res) -> json(res, statusJson()));
-        r.get("/admin/nodes", (req, res) -> json(res, nodesJson()));
-        r.post("/admin/consul/freeze", (req, res) -> {
-            freeze();
-            json(res, statusJson());
-        });
-        r.post("/admin/consul/unfreeze", (req, res) -> {
-            unfreeze();
-            json(res, statusJson());
-        });
+    /**
+     * GET /admin/consul, GET /admin/nodes, POST /admin/consul/freeze and /unfreeze; with an admin
+     * token they need {@code Authorization: Bearer <token>} like the rest of the admin API.
+     */
+    public void registerAdmin(io.helidon.webserver.http.HttpRouting.Builder r, Optional<String> adminToken) {
+        admin.register(r, adminToken);
     }
 
-    private static void json(io.helidon.webserver.http.ServerResponse res, String body) {
-        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
-        res.header(io.helidon.http.HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(body);
+    Optional<KvRoutesWatcher> kv() {
+        return kv;
     }
 
-    private static String q(String s) {
-        return dev.loomgate.gateway.observe.Json.quote(s);
+    java.util.Collection<ServiceEndpointsWatcher> watchers() {
+        return watchers.values();
+    }
+
+    String startedFrom() {
+        return startedFrom;
+    }
+
+    NodeConfig.Node node() {
+        return node;
+    }
+
+    RoutingState routing() {
+        return routing;
+    }
+
+    ConsulConfig config() {
+        return config;
     }
 
     // ---------------------------------------------------------------- lifecycle

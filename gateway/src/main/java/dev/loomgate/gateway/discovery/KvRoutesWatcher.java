@@ -39,6 +39,7 @@ public final class KvRoutesWatcher implements AutoCloseable {
     private final RoutingState routing;
     private final String nodeId;
     private final BooleanSupplier frozen;
+    private volatile java.util.function.Consumer<RoutesDocument> beforeApply = d -> { };
     private final BlockingWatch<List<KvEntry>> watch;
     private final ReentrantLock offerLock = new ReentrantLock();
     private volatile List<KvEntry> latest;
@@ -110,6 +111,11 @@ public final class KvRoutesWatcher implements AutoCloseable {
         handledText = text;
     }
 
+    /** Runs before a validated document is applied (the runtime fetches endpoints of new services). */
+    public void beforeApply(java.util.function.Consumer<RoutesDocument> hook) {
+        this.beforeApply = hook;
+    }
+
     public KvRoutesWatcher start() {
         watch.start();
         return this;
@@ -139,6 +145,7 @@ public final class KvRoutesWatcher implements AutoCloseable {
             handledText = a.text();
             try {
                 RoutesDocument doc = layout.parse(a);
+                beforeApply.accept(doc);
                 Optional<String> before = appliedText;
                 appliedText = Optional.of(a.text()); // before the swap: the snapshot writer reads it on the swap
                 try {

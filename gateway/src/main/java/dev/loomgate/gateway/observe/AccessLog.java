@@ -57,6 +57,11 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** False when the log is off: callers can skip building entries. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     public long dropped() {
         return dropped.sum();
     }

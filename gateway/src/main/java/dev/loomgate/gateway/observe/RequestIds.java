@@ -19,13 +19,25 @@ public final class RequestIds {
     }
 
     public static String generate() {
+        return randomHex(32);
+    }
+
+    /** {@code digits} random lower-case hex digits (at most 32), never all zero. */
+    public static String randomHex(int digits) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = new char[32];
-        long a = r.nextLong();
-        long b = r.nextLong();
-        for (int i = 0; i < 16; i++) {
-            out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
-            out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+        char[] out = new char[digits];
+        long a;
+        long b;
+        do {
+            a = r.nextLong();
+            b = r.nextLong();
+        } while (a == 0 && b == 0); // W3C trace and span ids must not be all zero
+        for (int i = 0; i < digits; i++) {
+            long word = i < 16 ? a : b;
+            out[i] = HEX[(int) (word >>> (60 - 4 * (i & 15))) & 0xf];
+        }
+        if (digits <= 16 && a == 0) {
+            out[digits - 1] = '1';
         }
         return new String(out);
     }

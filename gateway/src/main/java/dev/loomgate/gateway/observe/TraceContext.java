@@ -2,7 +2,6 @@ package dev.loomgate.gateway.observe;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * W3C Trace Context for one request. A valid incoming {@code traceparent} is forwarded
@@ -27,8 +26,8 @@ public record TraceContext(String traceparent, Optional<String> tracestate, Stri
             String state = String.join(",", tracestate).trim();
             return new TraceContext(tp, state.isEmpty() ? Optional.empty() : Optional.of(state), tp.substring(3, 35), false);
         }
-        String traceId = hex(16);
-        return new TraceContext("00-" + traceId + "-" + hex(8) + "-00", Optional.empty(), traceId, true);
+        String traceId = RequestIds.randomHex(32);
+        return new TraceContext("00-" + traceId + "-" + RequestIds.randomHex(16) + "-00", Optional.empty(), traceId, true);
     }
 
     /** {@code version-traceid-parentid-flags}, lower-case hex, ids not all zero, version not ff. */
@@ -61,17 +60,5 @@ public record TraceContext(String traceparent, Optional<String> tracestate, Stri
             }
         }
         return true;
-    }
-
-    private static String hex(int bytes) {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        StringBuilder sb = new StringBuilder(bytes * 2);
-        boolean zero = true;
-        for (int i = 0; i < bytes; i++) {
-            int b = r.nextInt(256);
-            zero &= b == 0;
-            sb.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 15, 16));
-        }
-        return zero ? hex(bytes) : sb.toString();
     }
 }

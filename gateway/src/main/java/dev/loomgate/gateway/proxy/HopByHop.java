@@ -7,9 +7,6 @@ import java.util.Set;
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): meaningful for one connection only, never forwarded. */
 final class HopByHop {
-    private static final Set<String> ALWAYS = Set.of(
-            "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
-
     private HopByHop() {
     }
 
@@ -32,13 +29,15 @@ final class HopByHop {
 
     /** True for hop-by-hop headers, Proxy-* headers and headers named by Connection. */
     static boolean isHopByHop(String name, Set<String> connectionTokens) {
-        int len = name.length();
-        if (len >= 2 && len <= 17) {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (ALWAYS.contains(lower) || lower.startsWith("proxy-")) {
-                return true;
-            }
-        } else if (len > 6 && name.regionMatches(true, 0, "proxy-", 0, 6)) {
+        // called for every header of every request and response: compare without allocating
+        boolean fixed = switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            default -> false;
+        };
+        if (fixed || (name.length() > 6 && name.regionMatches(true, 0, "proxy-", 0, 6))) {
             return true;
         }
         return !connectionTokens.isEmpty() && connectionTokens.contains(name.toLowerCase(Locale.ROOT));

@@ -30,6 +30,7 @@ import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -44,13 +45,15 @@ public final class ProxyHandler implements Handler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
     /** Request bodies up to this size are read first, so the request can be replayed. */
     private static final int BUFFER_REQUEST_BODY = 64 * 1024;
-    private static final String NODE_HEADER = "X-Loomgate-Node";
+    private static final HeaderName NODE_HEADER = HeaderNames.create("X-Loomgate-Node");
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     /** Response bodies up to this size are relayed in one write with a Content-Length. */
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
     private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create(TraceContext.TRACEPARENT);
     private static final io.helidon.http.HeaderName TRACESTATE = HeaderNames.create(TraceContext.TRACESTATE);
 
     private final String nodeId;
+    private volatile String localPortText;
     private final RoutingState state;
     private final UpstreamClient client;
     private final GatewayMetrics metrics;
@@ -84,7 +87,7 @@ public final class ProxyHandler implements Handler {
         long start = System.nanoTime();
         Exchange ex = new Exchange(req, start);
         ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
-        res.header(RequestIds.HEADER, ex.requestId);
+        res.header(RequestIds.HEADER_NAME, ex.requestId);
         ex.trace = TraceContext.from(req.headers().first(TRACEPARENT),
                 req.headers().all(TRACESTATE, List::of));
 
@@ -96,10 +99,12 @@ public final class ProxyHandler implements Handler {
             if (ex.route != null) {
                 metrics.route(ex.route.id()).record(ex.status, nanos);
             }
-            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), nodeId,
+            if (accessLog.enabled()) {
+                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), nodeId,
                     ex.route == null ? "" : ex.route.id(), ex.upstreamName, ex.endpoint, ex.view.method(),
                     ex.view.path(), ex.status, nanos / 1e6, ex.bytesIn, ex.bytesOut, ex.requestId, ex.view.clientIp(),
                     ex.trace == null ? "" : ex.trace.traceId()));
+            }
         }
     }
 
@@ -159,6 +164,16 @@ public final class ProxyHandler implements Handler {
         }
     }
 
+    /** The listener's port as text: one listener, so computed once (it asks the socket). */
+    private String localPort(ServerRequest req) {
+        String p = localPortText;
+        if (p == null) {
+            p = Integer.toString(req.localPeer().port());
+            localPortText = p;
+        }
+        return p;
+    }
+
     private UpstreamRequest buildRequest(ServerRequest req, RouteMatch m, Exchange ex) throws IOException {
         HttpFields headers = new HttpFields(req.headers().size() + 6);
         Set<String> connectionTokens = HopByHop.connectionTokens(req.headers().all(HeaderNames.CONNECTION, List::of));
@@ -197,7 +212,7 @@ public final class ProxyHandler implements Handler {
             req.headers().first(HeaderNames.HOST).ifPresent(v -> headers.add("X-Forwarded-Host", v));
         }
         if (!fwdPort) {
-            headers.add("X-Forwarded-Port", Integer.toString(req.localPeer().port()));
+            headers.add("X-Forwarded-Port", localPort(req));
         }
         headers.add(RequestIds.HEADER, ex.requestId);
         headers.add(TraceContext.TRACEPARENT, ex.trace.traceparent());
@@ -207,7 +222,7 @@ public final class ProxyHandler implements Handler {
         String query = ex.view.rawQuery();
         String target = query.isEmpty() ? m.upstreamPath() : m.upstreamPath() + "?" + query;
         String method = ex.view.method();
-        boolean idempotent = Methods.idempotent(method) || req.headers().contains(HeaderNames.create("Idempotency-Key"));
+        boolean idempotent = Methods.idempotent(method) || req.headers().contains(IDEMPOTENCY_KEY);
         RetryPolicy retries = m.route().resilience().retries();
         long buffer = retries.retries() ? Math.max(BUFFER_REQUEST_BODY, retries.maxBufferedBody()) : BUFFER_REQUEST_BODY;
         return new UpstreamRequest(method, target, headers, body(req, ex, buffer, retries.retries()), idempotent);

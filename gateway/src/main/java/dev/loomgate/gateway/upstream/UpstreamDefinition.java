@@ -24,22 +24,16 @@ public record UpstreamDefinition(String name,
         Objects.requireNonNull(consul, "consul");
     }
 
-    /** Without resilience settings (health checks, breaker, ... off). */
-    public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
-                              Optional<HashKeySpec> hashKey) {
-        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS, Optional.empty());
-    }
-
-    /** Static endpoints with resilience settings. */
+    /** Static endpoints (no Consul source). */
     public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
                               Optional<HashKeySpec> hashKey, UpstreamResilience resilience) {
         this(name, endpoints, loadBalancer, hashKey, resilience, Optional.empty());
     }
 
-    /** Discovered in Consul, without resilience settings. */
+    /** Without resilience settings (health checks, breaker, ... off). */
     public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
-                              Optional<HashKeySpec> hashKey, Optional<ConsulService> consul) {
-        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS, consul);
+                              Optional<HashKeySpec> hashKey) {
+        this(name, endpoints, loadBalancer, hashKey, UpstreamResilience.DEFAULTS);
     }
 
     /** The same upstream with other endpoints (discovered ones). */

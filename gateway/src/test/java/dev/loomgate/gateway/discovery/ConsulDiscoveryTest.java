@@ -67,7 +67,13 @@ class ConsulDiscoveryTest {
 
     private void startNode(java.util.function.UnaryOperator<dev.loomgate.gateway.config.ConsulConfig> customize)
             throws Exception {
-        node = ConsulNodes.node(consul, "node-1", dir, c -> customize.apply(c.withRegister(false)));
+        startNode(customize, n -> n);
+    }
+
+    private void startNode(java.util.function.UnaryOperator<dev.loomgate.gateway.config.ConsulConfig> customize,
+                           java.util.function.UnaryOperator<dev.loomgate.gateway.config.NodeConfig> nodeConfig)
+            throws Exception {
+        node = ConsulNodes.node(consul, "node-1", dir, c -> customize.apply(c.withRegister(false)), nodeConfig);
         var r = push(consul, ConsulNodes.write(dir, "routes.yaml", """
                 version: "d1"
                 upstreams:
@@ -79,6 +85,8 @@ class ConsulDiscoveryTest {
                     match: { path-prefix: /orders }
                 """));
         assertEquals(0, r.exit(), r.err());
+        await(() -> node.node().routing().current().version().equals("d1"), CONVERGE, "routes applied");
+        assertTrue(!ports().isEmpty(), "endpoints arrive in the same snapshot as the upstream (prefetch)");
         await(() -> status(node, "/orders") == 200, CONVERGE, "route served");
     }
 
@@ -161,13 +169,18 @@ class ConsulDiscoveryTest {
     void frozenNodeKeepsItsSnapshotUntilUnfrozen() throws Exception {
         register(1, "v2");
         register(2, "v2");
-        startNode(c -> c);
-        assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/freeze").statusCode());
+        String token = "0123456789abcdef-token";
+        startNode(c -> c, n -> n.withOperations(n.operations().withAdminToken(token)));
+        assertEquals(401, ConsulNodes.adminPost(node, "/admin/consul/freeze").statusCode(), "admin token required");
+        assertTrue(metrics().contains("loomgate_consul_frozen 0"));
+        assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/freeze", "Authorization", "Bearer " + token)
+                .statusCode());
         assertTrue(metrics().contains("loomgate_consul_frozen 1"));
         check(2, "fail");
         Thread.sleep(500);
         assertEquals(portsOf(1, 2), ports(), "frozen: the change is not applied");
-        assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/unfreeze").statusCode());
+        assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/unfreeze", "Authorization", "Bearer " + token)
+                .statusCode());
         await(() -> ports().equals(portsOf(1)), CONVERGE, "applied after unfreeze");
     }
 
@@ -175,7 +188,10 @@ class ConsulDiscoveryTest {
     void consulRestartWithoutStateIndexGoesBackwardsAndDiscoveryRecovers() throws Exception {
         register(1, "v2");
         register(2, "v2");
-        startNode(c -> c);
+        // The stand-in answers in-flight blocking queries when it stops, so a watch may keep its old
+        // high index and block on the new, lower-indexed store until `wait` runs out; then the lower
+        // index comes back and is reset (SPEC BQ-10/BQ-11.3). A short wait keeps the test quick.
+        startNode(c -> c.withWatchWait(Duration.ofSeconds(2)));
         for (int i = 0; i < 40; i++) {
             consulPut(consul, "/v1/kv/noise/" + i, "x"); // push the index up
         }
@@ -185,6 +201,25 @@ class ConsulDiscoveryTest {
         assertEquals(200, status(node, "/orders"));
         register(3, "v2");
         await(() -> ports().equals(portsOf(3)), CONVERGE, "instances registered after the restart are found");
+    }
+
+    @Test
+    void consulUnreachableKeepsTheLastEndpointsAndMarksThemStale() throws Exception {
+        register(1, "v2");
+        register(2, "v2");
+        startNode(c -> c);
+        assertTrue(metrics().contains("loomgate_consul_stale{source=\"service:orders\"} 0"));
+        consul.stop();
+        await(() -> metricsOrEmpty().contains("loomgate_consul_stale{source=\"service:orders\"} 1"), CONVERGE, "stale");
+        assertEquals(portsOf(1, 2), ports(), "last endpoints kept");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, status(node, "/orders"));
+        }
+        String detail = node.admin("/admin/consul").body();
+        assertTrue(detail.contains("\"stale\":true") && detail.contains("unreachable"), detail);
+        consul.start();
+        await(() -> metricsOrEmpty().contains("loomgate_consul_stale{source=\"service:orders\"} 0"), Duration.ofSeconds(30),
+                "fresh again after Consul returned");
     }
 
     private String metricsOrEmpty() {

@@ -34,13 +34,18 @@ final class ConsulNodes {
     /** A node with routes from KV, snapshot file in {@code dir}, given id. */
     static TestGateway node(ConsulStandin consul, String id, Path dir, UnaryOperator<ConsulConfig> customize)
             throws IOException, ConfigException {
+        return node(consul, id, dir, customize, n -> n);
+    }
+
+    static TestGateway node(ConsulStandin consul, String id, Path dir, UnaryOperator<ConsulConfig> customize,
+                            UnaryOperator<NodeConfig> node) throws IOException, ConfigException {
         ConsulConfig c = customize.apply(ConsulConfig.defaults(consul.baseUri())
                 .withSnapshotFile(dir.resolve(id + "-snapshot.json"))
                 .withCheckInterval(Duration.ofSeconds(1))
                 .withWatchWait(Duration.ofSeconds(30)));
-        return TestGateway.start("routes: []\n", n -> n
+        return TestGateway.start("routes: []\n", n -> node.apply(n
                 .withNode(n.node().withId(id))
-                .withConsul(java.util.Optional.of(c)));
+                .withConsul(java.util.Optional.of(c))));
     }
 
     static List<TestGateway> nodes(ConsulStandin consul, Path dir, int count) throws IOException, ConfigException {
@@ -91,10 +96,14 @@ final class ConsulNodes {
         }
     }
 
-    static HttpResponse<String> adminPost(TestGateway g, String path) throws IOException, InterruptedException {
-        return TestGateway.http().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminPort() + path))
-                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> adminPost(TestGateway g, String path, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminPort() + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return TestGateway.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Raw PUT to the stand-in (agent endpoints the gateway's client does not need, e.g. TTL checks). */

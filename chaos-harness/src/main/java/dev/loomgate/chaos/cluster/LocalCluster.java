@@ -1,0 +1,592 @@
+package dev.loomgate.chaos.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import dev.loomgate.chaos.cluster.ClusterLayout.Host;
+
+/**
+ * A whole Loomgate cluster on this machine, started from the files ansible/render.yml renders: the
+ * Consul stand-in, two demo upstreams registered in Consul, Redis master + replica + 3 sentinels, N
+ * gateway nodes, HAProxy (two + keepalived with a VIP in namespace mode) and Prometheus. Every
+ * process is tracked by PID and stopped by {@link #close()}, by a shutdown hook (Ctrl-C) and when
+ * the start fails; namespace mode deletes its namespaces too.
+ */
+public final class LocalCluster implements AutoCloseable {
+    static final String DEMO_SERVICE = "demo";
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    private final ClusterSpec spec;
+    private final Path workDir;
+    private final Consumer<String> progress;
+    private final Probes probes = new Probes();
+    private final Optional<Namespaces> namespaces;
+    private final List<ManagedProcess> started = new ArrayList<>();
+    private final Thread shutdownHook;
+    private ClusterLayout layout;
+    private ManagedProcess consul;
+    private final List<ManagedProcess> upstreams = new ArrayList<>();
+    private final List<ManagedProcess> redis = new ArrayList<>();
+    private final List<ManagedProcess> sentinels = new ArrayList<>();
+    private final List<ManagedProcess> gateways = new ArrayList<>();
+    private final List<ManagedProcess> lbs = new ArrayList<>();
+    private final List<ManagedProcess> keepalived = new ArrayList<>();
+    private ManagedProcess prometheus;
+    private volatile boolean closed;
+
+    private LocalCluster(ClusterSpec spec, Path workDir, Consumer<String> progress) {
+        this.spec = spec;
+        this.workDir = workDir.toAbsolutePath();
+        this.progress = progress;
+        this.namespaces = spec.netnsMode() ? Optional.of(new Namespaces(spec.netnsPrefix(), progress)) : Optional.empty();
+        this.shutdownHook = new Thread(() -> {
+            if (!closed) {
+                progress.accept("stopping the cluster (shutdown)...");
+                stopAll();
+            }
+        }, "cluster-shutdown");
+    }
+
+    /**
+     * Renders, starts and waits until the cluster is ready (every node ready, HAProxy sees all UP,
+     * the front answers). On failure everything started is stopped before the exception propagates.
+     */
+    public static LocalCluster start(ClusterSpec spec, Path workDir, Consumer<String> progress) throws IOException {
+        LocalCluster c = new LocalCluster(spec, workDir, progress);
+        Runtime.getRuntime().addShutdownHook(c.shutdownHook);
+        try {
+            c.startAll();
+            return c;
+        } catch (IOException | RuntimeException | Error e) {
+            progress.accept("start failed: " + e.getMessage());
+            c.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws IOException {
+        long t0 = System.nanoTime();
+        checkPrerequisites();
+        if (Files.isDirectory(workDir.resolve("pids")) && !ClusterDown.pidFiles(workDir).isEmpty()) {
+            throw new IOException("PID files in " + workDir.resolve("pids") + ": a cluster runs (or crashed) here; "
+                    + "stop it first: bin/chaos cluster down --work " + workDir);
+        }
+        ClusterDown.wipe(workDir);
+        Files.createDirectories(workDir.resolve("logs"));
+        Optional<String> token = spec.netnsMode()
+                ? Optional.of(HexFormat.of().formatHex(randomBytes()))
+                : Optional.empty();
+        layout = AnsibleRender.render(spec, workDir, token, progress);
+        progress.accept("rendered " + layout.hosts().size() + " hosts into " + layout.renderDir() + " ("
+                + seconds(t0) + ")");
+        if (namespaces.isPresent()) {
+            createNamespaces();
+        }
+        startConsul();
+        startUpstreams();
+        publishRoutes(demoRoutes());
+        startRedis();
+        startGateways();
+        startLoadBalancers();
+        startPrometheus();
+        awaitClusterReady();
+        progress.accept("ready in " + seconds(t0));
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private void checkPrerequisites() throws IOException {
+        for (Path jar : List.of(spec.gatewayJar(), spec.consulJar())) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IOException(jar + " is missing: build first (make build, or bin/chaos builds it)");
+            }
+        }
+        if (spec.netnsMode() && !"0".equals(CommandResult.run(List.of("id", "-u"), Duration.ofSeconds(5)).output().strip())) {
+            throw new IOException("namespace mode needs root (ip netns, keepalived); loopback mode does not");
+        }
+    }
+
+    private void createNamespaces() throws IOException {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        Set<String> lbNs = new LinkedHashSet<>();
+        for (Host h : layout.hosts().values()) {
+            String ns = h.netns().orElseThrow(() -> new IOException("host " + h.name() + " has no netns"));
+            String before = addresses.putIfAbsent(ns, h.address());
+            if (before != null && !before.equals(h.address())) {
+                throw new IOException("namespace " + ns + " would need two addresses: " + before + ", " + h.address());
+            }
+            if (h.in("lbs")) {
+                lbNs.add(ns);
+            }
+        }
+        namespaces.get().create(addresses, lbNs);
+    }
+
+    private ManagedProcess process(String name, Host host, List<String> command, ManagedProcess.ReadyProbe probe,
+                                   Runnable beforeStart) throws IOException {
+        ManagedProcess p = new ManagedProcess(name, host.name(), host.netns(), command, Map.of(), workDir, probe,
+                beforeStart, progress);
+        started.add(p);
+        p.start();
+        return p;
+    }
+
+    private List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:+UseSerialGC", "-Xms32m"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private void startConsul() throws IOException {
+        Host h = layout.group("consul").get(0);
+        int port = h.port("consul", "port");
+        Path data = h.dir().resolve("data");
+        consul = process(h.name(), h, java("-XX:TieredStopAtLevel=1", "-Xmx96m", "-jar", spec.consulJar().toString(),
+                "--host", h.address(), "--port", Integer.toString(port), "--data-dir", data.toString()),
+                () -> probes.ok(h.netns(), "http://" + h.address() + ":" + port + "/v1/status/leader"), () -> { });
+        consul.awaitReady(READY);
+        progress.accept("consul stand-in ready on " + h.address() + ":" + port);
+    }
+
+    private String consulAddress() {
+        Host h = layout.group("consul").get(0);
+        return h.address() + ":" + h.port("consul", "port");
+    }
+
+    private void startUpstreams() throws IOException {
+        for (Host h : layout.group("upstreams")) {
+            int port = h.port("upstream", "port");
+            upstreams.add(process(h.name(), h, java("-XX:TieredStopAtLevel=1", "-Xmx64m", "-cp",
+                    spec.gatewayJar().toString(), "dev.loomgate.gateway.demo.DemoUpstream", "--host", h.address(),
+                    Integer.toString(port)), () -> probes.ok(h.netns(), "http://" + h.address() + ":" + port + "/"),
+                    () -> { }));
+        }
+        for (ManagedProcess u : upstreams) {
+            u.awaitReady(READY);
+            Host h = layout.host(u.host());
+            registerUpstream(h);
+        }
+        progress.accept("demo upstreams ready and registered in Consul as service '" + DEMO_SERVICE + "'");
+    }
+
+    /** DemoUpstream does not register itself: the launcher does, with an HTTP check Consul runs. */
+    private void registerUpstream(Host h) throws IOException {
+        int port = h.port("upstream", "port");
+        String body = """
+                {"ID": "%s", "Name": "%s", "Tags": ["%s"], "Address": "%s", "Port": %d,
+                 "Check": {"HTTP": "http://%s:%d/", "Interval": "1s", "Timeout": "1s"}}"""
+                .formatted(h.name(), DEMO_SERVICE, h.string("upstream", "name"), h.address(), port, h.address(), port);
+        HttpResponse r = probes.put(h.netns(), "http://" + consulAddress() + "/v1/agent/service/register", body);
+        if (r.status() != 200) {
+            throw new IOException("registering " + h.name() + " in Consul: HTTP " + r.status() + " " + r.body());
+        }
+    }
+
+    private Path demoRoutes() throws IOException {
+        Path out = workDir.resolve("demo-routes.yaml");
+        try (var in = LocalCluster.class.getResourceAsStream("demo-routes.yaml")) {
+            Files.copy(java.util.Objects.requireNonNull(in, "demo-routes.yaml resource"), out,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        return out;
+    }
+
+    /** {@code bin/loomgate routes push FILE} against the cluster's Consul (from the client namespace in netns mode). */
+    public void publishRoutes(Path yaml) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        clientNamespace().ifPresent(ns -> cmd.addAll(List.of("ip", "netns", "exec", ns)));
+        cmd.addAll(List.of(spec.repoRoot().resolve("bin/loomgate").toString(), "--consul", consulAddress(),
+                "routes", "push", yaml.toAbsolutePath().toString()));
+        String out = CommandResult.check(cmd, Duration.ofSeconds(60));
+        progress.accept("routes pushed to Consul KV: " + out.strip().replace('\n', ' '));
+    }
+
+    private void startRedis() throws IOException {
+        for (Host h : layout.group("redis")) {
+            Path conf = h.dir().resolve("redis.conf");
+            int port = h.port("redis", "port");
+            redis.add(process(h.name(), h, List.of("redis-server", conf.toString()),
+                    () -> probes.redis(h.netns(), h.address(), port, "PING").equals(List.of("PONG")), () -> { }));
+        }
+        for (Host h : layout.group("sentinels")) {
+            Path template = h.dir().resolve("sentinel.conf");
+            Path copy = h.dir().resolve("sentinel-run.conf");
+            int port = h.port("sentinel", "port");
+            // Sentinel rewrites its config while it runs: every start gets a fresh copy of the rendered file.
+            sentinels.add(process(h.name(), h, List.of("redis-sentinel", copy.toString()),
+                    () -> probes.redis(h.netns(), h.address(), port, "SENTINEL", "get-master-addr-by-name",
+                            "loomgate").size() == 2,
+                    () -> {
+                        try {
+                            Files.copy(template, copy, StandardCopyOption.REPLACE_EXISTING);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }));
+        }
+        for (ManagedProcess p : redis) {
+            p.awaitReady(READY);
+        }
+        for (ManagedProcess p : sentinels) {
+            p.awaitReady(READY);
+        }
+        progress.accept("redis master + replica and " + sentinels.size() + " sentinels ready");
+    }
+
+    private void startGateways() throws IOException {
+        for (Host h : layout.group("gateways")) {
+            int admin = h.port("gateway", "admin-port");
+            gateways.add(process(h.name(), h, java("-Xmx256m", "-jar", spec.gatewayJar().toString(), "--config",
+                    h.dir().resolve("gateway.yaml").toString()),
+                    () -> probes.ok(h.netns(), "http://" + h.address() + ":" + admin + "/health/ready"), () -> { }));
+        }
+        for (ManagedProcess g : gateways) {
+            g.awaitReady(READY);
+        }
+        progress.accept(gateways.size() + " gateway nodes ready");
+    }
+
+    private void startLoadBalancers() throws IOException {
+        for (Host h : layout.group("lbs")) {
+            String stats = h.string("haproxy", "stats");
+            lbs.add(process(h.name(), h, List.of("haproxy", "-f", h.dir().resolve("haproxy.cfg").toString(), "-db",
+                    "-W", "-S", h.dir().resolve("master.sock").toString()),
+                    () -> probes.ok(h.netns(), "http://" + stats + "/healthz"), () -> { }));
+        }
+        for (ManagedProcess lb : lbs) {
+            lb.awaitReady(READY);
+        }
+        if (spec.netnsMode()) {
+            for (Host h : layout.group("lbs")) {
+                Path d = h.dir();
+                // root namespace + net_namespace in the file: vrrp_track_process needs the process connector
+                ManagedProcess k = new ManagedProcess("keepalived-" + h.name(), h.name(), Optional.empty(),
+                        List.of("keepalived", "-n", "-l", "-D", "-f", d.resolve("keepalived.conf").toString(),
+                                "-p", d.resolve("keepalived.pid").toString(), "-r", d.resolve("vrrp.pid").toString(),
+                                "-c", d.resolve("checker.pid").toString()),
+                        Map.of(), workDir, () -> true, () -> { }, progress);
+                started.add(k);
+                k.start();
+                keepalived.add(k);
+            }
+        }
+        progress.accept(lbs.size() + " HAProxy" + (keepalived.isEmpty() ? "" : " + keepalived") + " started");
+    }
+
+    private void startPrometheus() throws IOException {
+        Host h = layout.group("monitoring").get(0);
+        int port = h.port("prometheus", "port");
+        prometheus = process("prometheus-" + h.name(), h, List.of("prometheus",
+                "--config.file=" + h.dir().resolve("prometheus.yml"), "--storage.tsdb.path=" + h.dir().resolve("data"),
+                "--web.listen-address=" + h.address() + ":" + port),
+                () -> probes.ok(h.netns(), "http://" + h.address() + ":" + port + "/-/ready"), () -> { });
+        prometheus.awaitReady(READY);
+    }
+
+    private void awaitClusterReady() throws IOException {
+        long deadline = System.nanoTime() + READY.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = notReadyReason();
+            if (last.isEmpty()) {
+                return;
+            }
+            ManagedProcess.sleep(200);
+        }
+        throw new IOException("cluster not ready after " + READY.toSeconds() + " s: " + last);
+    }
+
+    /** Empty when ready: every gateway ready, every HAProxy sees every node UP, the front answers. */
+    public String notReadyReason() {
+        for (ManagedProcess g : gateways) {
+            if (!g.ready()) {
+                return g.name() + " not ready";
+            }
+        }
+        for (Host h : layout.group("lbs")) {
+            try {
+                Map<String, String> status = Probes.backendStatus(h.dir().resolve("haproxy.sock"), "gateways");
+                if (status.size() != gateways.size() || !status.values().stream().allMatch(s -> s.equals("UP"))) {
+                    return h.name() + " sees " + status;
+                }
+            } catch (IOException e) {
+                return h.name() + " runtime API: " + e.getMessage();
+            }
+        }
+        try {
+            HttpResponse r = probes.get(clientNamespace(), frontUrl() + "/", Map.of(), Duration.ofSeconds(2));
+            if (r.status() != 200) {
+                return "front " + frontUrl() + " answers " + r.status();
+            }
+        } catch (IOException e) {
+            return "front " + frontUrl() + ": " + e.getMessage();
+        }
+        return "";
+    }
+
+    // ---- handles for the chaos scenarios ----
+
+    /** Where clients send requests: the loopback front port, or the VIP (reachable from {@link #clientNamespace()}). */
+    public String frontUrl() {
+        Host lb = layout.group("lbs").get(0);
+        return "http://" + lb.string("haproxy", "frontend");
+    }
+
+    /** Namespace clients run in (namespace mode): the front and every node are reachable only from inside. */
+    public Optional<String> clientNamespace() {
+        return layout.group("clients").stream().findFirst().flatMap(Host::netns);
+    }
+
+    public List<ManagedProcess> gateways() {
+        return List.copyOf(gateways);
+    }
+
+    /** HAProxy processes (lb1, lb2). */
+    public List<ManagedProcess> lbs() {
+        return List.copyOf(lbs);
+    }
+
+    /** keepalived per LB (namespace mode; empty in loopback mode). */
+    public List<ManagedProcess> keepalived() {
+        return List.copyOf(keepalived);
+    }
+
+    /** Redis master and replica(s). */
+    public List<ManagedProcess> redis() {
+        return List.copyOf(redis);
+    }
+
+    /** The Redis process that the sentinels currently name as master. */
+    public ManagedProcess redisMaster() throws IOException {
+        IOException last = null;
+        for (ManagedProcess s : sentinels) {
+            Host h = layout.host(s.host());
+            try {
+                List<String> addr = probes.redis(h.netns(), h.address(), h.port("sentinel", "port"), "SENTINEL",
+                        "get-master-addr-by-name", "loomgate");
+                for (ManagedProcess r : redis) {
+                    Host rh = layout.host(r.host());
+                    if (addr.size() == 2 && rh.address().equals(addr.get(0))
+                            && Integer.toString(rh.port("redis", "port")).equals(addr.get(1))) {
+                        return r;
+                    }
+                }
+                last = new IOException("sentinel " + s.name() + " names " + addr + ", not one of this cluster's redis");
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last == null ? new IOException("no sentinel") : last;
+    }
+
+    public List<ManagedProcess> sentinels() {
+        return List.copyOf(sentinels);
+    }
+
+    public ManagedProcess consul() {
+        return consul;
+    }
+
+    public List<ManagedProcess> upstreams() {
+        return List.copyOf(upstreams);
+    }
+
+    public ManagedProcess prometheus() {
+        return prometheus;
+    }
+
+    public String prometheusUrl() {
+        Host h = layout.group("monitoring").get(0);
+        return "http://" + h.address() + ":" + h.port("prometheus", "port");
+    }
+
+    /** HAProxy stats page of each LB. */
+    public List<String> statsUrls() {
+        return layout.group("lbs").stream().map(h -> "http://" + h.string("haproxy", "stats") + "/stats").toList();
+    }
+
+    /** HAProxy runtime API socket of an LB (drain: {@code set server gateways/gw2 state drain}). */
+    public Path haproxySocket(String lb) {
+        return layout.host(lb).dir().resolve("haproxy.sock");
+    }
+
+    /** Proxy URL of one node (reachable from the node's namespace or the client namespace). */
+    public String nodeUrl(ManagedProcess gateway) {
+        Host h = layout.host(gateway.host());
+        return "http://" + h.address() + ":" + h.port("gateway", "port");
+    }
+
+    public String adminUrl(ManagedProcess gateway) {
+        Host h = layout.host(gateway.host());
+        return "http://" + h.address() + ":" + h.port("gateway", "admin-port");
+    }
+
+    public Path logsDir() {
+        return workDir.resolve("logs");
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path renderDir() {
+        return layout.renderDir();
+    }
+
+    public ClusterSpec spec() {
+        return spec;
+    }
+
+    public Probes probes() {
+        return probes;
+    }
+
+    /** Namespace of an inventory host (gw1, redis1, lb2, ...) or namespace short name (redis, client). */
+    public String netns(String host) {
+        requireNetns();
+        if (layout.hosts().containsKey(host)) {
+            return layout.host(host).netns().orElseThrow();
+        }
+        String full = spec.netnsPrefix() + host;
+        if (layout.hosts().values().stream().anyMatch(h -> h.netns().equals(Optional.of(full)))) {
+            return full;
+        }
+        throw new IllegalArgumentException("no host or namespace '" + host + "'");
+    }
+
+    /** Takes the host's link down: no RST, packets vanish (a crashed or unplugged host). */
+    public void linkDown(String host) throws IOException {
+        requireNetns();
+        namespaces.get().linkDown(netns(host));
+    }
+
+    public void linkUp(String host) throws IOException {
+        requireNetns();
+        namespaces.get().linkUp(netns(host));
+    }
+
+    /** Runs a command inside a host's namespace (tc qdisc ... netem, iptables -A INPUT ... -j DROP). */
+    public CommandResult run(String host, String... cmd) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns(host)));
+        argv.addAll(List.of(cmd));
+        return CommandResult.run(argv, Duration.ofSeconds(30));
+    }
+
+    private void requireNetns() {
+        if (namespaces.isEmpty()) {
+            throw new UnsupportedOperationException("only in namespace mode (ClusterSpec.netns)");
+        }
+    }
+
+    /** The summary printed once the cluster is ready; starts with "cluster ready". */
+    public String summary() {
+        StringBuilder s = new StringBuilder("cluster ready (" + (spec.netnsMode() ? "namespaces" : "loopback") + ", "
+                + gateways.size() + " gateway nodes)\n");
+        s.append("  front:       ").append(frontUrl());
+        clientNamespace().ifPresent(ns -> s.append("   (from the client namespace: ip netns exec ").append(ns)
+                .append(" curl ").append(frontUrl()).append("/demo)"));
+        s.append('\n');
+        for (ManagedProcess g : gateways) {
+            Host h = layout.host(g.host());
+            s.append(String.format("  %-12s %s  admin port %d (%s/health/ready)  pid %d%s%n", g.name() + ":",
+                    nodeUrl(g), h.port("gateway", "admin-port"), adminUrl(g), g.pid(),
+                    h.netns().map(ns -> "  netns " + ns).orElse("")));
+        }
+        for (int i = 0; i < lbs.size(); i++) {
+            s.append("  haproxy:     ").append(statsUrls().get(i)).append("  (")
+                    .append(lbs.get(i).name()).append(", runtime API ").append(haproxySocket(lbs.get(i).host()))
+                    .append(")\n");
+        }
+        s.append("  prometheus:  ").append(prometheusUrl()).append('\n');
+        s.append("  consul:      http://").append(consulAddress()).append("  (routes: bin/loomgate --consul ")
+                .append(consulAddress()).append(" routes status)\n");
+        s.append("  logs:        ").append(logsDir()).append("  (configs: ").append(renderDir()).append(")\n");
+        s.append("  try:         curl -i ").append(frontUrl()).append("/demo   ").append(frontUrl())
+                .append("/limited (429 after 5/s cluster-wide)");
+        return s.toString();
+    }
+
+    /** Stops every process (reverse start order, tier by tier) and deletes the namespaces. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running or ran
+        }
+    }
+
+    private synchronized void stopAll() {
+        if (closed) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        List<List<ManagedProcess>> tiers = new ArrayList<>();
+        tiers.add(prometheus == null ? List.of() : List.of(prometheus));
+        tiers.add(keepalived);
+        tiers.add(lbs);
+        tiers.add(gateways);
+        tiers.add(sentinels);
+        tiers.add(redis);
+        tiers.add(upstreams);
+        tiers.add(consul == null ? List.of() : List.of(consul));
+        Set<ManagedProcess> tiered = new LinkedHashSet<>();
+        tiers.forEach(tiered::addAll);
+        List<ManagedProcess> rest = started.stream().filter(p -> !tiered.contains(p)).toList();
+        tiers.add(0, rest);
+        for (List<ManagedProcess> tier : tiers) {
+            List<Thread> threads = new ArrayList<>();
+            for (ManagedProcess p : List.copyOf(tier)) {
+                threads.add(Thread.ofVirtual().start(() -> p.stop(Duration.ofSeconds(12))));
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        // keepalived's children (VRRP, checker) and anything else a PID file still names
+        ClusterDown.killFromPidFiles(workDir, progress);
+        namespaces.ifPresent(n -> {
+            List<String> deleted = Namespaces.deleteAll(spec.netnsPrefix());
+            if (!deleted.isEmpty()) {
+                progress.accept("deleted namespaces " + deleted);
+            }
+        });
+        closed = true;
+        progress.accept("cluster stopped in " + seconds(t0));
+    }
+
+    /** Every process this cluster started (for tests: none may be alive after close). */
+    public List<ManagedProcess> processes() {
+        return List.copyOf(started);
+    }
+
+    static String seconds(long t0) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+}

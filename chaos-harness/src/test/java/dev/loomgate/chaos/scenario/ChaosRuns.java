@@ -20,6 +20,7 @@ final class ChaosRuns {
     static void runAndAssert(int number, ClusterMode mode, boolean quick) throws Exception {
         var launcher = ClusterLaunchers.local();
         Assumptions.assumeTrue(launcher.isPresent(), ClusterLaunchers::missingReason);
+        assumeClusterCanStart(mode);
         Scenario scenario = Scenarios.only(Set.of(number)).getFirst();
         Assumptions.assumeTrue(!scenario.needsNamespaces() || mode == ClusterMode.NAMESPACE,
                 "scenario " + number + " " + ScenarioRunner.NEEDS_NAMESPACES + ": not run (and not passed)");
@@ -34,5 +35,22 @@ final class ChaosRuns {
         }).run(java.util.List.of(scenario));
         assertTrue(report.passed(), () -> "scenario " + scenario.title() + " failed a criterion (report: "
                 + dir.toAbsolutePath().resolve("index.html") + ")\n" + ConsoleTable.render(report));
+    }
+
+    /** As LocalClusterTest: without the jars or the Debian tools the cluster cannot start (make deps, make build). */
+    private static void assumeClusterCanStart(ClusterMode mode) throws Exception {
+        var spec = dev.loomgate.chaos.cluster.ClusterSpec.loopback(dev.loomgate.chaos.cluster.ClusterSpec.findRepoRoot());
+        Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(spec.gatewayJar())
+                && java.nio.file.Files.isRegularFile(spec.consulJar()), "gateway and Consul stand-in jars are built");
+        java.util.List<String> tools = new java.util.ArrayList<>(java.util.List.of("haproxy", "redis-server",
+                "redis-sentinel", "prometheus", "ansible-playbook", "curl"));
+        if (mode == ClusterMode.NAMESPACE) {
+            tools.add("keepalived");
+        }
+        for (String tool : tools) {
+            Assumptions.assumeTrue(dev.loomgate.chaos.cluster.CommandResult.run(java.util.List.of("sh", "-c",
+                    "command -v " + tool + " || test -x /usr/sbin/" + tool), java.time.Duration.ofSeconds(5))
+                    .exitCode() == 0, tool + " is installed (make deps)");
+        }
     }
 }

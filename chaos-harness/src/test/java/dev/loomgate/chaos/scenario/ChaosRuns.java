@@ -1,5 +1,7 @@
 package dev.loomgate.chaos.scenario;
 
+import dev.loomgate.chaos.cluster.ClusterSpec;
+import dev.loomgate.chaos.cluster.CommandResult;
 import dev.loomgate.chaos.report.ConsoleTable;
 import dev.loomgate.chaos.report.RunReport;
 import org.junit.jupiter.api.Assumptions;
@@ -39,7 +41,7 @@ final class ChaosRuns {
 
     /** As LocalClusterTest: without the jars or the Debian tools the cluster cannot start (make deps, make build). */
     private static void assumeClusterCanStart(ClusterMode mode) throws Exception {
-        var spec = dev.loomgate.chaos.cluster.ClusterSpec.loopback(dev.loomgate.chaos.cluster.ClusterSpec.findRepoRoot());
+        var spec = ClusterSpec.loopback(ClusterSpec.findRepoRoot());
         Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(spec.gatewayJar())
                 && java.nio.file.Files.isRegularFile(spec.consulJar()), "gateway and Consul stand-in jars are built");
         java.util.List<String> tools = new java.util.ArrayList<>(java.util.List.of("haproxy", "redis-server",
@@ -48,7 +50,7 @@ final class ChaosRuns {
             tools.add("keepalived");
         }
         for (String tool : tools) {
-            Assumptions.assumeTrue(dev.loomgate.chaos.cluster.CommandResult.run(java.util.List.of("sh", "-c",
+            Assumptions.assumeTrue(CommandResult.run(java.util.List.of("sh", "-c",
                     "command -v " + tool + " || test -x /usr/sbin/" + tool), java.time.Duration.ofSeconds(5))
                     .exitCode() == 0, tool + " is installed (make deps)");
         }

@@ -48,7 +48,8 @@ public final class GatewayKillScenario implements Scenario {
             restore(ctx, cluster, victim);
             List<Criterion> criteria = new ArrayList<>();
             criteria.add(ScenarioCriteria.noFailedIdempotent(load.records()));
-            criteria.add(ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(load.records(), victim.name(), killed));
+            criteria.add(ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(load.records(), victim.name(),
+                    killed));
             down.forEach((lb, ms) -> criteria.add(ScenarioCriteria.markedDownWithin(lb, victim.name(), ms,
                     MARK_DOWN_LIMIT_MS)));
             if (down.isEmpty()) {

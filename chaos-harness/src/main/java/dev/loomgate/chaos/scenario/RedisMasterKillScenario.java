@@ -48,7 +48,8 @@ public final class RedisMasterKillScenario implements Scenario {
             long seconds = (load.startMillis() + total.toMillis() - killed) / 1000;
             List<Criterion> criteria = List.of(
                     ScenarioCriteria.noServerErrors(load.allRecords()),
-                    ScenarioCriteria.limitKeptApplying(load.limitedRecords(), new Window(killed, killed + seconds * 1000)));
+                    ScenarioCriteria.limitKeptApplying(load.limitedRecords(),
+                            new Window(killed, killed + seconds * 1000)));
             return load.result(this, criteria);
         }
     }

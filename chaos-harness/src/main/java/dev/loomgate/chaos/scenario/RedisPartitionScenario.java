@@ -84,7 +84,8 @@ public final class RedisPartitionScenario implements Scenario {
                     }
                 });
             }
-            OptionalLong recovered = degraded.isEmpty() ? OptionalLong.empty() : Polling.until(load.faults().clock(), Duration.ofMillis(100), recoveryLimit,
+            OptionalLong recovered = degraded.isEmpty() ? OptionalLong.empty() : Polling.until(
+                    load.faults().clock(), Duration.ofMillis(100), recoveryLimit,
                     () -> GatewayAdmin.metric(cluster, victim, RedisBlackholeScenario.DEGRADED)
                             .orElse(1) == 0);
             load.await();

@@ -21,7 +21,8 @@ public final class ScenarioCriteria {
     }
 
     public static Criterion noFailedIdempotent(List<RequestRecord> records) {
-        return Criterion.atMost("failed idempotent requests", "GET and POST with Idempotency-Key: 5xx or transport errors",
+        return Criterion.atMost("failed idempotent requests",
+                "GET and POST with Idempotency-Key: 5xx or transport errors",
                 Figures.failedIdempotent(records, Window.all()), "requests", 0);
     }
 
@@ -55,7 +56,8 @@ public final class ScenarioCriteria {
     }
 
     /** HAProxy took the node out of rotation within {@code limitMillis} of the kill. */
-    public static Criterion markedDownWithin(String lb, String node, OptionalLong markedDownAfterMillis, long limitMillis) {
+    public static Criterion markedDownWithin(String lb, String node, OptionalLong markedDownAfterMillis,
+                                             long limitMillis) {
         String name = lb + " marks " + node + " down";
         String description = "time from the kill until HAProxy's server state for " + node + " leaves UP";
         return markedDownAfterMillis.isPresent()
@@ -107,7 +109,8 @@ public final class ScenarioCriteria {
             }
         }
         String name = "seconds the rate limit did not apply";
-        String description = "seconds after the fault in which the limited route, offered 2x its limit, answered no 429";
+        String description =
+                "seconds after the fault in which the limited route, offered 2x its limit, answered no 429";
         if (perSecond.isEmpty()) {
             return Criterion.notMeasured(name, description, "s", "<= 0 s", "no requests on the limited route");
         }
@@ -168,7 +171,8 @@ public final class ScenarioCriteria {
     }
 
     /** An instant that had to be observed within {@code limitMillis} (limiter degraded, recovered ...). */
-    public static Criterion observedWithin(String name, String description, OptionalLong afterMillis, long limitMillis) {
+    public static Criterion observedWithin(String name, String description, OptionalLong afterMillis,
+                                           long limitMillis) {
         return afterMillis.isPresent()
                 ? Criterion.atMost(name, description, afterMillis.getAsLong(), "ms", limitMillis)
                 : Criterion.notMeasured(name, description, "ms", "<= " + limitMillis + " ms",

@@ -71,7 +71,8 @@ public final class ScenariosCli {
             try {
                 out.add(Integer.parseInt(part.trim()));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--only: '" + part + "' is not a scenario number (e.g. --only 1,2,4)");
+                throw new IllegalArgumentException("--only: '" + part
+                        + "' is not a scenario number (e.g. --only 1,2,4)");
             }
         }
         return out;

@@ -56,7 +56,8 @@ public final class UnderLoad implements AutoCloseable {
         }
     }
 
-    private static RunningLoad load(ChaosCluster cluster, ScenarioContext context, dev.loomgate.chaos.load.LoadConfig config)
+    private static RunningLoad load(ChaosCluster cluster, ScenarioContext context,
+                                    dev.loomgate.chaos.load.LoadConfig config)
             throws java.io.IOException {
         return RunningLoad.start(config, cluster.clientNamespace(), context.outDir().resolve("load"));
     }

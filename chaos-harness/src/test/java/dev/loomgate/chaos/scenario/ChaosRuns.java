@@ -14,7 +14,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Runs one scenario as a JUnit test: real cluster, run folder under target/chaos-junit, fails on a failed criterion. */
+/** One scenario as a JUnit test: a real cluster, a run folder under target/chaos-junit, fails on a failed criterion. */
 final class ChaosRuns {
     private ChaosRuns() {
     }
@@ -27,7 +27,8 @@ final class ChaosRuns {
         Assumptions.assumeTrue(!scenario.needsNamespaces() || mode == ClusterMode.NAMESPACE,
                 "scenario " + number + " " + ScenarioRunner.NEEDS_NAMESPACES + ": not run (and not passed)");
         Path dir = Path.of("target/chaos-junit", LocalDateTime.now()
-                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")) + "-s" + number + (quick ? "-quick" : ""));
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss")) + "-s" + number
+                + (quick ? "-quick" : ""));
         StringBuilder out = new StringBuilder();
         // off the default ports (a developer's make cluster) and off the cluster tests' offsets (2100 + 300k)
         ClusterOptions options = new ClusterOptions(mode, 3050, Optional.of("lgc-"));

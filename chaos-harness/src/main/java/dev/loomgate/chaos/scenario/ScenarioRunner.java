@@ -62,15 +62,73 @@ public final class ScenarioRunner {
         Path dir = runDir.resolve(String.format("s%d", s.number()));
         Consumer<String> say = line -> out.accept("[" + s.number() + "] " + line);
         say.accept("starting the " + mode.label() + " cluster");
-        try (ChaosCluster cluster = launcher.start(options, dir.resolve("cluster"), say)) {
+        Path work;
+        try {
+            // HAProxy's runtime socket path must stay under ~100 characters: the cluster lives under /tmp and
+            // its logs are copied into the run folder afterwards
+            work = Files.createTempDirectory(Path.of("/tmp"), "lgchaos");
+        } catch (java.io.IOException e) {
+            return failed(s, e, List.of());
+        }
+        ScenarioResult result;
+        try (ChaosCluster cluster = launcher.start(options, work, say)) {
             say.accept("running: " + s.name());
-            return s.run(cluster, new ScenarioContext(quick, dir, say));
+            result = s.run(cluster, new ScenarioContext(quick, dir, say));
         } catch (Exception | AssertionError e) {
             say.accept("scenario failed to run: " + e);
-            return ScenarioResult.of(s.title(), s.description(), List.of(), List.of(),
-                    List.of(Criterion.notMeasured("scenario ran", "the scenario completed its steps", "", "completed",
-                            String.valueOf(e.getMessage() == null ? e : e.getMessage()))),
-                    existingLogs(dir));
+            result = failed(s, e, List.of());
+        }
+        return withCopiedLogs(result, work, dir.resolve("cluster"));
+    }
+
+    private static ScenarioResult failed(Scenario s, Throwable e, List<LogLink> logs) {
+        return ScenarioResult.of(s.title(), s.description(), List.of(), List.of(),
+                List.of(Criterion.notMeasured("scenario ran", "the scenario completed its steps", "", "completed",
+                        String.valueOf(e.getMessage() == null ? e : e.getMessage()))), logs);
+    }
+
+    /**
+     * Copies the cluster's work folder (logs, rendered configs) into the run folder, points the result's log links
+     * at the copies, adds the logs no link named (a failed start), and removes the temporary folder.
+     */
+    static ScenarioResult withCopiedLogs(ScenarioResult result, Path work, Path target) {
+        List<LogLink> links = new ArrayList<>();
+        try {
+            copyTree(work, target);
+            for (LogLink link : result.logs()) {
+                Path abs = link.path().toAbsolutePath();
+                links.add(abs.startsWith(work) ? new LogLink(link.label(), target.resolve(work.relativize(abs)))
+                        : link);
+            }
+            if (result.logs().isEmpty()) {
+                links.addAll(existingLogs(target));
+            }
+            deleteTree(work);
+        } catch (java.io.IOException e) {
+            return result;
+        }
+        return new ScenarioResult(result.name(), result.description(), result.summary(), result.timeline(),
+                result.faults(), result.criteria(), links);
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path dest = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(dest);
+                } else if (Files.isRegularFile(f)) {
+                    Files.copy(f, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
         }
     }
 

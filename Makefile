@@ -53,5 +53,5 @@ clean: ## remove build output
 chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/
 	@bin/chaos scenarios $(CHAOS_ARGS)
 
-chaos-junit: deps ## the chaos scenarios as JUnit tests (tag chaos, full length)
-	@$(MVN) -B -pl chaos-harness -am test -Dgroups=chaos -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
+chaos-junit: deps build ## the chaos scenarios as JUnit tests (tag chaos, full length)
+	@$(MVN) -B -pl chaos-harness test -Dgroups=chaos -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false

@@ -24,8 +24,8 @@ public interface Scenario {
     /** Runs against a ready cluster; leaves it restored as far as it can (killed processes restarted). */
     ScenarioResult run(ChaosCluster cluster, ScenarioContext context) throws Exception;
 
-    /** {@code 1. kill -9 one of 3 gateway nodes}. */
+    /** {@code #1 kill -9 one gateway node}: the issue's number stays visible when the report numbers its list. */
     default String title() {
-        return number() + ". " + name();
+        return "#" + number() + " " + name();
     }
 }

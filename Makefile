@@ -48,3 +48,10 @@ cluster-netns: deps ## the same in network namespaces with 2 HAProxy + keepalive
 
 clean: ## remove build output
 	@$(MVN) -q -B clean
+
+.PHONY: chaos chaos-junit
+chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/
+	@bin/chaos scenarios $(CHAOS_ARGS)
+
+chaos-junit: deps build ## the chaos scenarios as JUnit tests (tag chaos, full length)
+	@$(MVN) -B -pl chaos-harness test -Dgroups=chaos -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false

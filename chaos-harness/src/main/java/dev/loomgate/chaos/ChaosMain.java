@@ -35,6 +35,8 @@ public final class ChaosMain {
             return;
         }
         switch (args[0]) {
+            case "scenarios" -> System.exit(dev.loomgate.chaos.scenario.ScenariosCli.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length)));
             case "demo" -> ReportDemo.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "load" -> System.exit(load(options(args)));
             case "cluster" -> System.exit(dev.loomgate.chaos.cluster.ClusterCommand.run(
@@ -52,7 +54,8 @@ public final class ChaosMain {
                 usage: chaos demo [DIR]
                        chaos cluster up [--netns] [--gateways N] | chaos cluster down   (chaos cluster --help)
                        chaos load --target HOST:PORT [--rate 100] [--duration 10s] [--requests N]
-                                  [--path /] [--new-connections 0.2] [--max-in-flight 256] [--out DIR]""");
+                                  [--path /] [--new-connections 0.2] [--max-in-flight 256] [--out DIR]
+                       chaos scenarios [--quick] [--only 1,2,4] [--loopback] [--port-offset N] [--out DIR]""");
     }
 
     private static Map<String, String> options(String[] args) {

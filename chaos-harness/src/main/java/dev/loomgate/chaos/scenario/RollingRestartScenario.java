@@ -1,0 +1,70 @@
+package dev.loomgate.chaos.scenario;
+
+import dev.loomgate.chaos.report.Criterion;
+import dev.loomgate.chaos.report.FaultEvent;
+import dev.loomgate.chaos.report.ScenarioResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Scenario 2: graceful restart (SIGTERM, drain, start, ready, back in rotation) of every node in turn. */
+public final class RollingRestartScenario implements Scenario {
+
+    @Override
+    public int number() {
+        return 2;
+    }
+
+    @Override
+    public String name() {
+        return "rolling graceful restart";
+    }
+
+    @Override
+    public String description() {
+        return "Under steady mixed load, each gateway node in turn gets SIGTERM (drain: /health/ready turns 503, "
+                + "requests in flight finish), exits, is started again, and the next one follows once every HAProxy "
+                + "has it UP again. Goal: 0 failed requests of any method.";
+    }
+
+    @Override
+    public ScenarioResult run(ChaosCluster cluster, ScenarioContext ctx) throws Exception {
+        // the roll, not the clock, ends the load: the bound only caps a hung restart
+        try (UnderLoad load = UnderLoad.start(cluster, ctx, Duration.ofMinutes(4))) {
+            load.at(ctx.phase(Duration.ofSeconds(5), Duration.ofSeconds(3)));
+            List<Criterion> problems = new ArrayList<>();
+            for (ClusterProcess node : cluster.gateways()) {
+                ctx.say("SIGTERM " + node.name() + " (pid " + node.pid() + ")");
+                FaultLog.Span span = load.faults().begin("SIGTERM + restart", node.name(), node::sigterm);
+                boolean exited = node.awaitExit(Duration.ofSeconds(60));
+                if (!exited) {
+                    problems.add(Criterion.notMeasured(node.name() + " exited after SIGTERM", "drain ends with exit 0",
+                            "", "exits", "still running 60 s after SIGTERM"));
+                    node.kill9();
+                    node.awaitExit(Duration.ofSeconds(10));
+                }
+                long exitedAt = load.now();
+                node.restart();
+                node.awaitReady(Duration.ofSeconds(60));
+                boolean up = LbWatch.awaitUp(cluster, node.name(), Duration.ofSeconds(20));
+                FaultEvent event = span.end(() -> { });
+                ctx.say(node.name() + ": drained and exited in " + (exitedAt - event.startMillis()) + " ms, back "
+                        + (up ? "UP" : "NOT UP") + " after " + event.durationMillis() + " ms");
+                if (!up) {
+                    problems.add(Criterion.notMeasured(node.name() + " back in rotation", "every LB has it UP",
+                            "", "UP", "not UP 20 s after ready"));
+                }
+                load.at(Duration.ofMillis(load.now() - load.startMillis() + 1000));
+            }
+            load.at(Duration.ofMillis(load.now() - load.startMillis() + ctx.phase(Duration.ofSeconds(4),
+                    Duration.ofSeconds(2)).toMillis()));
+            load.stop();
+            load.await();
+            List<Criterion> criteria = new ArrayList<>();
+            criteria.add(ScenarioCriteria.noFailures(load.records()));
+            criteria.addAll(problems);
+            return load.result(this, criteria);
+        }
+    }
+}

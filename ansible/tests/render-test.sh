@@ -52,7 +52,7 @@ check "haproxy: fast checks, redispatch, retries, sticky cookie, passive detecti
   grep -q 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down on-marked-down shutdown-sessions' '$hc' &&
   grep -q 'option redispatch 1' '$hc' && grep -q 'retries 2' '$hc' && grep -q 'retry-on all-retryable-errors' '$hc' &&
   grep -q 'http-request disable-l7-retry if !idempotent' '$hc' && grep -q 'option http-buffer-request' '$hc' &&
-  grep -q 'cookie GWID insert indirect nocache' '$hc' && grep -q 'timeout connect 500ms' '$hc' && grep -q 'timeout check 400ms' '$hc'"
+  grep -q 'cookie GWID insert indirect nocache' '$hc' && grep -q 'timeout connect 500ms' '$hc' && grep -q 'timeout check 1s' '$hc'"
 check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB address, LB header" bash -c "
   grep -q 'stats socket $ns/lb1/haproxy.sock mode 660 level admin expose-fd listeners' '$hc' &&
   grep -q 'server-state-file $ns/lb1/server-state' '$hc' && grep -q 'load-server-state-from-file global' '$hc' &&

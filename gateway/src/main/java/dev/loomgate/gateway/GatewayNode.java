@@ -152,6 +152,13 @@ public final class GatewayNode implements AutoCloseable {
     public static GatewayNode start(NodeConfig config) throws ConfigException, IOException {
         GatewayNode node = new GatewayNode(config);
         node.server.start();
+        if (!node.server.isRunning() || node.port() <= 0 || node.adminPort() <= 0) {
+            // Helidon logs a failed bind and carries on; a node that cannot listen must not claim to be ready
+            node.close();
+            throw new IOException("cannot listen on " + config.node().host() + ":" + config.node().port()
+                    + " (proxy) and " + config.node().adminHost() + ":" + config.node().adminPort()
+                    + " (admin): address in use or not available; see the log above");
+        }
         node.watcher.ifPresent(RoutesFileWatcher::start);
         node.healthCheckers.start();
         node.phase.set(Phase.READY);

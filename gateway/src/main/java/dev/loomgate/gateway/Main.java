@@ -100,6 +100,10 @@ public final class Main {
             System.err.println("loomgate: cannot start: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (java.io.IOException e) {
+            System.err.println("loomgate: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable drain = () -> Thread.ofPlatform().name("loomgate-drain").start(() -> {

@@ -17,7 +17,11 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
@@ -160,6 +164,11 @@ public final class KvRoutesLayout {
         }
     }
 
+    private static final java.util.regex.Pattern CORE_BOOL = java.util.regex.Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$");
+    private static final java.util.regex.Pattern CORE_INT = java.util.regex.Pattern.compile("^[-+]?[0-9]+$");
+    private static final java.util.regex.Pattern CORE_FLOAT =
+            java.util.regex.Pattern.compile("^[-+]?(?:\\.[0-9]+|[0-9]+\\.[0-9]*)(?:[eE][-+]?[0-9]+)?$");
+
     /** One KV value to write: the item as JSON and its Flags. */
     public record Item(String json, long flags) {
     }
@@ -170,7 +179,20 @@ public final class KvRoutesLayout {
      */
     public Map<String, Item> split(String yamlText) {
         LoaderOptions options = new LoaderOptions();
-        Object root = new Yaml(new SafeConstructor(options)).load(yamlText);
+        // YAML 1.2 core types only: YAML 1.1 would turn `on:` (retries) or `off` (rate-limit) into
+        // booleans, and the value written to KV would no longer be the route the parser validated.
+        Resolver textOnly = new Resolver() {
+            @Override
+            protected void addImplicitResolvers() {
+                addImplicitResolver(Tag.BOOL, CORE_BOOL, "tfTF");
+                addImplicitResolver(Tag.INT, CORE_INT, "-+0123456789");
+                addImplicitResolver(Tag.FLOAT, CORE_FLOAT, "-+.0123456789");
+                addImplicitResolver(Tag.NULL, NULL, "~nN\0");
+                addImplicitResolver(Tag.NULL, EMPTY, null);
+            }
+        };
+        Object root = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+                options, textOnly).load(yamlText);
         Map<String, Item> out = new LinkedHashMap<>();
         if (!(root instanceof Map<?, ?> top)) {
             return out;

@@ -44,6 +44,8 @@ class ConsulConfigAndLayoutTest {
               - id: a-second
                 upstream: static
                 match: { path: /static, methods: [GET] }
+                retries: { attempts: 2, on: [connect-failure, 503] }
+                rate-limit: off
             """;
 
     @TempDir
@@ -139,6 +141,9 @@ class ConsulConfigAndLayoutTest {
         assertEquals("r7", back.version());
         assertEquals(original.upstreams(), back.upstreams());
         assertEquals(List.of("z-last-in-file-first", "a-second"), back.routes().stream().map(r -> r.id()).toList());
+        // YAML 1.1 words (`on:`, `off`) reach KV as the text the routes parser reads, not as booleans
+        assertEquals(original.routes().get(1).resilience(), back.routes().get(1).resilience());
+        assertTrue(items.get("loomgate/routes/a-second").json().contains("\"on\":"), items.get("loomgate/routes/a-second").json());
     }
 
     @Test

@@ -85,10 +85,28 @@ public final class HaproxyStats {
         return out;
     }
 
+    /** Sends one runtime API command (stats-socket sources only) and returns HAProxy's answer. */
+    public String command(String command) throws IOException {
+        return send(socket.orElseThrow(() -> new IOException("runtime API commands need the HAProxy socket")), command);
+    }
+
+    /** Sets a server's admin state on this LB ({@code drain}, {@code ready}, {@code maint}). */
+    public void setState(String server, String state) throws IOException {
+        ServerState s = server(server).orElseThrow(() -> new IOException("HAProxy has no server " + server));
+        String answer = command("set server " + s.backend() + "/" + server + " state " + state);
+        if (!answer.isBlank()) {
+            throw new IOException("HAProxy refused 'set server ... state " + state + "': " + answer.trim());
+        }
+    }
+
     private static String viaSocket(Path path) throws IOException {
+        return send(path, "show stat");
+    }
+
+    private static String send(Path path, String command) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(path));
-            ch.write(ByteBuffer.wrap("show stat\n".getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
             try (InputStream in = Channels.newInputStream(ch)) {
                 return readAll(in);
             }

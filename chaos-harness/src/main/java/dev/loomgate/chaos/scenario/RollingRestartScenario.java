@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Scenario 2: graceful restart (SIGTERM, drain, start, ready, back in rotation) of every node in turn. */
+/** Scenario 2: rolling restart as site.yml does it (HAProxy DRAIN, SIGTERM, start, READY) of every node in turn. */
 public final class RollingRestartScenario implements Scenario {
+    /** Longer than any request of the load takes, so DRAIN leaves the node idle before SIGTERM. */
+    private static final Duration DRAIN_WAIT = Duration.ofMillis(1500);
 
     @Override
     public int number() {
@@ -23,9 +25,11 @@ public final class RollingRestartScenario implements Scenario {
 
     @Override
     public String description() {
-        return "Under steady mixed load, each gateway node in turn gets SIGTERM (drain: /health/ready turns 503, "
-                + "requests in flight finish), exits, is started again, and the next one follows once every HAProxy "
-                + "has it UP again. Goal: 0 failed requests of any method.";
+        return "Under steady mixed load, each gateway node in turn is restarted the way ansible/site.yml rolls a "
+                + "cluster: set to DRAIN in every HAProxy through the runtime API (no new requests), then SIGTERM "
+                + "(the node drains: /health/ready turns 503, requests in flight finish), exits, is started again, "
+                + "set READY, and the next one follows once every HAProxy has it UP again. "
+                + "Goal: 0 failed requests of any method.";
     }
 
     @Override
@@ -35,8 +39,21 @@ public final class RollingRestartScenario implements Scenario {
             load.at(ctx.phase(Duration.ofSeconds(5), Duration.ofSeconds(3)));
             List<Criterion> problems = new ArrayList<>();
             for (ClusterProcess node : cluster.gateways()) {
-                ctx.say("SIGTERM " + node.name() + " (pid " + node.pid() + ")");
-                FaultLog.Span span = load.faults().begin("SIGTERM + restart", node.name(), node::sigterm);
+                List<HaproxyStats> lbs = new ArrayList<>();
+                for (ClusterProcess lb : cluster.lbs()) {
+                    if (lb.alive()) {
+                        lbs.add(cluster.haproxyStats(lb));
+                    }
+                }
+                ctx.say("DRAIN " + node.name() + " in " + lbs.size() + " HAProxy, then SIGTERM (pid " + node.pid() + ")");
+                FaultLog.Span span = load.faults().begin("drain + SIGTERM + restart", node.name(), () -> {
+                    for (HaproxyStats lb : lbs) {
+                        lb.setState(node.name(), "drain");
+                    }
+                    // requests already sent to the node finish; HAProxy sends it nothing new
+                    Thread.sleep(DRAIN_WAIT.toMillis());
+                    node.sigterm();
+                });
                 boolean exited = node.awaitExit(Duration.ofSeconds(60));
                 if (!exited) {
                     problems.add(Criterion.notMeasured(node.name() + " exited after SIGTERM", "drain ends with exit 0",
@@ -47,6 +64,9 @@ public final class RollingRestartScenario implements Scenario {
                 long exitedAt = load.now();
                 node.restart();
                 node.awaitReady(Duration.ofSeconds(60));
+                for (HaproxyStats lb : lbs) {
+                    lb.setState(node.name(), "ready");
+                }
                 boolean up = LbWatch.awaitUp(cluster, node.name(), Duration.ofSeconds(20));
                 FaultEvent event = span.end(() -> { });
                 ctx.say(node.name() + ": drained and exited in " + (exitedAt - event.startMillis()) + " ms, back "

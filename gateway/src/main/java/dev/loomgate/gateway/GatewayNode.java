@@ -276,14 +276,18 @@ public final class GatewayNode implements AutoCloseable {
         if (phase.getAndSet(Phase.STOPPED) == Phase.STOPPED) {
             return;
         }
-        consul.ifPresent(ConsulRuntime::close);
-        watcher.ifPresent(RoutesFileWatcher::close);
-        healthCheckers.close();
-        server.stop();
-        client.close();
-        rateLimits.close();
-        accessLog.close();
-        LOG.info(() -> "node " + config.node().id() + " stopped");
-        stopped.countDown();
+        try {
+            consul.ifPresent(ConsulRuntime::close);
+            watcher.ifPresent(RoutesFileWatcher::close);
+            healthCheckers.close();
+            server.stop();
+            client.close();
+            rateLimits.close();
+            accessLog.close();
+            LOG.info(() -> "node " + config.node().id() + " stopped");
+        } finally {
+            // whatever failed while closing, the process waiting in awaitStopped() must get to exit
+            stopped.countDown();
+        }
     }
 }

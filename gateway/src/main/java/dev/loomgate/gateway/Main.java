@@ -2,7 +2,6 @@ package dev.loomgate.gateway;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.config.ConfigException;
@@ -105,10 +104,13 @@ public final class Main {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Runnable drain = () -> Thread.ofPlatform().name("loomgate-drain").start(() -> {
-            node.drainAndStop();
-            stopped.countDown();
+            try {
+                node.drainAndStop();
+            } catch (RuntimeException e) {
+                Logger.getLogger(Main.class.getName()).log(java.util.logging.Level.SEVERE, "drain failed", e);
+                node.close();
+            }
         });
         // Our own signal handling (not a shutdown hook) so a drained node exits 0, not 143.
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> drain.run());

@@ -27,11 +27,25 @@ final class CatalogEndpoints {
     }
 
     ApiResponse health(ApiRequest request) {
+        return serviceEntries(request, HEALTH_SERVICE, q -> {
+            boolean passing = passing(q);
+            // ?passing is applied after the query, so the index is that of the unfiltered data (H-2)
+            return entry -> !passing || entry.checks().stream().map(CheckState::status).allMatch("passing"::equals);
+        }, Render::healthEntry);
+    }
+
+    /**
+     * The shared shape of health/service and catalog/service: validate, block on the service's
+     * entries, keep those the entry filter and {@code ?filter} accept, render them.
+     */
+    private ApiResponse serviceEntries(ApiRequest request, String prefix,
+                                       java.util.function.Function<QueryParams, Predicate<HealthEntry>> entryFilter,
+                                       java.util.function.Function<HealthEntry, JsonObject> render) {
         QueryParams q = request.query();
-        String name = request.rest(HEALTH_SERVICE);
+        String name = request.rest(prefix);
         QueryParams.Blocking blocking = q.blocking();
         String consistency = q.consistency();
-        boolean passing = passing(q);
+        Predicate<HealthEntry> keep = entryFilter.apply(q);
         Predicate<JsonObject> filter = filter(q);
         if (name.isEmpty()) {
             throw ConsulError.badRequest("Missing service name");
@@ -40,18 +54,15 @@ final class CatalogEndpoints {
         Store.Indexed<List<HealthEntry>> result = store.blocking(blocking.index(), blocking.maxWait(),
                 () -> store.catalog().health(name, tags));
         JsonArrayBuilder array = Json.createArrayBuilder();
-        boolean nodeMatches = nodeMetaMatches(q);
-        for (HealthEntry entry : result.value()) {
-            if (!nodeMatches) {
-                break;
-            }
-            // ?passing is applied after the query, so the index is that of the unfiltered data (H-2)
-            if (passing && !entry.checks().stream().map(CheckState::status).allMatch("passing"::equals)) {
-                continue;
-            }
-            JsonObject json = Render.healthEntry(entry);
-            if (filter.test(json)) {
-                array.add(json);
+        if (nodeMetaMatches(q)) {
+            for (HealthEntry entry : result.value()) {
+                if (!keep.test(entry)) {
+                    continue;
+                }
+                JsonObject json = render.apply(entry);
+                if (filter.test(json)) {
+                    array.add(json);
+                }
             }
         }
         return Meta.catalog(ApiResponse.json(array.build(), KvEndpoint.pretty(q)), result.index(), consistency);
@@ -102,29 +113,8 @@ final class CatalogEndpoints {
     }
 
     ApiResponse catalogService(ApiRequest request) {
-        QueryParams q = request.query();
-        String name = request.rest(CATALOG_SERVICE);
-        QueryParams.Blocking blocking = q.blocking();
-        String consistency = q.consistency();
-        Predicate<JsonObject> filter = filter(q);
-        if (name.isEmpty()) {
-            throw ConsulError.badRequest("Missing service name");
-        }
-        List<String> tags = q.all("tag");
-        Store.Indexed<List<HealthEntry>> result = store.blocking(blocking.index(), blocking.maxWait(),
-                () -> store.catalog().health(name, tags));
-        JsonArrayBuilder array = Json.createArrayBuilder();
-        boolean nodeMatches = nodeMetaMatches(q);
-        for (HealthEntry entry : result.value()) {
-            if (!nodeMatches) {
-                break;
-            }
-            JsonObject json = Render.catalogServiceNode(entry.service(), entry.node().identity());
-            if (filter.test(json)) {
-                array.add(json);
-            }
-        }
-        return Meta.catalog(ApiResponse.json(array.build(), KvEndpoint.pretty(q)), result.index(), consistency);
+        return serviceEntries(request, CATALOG_SERVICE, q -> entry -> true,
+                entry -> Render.catalogServiceNode(entry.service(), entry.node().identity()));
     }
 
     ApiResponse leader(ApiRequest request) {

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 
 /**
  * A single-node Consul stand-in (agent and server in one) speaking the subset of the HTTP API in
- * {@code shared/consul-api/SPEC.md}. ACL tokens are accepted and ignored.
+ * {@code contracts/consul-api/SPEC.md} (in this repository). ACL tokens are accepted and ignored.
  *
  * <pre>{@code
  * ConsulStandin consul = ConsulStandin.builder().host("127.0.0.1").port(0).build();

@@ -11,7 +11,7 @@ public final class Main {
             Usage: java -jar loomgate-consul-standin.jar [--port 8500] [--host 127.0.0.1] [--data-dir DIR]
 
             A stand-in for a single Consul agent+server (datacenter dc1) speaking the HTTP API subset of
-            shared/consul-api/SPEC.md: KV (with CAS, locks, blocking queries), agent service/check registration
+            contracts/consul-api/SPEC.md: KV (with CAS, locks, blocking queries), agent service/check registration
             with real HTTP/TCP/TTL checks, health, catalog, sessions and status. ACLs are not enforced: tokens
             are accepted and ignored. State lives in memory unless --data-dir is given.
 

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Each fixture of shared/consul-api replayed against the stand-in: status, content type, headers, JSON shape. */
+/** Each fixture of the Consul API contract (contracts/consul-api) replayed against the stand-in: status, content type, headers, JSON shape. */
 class ContractTest {
     private ConsulStandin standin;
     private Http http;

@@ -6,40 +6,37 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Loads the shared Consul API fixtures; fails (never skips) when the shared folder cannot be found. */
+/**
+ * Loads the Consul API contract fixtures from the test classpath, where consul-standin/pom.xml copies
+ * the repository's contracts/consul-api folder; fails (never skips) when the contract is not there.
+ */
 final class Fixtures {
+    private static final String CONTRACT = "consul-api/";
+
     private Fixtures() {
     }
 
-    /** Walks up from the working directory to an ancestor that has {@code shared/consul-api} in it. */
-    static Path dir() {
-        Path start = Path.of("").toAbsolutePath();
-        for (Path p = start; p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("consul-api");
-            if (Files.isDirectory(candidate.resolve("fixtures"))) {
-                return candidate.resolve("fixtures");
-            }
-        }
-        return fail("the shared Consul API contract (shared/consul-api/fixtures) was not found beside any "
-                + "ancestor of " + start + "; it is expected at ../shared/consul-api relative to the repository root");
-    }
-
     static String text(String name) {
-        Path file = dir().resolve(name);
-        if (!Files.isRegularFile(file)) {
-            return fail("fixture " + name + " is missing in " + dir());
+        ClassLoader loader = Fixtures.class.getClassLoader();
+        if (loader.getResource(CONTRACT + "SPEC.md") == null) {
+            return fail("the Consul API contract is not on the test classpath: expected contracts/consul-api/ "
+                    + "(SPEC.md, fixtures/) at the repository root, added as a test resource directory by "
+                    + "consul-standin/pom.xml");
         }
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+        String resource = CONTRACT + "fixtures/" + name;
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            if (in == null) {
+                return fail("fixture " + name + " is missing from the Consul API contract (contracts/consul-api/fixtures)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return fail("cannot read fixture " + file + ": " + e);
+            return fail("cannot read fixture " + resource + ": " + e);
         }
     }
 

@@ -29,7 +29,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 /**
- * The part of the Consul HTTP API Loomgate uses (see /work/shared/consul-api/SPEC.md), over the
+ * The part of the Consul HTTP API Loomgate uses (see contracts/consul-api/SPEC.md in this repository), over the
  * JDK {@link HttpClient} (HTTP/1.1, blocking calls on the caller's virtual thread).
  *
  * <p>Rules it follows: token in {@code X-Consul-Token} (G-2); error bodies are plain text, never

@@ -1,11 +1,10 @@
 package dev.loomgate.gateway.consul;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,13 +13,31 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 import com.sun.net.httpserver.HttpServer;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 /**
  * A tiny HTTP server answering scripted responses in order, for Consul edge cases the stand-in
  * cannot produce (index going backwards, 500s, plain-text errors). When the script runs out it
  * repeats the last answer. Records each request's method, path and query.
  */
 final class CannedConsul implements AutoCloseable {
-    static final Path FIXTURES = Path.of("/work/shared/consul-api/fixtures");
+    /**
+     * A fixture of the Consul API contract. gateway/pom.xml puts the repository's contracts/ folder on
+     * the test classpath, so the contract is found wherever the clone is; a missing one fails the test.
+     */
+    static String fixture(String name) {
+        String resource = "consul-api/fixtures/" + name;
+        try (InputStream in = CannedConsul.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                return fail("Consul API contract fixture " + resource + " is not on the test classpath; it belongs in "
+                        + "contracts/consul-api/fixtures/ at the repository root, which gateway/pom.xml adds as a "
+                        + "test resource directory");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return fail("cannot read Consul API contract fixture " + resource + ": " + e);
+        }
+    }
 
     record Answer(int status, String contentType, String body, String index, long delayMillis) {
     }
@@ -73,8 +90,8 @@ final class CannedConsul implements AutoCloseable {
         return this;
     }
 
-    CannedConsul thenFixture(String fixture, String index) throws IOException {
-        return then(200, Files.readString(FIXTURES.resolve(fixture)), index);
+    CannedConsul thenFixture(String fixture, String index) {
+        return then(200, fixture(fixture), index);
     }
 
     CannedConsul thenSlow(long millis, String body, String index) {

@@ -1,6 +1,5 @@
 package dev.loomgate.gateway.consul;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Edge cases from /work/shared/consul-api fixtures, served by a canned HTTP server. */
+/** Edge cases from the Consul API contract fixtures (contracts/consul-api), served by a canned HTTP server. */
 class ConsulClientFixturesTest {
 
     @Test
@@ -48,7 +47,7 @@ class ConsulClientFixturesTest {
 
     @Test
     void plainTextErrorsBecomeConsulExceptionsWithTheBody() throws Exception {
-        String body = Files.readString(CannedConsul.FIXTURES.resolve("kv-put-conflicting-flags.exchange.json"));
+        String body = CannedConsul.fixture("kv-put-conflicting-flags.exchange.json");
         try (CannedConsul c = new CannedConsul(); ConsulClient client = new ConsulClient(ConsulSettings.of(c.address()))) {
             c.then(500, "rpc error: No cluster leader", null).then(403, "Permission denied", null);
             ConsulException e = assertThrows(ConsulException.class, () -> client.kvList("x/"));
@@ -74,7 +73,7 @@ class ConsulClientFixturesTest {
 
     @Test
     void watchResetsWhenTheIndexGoesBackwardsAndIgnoresIndexOnlyChanges() throws Exception {
-        String body = Files.readString(CannedConsul.FIXTURES.resolve("kv-get-recurse.response.json"));
+        String body = CannedConsul.fixture("kv-get-recurse.response.json");
         try (CannedConsul c = new CannedConsul(); ConsulClient client = new ConsulClient(ConsulSettings.of(c.address()))) {
             c.then(200, body, "500")      // first read
                     .then(200, body, "600")   // index grew, same data: no-op

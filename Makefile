@@ -22,8 +22,15 @@ run: $(GATEWAY_JAR) ## run one node on :8080 (admin :9080) with demo upstreams o
 deps: ## install missing Debian packages the tests use (needs root)
 	@scripts/install-deps.sh
 
-test: deps test-ansible ## run the whole test suite (starts and stops its own servers)
+test: check-paths test-scripts deps test-ansible ## run the whole test suite (starts and stops its own servers)
 	@$(MVN) -B verify
+
+.PHONY: check-paths test-scripts
+check-paths: ## fail on tracked files naming places outside the repository or one machine's paths
+	@scripts/check-no-outside-paths.sh
+
+test-scripts: ## bash tests of the repository scripts (each proves its check can fail)
+	@scripts/tests/check-no-outside-paths.test.sh
 
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh

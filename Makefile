@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MVN := bin/mvn-jdk
-GATEWAY_JAR := gateway/target/loomgate-gateway.jar
 
 .PHONY: help run build test test-ansible deps bench clean
 
@@ -12,11 +11,8 @@ help: ## list the targets
 build: ## compile and package every module (no tests)
 	@$(MVN) -q -B -DskipTests package
 
-$(GATEWAY_JAR): $(shell find gateway/src/main -type f 2>/dev/null) gateway/pom.xml pom.xml
-	@echo "building the gateway (first time takes a minute)..."
-	@$(MVN) -q -B -DskipTests -pl gateway -am package
-
-run: $(GATEWAY_JAR) ## run one node on :8080 (admin :9080) with demo upstreams on :9001/:9002
+# bin/ commands build the jars they need themselves (bin/lib/ensure-built.sh), so make adds no rule for them.
+run: ## run one node on :8080 (admin :9080) with demo upstreams on :9001/:9002
 	@bin/run-demo
 
 deps: ## install missing Debian packages the tests use (needs root)
@@ -31,6 +27,13 @@ check-paths: ## fail on tracked files naming places outside the repository or on
 
 test-scripts: ## bash tests of the repository scripts (each proves its check can fail)
 	@scripts/tests/check-no-outside-paths.test.sh
+	@scripts/tests/ensure-built.test.sh
+
+# Not part of test: it builds the gateway twice in a temporary copy (30-90 s on this shared machine);
+# test-scripts checks the same helper with a fake Maven in under a second.
+.PHONY: test-first-run
+test-first-run: ## bin/loomgate in a fresh copy without target/: builds on first use, rebuilds when stale
+	@scripts/tests/bin-first-run.test.sh
 
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh

@@ -67,10 +67,11 @@ public final class GatewayNode implements AutoCloseable {
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
         Optional<String> adminToken = AdminAuth.token(config);
-        this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing));
+        this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
+                config.limits().maxConfigSize()));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
         if (!kvRoutes) {
-            routing.apply(RoutesParser.parse(config.routesFile()));
+            routing.apply(RoutesParser.parse(config.routesFile(), config.limits().maxConfigSize()));
         }
         if (consul.isPresent()) {
             consul.get().bootstrap();
@@ -145,7 +146,8 @@ public final class GatewayNode implements AutoCloseable {
                 })
                 .build();
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
-                new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject));
+                new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
+                        routing::apply, routing::reject));
     }
 
     /** Loads the routes (an invalid file stops the start), starts listening and watching. */

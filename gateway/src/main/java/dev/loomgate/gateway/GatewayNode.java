@@ -86,7 +86,7 @@ public final class GatewayNode implements AutoCloseable {
                 config.rateLimiter());
         metrics.addSource(rateLimits::writeMetrics);
         ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits,
-                resilience);
+                resilience, config.edge());
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
 import dev.loomgate.gateway.admin.AdminAuth;
+import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -139,6 +140,7 @@ public final class GatewayNode implements AutoCloseable {
                 }))
                 .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
                 .routing(ADMIN, r -> {
+                    r.addFilter(new AdminGuard(config.edge().admin())); // CSRF and DNS rebinding: docs/SECURITY.md
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
                     consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),

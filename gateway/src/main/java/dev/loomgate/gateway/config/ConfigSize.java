@@ -13,6 +13,8 @@ import java.nio.file.Path;
 public final class ConfigSize {
     /** Default for the routes file and KV values, and the fixed limit of the node config file. */
     public static final long DEFAULT_MAX = 1024 * 1024;
+    /** Ceiling of limits.max-config-size (the YAML reader's code point backstop matches it). */
+    public static final long MAX_CONFIGURABLE = 64L * 1024 * 1024;
 
     private ConfigSize() {
     }

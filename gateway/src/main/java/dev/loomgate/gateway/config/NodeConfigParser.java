@@ -21,8 +21,6 @@ public final class NodeConfigParser {
     private static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
     private static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
             "require-token-on-loopback");
-    /** Ceiling of limits.max-config-size; the YAML reader's code point backstop matches it. */
-    private static final long MAX_CONFIG_SIZE_CEILING = 64L * 1024 * 1024;
     private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
@@ -210,7 +208,7 @@ public final class NodeConfigParser {
             l = l.withMaxRequestLine((int) f.required("max-request-line").sizeIn(1, Integer.MAX_VALUE));
         }
         if (f.has("max-config-size")) {
-            l = l.withMaxConfigSize(f.required("max-config-size").sizeIn(1024, MAX_CONFIG_SIZE_CEILING));
+            l = l.withMaxConfigSize(f.required("max-config-size").sizeIn(1024, ConfigSize.MAX_CONFIGURABLE));
         }
         return l;
     }

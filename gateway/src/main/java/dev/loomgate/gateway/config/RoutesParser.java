@@ -251,7 +251,7 @@ public final class RoutesParser {
         }
     }
 
-    static String decodeUtf8(byte[] bytes, String source) throws ConfigException {
+    public static String decodeUtf8(byte[] bytes, String source) throws ConfigException {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -70,7 +70,7 @@ final class YamlValue {
     static final int MAX_ALIASES = 50;
     static final int MAX_NESTING = 32;
     /** Backstop behind the byte limit (limits.max-config-size tops out at 64 MiB). */
-    static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+    static final int MAX_CODE_POINTS = (int) ConfigSize.MAX_CONFIGURABLE;
     /**
      * Aliases are shared nodes after compose, but our walk visits each use: 50 aliases that each repeat
      * the previous one would be 2^25 visits. Counting with aliases expanded bounds that work.

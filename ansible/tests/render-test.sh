@@ -71,6 +71,8 @@ check "gateway: node, admin on the node address, sentinels, consul, expected nod
   grep -q '  admin-port: 9080' \$g && grep -q 'expected-nodes: 3' \$g && grep -q 'master-name: loomgate' \$g &&
   grep -q '10.77.0.31:26381' \$g && grep -q 'kv-prefix: loomgate/' \$g && grep -q 'routes-file: $ns/gw2/routes.yaml' \$g &&
   python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d[\"redis\"][\"sentinel\"][\"addresses\"][0] == \"10.77.0.31:26379\"' \$g"
+check "gateway: the LBs and the VIP are its trusted proxies (client address survives HAProxy)" \
+  grep -q 'trusted-proxies: \["10.77.0.11/32", "10.77.0.12/32", "10.77.0.100/32"\]' "$ns/gw1/gateway.yaml"
 check "redis: replica of the master, no persistence, sentinel quorum 2 / 1000 ms / 3000 ms" bash -c "
   grep -q 'replicaof 10.77.0.31 6379' '$ns/redis2/redis.conf' && ! grep -q replicaof '$ns/redis1/redis.conf' &&
   grep -q '^save \"\"' '$ns/redis1/redis.conf' && grep -q 'appendonly no' '$ns/redis1/redis.conf' &&
@@ -88,6 +90,8 @@ assert h['gw3']['gateway'] == {'port': 8080, 'admin-port': 9080} and h['redis2']
 lo="$work/loopback"
 render inventories/loopback "$lo" -e port_offset=100
 if [ "$rc" -eq 0 ]; then ok "loopback inventory renders (port_offset=100)"; else fail "loopback inventory renders" "$out"; fi
+check "loopback: HAProxy on 127.0.0.1 is the trusted proxy" \
+  grep -q 'trusted-proxies: \["127.0.0.1/32"\]' "$lo/gw1/gateway.yaml"
 check "loopback: one HAProxy on 127.0.0.1, 3 gateways, no keepalived, shifted ports" bash -c "
   grep -q 'bind 127.0.0.1:18180' '$lo/lb1/haproxy.cfg' && [ \$(grep -c '^ *server gw' '$lo/lb1/haproxy.cfg') -eq 3 ] &&
   grep -q 'server gw3 127.0.0.1:18183 cookie gw3 port 19183' '$lo/lb1/haproxy.cfg' && [ ! -e '$lo/lb1/keepalived.conf' ] &&

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
 import dev.loomgate.gateway.admin.AdminAuth;
+import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -67,10 +68,11 @@ public final class GatewayNode implements AutoCloseable {
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
         Optional<String> adminToken = AdminAuth.token(config);
-        this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing));
+        this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
+                config.limits().maxConfigSize()));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
         if (!kvRoutes) {
-            routing.apply(RoutesParser.parse(config.routesFile()));
+            routing.apply(RoutesParser.parse(config.routesFile(), config.limits().maxConfigSize()));
         }
         if (consul.isPresent()) {
             consul.get().bootstrap();
@@ -85,7 +87,7 @@ public final class GatewayNode implements AutoCloseable {
                 config.rateLimiter());
         metrics.addSource(rateLimits::writeMetrics);
         ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits,
-                resilience);
+                resilience, config.edge());
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));
@@ -138,6 +140,7 @@ public final class GatewayNode implements AutoCloseable {
                 }))
                 .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
                 .routing(ADMIN, r -> {
+                    r.addFilter(new AdminGuard(config.edge().admin())); // CSRF and DNS rebinding: docs/SECURITY.md
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
                     consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
@@ -145,7 +148,8 @@ public final class GatewayNode implements AutoCloseable {
                 })
                 .build();
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
-                new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), routing::apply, routing::reject));
+                new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
+                        routing::apply, routing::reject));
     }
 
     /** Loads the routes (an invalid file stops the start), starts listening and watching. */

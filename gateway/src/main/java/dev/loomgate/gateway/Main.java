@@ -83,7 +83,7 @@ public final class Main {
         }
         if (check) {
             try {
-                var doc = dev.loomgate.gateway.config.RoutesParser.parse(config.routesFile());
+                var doc = dev.loomgate.gateway.config.RoutesParser.parse(config.routesFile(), config.limits().maxConfigSize());
                 System.out.println("config ok: node " + config.node().id() + ", routes version " + doc.version()
                         + " (" + doc.routes().size() + " routes, " + doc.upstreams().size() + " upstreams)");
                 return;

@@ -25,6 +25,10 @@ public final class AdminAuth {
     static Optional<String> token(NodeConfig config, Optional<String> env) throws ConfigException {
         Optional<String> token = config.operations().adminToken().or(() -> env);
         String host = config.node().adminHost();
+        if (token.isEmpty() && config.edge().admin().requireTokenOnLoopback()) {
+            throw new ConfigException("node config", 0, "admin.require-token-on-loopback",
+                    "is set, so node.admin-token (or " + ENV + ") is required");
+        }
         if (token.isEmpty() && !loopback(host)) {
             throw new ConfigException("node config", 0, "node.admin-token",
                     "is required when node.admin-host (" + host + ") is not a loopback address; set it or " + ENV);

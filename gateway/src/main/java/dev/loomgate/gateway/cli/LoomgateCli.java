@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.config.ConfigSize;
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.consul.ConsulClient;
@@ -140,13 +141,12 @@ public final class LoomgateCli {
 
     private Optional<Map.Entry<String, RoutesDocument>> validate(Path file) {
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
+            // bounded read: the nodes apply their own limits.max-config-size; this only keeps the CLI's memory sane
+            String text = RoutesParser.decodeUtf8(ConfigSize.read(file, ConfigSize.MAX_CONFIGURABLE), file.toString());
             RoutesDocument doc = RoutesParser.parse(text, file.toString());
             err.println(file + ": valid, version " + doc.version() + ", " + doc.routes().size() + " routes, "
                     + doc.upstreams().size() + " upstreams");
             return Optional.of(Map.entry(text, doc));
-        } catch (IOException e) {
-            err.println("loomgate: cannot read " + file + ": " + e.getMessage());
         } catch (ConfigException e) {
             err.println(e.getMessage());
         }

@@ -23,10 +23,12 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param rateLimiter  circuit breaker around Redis: failure threshold, latency budget, probe interval
  * @param operations   draining and admin API settings
  * @param consul       Consul discovery, KV routes, registration (docs/CONSUL.md); empty: routes file only
+ * @param edge         path, forwarded-header and admin request rules (docs/SECURITY.md)
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                         RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul) {
+                         RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
+                         EdgeRules edge) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -42,6 +44,20 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(rateLimiter, "rateLimiter");
         Objects.requireNonNull(operations, "operations");
         Objects.requireNonNull(consul, "consul");
+        Objects.requireNonNull(edge, "edge");
+    }
+
+    /** With default {@link EdgeRules}. */
+    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
+                      RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul) {
+        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, operations,
+                consul, EdgeRules.defaults());
+    }
+
+    public NodeConfig withEdge(EdgeRules edge) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul, edge);
     }
 
     /** Without Consul. */
@@ -54,7 +70,7 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withConsul(Optional<ConsulConfig> consul) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     /** With default {@link Operations}. */
@@ -67,7 +83,7 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withOperations(Operations operations) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     /**
@@ -112,47 +128,47 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withNode(Node node) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withLimits(Limits limits) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withRedis(Optional<RedisSettings> redis) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withCluster(Cluster cluster) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul);
+                operations, consul, edge);
     }
 
     /**
@@ -213,26 +229,36 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
      * @param maxBodySize           bytes of a request body; 0 = unlimited
      * @param maxConcurrentRequests requests in flight on this node
      * @param maxRequestLine        bytes of the request line
+     * @param maxConfigSize         bytes of the routes file and of Consul KV route values, counted before parsing
      */
-    public record Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine) {
+    public record Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine,
+                         long maxConfigSize) {
+        public Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine) {
+            this(maxHeaderSize, maxBodySize, maxConcurrentRequests, maxRequestLine, ConfigSize.DEFAULT_MAX);
+        }
+
         public static Limits defaults() {
             return new Limits(16_384, 100L * 1024 * 1024, 10_000, 8_192);
         }
 
+        public Limits withMaxConfigSize(long v) {
+            return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, maxRequestLine, v);
+        }
+
         public Limits withMaxHeaderSize(int v) {
-            return new Limits(v, maxBodySize, maxConcurrentRequests, maxRequestLine);
+            return new Limits(v, maxBodySize, maxConcurrentRequests, maxRequestLine, maxConfigSize);
         }
 
         public Limits withMaxBodySize(long v) {
-            return new Limits(maxHeaderSize, v, maxConcurrentRequests, maxRequestLine);
+            return new Limits(maxHeaderSize, v, maxConcurrentRequests, maxRequestLine, maxConfigSize);
         }
 
         public Limits withMaxConcurrentRequests(int v) {
-            return new Limits(maxHeaderSize, maxBodySize, v, maxRequestLine);
+            return new Limits(maxHeaderSize, maxBodySize, v, maxRequestLine, maxConfigSize);
         }
 
         public Limits withMaxRequestLine(int v) {
-            return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, v);
+            return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, v, maxConfigSize);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.loomgate.gateway.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,14 +16,18 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
-            "rate-limiter", "drain-quiet-period", "consul");
+            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin");
+    private static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
+    private static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
+    private static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
+            "require-token-on-loopback");
     private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
     private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port",
             "admin-token");
     private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
-            "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line");
+            "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line", "max-config-size");
     private static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet(
             "connect-timeout", "response-timeout", "max-connections-per-endpoint", "idle-timeout");
 
@@ -30,7 +36,7 @@ public final class NodeConfigParser {
 
     public static NodeConfig parse(Path file) throws ConfigException {
         Path dir = file.toAbsolutePath().getParent();
-        return parse(RoutesParser.readUtf8(file), RoutesParser.fileName(file), dir == null ? Path.of("") : dir);
+        return parse(RoutesParser.readUtf8(file, ConfigSize.DEFAULT_MAX), RoutesParser.fileName(file), dir == null ? Path.of("") : dir);
     }
 
     /** Parses text; a relative {@code routes-file} stays relative (to the working directory). */
@@ -93,10 +99,61 @@ public final class NodeConfigParser {
             }
             config = config.withOperations(config.operations().withAdminToken(token));
         }
+        config = config.withEdge(edge(top, config.edge()));
         if (top.has("consul")) {
             config = config.withConsul(Optional.of(ConsulConfigParser.parse(top.required("consul"), baseDir)));
         }
         return config;
+    }
+
+    /** {@code paths:}, {@code forwarded:} and {@code admin:} (docs/SECURITY.md). */
+    private static EdgeRules edge(YamlValue.Fields top, EdgeRules e) throws ConfigException {
+        if (top.has("paths")) {
+            YamlValue.Fields f = top.required("paths").fields(PATHS_KEYS);
+            if (f.has("merge-slashes")) {
+                e = e.withPaths(new EdgeRules.Paths(f.required("merge-slashes").bool()));
+            }
+        }
+        if (top.has("forwarded")) {
+            YamlValue.Fields f = top.required("forwarded").fields(FORWARDED_KEYS);
+            if (f.has("trusted-proxies")) {
+                YamlValue v = f.required("trusted-proxies");
+                try {
+                    e = e.withForwarded(new EdgeRules.Forwarded(TrustedProxies.of(strings(v))));
+                } catch (IllegalArgumentException ex) {
+                    throw v.error(ex.getMessage());
+                }
+            }
+        }
+        if (top.has("admin")) {
+            YamlValue.Fields f = top.required("admin").fields(ADMIN_KEYS);
+            EdgeRules.Admin a = e.admin();
+            List<String> origins = a.allowedOrigins();
+            if (f.has("allowed-origins")) {
+                origins = new ArrayList<>();
+                for (YamlValue o : f.required("allowed-origins").sequence()) {
+                    String text = o.nonBlankString();
+                    if (!text.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+                        throw o.error("must be an origin like https://ops.example.com (scheme, host, optional port)");
+                    }
+                    origins.add(text.toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            List<String> hosts = f.has("hosts") ? strings(f.required("hosts")).stream()
+                    .map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList() : a.hosts();
+            boolean requireToken = f.has("require-token-on-loopback")
+                    ? f.required("require-token-on-loopback").bool() : a.requireTokenOnLoopback();
+            e = e.withAdmin(new EdgeRules.Admin(origins, hosts, requireToken));
+        }
+        return e;
+    }
+
+    private static List<String> strings(YamlValue v) throws ConfigException {
+        List<String> out = new ArrayList<>();
+        for (YamlValue item : v.sequence()) {
+            out.add(item.nonBlankString());
+        }
+        return out;
     }
 
     private static RateLimiterOptions rateLimiter(YamlValue v, RateLimiterOptions o) throws ConfigException {
@@ -149,6 +206,9 @@ public final class NodeConfigParser {
         }
         if (f.has("max-request-line")) {
             l = l.withMaxRequestLine((int) f.required("max-request-line").sizeIn(1, Integer.MAX_VALUE));
+        }
+        if (f.has("max-config-size")) {
+            l = l.withMaxConfigSize(f.required("max-config-size").sizeIn(1024, ConfigSize.MAX_CONFIGURABLE));
         }
         return l;
     }

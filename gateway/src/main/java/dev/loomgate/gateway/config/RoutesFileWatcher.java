@@ -33,6 +33,7 @@ public final class RoutesFileWatcher implements AutoCloseable {
     private final Duration pollInterval;
     private final Consumer<RoutesDocument> onValid;
     private final Consumer<ConfigException> onRejected;
+    private final long maxSize;
     private volatile boolean closed;
     private Thread thread;
 
@@ -45,6 +46,13 @@ public final class RoutesFileWatcher implements AutoCloseable {
 
     public RoutesFileWatcher(Path file, Duration pollInterval, Consumer<RoutesDocument> onValid,
                              Consumer<ConfigException> onRejected) {
+        this(file, pollInterval, ConfigSize.DEFAULT_MAX, onValid, onRejected);
+    }
+
+    /** @param maxSize a larger file is rejected (the old routes keep serving) before it is parsed */
+    public RoutesFileWatcher(Path file, Duration pollInterval, long maxSize, Consumer<RoutesDocument> onValid,
+                             Consumer<ConfigException> onRejected) {
+        this.maxSize = maxSize;
         this.file = Objects.requireNonNull(file, "file");
         this.pollInterval = pollInterval == null || pollInterval.isZero() || pollInterval.isNegative()
                 ? DEFAULT_POLL_INTERVAL : pollInterval;
@@ -130,6 +138,8 @@ public final class RoutesFileWatcher implements AutoCloseable {
         String name = file.getFileName().toString();
         RoutesDocument doc;
         try {
+            ConfigSize.check(name, content.length > maxSize ? Math.max(stamp.size, content.length) : content.length,
+                    maxSize);
             doc = RoutesParser.parse(RoutesParser.decodeUtf8(content, name), name);
         } catch (ConfigException e) {
             reject(e);
@@ -181,9 +191,10 @@ public final class RoutesFileWatcher implements AutoCloseable {
         }
     }
 
+    /** At most maxSize + 1 bytes: enough to tell an oversized file without holding all of it. */
     private byte[] read() {
-        try {
-            return Files.readAllBytes(file);
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxSize + 1));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

@@ -1,10 +1,8 @@
 package dev.loomgate.gateway.config;
 
-import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,18 +46,22 @@ public final class RoutesParser {
         return file.getFileName() == null ? file.toString() : file.getFileName().toString();
     }
 
-    /** Reads a config file as UTF-8; IO and encoding errors become {@link ConfigException}s. */
-    static String readUtf8(Path file) throws ConfigException {
-        try {
-            return decodeUtf8(Files.readAllBytes(file), fileName(file));
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), 0, "", "cannot read: " + e, e);
-        }
+    /**
+     * Reads a config file as UTF-8, at most {@code maxSize} bytes (checked before decoding or parsing);
+     * IO, size and encoding errors become {@link ConfigException}s. Shared by both config parsers.
+     */
+    static String readUtf8(Path file, long maxSize) throws ConfigException {
+        return decodeUtf8(ConfigSize.read(file, maxSize), fileName(file));
     }
 
-    /** Parses a routes file; IO and encoding errors are reported as {@link ConfigException} too. */
+    /** Parses a routes file of at most {@link ConfigSize#DEFAULT_MAX} bytes. */
     public static RoutesDocument parse(Path file) throws ConfigException {
-        return parse(readUtf8(file), fileName(file));
+        return parse(file, ConfigSize.DEFAULT_MAX);
+    }
+
+    /** Parses a routes file; IO, size and encoding errors are reported as {@link ConfigException} too. */
+    public static RoutesDocument parse(Path file, long maxSize) throws ConfigException {
+        return parse(readUtf8(file, maxSize), fileName(file));
     }
 
     /**
@@ -249,7 +251,7 @@ public final class RoutesParser {
         }
     }
 
-    static String decodeUtf8(byte[] bytes, String source) throws ConfigException {
+    public static String decodeUtf8(byte[] bytes, String source) throws ConfigException {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

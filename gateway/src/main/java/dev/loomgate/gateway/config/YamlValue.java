@@ -40,7 +40,11 @@ final class YamlValue {
     static Optional<YamlValue> parseDocument(String text, String source) throws ConfigException {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported by us, with the field path
-        options.setMaxAliasesForCollections(50);
+        // a small document must not blow up: aliases, nesting and length are bounded (sizes are checked before)
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setNestingDepthLimit(MAX_NESTING);
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        options.setAllowRecursiveKeys(false);
         Node root;
         try {
             root = new Yaml(options).compose(new StringReader(text));
@@ -56,7 +60,42 @@ final class YamlValue {
         if (root == null || isNull(root)) {
             return Optional.empty();
         }
+        if (expandedNodes(root, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+            throw new ConfigException(source, 0, "", "document expands to more than " + MAX_EXPANDED_NODES
+                    + " YAML nodes (aliases repeating aliases?)");
+        }
         return Optional.of(new YamlValue(source, "", root));
+    }
+
+    static final int MAX_ALIASES = 50;
+    static final int MAX_NESTING = 32;
+    /** Backstop behind the byte limit (limits.max-config-size tops out at 64 MiB). */
+    static final int MAX_CODE_POINTS = (int) ConfigSize.MAX_CONFIGURABLE;
+    /**
+     * Aliases are shared nodes after compose, but our walk visits each use: 50 aliases that each repeat
+     * the previous one would be 2^25 visits. Counting with aliases expanded bounds that work.
+     */
+    static final int MAX_EXPANDED_NODES = 1_000_000;
+
+    /** Nodes as the parser walks them (aliases expanded), stopping past {@code budget}; depth is bounded above. */
+    private static long expandedNodes(Node node, long budget) {
+        long count = 1;
+        if (node instanceof SequenceNode seq) {
+            for (Node child : seq.getValue()) {
+                count += expandedNodes(child, budget - count);
+                if (count > budget) {
+                    return count;
+                }
+            }
+        } else if (node instanceof MappingNode map) {
+            for (NodeTuple t : map.getValue()) {
+                count += expandedNodes(t.getKeyNode(), budget - count) + expandedNodes(t.getValueNode(), budget - count);
+                if (count > budget) {
+                    return count;
+                }
+            }
+        }
+        return count;
     }
 
     String source() {

@@ -40,6 +40,8 @@ import jakarta.json.JsonValue;
  * first next time.
  */
 public final class ConsulClient implements AutoCloseable {
+    /** Largest reply read from an agent, in bytes: the ceiling of limits.max-config-size. */
+    static final int MAX_REPLY = (int) dev.loomgate.gateway.config.ConfigSize.MAX_CONFIGURABLE;
     private static final Logger LOG = Logger.getLogger(ConsulClient.class.getName());
     private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
 
@@ -260,7 +262,13 @@ public final class ConsulClient implements AutoCloseable {
                 HttpResponse<InputStream> resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
                 String text;
                 try (InputStream in = resp.body()) {
-                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    // bounded: a KV listing holds every routes value, each limited by the node (limits.max-config-size)
+                    byte[] data = in.readNBytes(MAX_REPLY + 1);
+                    if (data.length > MAX_REPLY) {
+                        throw new ConsulException(resp.statusCode(), "Consul " + agent + " sent a reply larger than "
+                                + MAX_REPLY + " bytes; refused");
+                    }
+                    text = new String(data, StandardCharsets.UTF_8);
                 }
                 OptionalLong index = indexHeader(resp);
                 Reply reply = new Reply(resp.statusCode(), text, index, agent);

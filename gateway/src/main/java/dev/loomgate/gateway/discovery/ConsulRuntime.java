@@ -58,11 +58,16 @@ public final class ConsulRuntime implements AutoCloseable {
     private Thread snapshotWriter;
 
     public ConsulRuntime(ConsulConfig config, NodeConfig.Node node, RoutingState routing) {
+        this(config, node, routing, dev.loomgate.gateway.config.ConfigSize.DEFAULT_MAX);
+    }
+
+    /** @param maxConfigSize raw-byte limit on each KV routes value and the assembled document */
+    public ConsulRuntime(ConsulConfig config, NodeConfig.Node node, RoutingState routing, long maxConfigSize) {
         this.config = config;
         this.node = node;
         this.routing = routing;
         this.client = new ConsulClient(config.settings());
-        this.layout = new KvRoutesLayout(config.kvPrefix());
+        this.layout = new KvRoutesLayout(config.kvPrefix(), maxConfigSize);
         this.frozen.set(config.freeze());
         this.kv = config.routesFromKv()
                 ? Optional.of(new KvRoutesWatcher(layout, client, config.watchWait(), backoff, routing, node.id(),

@@ -40,8 +40,15 @@ public final class KvRoutesLayout {
     public static final long PENDING = 1;
 
     private final String prefix;
+    private final long maxSize;
 
     public KvRoutesLayout(String prefix) {
+        this(prefix, dev.loomgate.gateway.config.ConfigSize.DEFAULT_MAX);
+    }
+
+    /** @param maxSize limit on each KV value and on the assembled document, in raw bytes (limits.max-config-size) */
+    public KvRoutesLayout(String prefix, long maxSize) {
+        this.maxSize = maxSize;
         if (!prefix.endsWith("/")) {
             throw new IllegalArgumentException("prefix must end with '/': " + prefix);
         }
@@ -98,10 +105,23 @@ public final class KvRoutesLayout {
     public record Origin(String key, int firstLine, int lastLine) {
     }
 
-    /** A routes document in file syntax built from KV entries. */
-    public record Assembled(String text, List<Origin> origins, boolean empty) {
+    /** A KV value over the size limit (raw bytes). */
+    public record Oversized(String key, long size, long modifyIndex) {
+    }
+
+    /**
+     * A routes document in file syntax built from KV entries.
+     *
+     * @param oversized values left out because they exceed the size limit; parsing refuses the document then
+     */
+    public record Assembled(String text, List<Origin> origins, boolean empty, List<Oversized> oversized) {
         public Assembled {
             origins = List.copyOf(origins);
+            oversized = List.copyOf(oversized);
+        }
+
+        public Assembled(String text, List<Origin> origins, boolean empty) {
+            this(text, origins, empty, List.of());
         }
     }
 
@@ -119,12 +139,19 @@ public final class KvRoutesLayout {
         List<KvEntry> upstreams = entries.stream().filter(e -> isItem(e.key(), upstreamsPrefix())).toList();
         List<KvEntry> routes = entries.stream().filter(e -> isItem(e.key(), routesPrefix()))
                 .sorted(Comparator.<KvEntry>comparingLong(e -> e.flags()).thenComparing(KvEntry::key)).toList();
-        appendList(sb, "upstreams", upstreams, origins, line);
-        appendList(sb, "routes", routes, origins, line);
-        return new Assembled(sb.toString(), origins, upstreams.isEmpty() && routes.isEmpty());
+        List<Oversized> oversized = new ArrayList<>();
+        appendList(sb, "upstreams", upstreams, origins, line, oversized);
+        appendList(sb, "routes", routes, origins, line, oversized);
+        for (Oversized o : oversized) {
+            // after every origin, so line numbers stay; a changed oversized value is a new text (not deduplicated)
+            sb.append("# oversized ").append(o.key()).append(' ').append(o.size()).append(' ').append(o.modifyIndex())
+                    .append('\n');
+        }
+        return new Assembled(sb.toString(), origins, upstreams.isEmpty() && routes.isEmpty(), oversized);
     }
 
-    private static void appendList(StringBuilder sb, String name, List<KvEntry> items, List<Origin> origins, int[] line) {
+    private void appendList(StringBuilder sb, String name, List<KvEntry> items, List<Origin> origins, int[] line,
+                            List<Oversized> oversized) {
         if (items.isEmpty()) {
             sb.append(name).append(": []\n");
             line[0]++;
@@ -133,6 +160,13 @@ public final class KvRoutesLayout {
         sb.append(name).append(":\n");
         line[0]++;
         for (KvEntry e : items) {
+            if (e.value().length > maxSize) {
+                // counted in raw bytes before decoding or parsing; the value never enters the document
+                oversized.add(new Oversized(e.key(), e.value().length, e.modifyIndex()));
+                sb.append("  - {}\n");
+                line[0]++;
+                continue;
+            }
             String[] lines = e.valueUtf8().replace("\r\n", "\n").stripTrailing().split("\n", -1);
             int first = line[0];
             for (int i = 0; i < lines.length; i++) {
@@ -149,6 +183,12 @@ public final class KvRoutesLayout {
 
     /** Parses assembled text; an error names the KV key (and the line within its value). */
     public RoutesDocument parse(Assembled a) throws ConfigException {
+        if (!a.oversized().isEmpty()) {
+            Oversized o = a.oversized().getFirst();
+            dev.loomgate.gateway.config.ConfigSize.check(o.key(), o.size(), maxSize);
+        }
+        dev.loomgate.gateway.config.ConfigSize.check("consul-kv:" + prefix,
+                a.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, maxSize);
         try {
             return RoutesParser.parse(a.text(), "consul-kv:" + prefix);
         } catch (ConfigException e) {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import dev.loomgate.gateway.config.TrustedProxies;
+import dev.loomgate.gateway.route.PathNormalizer;
 import dev.loomgate.gateway.route.RequestView;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -16,12 +18,23 @@ import io.helidon.webserver.http.ServerRequest;
 final class HelidonRequestView implements RequestView {
     private final ServerRequest request;
     private final String method;
+    private final PathNormalizer.Result pathResult;
+    private final TrustedProxies trustedProxies;
     private String host;
+    private String peerIp;
+    private Boolean trustedPeer;
     private String clientIp;
 
-    HelidonRequestView(ServerRequest request) {
+    HelidonRequestView(ServerRequest request, PathNormalizer paths, TrustedProxies trustedProxies) {
         this.request = request;
         this.method = request.prologue().method().text();
+        this.pathResult = paths.normalize(request.path().rawPath());
+        this.trustedProxies = trustedProxies;
+    }
+
+    /** The normalized path, or why the raw one is refused. */
+    PathNormalizer.Result pathResult() {
+        return pathResult;
     }
 
     @Override
@@ -47,9 +60,10 @@ final class HelidonRequestView implements RequestView {
         return colon >= 0 ? hostHeader.substring(0, colon) : hostHeader;
     }
 
+    /** The normalized path (routing and upstream see this); the raw path when it was rejected. */
     @Override
     public String path() {
-        return request.path().rawPath();
+        return pathResult instanceof PathNormalizer.Normalized n ? n.path() : request.path().rawPath();
     }
 
     @Override
@@ -103,11 +117,31 @@ final class HelidonRequestView implements RequestView {
         return Optional.empty();
     }
 
+    /** The address of the direct peer (the load balancer, when there is one). */
+    String peerIp() {
+        if (peerIp == null) {
+            SocketAddress a = request.remotePeer().address();
+            peerIp = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+        }
+        return peerIp;
+    }
+
+    /** Whether the direct peer is a configured trusted proxy (its forwarded headers count). */
+    boolean trustedPeer() {
+        if (trustedPeer == null) {
+            SocketAddress a = request.remotePeer().address();
+            trustedPeer = !trustedProxies.isEmpty() && a instanceof InetSocketAddress i
+                    && trustedProxies.contains(i.getAddress());
+        }
+        return trustedPeer;
+    }
+
+    /** The direct peer, or from a trusted proxy the right-most untrusted X-Forwarded-For address. */
     @Override
     public String clientIp() {
         if (clientIp == null) {
-            SocketAddress a = request.remotePeer().address();
-            clientIp = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+            clientIp = ForwardedHeaders.clientIp(peerIp(), trustedPeer(),
+                    trustedPeer() ? headerValues("X-Forwarded-For") : List.of(), trustedProxies);
         }
         return clientIp;
     }

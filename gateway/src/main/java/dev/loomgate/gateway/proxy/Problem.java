@@ -28,6 +28,11 @@ public record Problem(Type type, String detail) {
         NOT_FOUND(404, "not-found", "No such resource"),
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
         CONFLICT(409, "conflict", "Conflicts with the current state"),
+        FORBIDDEN(403, "forbidden", "Request refused"),
+        REQUEST_TIMEOUT(408, "request-timeout", "Request not received in time"),
+        URI_TOO_LONG(414, "uri-too-long", "Request target too long"),
+        NOT_IMPLEMENTED(501, "not-implemented", "Not implemented"),
+        HTTP_VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported"),
         INTERNAL(500, "internal-error", "Internal gateway error");
 
         private final int status;

@@ -18,13 +18,9 @@ public final class ProblemDirectHandler implements DirectHandler {
         String text = message == null ? "" : message;
         // Helidon reports oversized headers as a 400 "Header size exceeded"; clients expect 431
         boolean headersTooLarge = status.code() == 431 || text.contains("Header size exceeded");
-        Problem.Type type = headersTooLarge ? Problem.Type.HEADERS_TOO_LARGE : switch (status.code()) {
-            case 413 -> Problem.Type.PAYLOAD_TOO_LARGE;
-            case 503 -> Problem.Type.OVERLOADED;
-            case 500 -> Problem.Type.INTERNAL;
-            default -> Problem.Type.BAD_REQUEST;
-        };
-        Status answer = headersTooLarge ? Status.create(431, "Request Header Fields Too Large") : status;
+        Problem.Type type = headersTooLarge ? Problem.Type.HEADERS_TOO_LARGE : type(status.code());
+        // the body's status is the HTTP status, always: a code we have no type for is answered as its class's generic one
+        Status answer = type.status() == status.code() ? status : Status.create(type.status());
         String requestId = RequestIds.generate();
         String detail = detail(type, text);
         headers.set(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
@@ -35,6 +31,24 @@ public final class ProblemDirectHandler implements DirectHandler {
                 .keepAlive(eventType.keepAlive())
                 .entity(new Problem(type, detail).toJson("", requestId))
                 .build();
+    }
+
+    /** The problem type for a status Helidon chose; unknown codes fall back to 400 or 500. */
+    static Problem.Type type(int code) {
+        return switch (code) {
+            case 400 -> Problem.Type.BAD_REQUEST;
+            case 403 -> Problem.Type.FORBIDDEN;
+            case 404 -> Problem.Type.NOT_FOUND;
+            case 405 -> Problem.Type.METHOD_NOT_ALLOWED;
+            case 408 -> Problem.Type.REQUEST_TIMEOUT;
+            case 413 -> Problem.Type.PAYLOAD_TOO_LARGE;
+            case 414 -> Problem.Type.URI_TOO_LONG;
+            case 431 -> Problem.Type.HEADERS_TOO_LARGE;
+            case 501 -> Problem.Type.NOT_IMPLEMENTED;
+            case 503 -> Problem.Type.OVERLOADED;
+            case 505 -> Problem.Type.HTTP_VERSION_NOT_SUPPORTED;
+            default -> code >= 400 && code < 500 ? Problem.Type.BAD_REQUEST : Problem.Type.INTERNAL;
+        };
     }
 
     /** A short detail without echoing raw client bytes (Helidon appends hex dumps to some messages). */

@@ -11,6 +11,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.client.HttpFields;
+import dev.loomgate.gateway.config.EdgeRules;
+import dev.loomgate.gateway.config.TrustedProxies;
 import dev.loomgate.gateway.client.RequestBody;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.client.UpstreamRequest;
@@ -26,6 +28,7 @@ import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.policy.RateLimitStep;
 import dev.loomgate.gateway.ratelimit.RateLimitDecision;
+import dev.loomgate.gateway.route.PathNormalizer;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
@@ -60,6 +63,8 @@ public final class ProxyHandler implements Handler {
     private final AccessLog accessLog;
     private final ForwardingAttempts attempts;
     private final RateLimitStep rateLimits;
+    private final PathNormalizer paths;
+    private final TrustedProxies trustedProxies;
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
                         AccessLog accessLog) {
@@ -73,6 +78,14 @@ public final class ProxyHandler implements Handler {
 
     public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
                         AccessLog accessLog, RateLimitStep rateLimits, ResilienceRegistry resilience) {
+        this(nodeId, state, client, metrics, accessLog, rateLimits, resilience, EdgeRules.defaults());
+    }
+
+    /** @param edge path normalization and forwarded-header trust (docs/SECURITY.md) */
+    public ProxyHandler(String nodeId, RoutingState state, UpstreamClient client, GatewayMetrics metrics,
+                        AccessLog accessLog, RateLimitStep rateLimits, ResilienceRegistry resilience, EdgeRules edge) {
+        this.paths = PathNormalizer.create(edge.paths().mergeSlashes());
+        this.trustedProxies = edge.forwarded().trustedProxies();
         this.rateLimits = rateLimits;
         this.nodeId = nodeId;
         this.state = state;
@@ -85,7 +98,7 @@ public final class ProxyHandler implements Handler {
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
-        Exchange ex = new Exchange(req, start);
+        Exchange ex = new Exchange(new HelidonRequestView(req, paths, trustedProxies), start);
         ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
         res.header(RequestIds.HEADER_NAME, ex.requestId);
         ex.trace = TraceContext.from(req.headers().first(TRACEPARENT),
@@ -114,6 +127,10 @@ public final class ProxyHandler implements Handler {
             res.header(HeaderNames.CONNECTION, "close");
             problem(res, ex, new Problem(Problem.Type.BAD_REQUEST,
                     "request has both Content-Length and Transfer-Encoding"));
+            return;
+        }
+        if (ex.view.pathResult() instanceof PathNormalizer.Rejected r) {
+            problem(res, ex, new Problem(Problem.Type.BAD_REQUEST, r.reason()));
             return;
         }
         RoutingSnapshot snapshot = state.current();
@@ -177,43 +194,21 @@ public final class ProxyHandler implements Handler {
     private UpstreamRequest buildRequest(ServerRequest req, RouteMatch m, Exchange ex) throws IOException {
         HttpFields headers = new HttpFields(req.headers().size() + 6);
         Set<String> connectionTokens = HopByHop.connectionTokens(req.headers().all(HeaderNames.CONNECTION, List::of));
-        String forwardedFor = null;
-        boolean proto = false;
-        boolean fwdHost = false;
-        boolean fwdPort = false;
         for (Header h : req.headers()) {
             String name = h.name();
             if (HopByHop.isHopByHop(name, connectionTokens) || name.equalsIgnoreCase("Content-Length")
-                    || name.equalsIgnoreCase("Expect")) {
-                continue;
-            }
-            if (name.equalsIgnoreCase("X-Forwarded-For")) {
-                forwardedFor = String.join(", ", h.allValues());
+                    || name.equalsIgnoreCase("Expect") || ForwardedHeaders.dropped(name, ex.view.trustedPeer())) {
                 continue;
             }
             if (name.equalsIgnoreCase("X-Request-Id") || name.equalsIgnoreCase(TraceContext.TRACEPARENT)
                     || name.equalsIgnoreCase(TraceContext.TRACESTATE)) {
                 continue;
             }
-            proto |= name.equalsIgnoreCase("X-Forwarded-Proto");
-            fwdHost |= name.equalsIgnoreCase("X-Forwarded-Host");
-            fwdPort |= name.equalsIgnoreCase("X-Forwarded-Port");
             for (String v : h.allValues()) {
                 headers.add(name, v);
             }
         }
-        String client = ex.view.clientIp();
-        headers.add("X-Forwarded-For", forwardedFor == null ? client : forwardedFor + ", " + client);
-        // an LB in front (HAProxy) already says what the client used; keep its word
-        if (!proto) {
-            headers.add("X-Forwarded-Proto", req.isSecure() ? "https" : "http");
-        }
-        if (!fwdHost) {
-            req.headers().first(HeaderNames.HOST).ifPresent(v -> headers.add("X-Forwarded-Host", v));
-        }
-        if (!fwdPort) {
-            headers.add("X-Forwarded-Port", localPort(req));
-        }
+        forwardedHeaders(req, ex.view).addTo(headers);
         headers.add(RequestIds.HEADER, ex.requestId);
         headers.add(TraceContext.TRACEPARENT, ex.trace.traceparent());
         ex.trace.tracestate().ifPresent(v -> headers.add(TraceContext.TRACESTATE, v));
@@ -226,6 +221,16 @@ public final class ProxyHandler implements Handler {
         RetryPolicy retries = m.route().resilience().retries();
         long buffer = retries.retries() ? Math.max(BUFFER_REQUEST_BODY, retries.maxBufferedBody()) : BUFFER_REQUEST_BODY;
         return new UpstreamRequest(method, target, headers, body(req, ex, buffer, retries.retries()), idempotent);
+    }
+
+    /** X-Forwarded-* and Forwarded: the client's only from a trusted proxy, else ours (ForwardedHeaders). */
+    private ForwardedHeaders.Outgoing forwardedHeaders(ServerRequest req, HelidonRequestView view) {
+        boolean trusted = view.trustedPeer();
+        ForwardedHeaders.Incoming in = trusted ? new ForwardedHeaders.Incoming(view.headerValues("X-Forwarded-For"),
+                view.headerValues("X-Forwarded-Proto"), view.headerValues("X-Forwarded-Host"),
+                view.headerValues("X-Forwarded-Port"), view.headerValues("Forwarded")) : ForwardedHeaders.Incoming.none();
+        return ForwardedHeaders.decide(new ForwardedHeaders.Own(view.peerIp(), req.isSecure() ? "https" : "http",
+                req.headers().first(HeaderNames.HOST), localPort(req)), trusted, in);
     }
 
     /**
@@ -332,8 +337,8 @@ public final class ProxyHandler implements Handler {
         long bytesIn;
         long bytesOut;
 
-        Exchange(ServerRequest req, long startNanos) {
-            this.view = new HelidonRequestView(req);
+        Exchange(HelidonRequestView view, long startNanos) {
+            this.view = view;
             this.startNanos = startNanos;
         }
     }

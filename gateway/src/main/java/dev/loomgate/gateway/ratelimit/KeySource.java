@@ -19,7 +19,8 @@ public sealed interface KeySource {
     String describe();
 
     /**
-     * The client address. With {@code trustedHops = 0} the TCP peer. With N trusted proxies in front (each appending
+     * The client address. With {@code trustedHops = 0} {@link RequestView#clientIp()}: the TCP peer, or behind a proxy
+     * in {@code forwarded.trusted-proxies} the client it reports. With N trusted proxies in front (each appending
      * to X-Forwarded-For), the N-th address from the right of X-Forwarded-For: entries further left were written by
      * the client itself and can be forged. When the header has fewer entries than that, the leftmost is used.
      */

@@ -213,6 +213,8 @@ public final class PathPattern {
                 // rest of the path, zero or more segments: "/files" and "/files/" give ""
                 if (pos > path.length()) {
                     values[v] = "";
+                } else if (holdsDotSegment(path, pos)) {
+                    return null;
                 } else {
                     values[v] = path.substring(pos);
                 }
@@ -226,8 +228,8 @@ public final class PathPattern {
                 end = path.length();
             }
             if (seg.isVariable()) {
-                if (end == pos) {
-                    return null;
+                if (end == pos || isDotSegment(path, pos, end)) {
+                    return null; // a variable is never empty, "." or ".." (plain or encoded)
                 }
                 values[v++] = path.substring(pos, end);
             } else if (end - pos != seg.literal.length() || !path.startsWith(seg.literal, pos)) {
@@ -239,6 +241,45 @@ public final class PathPattern {
     }
 
     private static final String[] NO_VALUES = new String[0];
+
+    /**
+     * Whether {@code path[from,to)} is "." or "..", also as {@code %2e}: the proxy normalizes paths
+     * first, but a template must not depend on that to refuse a climbing value.
+     */
+    static boolean isDotSegment(String path, int from, int to) {
+        int dots = 0;
+        int i = from;
+        while (i < to) {
+            if (path.charAt(i) == '.') {
+                i++;
+            } else if (i + 2 < to && path.charAt(i) == '%' && path.charAt(i + 1) == '2'
+                    && (path.charAt(i + 2) == 'e' || path.charAt(i + 2) == 'E')) {
+                i += 3;
+            } else {
+                return false;
+            }
+            if (++dots > 2) {
+                return false;
+            }
+        }
+        return dots > 0;
+    }
+
+    /** Whether any segment of {@code path} from {@code from} on is a dot segment. */
+    private static boolean holdsDotSegment(String path, int from) {
+        int pos = from;
+        while (pos <= path.length()) {
+            int end = path.indexOf('/', pos);
+            if (end < 0) {
+                end = path.length();
+            }
+            if (isDotSegment(path, pos, end)) {
+                return true;
+            }
+            pos = end + 1;
+        }
+        return false;
+    }
 
     /** Decoded variables by name, for {@link RouteMatch#pathVariables()}. */
     Map<String, String> decodedVariables(String[] rawValues) {

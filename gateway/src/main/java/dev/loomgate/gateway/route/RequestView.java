@@ -14,7 +14,7 @@ public interface RequestView {
     /** Host without port, lower-case; empty when the request had no Host header. */
     String host();
 
-    /** Raw (still percent-encoded) path, always starting with {@code /}. */
+    /** The path, still percent-encoded, always starting with {@code /}; normalized by the proxy ({@link PathNormalizer}). */
     String path();
 
     /** Raw query string without the leading {@code ?}, empty when none. */
@@ -35,6 +35,9 @@ public interface RequestView {
     /** Value of a cookie from the Cookie header(s). */
     Optional<String> cookie(String name);
 
-    /** The address of the peer that connected to us (no port). */
+    /**
+     * The client's address (no port): the peer that connected to us, or, when that peer is a trusted proxy
+     * ({@code forwarded.trusted-proxies}), the right-most untrusted X-Forwarded-For address.
+     */
     String clientIp();
 }

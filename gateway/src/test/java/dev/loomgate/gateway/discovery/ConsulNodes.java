@@ -99,7 +99,8 @@ final class ConsulNodes {
     static HttpResponse<String> adminPost(TestGateway g, String path, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.adminPort() + path))
-                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10))
+                .header("X-Loomgate-Admin", "1"); // as curl, the CLI and scripts send it (AdminGuard)
         if (headers.length > 0) {
             b.headers(headers);
         }

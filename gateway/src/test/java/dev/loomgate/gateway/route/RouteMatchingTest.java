@@ -59,6 +59,38 @@ class RouteMatchingTest {
     }
 
     @Test
+    void templateVariablesNeverMatchDotSegments() {
+        RouteTable t = table(Route.builder("r", "u").path(PathPattern.path("/users/{id}")));
+        for (String p : new String[] {"/users/..", "/users/.", "/users/%2e%2e", "/users/%2E.", "/users/.%2e",
+                "/users/%2e", "/users/"}) {
+            assertFalse(t.match(TestRequest.get(p)).isPresent(), p);
+        }
+        assertEquals("...", t.match(TestRequest.get("/users/...")).orElseThrow().pathVariables().get("id"));
+        assertEquals(".x", t.match(TestRequest.get("/users/.x")).orElseThrow().pathVariables().get("id"));
+        assertEquals("..x", t.match(TestRequest.get("/users/%2e.x")).orElseThrow().pathVariables().get("id"));
+        RouteTable rest = table(Route.builder("r", "u").path(PathPattern.path("/files/{rest...}")));
+        for (String p : new String[] {"/files/..", "/files/a/../../etc", "/files/a/%2e%2e/b", "/files/./a"}) {
+            assertFalse(rest.match(TestRequest.get(p)).isPresent(), p);
+        }
+        assertEquals("a/.b/c..", rest.match(TestRequest.get("/files/a/.b/c..")).orElseThrow().pathVariables().get("rest"));
+    }
+
+    @Test
+    void prefixAndExactRoutesSeeTheNormalizedPath() {
+        PathNormalizer n = PathNormalizer.create(true);
+        RouteTable t = table(Route.builder("api", "u").path(PathPattern.prefix("/api")),
+                Route.builder("exact", "u").path(PathPattern.path("/admin/panel")));
+        for (String p : new String[] {"/api/../x", "/api/%2e%2e/x", "/api/%2E%2E", "/api/..", "/api/./../x"}) {
+            String normalized = ((PathNormalizer.Normalized) n.normalize(p)).path();
+            assertFalse(t.match(TestRequest.get(normalized)).isPresent(), p + " -> " + normalized);
+        }
+        String viaDots = ((PathNormalizer.Normalized) n.normalize("/x/%2e%2e/admin/./panel")).path();
+        assertEquals("exact", t.match(TestRequest.get(viaDots)).orElseThrow().route().id());
+        String encoded = ((PathNormalizer.Normalized) n.normalize("/%61pi/users")).path();
+        assertEquals("api", t.match(TestRequest.get(encoded)).orElseThrow().route().id(), "%61 is 'a'");
+    }
+
+    @Test
     void catchAllMatchesZeroOrMoreSegments() {
         RouteTable t = table(Route.builder("r", "u").path(PathPattern.path("/files/{rest...}")));
         assertEquals("", t.match(TestRequest.get("/files")).orElseThrow().pathVariables().get("rest"));

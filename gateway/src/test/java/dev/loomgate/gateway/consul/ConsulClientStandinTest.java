@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.consul.standin.ConsulStandin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,12 +99,12 @@ class ConsulClientStandinTest {
         try (BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("t",
                 (i, wait) -> client.kvList("w/", i, wait), Duration.ofSeconds(5), Backoff.defaults(),
                 v -> seen.add(v.stream().map(KvEntry::valueUtf8).toList().toString())).start()) {
-            await(() -> seen.size() == 1);
+            Await.until("seen.size() == 1", Duration.ofSeconds(20), () -> seen.size() == 1);
             long before = w.lastIndex();
             client.kvPut("other/x", "unrelated");
             consul.wakeAllWatchers();
             client.kvPut("w/a", "2");
-            await(() -> seen.size() == 2);
+            Await.until("seen.size() == 2", Duration.ofSeconds(20), () -> seen.size() == 2);
             assertEquals(List.of("[1]", "[2]"), seen);
             assertTrue(Long.compareUnsigned(w.lastIndex(), before) > 0);
             consul.wakeAllWatchers();
@@ -121,21 +122,11 @@ class ConsulClientStandinTest {
         try (BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("t",
                 (i, wait) -> client.kvList("r/", i, wait), Duration.ofSeconds(2), new Backoff(Duration.ofMillis(50),
                 Duration.ofMillis(200)), v -> sizes.add(v.size())).start()) {
-            await(() -> sizes.size() == 1);
+            Await.until("sizes.size() == 1", Duration.ofSeconds(20), () -> sizes.size() == 1);
             consul.restart(false);
             client.kvPut("r/new", "x");
-            await(() -> sizes.contains(1));
+            Await.until("sizes.contains(1)", Duration.ofSeconds(20), () -> sizes.contains(1));
             assertTrue(w.resets() >= 1 || w.lastIndex() < 30, "index reset after the restart: " + w.resets());
-        }
-    }
-
-    static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out");
-            }
-            Thread.sleep(20);
         }
     }
 }

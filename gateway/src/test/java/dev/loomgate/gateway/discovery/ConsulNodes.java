@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.consul.standin.ConsulStandin;
 import dev.loomgate.gateway.cli.LoomgateCli;
 import dev.loomgate.gateway.config.ConfigException;
@@ -113,20 +114,10 @@ final class ConsulNodes {
                 HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     /** Milliseconds until the condition holds (fails after {@code timeout}). */
     static long timeUntil(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         long start = System.nanoTime();
-        await(condition, timeout, what);
+        Await.until(what, timeout, condition);
         return (System.nanoTime() - start) / 1_000_000;
     }
 }

@@ -124,6 +124,7 @@ class ProxyErrorsTest {
 
     /** Sends one slow request that holds the only slot; the second request must be refused at once. */
     private RawHttp.Response secondWhileFirstIsBusy(TestGateway gw) throws Exception {
+        int before = upstream.requestCount();
         Thread busy = Thread.ofVirtual().start(() -> {
             try {
                 RawHttp.exchange(gw.port(), "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -131,7 +132,7 @@ class ProxyErrorsTest {
                 // only here to occupy the single slot
             }
         });
-        Thread.sleep(300);
+        upstream.awaitReceived(before + 1); // the slow request is at the upstream: it holds the slot
         RawHttp.Response r = RawHttp.exchange(gw.port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
         busy.join();
         return r;

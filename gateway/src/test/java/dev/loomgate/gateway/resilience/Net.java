@@ -53,16 +53,4 @@ final class Net {
         });
         return n;
     }
-
-    /** Waits up to {@code seconds} for {@code condition}. */
-    static boolean eventually(double seconds, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
-    }
 }

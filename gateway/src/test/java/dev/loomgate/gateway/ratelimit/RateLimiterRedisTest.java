@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.FixedRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -146,7 +147,7 @@ class RateLimiterRedisTest {
                 long due = start + i * intervalNanos;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
-                    Thread.sleep(Duration.ofNanos(wait));
+                    Thread.sleep(Duration.ofNanos(wait)); // paces the load at 300/s: the rate is what is tested
                 }
                 RateLimitDecision d = nodes[i % 2].tryAcquire(policy, "route", "hot-client");
                 last = System.nanoTime();
@@ -194,14 +195,14 @@ class RateLimiterRedisTest {
                         try {
                             local.tryAcquire(policy, "r", "bg-" + n);
                             backgroundDecisions.incrementAndGet();
-                            Thread.sleep(2);
+                            Thread.sleep(2); // paces the background callers, not synchronisation
                         } catch (Throwable e) {
                             thrown.add(e);
                         }
                     }
                 }));
             }
-            Thread.sleep(200);
+            Await.until("the background callers to run on Redis", () -> backgroundDecisions.get() >= 20);
             servers.kill(own);
 
             int callsUntilDegraded = 0;
@@ -240,7 +241,7 @@ class RateLimiterRedisTest {
 
             long restartedAt = System.nanoTime();
             servers.restart(own);
-            RedisTestServers.awaitTrue("limiter back on Redis", Duration.ofSeconds(10),
+            Await.until("limiter back on Redis", Duration.ofSeconds(10),
                     () -> !local.tryAcquire(policy, "r", "c").degraded());
             System.out.printf("Redis restarted: back on Redis after %d ms%n", (System.nanoTime() - restartedAt) / 1_000_000);
             assertEquals("CLOSED", local.breakerState());
@@ -270,7 +271,7 @@ class RateLimiterRedisTest {
             assertEquals(10, allowed, "40/min over 4 live nodes = 10 locally");
 
             Server late = servers.startServer(port);
-            RedisTestServers.awaitTrue("limiter back on Redis once it appears", Duration.ofSeconds(10),
+            Await.until("limiter back on Redis once it appears", Duration.ofSeconds(10),
                     () -> !local.tryAcquire(policy, "r", "*").degraded());
             assertEquals(40, 1 + attempts(local, policy, "r", "*", 45).stream().filter(x -> x).count(),
                     "full cluster bucket in Redis (one token taken by the recovery call)");

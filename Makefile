@@ -28,6 +28,10 @@ test: deps test-ansible ## run the whole test suite (starts and stops its own se
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh
 
+.PHONY: test-slow
+test-slow: deps ## the long-running, benchmark-like tests (tag slow) that make test leaves out
+	@$(MVN) -B -pl consul-standin,gateway -am verify -Dgroups=slow -DexcludedGroups=none
+
 bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
 	@bin/bench-proxy $(BENCH_ARGS)
 

@@ -114,7 +114,7 @@ class ConsulClientFixturesTest {
                             failures.add(n);
                         }
                     }).start()) {
-                Thread.sleep(1500);
+                Thread.sleep(1500); // a fixed window to count attempts in: the rate is what is tested
             }
             // 100, 200, 400, 800 ms (each jittered to [d/2, d]): at most ~8 attempts in 1.5 s, never hundreds
             int n = c.requests().size();

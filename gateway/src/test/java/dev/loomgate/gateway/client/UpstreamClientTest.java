@@ -3,7 +3,6 @@ package dev.loomgate.gateway.client;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.loomgate.gateway.testing.Behaviors;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestUpstream;
 import dev.loomgate.gateway.upstream.Endpoint;
 import org.junit.jupiter.api.AfterEach;
@@ -116,14 +116,12 @@ class UpstreamClientTest {
 
     @Test
     void connectionRefusedIsConnectFailed() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        try (RefusingPort dead = RefusingPort.open()) {
+            UpstreamException e = assertThrows(UpstreamException.class,
+                    () -> client.exchange(new Endpoint("127.0.0.1", dead.port(), 1), get("/"), Duration.ofSeconds(1)));
+            assertEquals(UpstreamException.Kind.CONNECT_FAILED, e.kind());
+            assertTrue(e.kind().nothingSent());
         }
-        UpstreamException e = assertThrows(UpstreamException.class,
-                () -> client.exchange(new Endpoint("127.0.0.1", port, 1), get("/"), Duration.ofSeconds(1)));
-        assertEquals(UpstreamException.Kind.CONNECT_FAILED, e.kind());
-        assertTrue(e.kind().nothingSent());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.loomgate.gateway.consul;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.loomgate.gateway.testing.Await;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.consul.standin.ConsulStandin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,11 +81,8 @@ class ConsulClientStandinTest {
 
     @Test
     void leaderAndFailoverToTheNextAgent() throws Exception {
-        int dead;
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = s.getLocalPort();
-        }
-        try (ConsulClient two = new ConsulClient(ConsulSettings.of("127.0.0.1:" + dead, consul.baseUri()))) {
+        try (RefusingPort dead = RefusingPort.open();
+             ConsulClient two = new ConsulClient(ConsulSettings.of(dead.address(), consul.baseUri()))) {
             assertTrue(two.leader().isPresent());
             assertTrue(two.kvPut("f/x", "1"));
             assertEquals("1", two.kvGet("f/x").orElseThrow().valueUtf8());

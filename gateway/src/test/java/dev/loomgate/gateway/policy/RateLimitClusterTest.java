@@ -16,6 +16,7 @@ import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.Tag;
@@ -174,8 +175,9 @@ class RateLimitClusterTest {
 
     @Test
     void unreachableRedisAtStartIsADegradedStartThatRecovers() throws Exception {
-        try (RedisTestServers servers = RedisTestServers.create(); TestUpstream upstream = TestUpstream.start("u")) {
-            int port = RedisTestServers.freePort();
+        try (RedisTestServers servers = RedisTestServers.create(); TestUpstream upstream = TestUpstream.start("u");
+             RefusingPort noRedisYet = RefusingPort.open()) {
+            int port = noRedisYet.port();
             List<TestGateway> nodes = nodes(1, ROUTES.formatted(upstream.address(), 3, "1m"),
                     RedisSettings.standalone("127.0.0.1", port), 1);
             TestGateway node = nodes.getFirst();
@@ -183,6 +185,8 @@ class RateLimitClusterTest {
                 assertTrue(node.node().ready(), "the node starts without Redis");
                 assertTrue(node.node().rateLimits().degraded());
                 assertEquals(List.of(200, 200, 200, 429), statuses(node, 4, "k"), "local buckets meanwhile");
+                // held until now, so nothing else could listen there; redis-server must be told the port up front
+                noRedisYet.close();
                 servers.startServer(port);
                 // after a good probe one request at a time tries Redis (half-open), so keep some traffic going
                 Await.until("limiter on Redis once it appears", Duration.ofSeconds(10), () -> {

@@ -2,6 +2,7 @@ package dev.loomgate.gateway.ratelimit;
 
 import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.FixedRequest;
+import dev.loomgate.gateway.testing.RefusingPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Rate limiting against real redis-server processes. */
@@ -50,9 +52,14 @@ class RateLimiterRedisTest {
         }
     }
 
-    /** Loopback on a loaded 2-core box: a slow call must not flip the breaker in tests that measure accuracy. */
+    /**
+     * Loopback on a loaded 2-core box: a slow call must neither flip the breaker nor be answered from the fallback in
+     * tests that count decisions. A 100 ms budget was missed now and then (a stalled JVM or a busy core), which sent
+     * one decision to the fallback and failed twoNodesOnOneRedisAdmitWhatOneWould; none of these tests is about the
+     * budget, and an unreachable Redis still fails at once (connection refused).
+     */
     static RateLimiterOptions lenientOptions() {
-        return RateLimiterOptions.defaults().withBreaker(5, Duration.ofMillis(500), Duration.ofMillis(100));
+        return RateLimiterOptions.defaults().withBreaker(5, Duration.ofMillis(500), Duration.ofSeconds(2));
     }
 
     static RedisSettings settings(int port) {
@@ -130,7 +137,12 @@ class RateLimiterRedisTest {
         assertTrue(limiter.metrics().latencyCount() > 0);
     }
 
+    /**
+     * Refill accuracy of one shared bucket under a 5 s paced load (a benchmark: make test-slow). The default suite
+     * has the shared limit exactly (RateLimitClusterTest.threeNodesShareOneLimit) and refill (RateLimitProxyTest).
+     */
     @Test
+    @Tag("slow")
     void twoNodesOnOneRedisAdmitWhatOneWould() throws Exception {
         try (RedisConnections second = RedisConnections.open(settings(shared.port()));
              RateLimiter node2 = RateLimiter.create(second, lenientOptions(), () -> 2, new RateLimitMetrics())) {
@@ -260,9 +272,9 @@ class RateLimiterRedisTest {
 
     @Test
     void localFallbackTakesThisNodesShare() throws Exception {
-        int port = RedisTestServers.freePort(); // nothing listens here
         RateLimitMetrics metrics = new RateLimitMetrics();
-        try (RedisConnections connections = RedisConnections.open(settings(port));
+        try (RefusingPort nothingListens = RefusingPort.open();
+             RedisConnections connections = RedisConnections.open(settings(nothingListens.port()));
              RateLimiter local = RateLimiter.create(connections, lenientOptions(), () -> 4, metrics)) {
             assertTrue(local.degraded(), "unreachable Redis at start: starts degraded");
             RateLimitPolicy policy = new RateLimitPolicy(unique("share"),
@@ -270,7 +282,9 @@ class RateLimiterRedisTest {
             long allowed = attempts(local, policy, "r", "*", 20).stream().filter(x -> x).count();
             assertEquals(10, allowed, "40/min over 4 live nodes = 10 locally");
 
-            Server late = servers.startServer(port);
+            // held until now, so nothing else could listen there; redis-server must be told the port up front
+            nothingListens.close();
+            Server late = servers.startServer(nothingListens.port());
             Await.until("limiter back on Redis once it appears", Duration.ofSeconds(10),
                     () -> !local.tryAcquire(policy, "r", "*").degraded());
             assertEquals(40, 1 + attempts(local, policy, "r", "*", 45).stream().filter(x -> x).count(),

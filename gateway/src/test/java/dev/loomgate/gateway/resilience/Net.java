@@ -1,7 +1,6 @@
 package dev.loomgate.gateway.resilience;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,13 +13,6 @@ import dev.loomgate.gateway.testing.TestUpstream;
 /** Small helpers shared by the resilience tests. */
 final class Net {
     private Net() {
-    }
-
-    /** A loopback port nothing listens on (connections are refused). */
-    static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     static HttpResponse<String> send(TestGateway gw, String method, String path, byte[] body, String... headers)

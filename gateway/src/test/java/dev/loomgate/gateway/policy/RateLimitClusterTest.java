@@ -61,7 +61,7 @@ class RateLimitClusterTest {
             RedisTestServers.Server redis = servers.startServer();
             // a latency budget no loaded box misses: every decision comes from Redis, so the count is exact
             RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(5, Duration.ofSeconds(1), Duration.ofSeconds(2));
+                    .withBreaker(5, Duration.ofSeconds(2), Duration.ofMillis(200));
             // 30 per hour: nothing refills while the test runs
             List<TestGateway> nodes = nodes(3, ROUTES.formatted(upstream.address(), 30, "1h"),
                     RedisSettings.standalone("127.0.0.1", redis.port()), 3, options);

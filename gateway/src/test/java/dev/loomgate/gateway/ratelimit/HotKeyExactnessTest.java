@@ -28,7 +28,7 @@ class HotKeyExactnessTest {
             int port = servers.startServer().port();
             // a latency budget no loaded box misses: every decision comes from Redis
             RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(5, Duration.ofSeconds(1), Duration.ofSeconds(2));
+                    .withBreaker(5, Duration.ofSeconds(2), Duration.ofMillis(100));
             try (RedisConnections connections = RedisConnections.open(RedisSettings.standalone("127.0.0.1", port));
                  RateLimiter limiter = RateLimiter.create(connections, options, () -> 1, new RateLimitMetrics())) {
                 List<Bandwidth> limit = List.of(new Bandwidth(BUDGET, Duration.ofHours(1)));

@@ -54,12 +54,13 @@ class RateLimiterRedisTest {
 
     /**
      * Loopback on a loaded 2-core box: a slow call must neither flip the breaker nor be answered from the fallback in
-     * tests that count decisions. A 100 ms budget was missed now and then (a stalled JVM or a busy core), which sent
-     * one decision to the fallback and failed twoNodesOnOneRedisAdmitWhatOneWould; none of these tests is about the
-     * budget, and an unreachable Redis still fails at once (connection refused).
+     * tests that count decisions. A 500 ms latency budget was missed now and then (load average 17-20 from the other
+     * builds on the box), which sent a decision or two to the fallback and failed twoNodesOnOneRedisAdmitWhatOneWould
+     * (also on the unchanged suite). None of these tests is about the budget, and an unreachable Redis still fails at
+     * once (connection refused).
      */
     static RateLimiterOptions lenientOptions() {
-        return RateLimiterOptions.defaults().withBreaker(5, Duration.ofMillis(500), Duration.ofSeconds(2));
+        return RateLimiterOptions.defaults().withBreaker(5, Duration.ofSeconds(2), Duration.ofMillis(100));
     }
 
     static RedisSettings settings(int port) {

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.loomgate.consul.standin.ConsulStandin;
 import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.RefusingPort;
-import dev.loomgate.consul.standin.ConsulStandin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

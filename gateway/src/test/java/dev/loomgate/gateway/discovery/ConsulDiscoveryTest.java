@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.consul.standin.ConsulStandin;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;

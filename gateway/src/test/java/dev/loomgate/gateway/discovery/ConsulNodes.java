@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.consul.standin.ConsulStandin;
 import dev.loomgate.gateway.cli.LoomgateCli;
 import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.ConsulConfig;
 import dev.loomgate.gateway.config.NodeConfig;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 
 /** Test helpers: gateway nodes on a Consul stand-in, the CLI in-process, polling. */

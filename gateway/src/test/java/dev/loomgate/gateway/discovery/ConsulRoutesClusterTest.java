@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.consul.standin.ConsulStandin;
 import dev.loomgate.gateway.cli.LoomgateCli;
 import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
 import dev.loomgate.gateway.consul.ServiceInstance;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;

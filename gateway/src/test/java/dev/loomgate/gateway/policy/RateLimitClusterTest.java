@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

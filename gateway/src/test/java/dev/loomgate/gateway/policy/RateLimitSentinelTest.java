@@ -10,8 +10,8 @@ import java.util.Optional;
 
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
-import dev.loomgate.gateway.redis.RedisTestServers;
 import dev.loomgate.gateway.redis.RedisTestServers.Server;
+import dev.loomgate.gateway.redis.RedisTestServers;
 import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.redis.RedisSettings;
-import dev.loomgate.gateway.redis.RedisTestServers;
 import dev.loomgate.gateway.redis.RedisTestServers.Server;
+import dev.loomgate.gateway.redis.RedisTestServers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

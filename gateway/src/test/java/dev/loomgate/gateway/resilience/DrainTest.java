@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.GatewayNode;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

@@ -1,6 +1,7 @@
 package dev.loomgate.gateway.resilience;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,9 +40,17 @@ final class Net {
     /** Counts requests as they arrive (before the behavior runs, so hung requests count too). */
     static AtomicInteger counting(TestUpstream u, TestUpstream.Behavior b) {
         AtomicInteger n = new AtomicInteger();
-        u.behave((req, out) -> {
-            n.incrementAndGet();
-            return b.respond(req, out);
+        u.behave(new TestUpstream.Behavior() {
+            @Override
+            public boolean respond(TestUpstream.Request req, OutputStream out) throws IOException {
+                n.incrementAndGet();
+                return b.respond(req, out);
+            }
+
+            @Override
+            public boolean fullDuplex() {
+                return b.fullDuplex();
+            }
         });
         return n;
     }

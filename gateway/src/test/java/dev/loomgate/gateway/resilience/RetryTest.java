@@ -137,7 +137,7 @@ class RetryTest {
         r = Net.send(gw, "PUT", "/blob", big);
         assertEquals(503, r.statusCode());
         assertEquals(3, hitsA.get(), "buffered: tried three times");
-        assertTrue(a.received().stream().allMatch(x -> x.bodyBytes() == big.length), "every try carried the whole body");
+        assertTrue(a.awaitReceived(1 + 3).stream().allMatch(x -> x.bodyBytes() == big.length), "every try carried the whole body");
     }
 
     @Test

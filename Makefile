@@ -38,6 +38,10 @@ test-first-run: ## bin/loomgate in a fresh copy without target/: builds on first
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh
 
+.PHONY: test-slow
+test-slow: deps ## the long-running, benchmark-like tests (tag slow) that make test leaves out
+	@$(MVN) -B -pl consul-standin,gateway -am verify -Dgroups=slow -DexcludedGroups=none
+
 bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
 	@bin/bench-proxy $(BENCH_ARGS)
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.loomgate.chaos.testing.Await;
 import org.junit.jupiter.api.Test;
 
 /** Signals, restart and PID files of one tracked process ({@code sleep}), without a cluster. */
@@ -88,18 +89,12 @@ class ManagedProcessTest {
     }
 
     private static void awaitState(long pid, char state) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (ProcFs.state(pid).orElse('?') != state && System.nanoTime() < deadline) {
-            ManagedProcess.sleep(20);
-        }
-        assertEquals(state, ProcFs.state(pid).orElse('?'));
+        Await.value("process " + pid + " in state " + state, Duration.ofSeconds(5),
+                () -> ProcFs.state(pid).orElse('?'), s -> s == state);
     }
 
     private static void awaitNotState(long pid, char state) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (ProcFs.state(pid).orElse(state) == state && System.nanoTime() < deadline) {
-            ManagedProcess.sleep(20);
-        }
-        assertNotEquals(state, ProcFs.state(pid).orElse(state));
+        Await.value("process " + pid + " to leave state " + state, Duration.ofSeconds(5),
+                () -> ProcFs.state(pid).orElse(state), s -> s != state);
     }
 }

@@ -1,5 +1,6 @@
 package dev.loomgate.chaos.load;
 
+import dev.loomgate.chaos.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -74,7 +75,7 @@ class LoadGeneratorTest {
         try (LoadRun run = LoadGenerator.start(LoadConfig.builder("127.0.0.1", server.port())
                 .rate(100).maxDuration(Duration.ofSeconds(2)).maxRequests(10_000).newConnectionShare(0.3)
                 .connectTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofSeconds(2)).build())) {
-            Thread.sleep(800);
+            Await.until("60 requests answered before the stop", () -> server.requests.get() >= 60);
             stoppedAt = run.clock().epochMillis();
             server.close();
             result = run.await();

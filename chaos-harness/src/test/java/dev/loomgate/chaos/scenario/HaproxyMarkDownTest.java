@@ -2,6 +2,7 @@ package dev.loomgate.chaos.scenario;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.loomgate.chaos.load.EpochClock;
+import dev.loomgate.chaos.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -42,15 +43,18 @@ class HaproxyMarkDownTest {
     void downWithinTheCheckBudgetAndUpAgain(@TempDir Path dir) throws Exception {
         Path bin = Path.of("/usr/sbin/haproxy");
         Assumptions.assumeTrue(Files.isExecutable(bin), "haproxy not installed (make deps)");
-        int p1 = freePort();
-        int p2 = freePort();
-        int front = freePort();
-        servers.add(backend(p1));
-        HttpServer gw2 = backend(p2);
+        HttpServer gw1 = backend(0);
+        servers.add(gw1);
+        HttpServer gw2 = backend(0);
         servers.add(gw2);
+        int p1 = gw1.getAddress().getPort();
+        int p2 = gw2.getAddress().getPort();
         Path sock = dir.resolve("haproxy.sock");
         Path cfg = dir.resolve("haproxy.cfg");
-        Files.writeString(cfg, """
+        // haproxy must be told its front port: probe one, and try another if it was taken before haproxy bound it
+        for (int attempt = 1; haproxy == null; attempt++) {
+            int front = freePort();
+            Files.writeString(cfg, """
                 global
                     stats socket %s mode 600 level admin
                 defaults
@@ -69,8 +73,17 @@ class HaproxyMarkDownTest {
                     server gw1 127.0.0.1:%d
                     server gw2 127.0.0.1:%d
                 """.formatted(sock, front, p1, p2));
-        haproxy = new ProcessBuilder(bin.toString(), "-db", "-f", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+            Process p = new ProcessBuilder(bin.toString(), "-db", "-f", cfg.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+            // its stats socket (in this test's own dir) answers once every listener is bound; a bind failure exits
+            Await.until("haproxy to start (or exit)", () -> !p.isAlive() || answers(HaproxyStats.socket(sock)));
+            String log = Files.readString(dir.resolve("haproxy.log"));
+            if (p.isAlive()) {
+                haproxy = p;
+            } else if (!log.contains("cannot bind") || attempt == 5) {
+                throw new IllegalStateException("haproxy exited with " + p.exitValue() + ": " + log);
+            }
+        }
         HaproxyStats stats = HaproxyStats.socket(sock);
         assertTrue(LbWatch.awaitUp(List.of(stats), "gw2", Duration.ofSeconds(10)), "gw2 UP at start");
 
@@ -99,6 +112,15 @@ class HaproxyMarkDownTest {
         return server;
     }
 
+    private static boolean answers(HaproxyStats stats) {
+        try {
+            return !stats.servers().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A port that was free a moment ago (haproxy cannot bind 0 and report it). */
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,18 +77,6 @@ class AgentChecksTest {
         return fail("check " + checkId + " not found");
     }
 
-    /** Polls with a generous bound: the box is loaded, and the assertion is about behaviour, not speed. */
-    private static void eventually(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("not within " + within + ": " + what);
-    }
-
     @Test
     void httpCheckFollowsTheUpstreamStatus() throws Exception {
         String url = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/health";
@@ -98,26 +85,27 @@ class AgentChecksTest {
         assertEquals("critical", check("web", "web1-http").getString("Status"), "critical until the first probe");
         assertEquals("http", check("web", "web1-http").getString("Type"));
         // two intervals plus generous slack for a loaded machine
-        eventually("passing", Duration.ofSeconds(8),
+        Await.until("passing", Duration.ofSeconds(8),
                 () -> check("web", "web1-http").getString("Status").equals("passing"));
         String output = check("web", "web1-http").getString("Output");
         assertEquals("HTTP GET " + url + ": 200 OK Output: status 200", output);
         assertEquals(1, health("web?passing").size());
 
         upstreamStatus.set(500);
-        eventually("critical", Duration.ofSeconds(8),
+        Await.until("critical", Duration.ofSeconds(8),
                 () -> check("web", "web1-http").getString("Status").equals("critical"));
         assertEquals(0, health("web?passing").size());
         upstreamStatus.set(429);
-        eventually("warning on 429", Duration.ofSeconds(8),
+        Await.until("warning on 429", Duration.ofSeconds(8),
                 () -> check("web", "web1-http").getString("Status").equals("warning"));
         assertEquals(0, health("web?passing").size(), "warning instances are not passing (H-2)");
         upstreamStatus.set(204);
-        eventually("passing again", Duration.ofSeconds(8),
+        Await.until("passing again", Duration.ofSeconds(8),
                 () -> check("web", "web1-http").getString("Status").equals("passing"));
 
         http.put("/v1/agent/service/deregister/web1", null);
         int seen = probes.get();
+        // an absence cannot be awaited: a window of 2.5 intervals in which a probe would (wrongly) come
         Thread.sleep(2500);
         assertTrue(probes.get() <= seen + 1, "probing stops with the service");
     }
@@ -128,6 +116,8 @@ class AgentChecksTest {
         long index = http.get("/v1/health/service/ttl-svc").index();
         CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
                 () -> http.get("/v1/health/service/ttl-svc?passing&index=" + index + "&wait=30s"));
+        // lets the query park in the stand-in (nothing shows that it has); if it has not, it sees the change at
+        // once and the assertions hold all the same
         Thread.sleep(200);
         assertEquals(200, http.put("/v1/agent/check/pass/t1-ttl", null).status());
         Http.Response r = watch.get(20, TimeUnit.SECONDS);
@@ -147,7 +137,7 @@ class AgentChecksTest {
         assertEquals(index, http.get("/v1/health/service/ttl-svc").index(),
                 "an output-only change is deferred by Consul and takes no index");
         assertEquals(200, http.put("/v1/agent/check/pass/t1-ttl?note=fine", null).status());
-        eventually("TTL expiry", Duration.ofSeconds(6),
+        Await.until("TTL expiry", Duration.ofSeconds(6),
                 () -> check("ttl-svc", "t1-ttl").getString("Status").equals("critical"));
         assertEquals("TTL expired (last output before timeout follows): fine",
                 check("ttl-svc", "t1-ttl").getString("Output"));
@@ -189,7 +179,7 @@ class AgentChecksTest {
         register("{\"ID\":\"kept\",\"Name\":\"kept\",\"Check\":{\"CheckID\":\"k\",\"TTL\":\"30s\","
                 + "\"Status\":\"passing\",\"DeregisterCriticalServiceAfter\":\"1s\"}}");
         assertEquals(1, health("doomed").size());
-        eventually("service reaped", Duration.ofSeconds(10), () -> health("doomed").isEmpty());
+        Await.until("service reaped", Duration.ofSeconds(10), () -> health("doomed").isEmpty());
         assertTrue(!http.get("/v1/agent/services").json().asJsonObject().containsKey("doomed"));
         assertEquals(404, http.put("/v1/agent/check/pass/d", null).status(), "its checks went with it");
         assertEquals(1, health("kept").size(), "a passing service stays");

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -120,6 +121,8 @@ class KvBehaviourTest {
         long index = http.get("/v1/kv/watched").index();
         CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
                 () -> http.get("/v1/kv/watched?index=" + index + "&wait=30s"));
+        // lets the query park (nothing shows that it has; a query that arrives later blocks the same way, as
+        // the key's ModifyIndex is what it compares), then a window in which it would (wrongly) return
         Thread.sleep(300);
         http.put("/v1/kv/unrelated", "x");
         Thread.sleep(300);
@@ -136,6 +139,7 @@ class KvBehaviourTest {
         long index = http.get("/v1/kv/later").index();
         CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
                 () -> http.get("/v1/kv/later?index=" + index + "&wait=30s"));
+        // as above: time to park, then a window in which it would (wrongly) return
         Thread.sleep(200);
         http.put("/v1/kv/other", "x");
         Thread.sleep(300);
@@ -151,6 +155,8 @@ class KvBehaviourTest {
         long index = http.get("/v1/kv/doomed").index();
         CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
                 () -> http.get("/v1/kv/doomed?index=" + index + "&wait=30s"));
+        // lets the query park in the stand-in (nothing shows that it has); if it has not, it sees the change at
+        // once and the assertions hold all the same
         Thread.sleep(200);
         http.delete("/v1/kv/doomed");
         Http.Response r = watch.get(20, TimeUnit.SECONDS);
@@ -183,8 +189,11 @@ class KvBehaviourTest {
         long index = http.get("/v1/kv/k").index();
         CompletableFuture<Http.Response> watch = CompletableFuture.supplyAsync(
                 () -> http.get("/v1/kv/k?index=" + index + "&wait=30s"));
-        Thread.sleep(300);
-        standin.wakeAllWatchers();
+        // a wake-up before the query parked would be lost and leave it blocked for 30 s: wake until it returns
+        Await.until("the woken blocking query to return", Duration.ofSeconds(20), () -> {
+            standin.wakeAllWatchers();
+            return watch.isDone();
+        });
         Http.Response r = watch.get(20, TimeUnit.SECONDS);
         assertEquals(index, r.index());
     }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import dev.loomgate.gateway.GatewayNode;
 import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import jakarta.json.Json;
@@ -66,6 +67,17 @@ class AdminApiTest {
         return TestGateway.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private JsonObject adminConfig() {
+        try {
+            return json(gw.admin("/admin/config"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     private static JsonObject json(HttpResponse<String> r) {
         return Json.createReader(new StringReader(r.body())).readObject();
     }
@@ -112,12 +124,8 @@ class AdminApiTest {
         assertEquals("v1", before.getString("version"));
         assertTrue(before.isNull("lastRejection"));
         Files.writeString(gw.routesFile(), routes.replace("attempts: 2", "attempts: 0"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-        JsonObject after = before;
-        while (System.nanoTime() < deadline && after.isNull("lastRejection")) {
-            Thread.sleep(50);
-            after = json(gw.admin("/admin/config"));
-        }
+        JsonObject after = Await.value("/admin/config to show the rejected change", Duration.ofSeconds(8),
+                () -> adminConfig(), c -> !c.isNull("lastRejection"));
         assertEquals("v1", after.getString("version"), "the last good version keeps serving");
         String reason = after.getJsonObject("lastRejection").getString("reason");
         assertTrue(reason.contains("retries.attempts") && reason.contains("1..10"), reason);

@@ -3,7 +3,6 @@ package dev.loomgate.gateway.client;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.loomgate.gateway.testing.Behaviors;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestUpstream;
 import dev.loomgate.gateway.upstream.Endpoint;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +61,7 @@ class UpstreamClientTest {
         }
         assertEquals(1, upstream.connectionsAccepted(), "keep-alive must reuse the connection");
         assertEquals(1, client.connectionsOpened());
-        assertEquals("example.test", upstream.received().getFirst().header("host"));
+        assertEquals("example.test", upstream.awaitReceived(200).getFirst().header("host"));
     }
 
     @Test
@@ -109,20 +109,19 @@ class UpstreamClientTest {
         try (UpstreamResponse r = client.exchange(upstream.endpoint(), req, Duration.ofSeconds(10))) {
             assertArrayEquals(data, r.readBody());
         }
-        assertEquals("chunked", upstream.received().getFirst().header("transfer-encoding"));
-        assertEquals(5_000_000, upstream.received().getFirst().bodyBytes());
+        TestUpstream.Received got = upstream.awaitReceived(1).getFirst();
+        assertEquals("chunked", got.header("transfer-encoding"));
+        assertEquals(5_000_000, got.bodyBytes());
     }
 
     @Test
     void connectionRefusedIsConnectFailed() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        try (RefusingPort dead = RefusingPort.open()) {
+            UpstreamException e = assertThrows(UpstreamException.class,
+                    () -> client.exchange(new Endpoint("127.0.0.1", dead.port(), 1), get("/"), Duration.ofSeconds(1)));
+            assertEquals(UpstreamException.Kind.CONNECT_FAILED, e.kind());
+            assertTrue(e.kind().nothingSent());
         }
-        UpstreamException e = assertThrows(UpstreamException.class,
-                () -> client.exchange(new Endpoint("127.0.0.1", port, 1), get("/"), Duration.ofSeconds(1)));
-        assertEquals(UpstreamException.Kind.CONNECT_FAILED, e.kind());
-        assertTrue(e.kind().nothingSent());
     }
 
     @Test
@@ -163,19 +162,21 @@ class UpstreamClientTest {
         };
         upstream.behave(okThenClose);
         body(client.exchange(upstream.endpoint(), get("/1"), Duration.ofSeconds(1)));
-        Thread.sleep(50); // let the FIN arrive
+        upstream.awaitNoOpenConnections(); // its FIN is on the way: the pooled connection is stale
         assertEquals("u1 GET /2", body(client.exchange(upstream.endpoint(), get("/2"), Duration.ofSeconds(1))));
 
         body(client.exchange(upstream.endpoint(), get("/3"), Duration.ofSeconds(1)));
-        Thread.sleep(50);
-        int before = upstream.requestCount();
+        upstream.awaitNoOpenConnections();
+        int connectionsBefore = upstream.connectionsAccepted();
         UpstreamRequest post = new UpstreamRequest("POST", "/pay", new HttpFields(),
                 new RequestBody.Bytes("x".getBytes(StandardCharsets.UTF_8)), false);
         UpstreamException e = assertThrows(UpstreamException.class,
                 () -> client.exchange(upstream.endpoint(), post, Duration.ofSeconds(1)));
         assertEquals(UpstreamException.Kind.RESET_BEFORE_RESPONSE, e.kind());
-        Thread.sleep(100);
-        assertEquals(before, upstream.requestCount(), "a POST must never be sent twice");
+        // a resend would have needed a new connection, opened before this GET's (accepts are in order)
+        assertEquals("u1 GET /4", body(client.exchange(upstream.endpoint(), get("/4"), Duration.ofSeconds(1))));
+        assertEquals(connectionsBefore + 1, upstream.connectionsAccepted(), "only the GET opened a connection");
+        assertTrue(upstream.received().stream().noneMatch(r -> r.method().equals("POST")), "a POST must never be sent twice");
     }
 
     @Test
@@ -195,7 +196,8 @@ class UpstreamClientTest {
         InputStream in = new ByteArrayInputStream(new byte[200_000]);
         UpstreamRequest put = new UpstreamRequest("PUT", "/", new HttpFields(), new RequestBody.Streamed(in, 200_000), true);
         body(client.exchange(upstream.endpoint(), put, Duration.ofSeconds(2)));
-        assertEquals("200000", upstream.received().getFirst().header("content-length"));
-        assertEquals(200_000, upstream.received().getFirst().bodyBytes());
+        TestUpstream.Received got = upstream.awaitReceived(1).getFirst();
+        assertEquals("200000", got.header("content-length"));
+        assertEquals(200_000, got.bodyBytes());
     }
 }

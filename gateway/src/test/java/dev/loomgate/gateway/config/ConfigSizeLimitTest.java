@@ -109,7 +109,7 @@ class ConfigSizeLimitTest {
                         match: { path-prefix: /new }
                     """.formatted(up.address());
             Files.writeString(gw.routesFile(), big);
-            Await.until(() -> gw.node().routing().lastRejection().isPresent(), Duration.ofSeconds(10), "rejection");
+            Await.until("rejection", Duration.ofSeconds(10), () -> gw.node().routing().lastRejection().isPresent());
             String reason = gw.node().routing().lastRejection().orElseThrow().toString();
             assertTrue(reason.contains("exceeds limit 16384 bytes"), reason);
             assertEquals(200, gw.get("/old").statusCode(), "old routes keep serving");
@@ -125,7 +125,7 @@ class ConfigSizeLimitTest {
         try (RoutesFileWatcher w = new RoutesFileWatcher(f, Duration.ofMillis(20), 2048, events::add, events::add)) {
             w.start();
             Files.write(f, (comments(3000) + ROUTES).getBytes(StandardCharsets.UTF_8));
-            Await.until(() -> !events.isEmpty(), Duration.ofSeconds(10), "a watcher event");
+            Await.until("a watcher event", Duration.ofSeconds(10), () -> !events.isEmpty());
             ConfigException e = (ConfigException) events.getFirst();
             assertTrue(e.getMessage().startsWith("routes.yaml: size "), e.getMessage());
             assertTrue(e.getMessage().contains("exceeds limit 2048 bytes"), e.getMessage());

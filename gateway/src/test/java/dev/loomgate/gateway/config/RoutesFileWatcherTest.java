@@ -63,7 +63,9 @@ class RoutesFileWatcherTest {
             // touched, same content: no event; the next event is v3
             Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(60)));
             Files.writeString(file, routes("v2"));
-            Thread.sleep(POLL.multipliedBy(10).toMillis()); // give it polls to (wrongly) re-apply
+            // a window of polls for a (wrong) re-apply: an absence cannot be awaited; a wrong v2 event would
+            // arrive before v3 below
+            Thread.sleep(POLL.multipliedBy(10).toMillis());
             Files.writeString(file, routes("v3"));
             assertEquals("v3", nextVersion());
         }
@@ -75,7 +77,7 @@ class RoutesFileWatcherTest {
         Files.writeString(file, routes("v1"));
         try (RoutesFileWatcher w = watcher(file, events::add)) {
             w.start();
-            Thread.sleep(POLL.multipliedBy(10).toMillis());
+            Thread.sleep(POLL.multipliedBy(10).toMillis()); // polls that could (wrongly) report the baseline as v1
             Files.writeString(file, routes("v2"));
             assertEquals("v2", nextVersion());
         }
@@ -121,7 +123,7 @@ class RoutesFileWatcherTest {
         try (RoutesFileWatcher w = watcher(file, events::add)) {
             w.start();
             Files.delete(file);
-            Thread.sleep(POLL.multipliedBy(5).toMillis());
+            Thread.sleep(POLL.multipliedBy(5).toMillis()); // the file stays missing for several polls: the case tested
             Files.writeString(file, routes("v2"));
             assertEquals("v2", nextVersion());
         }

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.loomgate.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
 
-import static dev.loomgate.gateway.consul.ConsulClientStandinTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,7 +83,7 @@ class ConsulClientFixturesTest {
             AtomicInteger changes = new AtomicInteger();
             try (BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("t", (i, wait) -> client.kvList("web/", i, wait),
                     Duration.ofSeconds(2), Backoff.defaults(), v -> changes.incrementAndGet()).start()) {
-                await(() -> c.requests().size() >= 6);
+                Await.until("c.requests().size() >= 6", Duration.ofSeconds(20), () -> c.requests().size() >= 6);
                 List<String> r = c.requests();
                 assertEquals("GET /v1/kv/web/?recurse", r.get(0));
                 assertEquals("GET /v1/kv/web/?recurse&index=500&wait=2000ms", r.get(1));
@@ -113,7 +113,7 @@ class ConsulClientFixturesTest {
                             failures.add(n);
                         }
                     }).start()) {
-                Thread.sleep(1500);
+                Thread.sleep(1500); // a fixed window to count attempts in: the rate is what is tested
             }
             // 100, 200, 400, 800 ms (each jittered to [d/2, d]): at most ~8 attempts in 1.5 s, never hundreds
             int n = c.requests().size();

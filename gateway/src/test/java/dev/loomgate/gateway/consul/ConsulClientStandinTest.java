@@ -1,6 +1,5 @@
 package dev.loomgate.gateway.consul;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.loomgate.consul.standin.ConsulStandin;
+import dev.loomgate.gateway.testing.Await;
+import dev.loomgate.gateway.testing.RefusingPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,11 +81,8 @@ class ConsulClientStandinTest {
 
     @Test
     void leaderAndFailoverToTheNextAgent() throws Exception {
-        int dead;
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = s.getLocalPort();
-        }
-        try (ConsulClient two = new ConsulClient(ConsulSettings.of("127.0.0.1:" + dead, consul.baseUri()))) {
+        try (RefusingPort dead = RefusingPort.open();
+             ConsulClient two = new ConsulClient(ConsulSettings.of(dead.address(), consul.baseUri()))) {
             assertTrue(two.leader().isPresent());
             assertTrue(two.kvPut("f/x", "1"));
             assertEquals("1", two.kvGet("f/x").orElseThrow().valueUtf8());
@@ -98,17 +96,19 @@ class ConsulClientStandinTest {
         try (BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("t",
                 (i, wait) -> client.kvList("w/", i, wait), Duration.ofSeconds(5), Backoff.defaults(),
                 v -> seen.add(v.stream().map(KvEntry::valueUtf8).toList().toString())).start()) {
-            await(() -> seen.size() == 1);
+            Await.until("seen.size() == 1", Duration.ofSeconds(20), () -> seen.size() == 1);
             long before = w.lastIndex();
             client.kvPut("other/x", "unrelated");
             consul.wakeAllWatchers();
             client.kvPut("w/a", "2");
-            await(() -> seen.size() == 2);
+            Await.until("seen.size() == 2", Duration.ofSeconds(20), () -> seen.size() == 2);
             assertEquals(List.of("[1]", "[2]"), seen);
             assertTrue(Long.compareUnsigned(w.lastIndex(), before) > 0);
             consul.wakeAllWatchers();
-            Thread.sleep(300);
-            assertEquals(2, seen.size(), "a wake-up without a change is a no-op");
+            client.kvPut("w/a", "3");
+            // the watch hands over answers in order: a call for the wake-up would sit between [2] and [3]
+            Await.until("the watch to see w/a=3", Duration.ofSeconds(20), () -> seen.size() >= 3);
+            assertEquals(List.of("[1]", "[2]", "[3]"), seen, "a wake-up without a change is a no-op");
         }
     }
 
@@ -121,21 +121,11 @@ class ConsulClientStandinTest {
         try (BlockingWatch<List<KvEntry>> w = new BlockingWatch<>("t",
                 (i, wait) -> client.kvList("r/", i, wait), Duration.ofSeconds(2), new Backoff(Duration.ofMillis(50),
                 Duration.ofMillis(200)), v -> sizes.add(v.size())).start()) {
-            await(() -> sizes.size() == 1);
+            Await.until("sizes.size() == 1", Duration.ofSeconds(20), () -> sizes.size() == 1);
             consul.restart(false);
             client.kvPut("r/new", "x");
-            await(() -> sizes.contains(1));
+            Await.until("sizes.contains(1)", Duration.ofSeconds(20), () -> sizes.contains(1));
             assertTrue(w.resets() >= 1 || w.lastIndex() < 30, "index reset after the restart: " + w.resets());
-        }
-    }
-
-    static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out");
-            }
-            Thread.sleep(20);
         }
     }
 }

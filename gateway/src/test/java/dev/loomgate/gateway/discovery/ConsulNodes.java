@@ -20,6 +20,7 @@ import dev.loomgate.gateway.cli.LoomgateCli;
 import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.ConsulConfig;
 import dev.loomgate.gateway.config.NodeConfig;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 
 /** Test helpers: gateway nodes on a Consul stand-in, the CLI in-process, polling. */
@@ -114,20 +115,10 @@ final class ConsulNodes {
                 HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     /** Milliseconds until the condition holds (fails after {@code timeout}). */
     static long timeUntil(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         long start = System.nanoTime();
-        await(condition, timeout, what);
+        Await.until(what, timeout, condition);
         return (System.nanoTime() - start) / 1_000_000;
     }
 }

@@ -14,6 +14,7 @@ import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
 import dev.loomgate.gateway.consul.ServiceInstance;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.loomgate.gateway.discovery.ConsulNodes.await;
 import static dev.loomgate.gateway.discovery.ConsulNodes.body;
 import static dev.loomgate.gateway.discovery.ConsulNodes.push;
 import static dev.loomgate.gateway.discovery.ConsulNodes.status;
@@ -81,7 +81,7 @@ class ConsulRoutesClusterTest {
 
     private void awaitAll(String path, int status) throws InterruptedException {
         for (TestGateway g : nodes) {
-            await(() -> status(g, path) == status, CONVERGE, g.node().config().node().id() + " " + path + " -> " + status);
+            Await.until(g.node().config().node().id() + " " + path + " -> " + status, CONVERGE, () -> status(g, path) == status);
         }
     }
 
@@ -102,7 +102,7 @@ class ConsulRoutesClusterTest {
         }
         for (int i = 1; i <= 3; i++) {
             String key = "loomgate/status/node-" + i;
-            await(() -> kv(key).contains("\"applied\"") && kv(key).contains("\"v2\""), CONVERGE, key);
+            Await.until(key, CONVERGE, () -> kv(key).contains("\"applied\"") && kv(key).contains("\"v2\""));
         }
         var status = ConsulNodes.cli("--consul", consul.baseUri(), "routes", "status");
         assertEquals(0, status.exit());
@@ -126,7 +126,7 @@ class ConsulRoutesClusterTest {
         client.kvPut("loomgate/config-version", "v2-bad");
         for (int i = 1; i <= 3; i++) {
             String key = "loomgate/status/node-" + i;
-            await(() -> kv(key).contains("\"rejected\"") && kv(key).contains("v2-bad"), CONVERGE, key);
+            Await.until(key, CONVERGE, () -> kv(key).contains("\"rejected\"") && kv(key).contains("v2-bad"));
             String s = client.kvGet(key).orElseThrow().valueUtf8();
             assertTrue(s.contains("\"version\":\"v2-bad\"") && s.contains("\"applied-version\":\"v1\""), s);
             assertTrue(s.contains("loomgate/routes/bad") && s.contains("nope"), "reason names the key and the problem: " + s);
@@ -181,7 +181,7 @@ class ConsulRoutesClusterTest {
     @Test
     void nodesRegisterAndLeaveOnGracefulShutdown() throws Exception {
         startNodes(3);
-        await(() -> passing(3), Duration.ofSeconds(15), "3 passing loomgate instances");
+        Await.until("3 passing loomgate instances", Duration.ofSeconds(15), () -> passing(3));
         ServiceInstance one = instances().stream().filter(i -> i.serviceId().equals("node-1")).findFirst().orElseThrow();
         assertEquals(nodes.get(0).port(), one.port());
         assertEquals(Integer.toString(nodes.get(0).adminPort()), one.meta().get("admin-port"));
@@ -190,9 +190,9 @@ class ConsulRoutesClusterTest {
         assertTrue(listed.contains("\"node-1\"") && listed.contains("\"node-2\"") && listed.contains("\"node-3\""), listed);
         // the agent forgets a node: it registers again
         client.deregister("node-2");
-        await(() -> instances().stream().anyMatch(i -> i.serviceId().equals("node-2")), CONVERGE, "node-2 back");
+        Await.until("node-2 back", CONVERGE, () -> instances().stream().anyMatch(i -> i.serviceId().equals("node-2")));
         nodes.remove(2).node().drainAndStop();
-        await(() -> instances().stream().noneMatch(i -> i.serviceId().equals("node-3")), CONVERGE, "node-3 gone");
+        Await.until("node-3 gone", CONVERGE, () -> instances().stream().noneMatch(i -> i.serviceId().equals("node-3")));
         assertEquals(2, instances().size());
     }
 
@@ -215,7 +215,7 @@ class ConsulRoutesClusterTest {
         awaitAll("/first", 200);
         consul.stop();
         for (TestGateway g : nodes) {
-            await(() -> adminBody(g, "/admin/consul").contains("\"stale\":true"), CONVERGE, "stale flag");
+            Await.until("stale flag", CONVERGE, () -> adminBody(g, "/admin/consul").contains("\"stale\":true"));
             assertTrue(adminBody(g, "/metrics").contains("loomgate_consul_stale{source=\"routes\"} 1"));
         }
         for (int i = 0; i < 5; i++) {
@@ -224,7 +224,7 @@ class ConsulRoutesClusterTest {
         consul.start();
         assertEquals(0, push(consul, ConsulNodes.write(dir, "v2.yaml", routes("v2", true))).exit());
         for (TestGateway g : nodes) {
-            await(() -> status(g, "/second") == 200, Duration.ofSeconds(30), "converged after Consul returned");
+            Await.until("converged after Consul returned", Duration.ofSeconds(30), () -> status(g, "/second") == 200);
         }
     }
 
@@ -232,9 +232,9 @@ class ConsulRoutesClusterTest {
     void nodeStartedWhileConsulIsDownServesFromItsSnapshotThenConverges() throws Exception {
         TestGateway first = ConsulNodes.node(consul, "node-1", dir, c -> c);
         assertEquals(0, push(consul, ConsulNodes.write(dir, "v1.yaml", routes("v1", false))).exit());
-        await(() -> status(first, "/first") == 200, CONVERGE, "v1 served");
+        Await.until("v1 served", CONVERGE, () -> status(first, "/first") == 200);
         Path snapshot = dir.resolve("node-1-snapshot.json");
-        await(() -> Files.exists(snapshot) && read(snapshot).contains("\"version\":\"v1\""), CONVERGE, "snapshot written");
+        Await.until("snapshot written", CONVERGE, () -> Files.exists(snapshot) && read(snapshot).contains("\"version\":\"v1\""));
         first.close();
         consul.stop();
         TestGateway again = ConsulNodes.node(consul, "node-1", dir, c -> c);
@@ -243,7 +243,7 @@ class ConsulRoutesClusterTest {
         assertTrue(adminBody(again, "/admin/consul").contains("\"started-from\":\"snapshot\""));
         consul.start();
         assertEquals(0, push(consul, ConsulNodes.write(dir, "v2.yaml", routes("v2", true))).exit());
-        await(() -> status(again, "/second") == 200, Duration.ofSeconds(30), "converged when Consul came back");
+        Await.until("converged when Consul came back", Duration.ofSeconds(30), () -> status(again, "/second") == 200);
         assertEquals("v2", again.node().routing().current().version());
     }
 

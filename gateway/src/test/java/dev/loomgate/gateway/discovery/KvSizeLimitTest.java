@@ -9,12 +9,12 @@ import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.loomgate.gateway.discovery.ConsulNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,15 +48,14 @@ class KvSizeLimitTest {
             client.kvPut("loomgate/upstreams/u", "{\"name\": \"u\", \"endpoints\": [\"" + up.address() + "\"]}");
             client.kvPut("loomgate/routes/old", "{\"id\": \"old\", \"upstream\": \"u\", \"match\": {\"path-prefix\": \"/old\"}}");
             client.kvPut("loomgate/config-version", "v1");
-            await(() -> ConsulNodes.status(node, "/old") == 200, Duration.ofSeconds(10), "v1 served");
+            Await.until("v1 served", Duration.ofSeconds(10), () -> ConsulNodes.status(node, "/old") == 200);
 
             // a 100 KB value: comments count (YAML inside a KV value may carry them too)
             String big = "{\"id\": \"big\", \"upstream\": \"u\", \"match\": {\"path-prefix\": \"/big\"}}\n"
                     + "# filler\n".repeat(10_000);
             client.kvPut("loomgate/routes/big", big);
             client.kvPut("loomgate/config-version", "v2-big");
-            await(() -> kv(client, "loomgate/status/node-1").contains("v2-big"),
-                    Duration.ofSeconds(10), "status written");
+            Await.until("status written", Duration.ofSeconds(10), () -> kv(client, "loomgate/status/node-1").contains("v2-big"));
             String status = kv(client, "loomgate/status/node-1");
             assertTrue(status.contains("\"rejected\"") && status.contains("loomgate/routes/big: size ")
                     && status.contains("exceeds limit 16384 bytes"), status);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.GatewayProcess;
 import dev.loomgate.gateway.testing.TestGateway;
@@ -39,10 +40,10 @@ class GracefulShutdownTest {
                 CompletableFuture<HttpResponse<String>> inFlight = TestGateway.http().sendAsync(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/work")).build(),
                         HttpResponse.BodyHandlers.ofString());
-                Thread.sleep(400); // the request is now waiting on the slow upstream
+                slow.awaitReceived(1); // the request is now waiting on the slow upstream
                 gw.process().destroy(); // SIGTERM
-                Thread.sleep(300);
-                assertEquals(503, ready(gw), "readiness fails as soon as draining starts");
+                int readiness = Await.value("readiness to fail after SIGTERM", Duration.ofSeconds(5), () -> ready(gw), s -> s != 200);
+                assertEquals(503, readiness, "readiness fails as soon as draining starts");
                 HttpResponse<String> r = inFlight.get();
                 assertEquals(200, r.statusCode(), "the in-flight request completes");
                 assertEquals(0, gw.terminate(Duration.ofSeconds(15)), gw.log());
@@ -64,13 +65,16 @@ class GracefulShutdownTest {
         }
     }
 
-    private static int ready(GatewayProcess gw) throws InterruptedException {
+    private static int ready(GatewayProcess gw) {
         try {
             return TestGateway.http().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + gw.adminPort() + "/health/ready")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1; // listener already closed: also "not ready"
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.loomgate.gateway.node;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
@@ -48,16 +48,6 @@ class HotReloadTest {
         b.close();
     }
 
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(25);
-        }
-    }
-
     @Test
     void validChangeAppliesAndInvalidChangeIsRejected() throws Exception {
         assertEquals("a GET /svc/x", gateway.get("/svc/x").body());
@@ -68,13 +58,13 @@ class HotReloadTest {
                     upstream: a
                     match: { path: /new }
                 """));
-        await(() -> gateway.node().routing().current().version().equals("v2"), Duration.ofSeconds(10), "v2 applied");
+        Await.until("v2 applied", Duration.ofSeconds(10), () -> gateway.node().routing().current().version().equals("v2"));
         assertEquals("b GET /svc/x", gateway.get("/svc/x").body());
         assertEquals(200, gateway.get("/new").statusCode());
 
         // a route naming an unknown upstream: rejected with the field and reason, v2 keeps serving
         Files.writeString(gateway.routesFile(), routes("v3", "nope", ""));
-        await(() -> gateway.node().routing().lastRejection().isPresent(), Duration.ofSeconds(10), "rejection");
+        Await.until("rejection", Duration.ofSeconds(10), () -> gateway.node().routing().lastRejection().isPresent());
         String reason = gateway.node().routing().lastRejection().orElseThrow().reason();
         assertTrue(reason.contains("routes[0].upstream") && reason.contains("unknown upstream 'nope'"), reason);
         assertEquals("v2", gateway.node().routing().current().version());
@@ -82,8 +72,7 @@ class HotReloadTest {
 
         // broken YAML: rejected too, with a line number
         Files.writeString(gateway.routesFile(), "routes: [ { id: x, upstream: a\n");
-        await(() -> !gateway.node().routing().lastRejection().orElseThrow().reason().equals(reason),
-                Duration.ofSeconds(10), "second rejection");
+        Await.until("second rejection", Duration.ofSeconds(10), () -> !gateway.node().routing().lastRejection().orElseThrow().reason().equals(reason));
         assertTrue(gateway.node().routing().lastRejection().orElseThrow().reason().matches("(?s).*routes\\.yaml:\\d+.*"),
                 gateway.node().routing().lastRejection().orElseThrow().reason());
         assertEquals("b GET /svc/x", gateway.get("/svc/x").body());

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.Test;
@@ -68,26 +69,33 @@ class TraceContextTest {
                     .header("traceparent", VALID).header("tracestate", "congo=t61rcWkgMzE")
                     .header("X-Request-Id", "req-42").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
-            assertEquals(VALID, u.received().getFirst().header("traceparent"));
-            assertEquals("congo=t61rcWkgMzE", u.received().getFirst().header("tracestate"));
+            TestUpstream.Received forwarded = u.awaitReceived(1).getFirst();
+            assertEquals(VALID, forwarded.header("traceparent"));
+            assertEquals("congo=t61rcWkgMzE", forwarded.header("tracestate"));
 
             assertEquals(200, gw.get("/fresh").statusCode());
-            String created = u.received().get(1).header("traceparent");
+            TestUpstream.Received fresh = u.awaitReceived(2).get(1);
+            String created = fresh.header("traceparent");
             assertTrue(TraceContext.valid(created), created);
-            assertNull(u.received().get(1).header("tracestate"));
+            assertNull(fresh.header("tracestate"));
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            List<String> lines = List.of();
-            while (System.nanoTime() < deadline && lines.size() < 2) {
-                Thread.sleep(20);
-                lines = Files.readAllLines(log);
-            }
+            // the access log line is written after the response went out
+            List<String> lines = Await.value("2 access log lines in " + log, Duration.ofSeconds(5),
+                    () -> readLines(log), l -> l.size() >= 2);
             assertEquals(2, lines.size(), String.join("\n", lines));
             assertTrue(lines.get(0).contains("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\""), lines.get(0));
             assertTrue(lines.get(0).contains("\"request_id\":\"req-42\""), lines.get(0));
             assertTrue(lines.get(1).contains("\"trace_id\":\"" + created.substring(3, 35) + "\""), lines.get(1));
         } finally {
             Files.deleteIfExists(log);
+        }
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -55,7 +55,7 @@ final class PacedLoad implements AutoCloseable {
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 try {
-                    Thread.sleep(Duration.ofNanos(wait));
+                    Thread.sleep(Duration.ofNanos(wait)); // paces the load: the offered rate is part of the test
                 } catch (InterruptedException e) {
                     return;
                 }

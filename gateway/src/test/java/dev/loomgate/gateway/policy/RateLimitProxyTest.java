@@ -168,7 +168,7 @@ class RateLimitProxyTest {
         assertEquals(List.of(200, 200, 429), statuses(3, "/m"), "2/s bites first");
         HttpResponse<String> r = get("/m");
         assertEquals(429, r.statusCode());
-        Thread.sleep(1_100);
+        Thread.sleep(1_100); // the 2/s bandwidth refills with time: the wait is what is tested
         assertEquals(200, get("/m").statusCode(), "2/s refilled");
         HttpResponse<String> third = get("/m");
         assertEquals(429, third.statusCode(), "3/min exhausted although 2/s has a token");

@@ -1,7 +1,6 @@
 package dev.loomgate.gateway.proxy;
 
 import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +8,7 @@ import java.time.Duration;
 
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.RawHttp;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import jakarta.json.Json;
@@ -24,14 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProxyErrorsTest {
     private TestUpstream upstream;
     private TestGateway gateway;
-    private int deadPort;
+    private RefusingPort deadPort;
 
     @BeforeEach
     void setUp() throws Exception {
         upstream = TestUpstream.start("u1");
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = RefusingPort.open();
         gateway = TestGateway.start("""
                 upstreams:
                   - name: backend
@@ -45,7 +43,7 @@ class ProxyErrorsTest {
                   - id: api
                     upstream: backend
                     match: { path-prefix: /api, methods: [GET, POST, PUT] }
-                """.formatted(upstream.address(), deadPort),
+                """.formatted(upstream.address(), deadPort.port()),
                 c -> c.withLimits(c.limits().withMaxBodySize(1_000_000).withMaxHeaderSize(4096))
                         .withUpstream(c.upstream().withResponseTimeout(Duration.ofMillis(400))
                                 .withConnectTimeout(Duration.ofMillis(300)).withMaxConnectionsPerEndpoint(1)));
@@ -55,6 +53,7 @@ class ProxyErrorsTest {
     void tearDown() {
         gateway.close();
         upstream.close();
+        deadPort.close();
     }
 
     private static JsonObject problem(RawHttp.Response r) {
@@ -124,6 +123,7 @@ class ProxyErrorsTest {
 
     /** Sends one slow request that holds the only slot; the second request must be refused at once. */
     private RawHttp.Response secondWhileFirstIsBusy(TestGateway gw) throws Exception {
+        int before = upstream.requestCount();
         Thread busy = Thread.ofVirtual().start(() -> {
             try {
                 RawHttp.exchange(gw.port(), "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -131,7 +131,7 @@ class ProxyErrorsTest {
                 // only here to occupy the single slot
             }
         });
-        Thread.sleep(300);
+        upstream.awaitReceived(before + 1); // the slow request is at the upstream: it holds the slot
         RawHttp.Response r = RawHttp.exchange(gw.port(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
         busy.join();
         return r;

@@ -53,7 +53,7 @@ class ProxyForwardingTest {
                 .header("X-Secret", "s").header("X-Forwarded-For", "203.0.113.9").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals("u1 GET /users/7?x=1", r.body());
-        TestUpstream.Received got = upstream.received().getFirst();
+        TestUpstream.Received got = upstream.awaitReceived(1).getFirst();
         assertEquals("api", got.header("x-route"));
         assertNull(got.header("x-secret"));
         assertEquals("127.0.0.1", got.header("x-forwarded-for"), "an untrusted peer's X-Forwarded-For is replaced");
@@ -73,7 +73,7 @@ class ProxyForwardingTest {
         HttpResponse<String> r = TestGateway.http().send(HttpRequest.newBuilder(gateway.uri("/x"))
                 .header("X-Request-Id", "abc-123").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals("abc-123", r.headers().firstValue("X-Request-Id").orElseThrow());
-        assertEquals("abc-123", upstream.received().getFirst().header("x-request-id"));
+        assertEquals("abc-123", upstream.awaitReceived(1).getFirst().header("x-request-id"));
     }
 
     @Test
@@ -94,7 +94,7 @@ class ProxyForwardingTest {
                 \r
                 """);
         assertEquals(200, r.status());
-        TestUpstream.Received got = upstream.received().getFirst();
+        TestUpstream.Received got = upstream.awaitReceived(1).getFirst();
         for (String h : new String[] {"x-hop", "keep-alive", "te", "upgrade", "proxy-authorization", "proxy-connection"}) {
             assertNull(got.header(h), h + " must not be forwarded");
         }

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * 200 MB bodies through a node whose heap is capped at 48 MB: only streaming can pass.
- * The node runs in its own JVM so the cap is real.
+ * 100 MB bodies through a node whose heap is capped at 48 MB: only streaming can pass (a buffered
+ * body would need twice the heap). The node runs in its own JVM so the cap is real.
  */
 class StreamingTest {
-    private static final long SIZE = 200L * 1024 * 1024;
+    private static final long SIZE = 100L * 1024 * 1024;
     private static TestUpstream echo;
     private static TestUpstream big;
     private static GatewayProcess gateway;

@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * One key hammered from many virtual threads with each synchronisation mode: prints decisions/s and how many were
- * admitted against what the limit allows. Figures go to docs/RATE-LIMITS.md; only exactness is asserted.
+ * admitted against what the limit allows. Figures go to docs/RATE-LIMITS.md; only exactness is asserted. A benchmark
+ * (tag slow, {@code make test-slow}); {@link HotKeyExactnessTest} checks the same modes' exactness in the default suite.
  */
+@Tag("slow")
 class HotKeyThroughputTest {
     private static final int THREADS = 16;
     private static final Duration RUN = Duration.ofMillis(1500);

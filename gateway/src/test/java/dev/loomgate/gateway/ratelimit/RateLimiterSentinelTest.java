@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loomgate.gateway.redis.RedisAddress;
 import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.redis.RedisSettings;
-import dev.loomgate.gateway.redis.RedisTestServers;
 import dev.loomgate.gateway.redis.RedisTestServers.Server;
+import dev.loomgate.gateway.redis.RedisTestServers;
+import dev.loomgate.gateway.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -56,21 +57,22 @@ class RateLimiterSentinelTest {
                                 lastDegraded.set(now);
                                 degradedDecisions.incrementAndGet();
                             }
-                            Thread.sleep(2);
+                            Thread.sleep(2); // paces the caller (about 500 decisions/s), not synchronisation
                         } catch (Throwable e) {
                             thrown.add(e);
                         }
                     }
                 });
-                Thread.sleep(200);
+                Await.until("the caller to run on Redis", () -> decisions.get() >= 20);
                 long killedAt = System.nanoTime();
                 servers.kill(master);
                 RedisAddress promoted = replica.address();
-                RedisTestServers.awaitTrue("limiter back on Redis via the promoted replica", Duration.ofSeconds(20),
+                Await.until("limiter back on Redis via the promoted replica", Duration.ofSeconds(20),
                         () -> firstDegraded.get() != 0 && !limiter.degraded()
                                 && connections.currentMaster().equals(Optional.of(promoted)));
+                long recoveredMs = (System.nanoTime() - killedAt) / 1_000_000;
                 long decisionsAfterRecovery = decisions.get();
-                Thread.sleep(200);
+                Await.until("the caller to go on after the recovery", () -> decisions.get() >= decisionsAfterRecovery + 20);
                 stop.set(true);
                 caller.join();
 
@@ -78,7 +80,7 @@ class RateLimiterSentinelTest {
                 System.out.printf("Sentinel failover: degraded for %.0f ms (%d of %d decisions from the fallback), "
                                 + "back on Redis %d ms after the kill, new master %s%n",
                         degradedMs, degradedDecisions.get(), decisions.get(),
-                        (System.nanoTime() - killedAt) / 1_000_000 - 200, connections.currentMaster().orElseThrow());
+                        recoveredMs, connections.currentMaster().orElseThrow());
                 assertTrue(thrown.isEmpty(), "exceptions reached the caller: " + thrown);
                 assertTrue(degradedDecisions.get() > 0, "the outage was noticed");
                 assertTrue(decisions.get() > decisionsAfterRecovery, "decisions kept coming after recovery");

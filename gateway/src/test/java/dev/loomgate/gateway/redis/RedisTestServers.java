@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
+
+import dev.loomgate.gateway.testing.Await;
 
 /**
  * Real redis-server and Sentinel processes on loopback for tests. Each server gets a free port and its own temp dir
@@ -127,18 +129,22 @@ public final class RedisTestServers implements AutoCloseable {
 
     /** A standalone master (no persistence). */
     public synchronized Server startServer() {
-        return start("redis", freePort(), List.of());
+        return startOnFreePort(port -> server("redis", port, List.of()));
     }
 
     /** A standalone master on a given port, e.g. one a client was pointed at before the server existed. */
     public synchronized Server startServer(int port) {
-        return start("redis", port, List.of());
+        Server s = server("redis", port, List.of());
+        launch(s);
+        servers.add(s);
+        return s;
     }
 
     /** A replica of {@code master}; returns once it reports a finished sync. */
     public synchronized Server startReplica(Server master) {
-        Server replica = start("replica", freePort(), List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
-        awaitTrue("replica " + replica + " in sync with " + master, START_TIMEOUT,
+        Server replica = startOnFreePort(port -> server("replica", port,
+                List.of("--replicaof", "127.0.0.1", Integer.toString(master.port()))));
+        Await.until("replica " + replica + " in sync with " + master, START_TIMEOUT,
                 () -> info(replica.port(), "replication").contains("master_link_status:up"));
         return replica;
     }
@@ -155,27 +161,26 @@ public final class RedisTestServers implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         List<Server> sentinels = new ArrayList<>();
+        String conf = template;
         for (int i = 0; i < count; i++) {
-            int port = freePort();
-            Path dir = newDir("sentinel-" + port);
-            Path conf = dir.resolve("sentinel.conf");
-            String text = template.replace("${port}", Integer.toString(port))
-                    .replace("${dir}", dir.toString())
-                    .replace("${master-name}", masterName)
-                    .replace("${master-port}", Integer.toString(master.port()))
-                    .replace("${quorum}", Integer.toString(count / 2 + 1));
-            try {
-                Files.writeString(conf, text);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            Server s = new Server("sentinel", port, dir, List.of(redisServer, conf.toString(), "--sentinel"));
-            launch(s);
-            servers.add(s);
-            sentinels.add(s);
+            sentinels.add(startOnFreePort(port -> {
+                Path dir = newDir("sentinel-" + port);
+                Path file = dir.resolve("sentinel.conf");
+                String text = conf.replace("${port}", Integer.toString(port))
+                        .replace("${dir}", dir.toString())
+                        .replace("${master-name}", masterName)
+                        .replace("${master-port}", Integer.toString(master.port()))
+                        .replace("${quorum}", Integer.toString(count / 2 + 1));
+                try {
+                    Files.writeString(file, text);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return new Server("sentinel", port, dir, List.of(redisServer, file.toString(), "--sentinel"));
+            }));
         }
         for (Server s : sentinels) {
-            awaitTrue("sentinel " + s + " to see " + master, START_TIMEOUT,
+            Await.until("sentinel " + s + " to see " + master, START_TIMEOUT,
                     () -> masterAddress(s, masterName).map(a -> a.port() == master.port()).orElse(false));
         }
         return sentinels;
@@ -286,23 +291,11 @@ public final class RedisTestServers implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Polls until {@code condition} holds, failing with {@code what} after {@code timeout}. */
-    public static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
-    }
-
-    /** A port that was free on 127.0.0.1 a moment ago. */
+    /**
+     * A port that was free on 127.0.0.1 a moment ago. redis-server must be told its port up front (it
+     * cannot bind 0 and report it), so this probe stays; another process may take the port before the
+     * server binds it, which {@link #startOnFreePort} survives by trying another one.
+     */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -311,16 +304,40 @@ public final class RedisTestServers implements AutoCloseable {
         }
     }
 
-    private Server start(String kind, int port, List<String> extra) {
+    /** Up to this many probed ports are tried when the one probed was taken before the server bound it. */
+    private static final int PORT_ATTEMPTS = 5;
+
+    /** Starts the server {@code make} describes on a probed port, on another one if that port was taken meanwhile. */
+    private Server startOnFreePort(IntFunction<Server> make) {
+        PortTaken last = null;
+        for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+            Server s = make.apply(freePort());
+            try {
+                launch(s);
+            } catch (PortTaken e) {
+                last = e;
+                continue;
+            }
+            servers.add(s);
+            return s;
+        }
+        throw new IllegalStateException(PORT_ATTEMPTS + " probed ports were all taken before redis-server bound them", last);
+    }
+
+    private Server server(String kind, int port, List<String> extra) {
         Path dir = newDir(kind + "-" + port);
         List<String> cmd = new ArrayList<>(List.of(redisServer, "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                 "--daemonize", "no", "--protected-mode", "no"));
         cmd.addAll(extra);
-        Server s = new Server(kind, port, dir, cmd);
-        launch(s);
-        servers.add(s);
-        return s;
+        return new Server(kind, port, dir, cmd);
+    }
+
+    /** The server exited because its port was in use. */
+    private static final class PortTaken extends RuntimeException {
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     private void launch(Server s) {
@@ -335,17 +352,31 @@ public final class RedisTestServers implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + s.command, e);
         }
-        awaitTrue(s + " to answer PING (log: " + s.dir.resolve("log.txt") + ")", START_TIMEOUT, () -> {
+        // it answers as itself: a process that holds the port already would answer PING too
+        String self = "process_id:" + s.process.pid();
+        Await.until(s + " to answer on its port (log: " + s.dir.resolve("log.txt") + ")", START_TIMEOUT, () -> {
             if (!s.process.isAlive()) {
-                throw new AssertionError(s + " exited with " + s.process.exitValue() + "; log: "
-                        + s.dir.resolve("log.txt"));
+                String log = readLog(s);
+                ALL.remove(s.process);
+                if (log.contains("Address already in use")) {
+                    throw new PortTaken(s + ": port taken: " + log);
+                }
+                throw new AssertionError(s + " exited with " + s.process.exitValue() + "; log: " + log);
             }
             try {
-                return command(s.port, "PING").equals(List.of("PONG"));
+                return command(s.port, "INFO", "server").stream().anyMatch(line -> line.contains(self));
             } catch (IOException e) {
                 return false;
             }
         });
+    }
+
+    private static String readLog(Server s) {
+        try {
+            return Files.readString(s.dir.resolve("log.txt"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     private Path newDir(String name) {

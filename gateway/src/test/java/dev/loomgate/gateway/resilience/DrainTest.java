@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.loomgate.gateway.GatewayNode;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
@@ -65,7 +66,7 @@ class DrainTest {
                     if (active.get() == first && first.admin("/health/ready").statusCode() != 200) {
                         active.set(second);
                     }
-                    Thread.sleep(50);
+                    Thread.sleep(50); // the load balancer's check interval (pacing, not synchronisation)
                 } catch (Exception e) {
                     active.set(second); // the admin port is gone too: the node stopped
                 }
@@ -89,7 +90,7 @@ class DrainTest {
                 }
             }
         });
-        Thread.sleep(300);
+        Await.until("the client loop to run through the first node", () -> total.get() >= 20);
         HttpResponse<String> drain = first.admin("/admin/drain"); // GET: 405 and nothing happens
         assertEquals(405, drain.statusCode());
         HttpResponse<String> started = Net.admin(first.adminPort(), "POST", "/admin/drain", null);
@@ -104,7 +105,8 @@ class DrainTest {
             }
         });
         first.node().awaitStopped();
-        Thread.sleep(200);
+        int atStop = total.get();
+        Await.until("the client loop to go on through the second node", () -> total.get() >= atStop + 10);
         stop.set(true);
         client.join();
         lb.join();
@@ -126,11 +128,11 @@ class DrainTest {
                 // cut when the node stops
             }
         });
-        assertTrue(Net.eventually(5, () -> first.node().inFlight() == 1));
+        Await.until("first.node().inFlight() == 1", Duration.ofSeconds(5), () -> first.node().inFlight() == 1);
         long start = System.nanoTime();
         // what SIGTERM runs (Main's signal handler)
         Thread t = Thread.ofPlatform().start(() -> first.node().drainAndStop(Duration.ofMillis(1500), Duration.ofMillis(200)));
-        assertTrue(Net.eventually(2, () -> first.node().phase() == GatewayNode.Phase.DRAINING));
+        Await.until("first.node().phase() == GatewayNode.Phase.DRAINING", Duration.ofSeconds(2), () -> first.node().phase() == GatewayNode.Phase.DRAINING);
         t.join();
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertTrue(ms >= 1400, "a hung request holds the drain until the timeout: " + ms);

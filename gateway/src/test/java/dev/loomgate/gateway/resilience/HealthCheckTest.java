@@ -1,11 +1,13 @@
 package dev.loomgate.gateway.resilience;
 
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
@@ -76,10 +78,9 @@ class HealthCheckTest {
     @Test
     void anUnhealthyEndpointGetsNoTrafficAndComesBack() throws Exception {
         gw = TestGateway.start(ROUTES.formatted(a.address(), b.address(), false));
-        assertTrue(Net.eventually(5, () -> a.received().stream().anyMatch(r -> r.target().equals("/healthz"))),
-                "the checker probes the endpoints");
+        Await.until("the checker probes the endpoints", Duration.ofSeconds(5), () -> a.received().stream().anyMatch(r -> r.target().equals("/healthz")));
         healthOfA.set(503);
-        assertTrue(Net.eventually(5, () -> !healthy(a.address())), "two failed checks take a out");
+        Await.until("two failed checks take a out", Duration.ofSeconds(5), () -> !healthy(a.address()));
         int before = trafficA.get();
         for (int i = 0; i < 10; i++) {
             assertEquals("b GET /x", gw.get("/x").body());
@@ -99,7 +100,7 @@ class HealthCheckTest {
         assertFalse(healthy(a.address()), "still unhealthy after the reload");
 
         healthOfA.set(202); // within expected-statuses 200-204
-        assertTrue(Net.eventually(5, () -> healthy(a.address())), "two passing checks bring a back");
+        Await.until("two passing checks bring a back", Duration.ofSeconds(5), () -> healthy(a.address()));
         for (int i = 0; i < 10; i++) {
             gw.get("/y");
         }
@@ -111,7 +112,7 @@ class HealthCheckTest {
         gw = TestGateway.start(ROUTES.formatted(a.address(), b.address(), false));
         healthOfA.set(500);
         healthOfB.set(500);
-        assertTrue(Net.eventually(5, () -> !healthy(a.address()) && !healthy(b.address())));
+        Await.until("!healthy(a.address()) && !healthy(b.address())", Duration.ofSeconds(5), () -> !healthy(a.address()) && !healthy(b.address()));
         HttpResponse<String> r = gw.get("/z");
         assertEquals(503, r.statusCode());
         assertTrue(r.body().contains("no-healthy-endpoint"), r.body());
@@ -123,7 +124,7 @@ class HealthCheckTest {
         gw = TestGateway.start(ROUTES.formatted(a.address(), b.address(), true));
         healthOfA.set(500);
         healthOfB.set(500);
-        assertTrue(Net.eventually(5, () -> !healthy(a.address()) && !healthy(b.address())));
+        Await.until("!healthy(a.address()) && !healthy(b.address())", Duration.ofSeconds(5), () -> !healthy(a.address()) && !healthy(b.address()));
         for (int i = 0; i < 4; i++) {
             assertEquals(200, gw.get("/p").statusCode());
         }
@@ -135,7 +136,7 @@ class HealthCheckTest {
     void removingTheHealthCheckForgetsItsVerdict() throws Exception {
         gw = TestGateway.start(ROUTES.formatted(a.address(), b.address(), false));
         healthOfA.set(500);
-        assertTrue(Net.eventually(5, () -> !healthy(a.address())));
+        Await.until("!healthy(a.address())", Duration.ofSeconds(5), () -> !healthy(a.address()));
         Files.writeString(gw.routesFile(), """
                 upstreams:
                   - name: pair
@@ -144,6 +145,6 @@ class HealthCheckTest {
                   - id: api
                     upstream: pair
                 """.formatted(a.address(), b.address()));
-        assertTrue(Net.eventually(8, () -> healthy(a.address())), "no checks: the endpoint is trusted again");
+        Await.until("no checks: the endpoint is trusted again", Duration.ofSeconds(8), () -> healthy(a.address()));
     }
 }

@@ -1,7 +1,7 @@
 package dev.loomgate.gateway.resilience;
 
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,13 +14,6 @@ import dev.loomgate.gateway.testing.TestUpstream;
 /** Small helpers shared by the resilience tests. */
 final class Net {
     private Net() {
-    }
-
-    /** A loopback port nothing listens on (connections are refused). */
-    static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     static HttpResponse<String> send(TestGateway gw, String method, String path, byte[] body, String... headers)
@@ -48,22 +41,18 @@ final class Net {
     /** Counts requests as they arrive (before the behavior runs, so hung requests count too). */
     static AtomicInteger counting(TestUpstream u, TestUpstream.Behavior b) {
         AtomicInteger n = new AtomicInteger();
-        u.behave((req, out) -> {
-            n.incrementAndGet();
-            return b.respond(req, out);
+        u.behave(new TestUpstream.Behavior() {
+            @Override
+            public boolean respond(TestUpstream.Request req, OutputStream out) throws IOException {
+                n.incrementAndGet();
+                return b.respond(req, out);
+            }
+
+            @Override
+            public boolean fullDuplex() {
+                return b.fullDuplex();
+            }
         });
         return n;
-    }
-
-    /** Waits up to {@code seconds} for {@code condition}. */
-    static boolean eventually(double seconds, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
     }
 }

@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loomgate.gateway.testing.Behaviors;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
@@ -69,11 +70,12 @@ class RetryTest {
     @Test
     void aConnectFailureIsRetriedEvenForPost() throws Exception {
         AtomicInteger hitsB = Net.counting(b, Behaviors.ok("b"));
-        int dead = Net.closedPort();
-        start("{ attempts: 2 }", "127.0.0.1:" + dead, b.address());
-        for (int i = 0; i < 4; i++) {
-            HttpResponse<String> r = Net.send(gw, "POST", "/orders", "{}".getBytes());
-            assertEquals(200, r.statusCode(), r.body());
+        try (RefusingPort dead = RefusingPort.open()) {
+            start("{ attempts: 2 }", dead.address(), b.address());
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> r = Net.send(gw, "POST", "/orders", "{}".getBytes());
+                assertEquals(200, r.statusCode(), r.body());
+            }
         }
         assertEquals(4, hitsB.get(), "nothing reached the dead endpoint, so each POST reached b exactly once");
     }
@@ -135,7 +137,7 @@ class RetryTest {
         r = Net.send(gw, "PUT", "/blob", big);
         assertEquals(503, r.statusCode());
         assertEquals(3, hitsA.get(), "buffered: tried three times");
-        assertTrue(a.received().stream().allMatch(x -> x.bodyBytes() == big.length), "every try carried the whole body");
+        assertTrue(a.awaitReceived(1 + 3).stream().allMatch(x -> x.bodyBytes() == big.length), "every try carried the whole body");
     }
 
     @Test

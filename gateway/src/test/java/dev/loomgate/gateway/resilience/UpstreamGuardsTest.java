@@ -1,11 +1,13 @@
 package dev.loomgate.gateway.resilience;
 
+import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
@@ -68,14 +70,14 @@ class UpstreamGuardsTest {
         String upstreams = gw.admin("/admin/upstreams").body();
         assertTrue(upstreams.contains("\"ejected\":true"), upstreams);
         bad.behave(Behaviors.ok("bad"));
-        assertTrue(Net.eventually(5, () -> {
+        Await.until("the endpoint returns after its ejection time", Duration.ofSeconds(5), () -> {
             try {
                 gw.get("/back");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             return bad.received().size() > 0;
-        }), "the endpoint returns after its ejection time");
+        });
         assertTrue(goodHits.get() >= 10);
     }
 
@@ -125,7 +127,7 @@ class UpstreamGuardsTest {
         assertEquals(4, hits.get(), "an open breaker does not touch the upstream");
         assertTrue(gw.admin("/admin/upstreams").body().contains("\"state\":\"open\""));
         u.behave(Behaviors.ok("u"));
-        Thread.sleep(700);
+        Thread.sleep(700); // the breaker stays open for 600 ms: letting that time pass is what is tested
         assertEquals(200, gw.get("/probe").statusCode(), "half-open: the probe goes through");
         assertEquals(200, gw.get("/closed").statusCode());
         assertTrue(gw.admin("/admin/upstreams").body().contains("\"state\":\"closed\""));
@@ -160,7 +162,7 @@ class UpstreamGuardsTest {
                 }
             }));
         }
-        assertTrue(Net.eventually(5, () -> hits.get() == 2));
+        Await.until("hits.get() == 2", Duration.ofSeconds(5), () -> hits.get() == 2);
         assertTrue(gw.admin("/metrics").body().contains("loomgate_upstream_in_flight{upstream=\"small\"} 2"));
         HttpResponse<String> rejected = gw.get("/third");
         assertEquals(503, rejected.statusCode());

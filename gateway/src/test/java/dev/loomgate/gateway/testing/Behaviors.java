@@ -27,16 +27,17 @@ public final class Behaviors {
         };
     }
 
-    /** Waits before answering 200 (a slow upstream). */
+    /** Reads the request, then waits before answering 200 (a slow upstream; the wait is the point). */
     public static TestUpstream.Behavior slow(long millis, String name) {
         TestUpstream.Behavior ok = ok(name);
         return (req, out) -> {
+            req.drainBody();
             sleep(millis);
             return ok.respond(req, out);
         };
     }
 
-    /** Reads the request and never answers. */
+    /** Reads the request and never answers (sleeps until the upstream is closed). */
     public static TestUpstream.Behavior hang() {
         return (req, out) -> {
             req.drainBody();
@@ -66,17 +67,25 @@ public final class Behaviors {
 
     /** Streams the request body back as it arrives, chunked (full duplex). */
     public static TestUpstream.Behavior echo() {
-        return (req, out) -> {
-            head(out, 200, "Transfer-Encoding: chunked", "Content-Type: application/octet-stream");
-            byte[] buf = new byte[32 * 1024];
-            int n;
-            while ((n = req.body().read(buf)) > 0) {
-                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                out.write(buf, 0, n);
-                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        return new TestUpstream.Behavior() {
+            @Override
+            public boolean respond(TestUpstream.Request req, OutputStream out) throws IOException {
+                head(out, 200, "Transfer-Encoding: chunked", "Content-Type: application/octet-stream");
+                byte[] buf = new byte[32 * 1024];
+                int n;
+                while ((n = req.body().read(buf)) > 0) {
+                    out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(buf, 0, n);
+                    out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                return true;
             }
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            return true;
+
+            @Override
+            public boolean fullDuplex() {
+                return true;
+            }
         };
     }
 

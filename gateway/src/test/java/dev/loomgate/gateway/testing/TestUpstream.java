@@ -10,11 +10,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.loomgate.gateway.upstream.Endpoint;
@@ -22,7 +24,15 @@ import dev.loomgate.gateway.upstream.Endpoint;
 /**
  * A real HTTP/1.1 upstream on loopback that can misbehave on command (hang, reset, answer
  * slowly or with a status, stream huge bodies, echo). Written over raw sockets so tests control
- * every byte; it records each request it received.
+ * every byte.
+ *
+ * <p>It records each request it received (head and body size) before it sends the first byte of the
+ * answer: when a behaviour writes its first byte, the fixture first reads whatever of the body is still
+ * on the wire, records the request, and only then lets the byte out. So a client that got a response
+ * can rely on the request being in {@link #received()}. Full-duplex behaviours ({@link Behavior#fullDuplex()},
+ * e.g. {@link Behaviors#echo()}) answer while the body still streams in; they are recorded when the body
+ * ends, which is still before the response ends. Tests that wait for requests they did not get an
+ * answer to (a hung upstream, a health check) use {@link #awaitReceived}.
  */
 public final class TestUpstream implements AutoCloseable {
     /** A request as received: head fields and the body's size. */
@@ -39,6 +49,11 @@ public final class TestUpstream implements AutoCloseable {
     public interface Behavior {
         /** @return false to close the connection afterwards */
         boolean respond(Request request, OutputStream out) throws IOException;
+
+        /** Whether it answers while the request body still arrives (then the body is not read before the answer). */
+        default boolean fullDuplex() {
+            return false;
+        }
     }
 
     /** A request being handled: its head, and its body still on the wire. */
@@ -52,6 +67,7 @@ public final class TestUpstream implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Object receivedChanged = new Object();
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<Socket, Boolean> open = new ConcurrentHashMap<>();
     private volatile Behavior behavior;
@@ -88,8 +104,39 @@ public final class TestUpstream implements AutoCloseable {
         return this;
     }
 
+    /** The requests recorded so far (each one before its answer's first byte), oldest first. */
     public List<Received> received() {
         return received;
+    }
+
+    /**
+     * Waits until at least {@code n} requests were received and returns them all (a snapshot), for
+     * requests whose answer the test did not read, or read through a path that does not imply it (another
+     * node, a background check).
+     */
+    public List<Received> awaitReceived(int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (receivedChanged) {
+            while (received.size() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for upstream '" + name
+                            + "' to receive " + n + " request(s); it received " + received.size() + ": " + received);
+                }
+                TimeUnit.NANOSECONDS.timedWait(receivedChanged, left);
+            }
+            return List.copyOf(received);
+        }
+    }
+
+    /** {@link #awaitReceived(int, Duration)} with {@link Await#DEFAULT}. */
+    public List<Received> awaitReceived(int n) throws InterruptedException {
+        return awaitReceived(n, Await.DEFAULT);
+    }
+
+    /** Waits until the upstream has closed every connection it accepted (it answered with "close" or was told to). */
+    public void awaitNoOpenConnections() {
+        Await.until("upstream '" + name + "' to close its connections (open: " + open.size() + ")", open::isEmpty);
     }
 
     public int requestCount() {
@@ -135,11 +182,15 @@ public final class TestUpstream implements AutoCloseable {
                             .add(h.substring(c + 1).trim());
                 }
                 InputStream body = bodyOf(in, headers);
-                CountingStream counted = new CountingStream(body);
-                boolean keep = behavior.respond(new Request(parts[0], parts[1], headers, counted), out);
-                counted.transferTo(OutputStream.nullOutputStream());
+                Recording recording = new Recording(parts[0], parts[1], headers, connectionId, body);
+                if (body instanceof Bounded bounded && bounded.left == 0) {
+                    recording.record(); // no body: the request is whole once its head is read
+                }
+                Behavior b = behavior;
+                OutputStream answer = b.fullDuplex() ? recording.recordingOnBodyEnd(out) : recording.recordingFirst(out);
+                boolean keep = b.respond(new Request(parts[0], parts[1], headers, recording.body), answer);
+                recording.record(); // a behaviour that neither read the body nor answered
                 out.flush();
-                received.add(new Received(parts[0], parts[1], headers, counted.count, connectionId));
                 if (!keep) {
                     return;
                 }
@@ -148,6 +199,75 @@ public final class TestUpstream implements AutoCloseable {
             // peer went away
         } finally {
             open.remove(s);
+        }
+    }
+
+    private void record(Received r) {
+        synchronized (receivedChanged) {
+            received.add(r);
+            receivedChanged.notifyAll();
+        }
+    }
+
+    /** One request on its way in: recorded once, with the body bytes read, before any answer byte. */
+    private final class Recording {
+        private final String method;
+        private final String target;
+        private final Map<String, List<String>> headers;
+        private final int connectionId;
+        private final CountingStream body;
+        private boolean recorded;
+
+        Recording(String method, String target, Map<String, List<String>> headers, int connectionId, InputStream body) {
+            this.method = method;
+            this.target = target;
+            this.headers = headers;
+            this.connectionId = connectionId;
+            this.body = new CountingStream(body, this::recordQuietly);
+        }
+
+        /** Reads the rest of the body (unless it already ended) and records the request, once. */
+        void record() throws IOException {
+            if (recorded) {
+                return;
+            }
+            body.transferTo(OutputStream.nullOutputStream()); // records at the body's end
+            recordQuietly();
+        }
+
+        private void recordQuietly() {
+            if (!recorded) {
+                recorded = true;
+                TestUpstream.this.record(new Received(method, target, headers, body.count, connectionId));
+            }
+        }
+
+        /** The answer stream: the request is read whole and recorded before its first byte passes. */
+        OutputStream recordingFirst(OutputStream out) {
+            return new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(int b) throws IOException {
+                    record();
+                    out.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    record();
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    record();
+                    out.flush();
+                }
+            };
+        }
+
+        /** Full duplex: the answer flows at once; the request is recorded when its body ends. */
+        OutputStream recordingOnBodyEnd(OutputStream out) {
+            return out;
         }
     }
 
@@ -192,12 +312,15 @@ public final class TestUpstream implements AutoCloseable {
         acceptor.interrupt();
     }
 
+    /** Counts the body bytes read and runs {@code atEnd} when the body ended. */
     private static final class CountingStream extends InputStream {
         private final InputStream in;
+        private final Runnable atEnd;
         long count;
 
-        CountingStream(InputStream in) {
+        CountingStream(InputStream in, Runnable atEnd) {
             this.in = in;
+            this.atEnd = atEnd;
         }
 
         @Override
@@ -205,6 +328,8 @@ public final class TestUpstream implements AutoCloseable {
             int b = in.read();
             if (b >= 0) {
                 count++;
+            } else {
+                atEnd.run();
             }
             return b;
         }
@@ -214,6 +339,8 @@ public final class TestUpstream implements AutoCloseable {
             int n = in.read(b, off, len);
             if (n > 0) {
                 count += n;
+            } else if (n < 0) {
+                atEnd.run();
             }
             return n;
         }

@@ -1,0 +1,54 @@
+package dev.loomgate.gateway.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * A loopback port that refuses connections for as long as this is open. A socket bound to the port
+ * without listening holds it: connections get a reset (refused), and no other process can bind it
+ * meanwhile, as it could a port that was probed and closed. For "a dead endpoint" in tests.
+ */
+public final class RefusingPort implements AutoCloseable {
+    private final Socket holder;
+
+    private RefusingPort(Socket holder) {
+        this.holder = holder;
+    }
+
+    public static RefusingPort open() {
+        Socket s = new Socket();
+        try {
+            s.setReuseAddress(false); // no listener may share the port while it is held
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return new RefusingPort(s);
+        } catch (IOException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // failing anyway
+            }
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return holder.getLocalPort();
+    }
+
+    /** {@code 127.0.0.1:port}. */
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+        try {
+            holder.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

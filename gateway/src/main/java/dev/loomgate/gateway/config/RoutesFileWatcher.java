@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * its SHA-256 compared, so a touched but unchanged file is not applied again. A file whose
  * mtime is within the last two seconds is re-hashed on each poll anyway, because a coarse
  * mtime cannot tell apart two writes within one tick. A missing file (mid-rename, or deleted)
- * is skipped: the last applied routes stay.
+ * is skipped: the last applied routes stay, and so is an empty file until its mtime is two seconds old
+ * (a file being rewritten in place is empty between truncate and write).
  *
  * <p>The content present at {@link #start()} is the baseline and is not reported: load the
  * file with {@link RoutesParser#parse(Path)} first, then start the watcher.
@@ -124,6 +125,11 @@ public final class RoutesFileWatcher implements AutoCloseable {
         }
         byte[] content = readSettled();
         if (content == null) {
+            return;
+        }
+        if (content.length == 0 && racy) {
+            // truncated a moment ago: most likely written in place and not finished yet (a loaded box can
+            // pause the writer for longer than the settle time); it is judged once it stays empty
             return;
         }
         lastStamp = stamp;

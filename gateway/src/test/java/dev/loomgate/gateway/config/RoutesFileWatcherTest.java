@@ -72,6 +72,31 @@ class RoutesFileWatcherTest {
     }
 
     @Test
+    void fileWrittenInPlaceByASlowWriterIsNotRejectedWhileEmpty() throws Exception {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(file, routes("v1"));
+        try (RoutesFileWatcher w = watcher(file, events::add)) {
+            w.start();
+            Files.writeString(file, ""); // truncate, then a writer paused longer than the watcher's settle time
+            Thread.sleep(POLL.multipliedBy(15).toMillis()); // the pause is what is tested
+            Files.writeString(file, routes("v2"));
+            assertEquals("v2", nextVersion());
+        }
+    }
+
+    @Test
+    void fileThatStaysEmptyIsRejected() throws Exception {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(file, routes("v1"));
+        try (RoutesFileWatcher w = watcher(file, events::add)) {
+            w.start();
+            Files.writeString(file, "");
+            Object e = next();
+            assertTrue(e instanceof ConfigException ce && ce.reason().contains("empty"), "expected a rejection, got " + e);
+        }
+    }
+
+    @Test
     void baselineAtStartIsNotReported() throws Exception {
         Path file = dir.resolve("routes.yaml");
         Files.writeString(file, routes("v1"));

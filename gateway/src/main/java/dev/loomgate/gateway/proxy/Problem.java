@@ -28,7 +28,12 @@ public record Problem(Type type, String detail) {
         NOT_FOUND(404, "not-found", "No such resource"),
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
         CONFLICT(409, "conflict", "Conflicts with the current state"),
-        INTERNAL(500, "internal-error", "Internal gateway error");
+        INTERNAL(500, "internal-error", "Internal gateway error"),
+        REQUEST_TIMEOUT(408, "request-timeout", "Request not received in time"),
+        URI_TOO_LONG(414, "uri-too-long", "Request line too long"),
+        TOO_MANY_CONNECTIONS(429, "too-many-connections", "Too many connections from this client"),
+        NOT_IMPLEMENTED(501, "not-implemented", "Not implemented by the gateway"),
+        HTTP_VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported");
 
         private final int status;
         private final String slug;

@@ -1,7 +1,5 @@
 package dev.loomgate.gateway.proxy;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -9,19 +7,21 @@ import java.util.Locale;
 import java.util.Optional;
 
 import dev.loomgate.gateway.route.RequestView;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
+import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
 
-/** {@link RequestView} over a Helidon request; derived values are computed once, lazily. */
-final class HelidonRequestView implements RequestView {
-    private final ServerRequest request;
+/**
+ * {@link RequestView} over a front-door request; derived values are computed once, lazily. The
+ * path is the raw path as received (path normalization plugs in here).
+ */
+final class FrontDoorRequestView implements RequestView {
+    private final FrontDoorRequest request;
     private final String method;
     private String host;
     private String clientIp;
 
-    HelidonRequestView(ServerRequest request) {
+    FrontDoorRequestView(FrontDoorRequest request) {
         this.request = request;
-        this.method = request.prologue().method().text();
+        this.method = request.method();
     }
 
     @Override
@@ -32,7 +32,7 @@ final class HelidonRequestView implements RequestView {
     @Override
     public String host() {
         if (host == null) {
-            String h = request.headers().first(HeaderNames.HOST).orElse("");
+            String h = request.headers().first("Host").orElse("");
             host = stripPort(h).toLowerCase(Locale.ROOT);
         }
         return host;
@@ -49,17 +49,17 @@ final class HelidonRequestView implements RequestView {
 
     @Override
     public String path() {
-        return request.path().rawPath();
+        return request.path();
     }
 
     @Override
     public String rawQuery() {
-        return request.query().rawValue();
+        return request.rawQuery();
     }
 
     @Override
     public List<String> headerValues(String name) {
-        return request.headers().all(HeaderNames.create(name), List::of);
+        return request.headers().all(name);
     }
 
     @Override
@@ -106,8 +106,7 @@ final class HelidonRequestView implements RequestView {
     @Override
     public String clientIp() {
         if (clientIp == null) {
-            SocketAddress a = request.remotePeer().address();
-            clientIp = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+            clientIp = request.clientAddress().getHostAddress();
         }
         return clientIp;
     }

@@ -27,6 +27,8 @@ final class ClientConnection implements Runnable {
     private final long acceptedNanos = System.nanoTime();
     /** True while waiting for a request (stop closes such connections at once). */
     volatile boolean idle = true;
+    /** An answer was written and unread request bytes may follow: close gently (see lingeringClose). */
+    private boolean linger;
 
     ClientConnection(Socket socket, FrontDoorServer server, FrontDoorSettings settings, FrontDoorHandler handler,
                      RequestHeadParser parser) throws IOException {
@@ -78,6 +80,9 @@ final class ClientConnection implements Runnable {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "client connection ended", e);
         } finally {
+            if (linger && !server.stopping()) {
+                lingeringClose();
+            }
             close();
             server.closed(this);
         }
@@ -85,6 +90,7 @@ final class ClientConnection implements Runnable {
 
     /** Answers a refusal before (or instead of) any request; the connection closes afterwards. */
     void refuse(Rejection r) {
+        linger = true;
         Exchange ex = new Exchange(out, HttpVersion.HTTP_1_1, false, false, false);
         FrontDoorResponse res = new FrontDoorResponse(ex);
         try {
@@ -100,6 +106,36 @@ final class ClientConnection implements Runnable {
 
     /** @return whether the connection can read another request */
     private boolean exchange(RequestHead head) throws IOException {
+        linger = true; // until the exchange ends cleanly, a close may leave request bytes unread
+        boolean keep = exchangeAndDecide(head);
+        linger = !keep;
+        return keep;
+    }
+
+    /**
+     * Closing a socket with unread input makes TCP send a reset, which can destroy the answer we
+     * just wrote before the client read it. Like nginx's lingering close: send FIN, then read and
+     * drop what the client still sends for a short, bounded while.
+     */
+    private void lingeringClose() {
+        try {
+            out.flush();
+            socket.shutdownOutput();
+            socket.setSoTimeout(500);
+            java.io.InputStream raw = socket.getInputStream();
+            byte[] sink = new byte[8192];
+            long left = Math.max(settings.lingerBytes(), 8192);
+            long until = System.nanoTime() + 2_000_000_000L;
+            int n;
+            while (left > 0 && System.nanoTime() < until && (n = raw.read(sink)) >= 0) {
+                left -= n;
+            }
+        } catch (IOException ignored) {
+            // done lingering
+        }
+    }
+
+    private boolean exchangeAndDecide(RequestHead head) throws IOException {
         boolean stopping = server.stopping();
         Exchange ex = new Exchange(out, head.version(), head.method().equals("HEAD"), head.keepAlive() && !stopping,
                 head.expectContinue() && head.hasBody());

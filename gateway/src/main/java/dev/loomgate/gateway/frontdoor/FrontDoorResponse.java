@@ -147,7 +147,8 @@ public final class FrontDoorResponse {
         }
         stream = noBody ? OutputStream.nullOutputStream()
                 : chunked ? new ChunkedBodyOutput(exchange.out)
-                : new BodyOutput(exchange.out, declaredLength);
+                : declaredLength >= 0 ? new BodyOutput(exchange.out, declaredLength)
+                : new CloseDelimitedOutput(exchange.out);
         return stream;
     }
 
@@ -312,6 +313,30 @@ public final class FrontDoorResponse {
 
         boolean complete() {
             return left == 0;
+        }
+    }
+
+    /** HTTP/1.0 body of unknown length: bytes as they come, ended by closing the connection. */
+    private static final class CloseDelimitedOutput extends OutputStream {
+        private final ConnectionOutput out;
+
+        CloseDelimitedOutput(ConnectionOutput out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
         }
     }
 

@@ -104,6 +104,16 @@ final class ClientConnection implements Runnable {
         }
     }
 
+    /** Refuses a connection over a cap: answer, let the client read it, close. */
+    void refuseAndClose(Rejection r) {
+        try {
+            refuse(r);
+            lingeringClose();
+        } finally {
+            close();
+        }
+    }
+
     /** @return whether the connection can read another request */
     private boolean exchange(RequestHead head) throws IOException {
         linger = true; // until the exchange ends cleanly, a close may leave request bytes unread

@@ -136,8 +136,7 @@ public final class FrontDoorServer implements AutoCloseable {
             // accept and answer rather than leave it in the backlog: the client learns why
             Thread.ofVirtual().name("loomgate-refuse").start(() -> {
                 try {
-                    ClientConnection c = new ClientConnection(socket, this, settings, handler, parser);
-                    c.refuse(r);
+                    new ClientConnection(socket, this, settings, handler, parser).refuseAndClose(r);
                 } catch (IOException | RuntimeException ignored) {
                     // the client is gone
                 } finally {

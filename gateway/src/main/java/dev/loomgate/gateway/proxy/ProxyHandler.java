@@ -300,6 +300,8 @@ public final class ProxyHandler implements FrontDoorHandler {
             OptionalLong length = response.contentLength();
             if (length.isPresent() && length.getAsLong() <= BUFFER_RESPONSE_BODY) {
                 byte[] body = response.readBody();
+                // the upstream connection goes back to the pool before a slow client reads anything
+                response.close();
                 ex.bytesOut = body.length;
                 res.send(body);
                 return;

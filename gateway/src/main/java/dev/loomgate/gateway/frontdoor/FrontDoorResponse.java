@@ -177,12 +177,17 @@ public final class FrontDoorResponse {
     private byte[] head(long length, boolean chunked) {
         HeadBuilder h = new HeadBuilder(256);
         h.ascii("HTTP/1.1 ").number(status).ascii(" ").ascii(reason).crlf();
+        boolean date = false;
         for (int i = 0; i < names.size(); i++) {
             String n = names.get(i);
             if (framingField(n)) {
                 continue;
             }
+            date |= n.length() == 4 && n.equalsIgnoreCase("date");
             h.ascii(n).ascii(": ").ascii(values.get(i)).crlf();
+        }
+        if (!date) {
+            h.ascii("Date: ").ascii(HttpDate.now()).crlf(); // relayed answers keep the upstream's
         }
         if (chunked) {
             h.ascii("Transfer-Encoding: chunked").crlf();

@@ -302,6 +302,40 @@ class FrontDoorSocketTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        TestGateway g = gateway();
+        try (Socket s = connect(g)) {
+            send(s, "GET /api/one HTTP/1.1\r\nHost: a\r\n\r\nPOST /api/two HTTP/1.1\r\nHost: a\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /api/three HTTP/1.1\r\nHost: a\r\n"
+                    + "Connection: close\r\n\r\n");
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            for (String path : new String[] {"/api/one", "/api/two", "/api/three"}) {
+                RawHttp.Response r = RawHttp.read(in, false);
+                assertEquals(200, r.status());
+                assertTrue(r.text().endsWith(path), r.text());
+                assertTrue(r.header("date") != null, "Date on every response");
+            }
+            assertTrue(closedByServer(in));
+        }
+        await("three requests upstream", Duration.ofSeconds(5), () -> upstream.received().size() == 3);
+        assertEquals(3, upstream.received().get(1).bodyBytes());
+    }
+
+    @Test
+    void absoluteFormRoutesByItsAuthorityAndOptionsAsteriskStaysLocal() throws Exception {
+        TestGateway g = gateway();
+        RawHttp.Response r = RawHttp.exchange(g.port(), "GET http://b.test/api/abs?q=1 HTTP/1.1\r\nHost: other\r\n\r\n");
+        assertEquals(200, r.status());
+        await("request upstream", Duration.ofSeconds(5), () -> upstream.received().size() == 1);
+        assertEquals("/api/abs?q=1", upstream.received().getFirst().target());
+        assertEquals("b.test", upstream.received().getFirst().header("host"));
+        RawHttp.Response options = RawHttp.exchange(g.port(), "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertEquals(200, options.status());
+        assertTrue(options.header("allow").contains("GET"));
+        assertEquals(1, upstream.requestCount(), "OPTIONS * is never forwarded");
+    }
+
+    @Test
     void requestIdAndNodeHeaderOnRefusals() throws Exception {
         TestGateway g = gateway();
         RawHttp.Response r = RawHttp.exchange(g.port(), "GET /api/x HTTP/1.1\r\n\r\n");

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class RequestHeadParser {
     /** tchar (RFC 9110 §5.6.2). */
-    private static final boolean[] TCHAR = new boolean[128];
+    static final boolean[] TCHAR = new boolean[128];
     /** Bytes allowed in a path: pchar / "/" with "%" checked separately (RFC 3986). */
     private static final boolean[] PATH = new boolean[128];
     /** Bytes allowed in a query: visible ASCII except "#" (lenient: clients send [] | ^ unencoded). */
@@ -81,7 +81,7 @@ final class RequestHeadParser {
         return frame(method, target, version, headers);
     }
 
-    private static RequestRejected bad(String detail) {
+    static RequestRejected bad(String detail) {
         return new RequestRejected(Rejection.Kind.BAD_REQUEST, detail);
     }
 
@@ -306,10 +306,10 @@ final class RequestHeadParser {
             if (version == HttpVersion.HTTP_1_0) {
                 throw bad("Transfer-Encoding in an HTTP/1.0 request");
             }
-            checkTransferEncoding(transferEncoding);
+            FramingRules.checkTransferEncoding(transferEncoding);
             framing = RequestHead.Framing.CHUNKED;
         } else if (contentLength != null) {
-            length = contentLength(contentLength);
+            length = FramingRules.contentLength(contentLength);
             framing = RequestHead.Framing.LENGTH;
             if (settings.maxBodySize() > 0 && length > settings.maxBodySize()) {
                 throw new RequestRejected(Rejection.Kind.PAYLOAD_TOO_LARGE,
@@ -368,84 +368,5 @@ final class RequestHeadParser {
             }
         }
         return true;
-    }
-
-    /** 1*DIGIT; a list or repeated field is accepted only when every value is identical. */
-    static long contentLength(String v) throws RequestRejected {
-        long result = -1;
-        int i = 0;
-        int n = v.length();
-        while (i <= n) {
-            int end = v.indexOf(',', i);
-            if (end < 0) {
-                end = n;
-            }
-            int from = i;
-            int to = end;
-            while (from < to && (v.charAt(from) == ' ' || v.charAt(from) == '\t')) {
-                from++;
-            }
-            while (to > from && (v.charAt(to - 1) == ' ' || v.charAt(to - 1) == '\t')) {
-                to--;
-            }
-            if (from == to || to - from > 18) {
-                throw bad("invalid Content-Length");
-            }
-            long value = 0;
-            for (int k = from; k < to; k++) {
-                char c = v.charAt(k);
-                if (c < '0' || c > '9') {
-                    throw bad("invalid Content-Length");
-                }
-                value = value * 10 + (c - '0');
-            }
-            if (result >= 0 && result != value) {
-                throw bad("differing Content-Length values");
-            }
-            result = value;
-            i = end + 1;
-        }
-        return result;
-    }
-
-    /** Only chunked is implemented; it must be the final coding and appear once. */
-    static void checkTransferEncoding(String v) throws RequestRejected {
-        String[] codings = v.split(",");
-        int last = -1;
-        for (int i = codings.length - 1; i >= 0; i--) {
-            if (!codings[i].isBlank()) {
-                last = i;
-                break;
-            }
-        }
-        if (last < 0) {
-            throw bad("empty Transfer-Encoding");
-        }
-        boolean otherCoding = false;
-        for (int i = 0; i <= last; i++) {
-            String c = codings[i].strip();
-            if (c.isEmpty()) {
-                continue;
-            }
-            boolean chunked = c.equalsIgnoreCase("chunked");
-            if (i == last && !chunked) {
-                throw bad("chunked must be the final transfer coding of a request");
-            }
-            if (i < last && chunked) {
-                throw bad("chunked applied more than once");
-            }
-            if (!chunked) {
-                for (int k = 0; k < c.length(); k++) {
-                    char ch = c.charAt(k);
-                    if (ch >= 128 || !TCHAR[ch]) {
-                        throw bad("invalid Transfer-Encoding");
-                    }
-                }
-                otherCoding = true;
-            }
-        }
-        if (otherCoding) {
-            throw new RequestRejected(Rejection.Kind.NOT_IMPLEMENTED, "only the chunked transfer coding is implemented");
-        }
     }
 }

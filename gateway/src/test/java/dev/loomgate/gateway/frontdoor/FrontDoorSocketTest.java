@@ -161,6 +161,24 @@ class FrontDoorSocketTest {
     }
 
     @Test
+    void continueForAStreamedBodyComesFromTheBodyWriter() throws Exception {
+        TestGateway g = gateway();
+        int size = 300_000; // above the in-memory buffer: streamed upstream on the client's own schedule
+        try (Socket s = connect(g)) {
+            send(s, "PUT /api/big HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: " + size + "\r\n\r\n");
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            assertEquals(100, RawHttp.read(in, true).status());
+            send(s, "y".repeat(size));
+            RawHttp.Response r = RawHttp.read(in, false);
+            assertEquals(200, r.status());
+            send(s, "GET /api/after HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(200, RawHttp.read(in, false).status(), "the connection stays usable");
+        }
+        await("requests upstream", Duration.ofSeconds(5), () -> upstream.received().size() == 2);
+        assertEquals(size, upstream.received().getFirst().bodyBytes());
+    }
+
+    @Test
     void slowHeaderGets408AndIsClosed() throws Exception {
         TestGateway g = gateway("", c -> c.withFrontDoor(c.frontDoor().withHeaderReadTimeout(Duration.ofMillis(300))));
         try (Socket s = connect(g)) {

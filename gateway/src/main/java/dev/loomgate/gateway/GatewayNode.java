@@ -21,6 +21,12 @@ import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.discovery.ConsulRuntime;
 import dev.loomgate.gateway.discovery.RoutingState;
+import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
+import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
+import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
+import dev.loomgate.gateway.frontdoor.FrontDoorServer;
+import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
+import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.policy.RateLimitStep;
@@ -39,7 +45,6 @@ import io.helidon.webserver.http1.Http1Config;
  */
 public final class GatewayNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayNode.class.getName());
-    private static final String ADMIN = "admin";
 
     /** Where the node is in its life; readiness is true only in READY. */
     public enum Phase { STARTING, READY, DRAINING, STOPPED }
@@ -54,6 +59,9 @@ public final class GatewayNode implements AutoCloseable {
     private final Optional<RoutesFileWatcher> watcher;
     /** Consul discovery, KV routes, registration; empty without a {@code consul:} block. */
     private final Optional<ConsulRuntime> consul;
+    /** The proxy listener: our strict HTTP/1 server (docs/ARCHITECTURE.md, "Front door"). */
+    private final FrontDoorServer frontDoor;
+    /** The admin listener (health, metrics, admin API) stays on Helidon. */
     private final WebServer server;
     private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics();
     private final ResilienceRegistry resilience = new ResilienceRegistry(resilienceMetrics);
@@ -107,13 +115,57 @@ public final class GatewayNode implements AutoCloseable {
             p.sample("loomgate_ready", "", phase.get() == Phase.READY ? 1 : 0);
         });
         var limits = config.limits();
+        var fd = config.frontDoor();
+        FrontDoorSettings frontDoorSettings = FrontDoorSettings.builder()
+                .host(config.node().host())
+                .port(config.node().port())
+                .maxRequestLine(limits.maxRequestLine())
+                .maxHeaderSize(limits.maxHeaderSize())
+                .maxBodySize(limits.maxBodySize())
+                .maxConcurrentRequests(limits.maxConcurrentRequests())
+                .maxHeaderCount(fd.maxHeaderCount())
+                .maxConnections(fd.maxConnections())
+                .maxConnectionsPerClient(fd.maxConnectionsPerClient())
+                .headerReadTimeout(fd.headerReadTimeout())
+                .bodyIdleTimeout(fd.bodyIdleTimeout())
+                .keepAliveTimeout(fd.keepAliveTimeout())
+                .writeTimeout(fd.writeTimeout())
+                .allowTrace(fd.allowTrace())
+                .build();
+        this.frontDoor = new FrontDoorServer(frontDoorSettings, new FrontDoorHandler() {
+            @Override
+            public void handle(FrontDoorRequest req, FrontDoorResponse res) {
+                inFlight.incrementAndGet();
+                if (phase.get() == Phase.DRAINING) {
+                    lastArrivalNanos = System.nanoTime();
+                }
+                try {
+                    proxy.handle(req, res);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
+
+            @Override
+            public void reject(Rejection rejection, FrontDoorResponse res) {
+                proxy.reject(rejection, res);
+            }
+        });
+        metrics.addSource(p -> {
+            p.help("loomgate_client_connections", "gauge", "Open client connections on the proxy listener.");
+            p.sample("loomgate_client_connections", "", frontDoor.openConnections());
+            p.help("loomgate_client_connections_refused_total", "counter",
+                    "Client connections refused by max-connections or max-connections-per-client.");
+            p.sample("loomgate_client_connections_refused_total", "", frontDoor.refusedConnections());
+            p.help("loomgate_client_write_timeouts_total", "counter",
+                    "Client connections closed because a response write exceeded write-timeout.");
+            p.sample("loomgate_client_write_timeouts_total", "", frontDoor.writeTimeouts());
+        });
         DirectHandler problems = new ProblemDirectHandler();
         this.server = WebServer.builder()
                 .shutdownHook(false)
-                .host(config.node().host())
-                .port(config.node().port())
-                .maxPayloadSize(limits.maxBodySize() <= 0 ? -1 : limits.maxBodySize())
-                .maxConcurrentRequests(limits.maxConcurrentRequests())
+                .host(config.node().adminHost())
+                .port(config.node().adminPort())
                 .shutdownGracePeriod(Duration.ofMillis(200))
                 .protocolsDiscoverServices(false)
                 .addProtocol(Http1Config.builder()
@@ -127,19 +179,7 @@ public final class GatewayNode implements AutoCloseable {
                         d.addHandler(t, problems);
                     }
                 })
-                .routing(r -> r.any((req, res) -> {
-                    inFlight.incrementAndGet();
-                    if (phase.get() == Phase.DRAINING) {
-                        lastArrivalNanos = System.nanoTime();
-                    }
-                    try {
-                        proxy.handle(req, res);
-                    } finally {
-                        inFlight.decrementAndGet();
-                    }
-                }))
-                .putSocket(ADMIN, s -> s.host(config.node().adminHost()).port(config.node().adminPort()))
-                .routing(ADMIN, r -> {
+                .routing(r -> {
                     r.addFilter(new AdminGuard(config.edge().admin())); // CSRF and DNS rebinding: docs/SECURITY.md
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
                     consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
@@ -155,6 +195,13 @@ public final class GatewayNode implements AutoCloseable {
     /** Loads the routes (an invalid file stops the start), starts listening and watching. */
     public static GatewayNode start(NodeConfig config) throws ConfigException, IOException {
         GatewayNode node = new GatewayNode(config);
+        try {
+            node.frontDoor.start();
+        } catch (IOException e) {
+            node.close();
+            throw new IOException("cannot listen on " + config.node().host() + ":" + config.node().port()
+                    + " (proxy): address in use or not available: " + e.getMessage(), e);
+        }
         node.server.start();
         if (!node.server.isRunning() || node.port() <= 0 || node.adminPort() <= 0) {
             // Helidon logs a failed bind and carries on; a node that cannot listen must not claim to be ready
@@ -174,11 +221,11 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     public int port() {
-        return server.port();
+        return frontDoor.port();
     }
 
     public int adminPort() {
-        return server.port(ADMIN);
+        return server.port();
     }
 
     public NodeConfig config() {
@@ -284,6 +331,7 @@ public final class GatewayNode implements AutoCloseable {
             consul.ifPresent(ConsulRuntime::close);
             watcher.ifPresent(RoutesFileWatcher::close);
             healthCheckers.close();
+            frontDoor.stop();
             server.stop();
             client.close();
             rateLimits.close();

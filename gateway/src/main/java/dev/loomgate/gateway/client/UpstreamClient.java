@@ -94,6 +94,11 @@ public final class UpstreamClient implements AutoCloseable {
                                 .start(() -> writeStreamedBody(c, s, bodyFailure));
             }
             ResponseHead head = readHead(c.in(), request.method());
+            if (bodyFailure.get() instanceof ClientBodyException) {
+                // the upstream answered a request the client never finished (it saw the cut as the end of
+                // the body): that answer is to a truncated request, so it is not relayed
+                throw new IOException("client body failed");
+            }
             Thread writer = bodyWriter;
             InputStream body = bodyStream(c.in(), head);
             return new UpstreamResponse(head.status, head.reason, head.headers, head.contentLength, head.chunked, body,

@@ -24,11 +24,12 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param operations   draining and admin API settings
  * @param consul       Consul discovery, KV routes, registration (docs/CONSUL.md); empty: routes file only
  * @param edge         path, forwarded-header and admin request rules (docs/SECURITY.md)
+ * @param frontDoor    client connection rules of the proxy listener: timeouts, connection caps (docs/CONFIG.md)
  */
 public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                          RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
-                         EdgeRules edge) {
+                         EdgeRules edge, FrontDoor frontDoor) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
 
@@ -45,19 +46,94 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(operations, "operations");
         Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(edge, "edge");
+        Objects.requireNonNull(frontDoor, "frontDoor");
     }
 
-    /** With default {@link EdgeRules}. */
+    /** With default {@link EdgeRules} and {@link FrontDoor} settings. */
     public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
                       Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                       RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul) {
         this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, operations,
-                consul, EdgeRules.defaults());
+                consul, EdgeRules.defaults(), FrontDoor.defaults());
     }
 
     public NodeConfig withEdge(EdgeRules edge) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
+    }
+
+    public NodeConfig withFrontDoor(FrontDoor frontDoor) {
+        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
+                operations, consul, edge, frontDoor);
+    }
+
+    /**
+     * Rules for client connections on the proxy listener (request size limits are in {@link Limits}).
+     *
+     * @param headerReadTimeout       the whole request head must arrive within this (408 and close)
+     * @param bodyIdleTimeout         longest pause between request body bytes (408, a client error)
+     * @param keepAliveTimeout        an idle persistent connection is closed after this
+     * @param writeTimeout            a response write blocked longer than this closes the connection
+     * @param maxConnections          open client connections (excess: 503 and close)
+     * @param maxConnectionsPerClient open connections from one client IP (excess: 429 and close)
+     * @param maxHeaderCount          header fields in a request (431)
+     * @param allowTrace              forward TRACE (default: 405)
+     */
+    public record FrontDoor(Duration headerReadTimeout, Duration bodyIdleTimeout, Duration keepAliveTimeout,
+                            Duration writeTimeout, int maxConnections, int maxConnectionsPerClient,
+                            int maxHeaderCount, boolean allowTrace) {
+        public FrontDoor {
+            Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
+            Objects.requireNonNull(bodyIdleTimeout, "bodyIdleTimeout");
+            Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
+            Objects.requireNonNull(writeTimeout, "writeTimeout");
+        }
+
+        /** nginx/HAProxy-like: 10 s head (HAProxy timeout http-request), 60 s body idle and write, 75 s keep-alive. */
+        public static FrontDoor defaults() {
+            return new FrontDoor(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
+                    Duration.ofSeconds(60), 20_000, 256, 100, false);
+        }
+
+        public FrontDoor withHeaderReadTimeout(Duration v) {
+            return new FrontDoor(v, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
+                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
+        }
+
+        public FrontDoor withBodyIdleTimeout(Duration v) {
+            return new FrontDoor(headerReadTimeout, v, keepAliveTimeout, writeTimeout, maxConnections,
+                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
+        }
+
+        public FrontDoor withKeepAliveTimeout(Duration v) {
+            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, v, writeTimeout, maxConnections,
+                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
+        }
+
+        public FrontDoor withWriteTimeout(Duration v) {
+            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, v, maxConnections,
+                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
+        }
+
+        public FrontDoor withMaxConnections(int v) {
+            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, v,
+                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
+        }
+
+        public FrontDoor withMaxConnectionsPerClient(int v) {
+            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
+                    v, maxHeaderCount, allowTrace);
+        }
+
+        public FrontDoor withMaxHeaderCount(int v) {
+            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
+                    maxConnectionsPerClient, v, allowTrace);
+        }
+
+        public FrontDoor withAllowTrace(boolean v) {
+            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
+                    maxConnectionsPerClient, maxHeaderCount, v);
+        }
     }
 
     /** Without Consul. */
@@ -70,7 +146,7 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withConsul(Optional<ConsulConfig> consul) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     /** With default {@link Operations}. */
@@ -83,7 +159,7 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withOperations(Operations operations) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     /**
@@ -128,47 +204,47 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
     public NodeConfig withNode(Node node) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withLimits(Limits limits) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withRoutesFile(Path routesFile) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withUpstream(UpstreamClientSettings upstream) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withDrainTimeout(Duration drainTimeout) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withAccessLog(String accessLog) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withRedis(Optional<RedisSettings> redis) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withCluster(Cluster cluster) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
         return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge);
+                operations, consul, edge, frontDoor);
     }
 
     /**

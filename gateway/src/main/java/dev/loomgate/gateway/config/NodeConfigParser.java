@@ -16,11 +16,14 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 public final class NodeConfigParser {
     private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
-            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin");
+            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door");
     private static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
     private static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
     private static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
             "require-token-on-loopback");
+    private static final Set<String> FRONT_DOOR_KEYS = RoutesParser.orderedSet(
+            "header-read-timeout", "body-idle-timeout", "keep-alive-timeout", "write-timeout", "max-connections",
+            "max-connections-per-client", "max-header-count", "allow-trace");
     private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
@@ -100,6 +103,9 @@ public final class NodeConfigParser {
             config = config.withOperations(config.operations().withAdminToken(token));
         }
         config = config.withEdge(edge(top, config.edge()));
+        if (top.has("front-door")) {
+            config = config.withFrontDoor(frontDoor(top.required("front-door"), config.frontDoor()));
+        }
         if (top.has("consul")) {
             config = config.withConsul(Optional.of(ConsulConfigParser.parse(top.required("consul"), baseDir)));
         }
@@ -163,6 +169,35 @@ public final class NodeConfigParser {
         Duration budget = f.has("latency-budget") ? positive(f.required("latency-budget")) : o.latencyBudget();
         Duration probe = f.has("probe-interval") ? positive(f.required("probe-interval")) : o.probeInterval();
         return o.withBreaker(threshold, budget, probe);
+    }
+
+    private static NodeConfig.FrontDoor frontDoor(YamlValue v, NodeConfig.FrontDoor d) throws ConfigException {
+        YamlValue.Fields f = v.fields(FRONT_DOOR_KEYS);
+        if (f.has("header-read-timeout")) {
+            d = d.withHeaderReadTimeout(positive(f.required("header-read-timeout")));
+        }
+        if (f.has("body-idle-timeout")) {
+            d = d.withBodyIdleTimeout(positive(f.required("body-idle-timeout")));
+        }
+        if (f.has("keep-alive-timeout")) {
+            d = d.withKeepAliveTimeout(positive(f.required("keep-alive-timeout")));
+        }
+        if (f.has("write-timeout")) {
+            d = d.withWriteTimeout(positive(f.required("write-timeout")));
+        }
+        if (f.has("max-connections")) {
+            d = d.withMaxConnections(f.required("max-connections").intIn(1, 10_000_000));
+        }
+        if (f.has("max-connections-per-client")) {
+            d = d.withMaxConnectionsPerClient(f.required("max-connections-per-client").intIn(1, 10_000_000));
+        }
+        if (f.has("max-header-count")) {
+            d = d.withMaxHeaderCount(f.required("max-header-count").intIn(1, 10_000));
+        }
+        if (f.has("allow-trace")) {
+            d = d.withAllowTrace(f.required("allow-trace").bool());
+        }
+        return d;
     }
 
     private static Duration positive(YamlValue v) throws ConfigException {

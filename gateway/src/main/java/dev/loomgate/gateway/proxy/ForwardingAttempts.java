@@ -23,7 +23,7 @@ import dev.loomgate.gateway.route.RequestView;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
-import io.helidon.http.RequestException;
+import dev.loomgate.gateway.frontdoor.ClientBodyException;
 
 /**
  * The tries of one request up to its response head: bulkhead, timeouts, endpoint choice (a
@@ -139,9 +139,12 @@ final class ForwardingAttempts {
                 r = client.exchange(host.endpoint(), request, perTryConnect, perTry);
             } catch (UpstreamException e) {
                 host.requestFinished();
-                metrics.upstream(upstream.name()).record(599, System.nanoTime() - sent);
-                boolean upstreamsFault = e.kind() != UpstreamException.Kind.CLIENT_BODY_FAILED
-                        && e.kind() != UpstreamException.Kind.POOL_EXHAUSTED;
+                boolean clientsFault = e.kind() == UpstreamException.Kind.CLIENT_BODY_FAILED;
+                if (!clientsFault) {
+                    // a client that stalls or breaks its body is counted as a client error, never the upstream's
+                    metrics.upstream(upstream.name()).record(599, System.nanoTime() - sent);
+                }
+                boolean upstreamsFault = !clientsFault && e.kind() != UpstreamException.Kind.POOL_EXHAUSTED;
                 breaker.ifPresent(b -> {
                     if (upstreamsFault) {
                         b.record(false);
@@ -212,20 +215,20 @@ final class ForwardingAttempts {
             case POOL_EXHAUSTED -> new Problem(Problem.Type.UPSTREAM_BUSY, where + ": " + e.getMessage());
             case CONNECT_TIMEOUT, RESPONSE_TIMEOUT -> new Problem(Problem.Type.UPSTREAM_TIMEOUT, where + ": " + e.getMessage());
             case PROTOCOL_ERROR -> new Problem(Problem.Type.BAD_GATEWAY, where + ": " + e.getMessage());
-            case CLIENT_BODY_FAILED -> tooLarge(e)
-                    ? new Problem(Problem.Type.PAYLOAD_TOO_LARGE, "request body exceeds the configured max-body-size")
-                    : new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage());
+            case CLIENT_BODY_FAILED -> clientBodyFailure(e)
+                    .map(c -> ProxyHandler.problem(c.rejection()))
+                    .orElseGet(() -> new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage()));
         };
     }
 
-    /** Helidon enforces max-body-size on chunked bodies while we stream them. */
-    private static boolean tooLarge(Throwable e) {
+    /** The front door's account of the client's failure (timeout, framing, size), when it has one. */
+    private static Optional<ClientBodyException> clientBodyFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RequestException r && r.status().code() == 413) {
-                return true;
+            if (t instanceof ClientBodyException c) {
+                return Optional.of(c);
             }
         }
-        return false;
+        return Optional.empty();
     }
 
 }

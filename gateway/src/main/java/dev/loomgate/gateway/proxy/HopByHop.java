@@ -10,7 +10,16 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** Header names listed in Connection headers, lower-case. */
+    /**
+     * End-to-end fields the proxy itself relies on: a Connection token naming one of them is ignored
+     * (RFC 9110 §7.6.1 lets a proxy refuse), else {@code Connection: keep-alive, Host} would strip the
+     * Host routing used, or a framing field.
+     */
+    private static final Set<String> PROTECTED = Set.of("host", "content-length", "transfer-encoding",
+            "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded",
+            "x-request-id", "traceparent", "tracestate", "content-type", "authorization", "cookie");
+
+    /** Header names listed in Connection headers, lower-case, without the protected end-to-end ones. */
     static Set<String> connectionTokens(List<String> connectionValues) {
         if (connectionValues.isEmpty()) {
             return Set.of();
@@ -19,7 +28,7 @@ final class HopByHop {
         for (String v : connectionValues) {
             for (String t : v.split(",")) {
                 String token = t.trim().toLowerCase(Locale.ROOT);
-                if (!token.isEmpty()) {
+                if (!token.isEmpty() && !PROTECTED.contains(token)) {
                     tokens.add(token);
                 }
             }

@@ -31,7 +31,8 @@ public record Problem(Type type, String detail) {
         FORBIDDEN(403, "forbidden", "Request refused"),
         REQUEST_TIMEOUT(408, "request-timeout", "Request not received in time"),
         URI_TOO_LONG(414, "uri-too-long", "Request target too long"),
-        NOT_IMPLEMENTED(501, "not-implemented", "Not implemented"),
+        TOO_MANY_CONNECTIONS(429, "too-many-connections", "Too many connections from this client"),
+        NOT_IMPLEMENTED(501, "not-implemented", "Not implemented by the gateway"),
         HTTP_VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported"),
         INTERNAL(500, "internal-error", "Internal gateway error");
 

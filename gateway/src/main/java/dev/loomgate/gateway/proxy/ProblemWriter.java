@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.proxy;
 
+import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
@@ -13,6 +14,14 @@ public final class ProblemWriter {
         res.status(Status.create(p.status()));
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(p.toJson(instance, requestId));
+    }
+
+    /** The same body on the front door (proxy listener). */
+    public static void send(FrontDoorResponse res, Problem p, String instance, String requestId) {
+        res.status(p.status());
+        res.set("Content-Type", Problem.MEDIA_TYPE);
+        res.set("Cache-Control", "no-store");
         res.send(p.toJson(instance, requestId));
     }
 }

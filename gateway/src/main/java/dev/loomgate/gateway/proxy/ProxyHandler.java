@@ -3,7 +3,6 @@ package dev.loomgate.gateway.proxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -19,6 +18,12 @@ import dev.loomgate.gateway.client.UpstreamRequest;
 import dev.loomgate.gateway.client.UpstreamResponse;
 import dev.loomgate.gateway.discovery.RoutingSnapshot;
 import dev.loomgate.gateway.discovery.RoutingState;
+import dev.loomgate.gateway.frontdoor.ClientBodyException;
+import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
+import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
+import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
+import dev.loomgate.gateway.frontdoor.HeaderFields;
+import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.RequestIds;
@@ -32,31 +37,21 @@ import dev.loomgate.gateway.route.PathNormalizer;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.upstream.Upstream;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The data path: match a route, pick an endpoint, forward the request and relay the response,
  * streaming bodies both ways. Failures become problem+json responses with a stable type.
  */
-public final class ProxyHandler implements Handler {
+public final class ProxyHandler implements FrontDoorHandler {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
     /** Request bodies up to this size are read first, so the request can be replayed. */
     private static final int BUFFER_REQUEST_BODY = 64 * 1024;
-    private static final HeaderName NODE_HEADER = HeaderNames.create("X-Loomgate-Node");
-    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    private static final String NODE_HEADER = "X-Loomgate-Node";
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** Response bodies up to this size are relayed in one write with a Content-Length. */
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
-    private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create(TraceContext.TRACEPARENT);
-    private static final io.helidon.http.HeaderName TRACESTATE = HeaderNames.create(TraceContext.TRACESTATE);
 
     private final String nodeId;
-    private volatile String localPortText;
     private final RoutingState state;
     private final UpstreamClient client;
     private final GatewayMetrics metrics;
@@ -96,13 +91,13 @@ public final class ProxyHandler implements Handler {
     }
 
     @Override
-    public void handle(ServerRequest req, ServerResponse res) {
+    public void handle(FrontDoorRequest req, FrontDoorResponse res) {
         long start = System.nanoTime();
-        Exchange ex = new Exchange(new HelidonRequestView(req, paths, trustedProxies), start);
-        ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER_NAME).orElse(null));
-        res.header(RequestIds.HEADER_NAME, ex.requestId);
-        ex.trace = TraceContext.from(req.headers().first(TRACEPARENT),
-                req.headers().all(TRACESTATE, List::of));
+        Exchange ex = new Exchange(new FrontDoorRequestView(req, paths, trustedProxies), start);
+        ex.requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER).orElse(null));
+        res.header(RequestIds.HEADER, ex.requestId);
+        ex.trace = TraceContext.from(req.headers().first(TraceContext.TRACEPARENT),
+                req.headers().all(TraceContext.TRACESTATE));
 
         res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
         try {
@@ -121,14 +116,36 @@ public final class ProxyHandler implements Handler {
         }
     }
 
-    private void forward(ServerRequest req, ServerResponse res, Exchange ex) {
-        if (req.headers().contains(HeaderNames.CONTENT_LENGTH) && req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
-            // request smuggling vector (RFC 9112 §6.3): never forward, and do not trust the rest of this connection
-            res.header(HeaderNames.CONNECTION, "close");
-            problem(res, ex, new Problem(Problem.Type.BAD_REQUEST,
-                    "request has both Content-Length and Transfer-Encoding"));
-            return;
-        }
+    /** A refusal by the front door: the same problem+json, request id and node header as any answer. */
+    @Override
+    public void reject(Rejection rejection, FrontDoorResponse res) {
+        String requestId = RequestIds.generate();
+        res.header(RequestIds.HEADER, requestId);
+        res.header(NODE_HEADER, nodeId);
+        Problem p = problem(rejection);
+        metrics.error(p.type().slug());
+        ProblemWriter.send(res, p, "", requestId);
+    }
+
+    /** The problem type for a front-door refusal; its status is always the rejection's. */
+    static Problem problem(Rejection r) {
+        Problem.Type type = switch (r.kind()) {
+            case BAD_REQUEST -> Problem.Type.BAD_REQUEST;
+            case REQUEST_TIMEOUT -> Problem.Type.REQUEST_TIMEOUT;
+            case METHOD_NOT_ALLOWED -> Problem.Type.METHOD_NOT_ALLOWED;
+            case PAYLOAD_TOO_LARGE -> Problem.Type.PAYLOAD_TOO_LARGE;
+            case URI_TOO_LONG -> Problem.Type.URI_TOO_LONG;
+            case TOO_MANY_CONNECTIONS -> Problem.Type.TOO_MANY_CONNECTIONS;
+            case HEADERS_TOO_LARGE -> Problem.Type.HEADERS_TOO_LARGE;
+            case INTERNAL -> Problem.Type.INTERNAL;
+            case NOT_IMPLEMENTED -> Problem.Type.NOT_IMPLEMENTED;
+            case OVERLOADED -> Problem.Type.OVERLOADED;
+            case VERSION_NOT_SUPPORTED -> Problem.Type.HTTP_VERSION_NOT_SUPPORTED;
+        };
+        return new Problem(type, r.detail());
+    }
+
+    private void forward(FrontDoorRequest req, FrontDoorResponse res, Exchange ex) {
         if (ex.view.pathResult() instanceof PathNormalizer.Rejected r) {
             problem(res, ex, new Problem(Problem.Type.BAD_REQUEST, r.reason()));
             return;
@@ -161,13 +178,16 @@ public final class ProxyHandler implements Handler {
         UpstreamRequest upstreamRequest;
         try {
             upstreamRequest = buildRequest(req, m, ex);
+        } catch (ClientBodyException e) {
+            problem(res, ex, problem(e.rejection()));
+            return;
         } catch (IOException e) {
             problem(res, ex, new Problem(Problem.Type.BAD_REQUEST, "reading the request body failed: " + e.getMessage()));
             return;
         }
         switch (attempts.forward(upstream.get(), ex.route, ex.view, upstreamRequest, e -> ex.endpoint = e)) {
             case ForwardingAttempts.Failed f -> {
-                f.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
+                f.retryAfter().ifPresent(d -> res.header("Retry-After",
                         Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
                 problem(res, ex, f.problem());
             }
@@ -181,21 +201,12 @@ public final class ProxyHandler implements Handler {
         }
     }
 
-    /** The listener's port as text: one listener, so computed once (it asks the socket). */
-    private String localPort(ServerRequest req) {
-        String p = localPortText;
-        if (p == null) {
-            p = Integer.toString(req.localPeer().port());
-            localPortText = p;
-        }
-        return p;
-    }
-
-    private UpstreamRequest buildRequest(ServerRequest req, RouteMatch m, Exchange ex) throws IOException {
-        HttpFields headers = new HttpFields(req.headers().size() + 6);
-        Set<String> connectionTokens = HopByHop.connectionTokens(req.headers().all(HeaderNames.CONNECTION, List::of));
-        for (Header h : req.headers()) {
-            String name = h.name();
+    private UpstreamRequest buildRequest(FrontDoorRequest req, RouteMatch m, Exchange ex) throws IOException {
+        HeaderFields in = req.headers();
+        HttpFields headers = new HttpFields(in.size() + 6);
+        Set<String> connectionTokens = HopByHop.connectionTokens(in.all("Connection"));
+        for (int i = 0; i < in.size(); i++) {
+            String name = in.name(i);
             if (HopByHop.isHopByHop(name, connectionTokens) || name.equalsIgnoreCase("Content-Length")
                     || name.equalsIgnoreCase("Expect") || ForwardedHeaders.dropped(name, ex.view.trustedPeer())) {
                 continue;
@@ -204,9 +215,7 @@ public final class ProxyHandler implements Handler {
                     || name.equalsIgnoreCase(TraceContext.TRACESTATE)) {
                 continue;
             }
-            for (String v : h.allValues()) {
-                headers.add(name, v);
-            }
+            headers.add(name, in.value(i));
         }
         forwardedHeaders(req, ex.view).addTo(headers);
         headers.add(RequestIds.HEADER, ex.requestId);
@@ -224,13 +233,13 @@ public final class ProxyHandler implements Handler {
     }
 
     /** X-Forwarded-* and Forwarded: the client's only from a trusted proxy, else ours (ForwardedHeaders). */
-    private ForwardedHeaders.Outgoing forwardedHeaders(ServerRequest req, HelidonRequestView view) {
+    private ForwardedHeaders.Outgoing forwardedHeaders(FrontDoorRequest req, FrontDoorRequestView view) {
         boolean trusted = view.trustedPeer();
         ForwardedHeaders.Incoming in = trusted ? new ForwardedHeaders.Incoming(view.headerValues("X-Forwarded-For"),
                 view.headerValues("X-Forwarded-Proto"), view.headerValues("X-Forwarded-Host"),
                 view.headerValues("X-Forwarded-Port"), view.headerValues("Forwarded")) : ForwardedHeaders.Incoming.none();
-        return ForwardedHeaders.decide(new ForwardedHeaders.Own(view.peerIp(), req.isSecure() ? "https" : "http",
-                req.headers().first(HeaderNames.HOST), localPort(req)), trusted, in);
+        return ForwardedHeaders.decide(new ForwardedHeaders.Own(view.peerIp(), req.secure() ? "https" : "http",
+                req.headers().first("Host"), Integer.toString(req.localPort())), trusted, in);
     }
 
     /**
@@ -238,12 +247,12 @@ public final class ProxyHandler implements Handler {
      * @param bufferChunked whether a chunked body is read up to {@code buffer} first too: only for
      *                    routes that retry, since it delays the first byte upstream (no full duplex)
      */
-    private static RequestBody body(ServerRequest req, Exchange ex, long buffer, boolean bufferChunked) throws IOException {
-        if (!req.content().hasEntity()) {
+    private static RequestBody body(FrontDoorRequest req, Exchange ex, long buffer, boolean bufferChunked) throws IOException {
+        if (!req.hasBody()) {
             return RequestBody.NONE;
         }
-        OptionalLong length = req.headers().contentLength();
-        InputStream in = req.content().inputStream();
+        OptionalLong length = req.contentLength() >= 0 ? OptionalLong.of(req.contentLength()) : OptionalLong.empty();
+        InputStream in = req.body();
         if (length.isPresent() && length.getAsLong() <= buffer) {
             byte[] data = in.readAllBytes();
             ex.bytesIn = data.length;
@@ -263,10 +272,10 @@ public final class ProxyHandler implements Handler {
         return new RequestBody.Streamed(counting, length.orElse(-1));
     }
 
-    private void relay(UpstreamResponse response, ServerRequest req, ServerResponse res, Exchange ex) {
+    private void relay(UpstreamResponse response, FrontDoorRequest req, FrontDoorResponse res, Exchange ex) {
         try (response) {
             ex.status = response.status();
-            res.status(Status.create(response.status(), response.reason().isEmpty() ? "-" : response.reason()));
+            res.status(response.status(), response.reason());
             HttpFields h = response.headers();
             Set<String> connectionTokens = HopByHop.connectionTokens(h.all("Connection"));
             String declaredLength = null;
@@ -279,12 +288,16 @@ public final class ProxyHandler implements Handler {
                 if (HopByHop.isHopByHop(name, connectionTokens) || name.equalsIgnoreCase("X-Request-Id")) {
                     continue;
                 }
-                res.headers().add(HeaderNames.create(name), h.value(i));
+                res.header(name, h.value(i));
             }
             ex.route.responseHeaders().applyTo(new ResponseHeaders(res));
             if (ex.view.method().equals("HEAD") || response.status() == 204 || response.status() == 304) {
                 if (declaredLength != null && response.status() != 204) {
-                    res.header(HeaderNames.CONTENT_LENGTH, declaredLength);
+                    try {
+                        res.contentLength(Long.parseLong(declaredLength.trim()));
+                    } catch (NumberFormatException e) {
+                        // an invalid length from the upstream describes nothing: send none
+                    }
                 }
                 res.send();
                 return;
@@ -292,12 +305,14 @@ public final class ProxyHandler implements Handler {
             OptionalLong length = response.contentLength();
             if (length.isPresent() && length.getAsLong() <= BUFFER_RESPONSE_BODY) {
                 byte[] body = response.readBody();
+                // the upstream connection goes back to the pool before a slow client reads anything
+                response.close();
                 ex.bytesOut = body.length;
                 res.send(body);
                 return;
             }
             if (length.isPresent()) {
-                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length.getAsLong()));
+                res.contentLength(length.getAsLong());
             }
             streamBody(response.body(), res, ex);
         } catch (IOException e) {
@@ -307,7 +322,7 @@ public final class ProxyHandler implements Handler {
         }
     }
 
-    private static void streamBody(InputStream body, ServerResponse res, Exchange ex) throws IOException {
+    private static void streamBody(InputStream body, FrontDoorResponse res, Exchange ex) throws IOException {
         byte[] buf = new byte[32 * 1024];
         OutputStream out = res.outputStream();
         int n;
@@ -318,7 +333,7 @@ public final class ProxyHandler implements Handler {
         out.close();
     }
 
-    private void problem(ServerResponse res, Exchange ex, Problem p) {
+    private void problem(FrontDoorResponse res, Exchange ex, Problem p) {
         ex.status = p.status();
         metrics.error(p.type().slug());
         ProblemWriter.send(res, p, ex.view.path(), ex.requestId);
@@ -326,7 +341,7 @@ public final class ProxyHandler implements Handler {
 
     /** Per-request bookkeeping for metrics and the access log. */
     private static final class Exchange {
-        final HelidonRequestView view;
+        final FrontDoorRequestView view;
         final long startNanos;
         String requestId = "";
         TraceContext trace;
@@ -337,7 +352,7 @@ public final class ProxyHandler implements Handler {
         long bytesIn;
         long bytesOut;
 
-        Exchange(HelidonRequestView view, long startNanos) {
+        Exchange(FrontDoorRequestView view, long startNanos) {
             this.view = view;
             this.startNanos = startNanos;
         }

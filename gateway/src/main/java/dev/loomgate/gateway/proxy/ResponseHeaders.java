@@ -1,29 +1,28 @@
 package dev.loomgate.gateway.proxy;
 
 import dev.loomgate.gateway.route.MutableHeaders;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerResponse;
+import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
 
 /** Route header operations applied to the response going back to the client. */
 final class ResponseHeaders implements MutableHeaders {
-    private final ServerResponse res;
+    private final FrontDoorResponse res;
 
-    ResponseHeaders(ServerResponse res) {
+    ResponseHeaders(FrontDoorResponse res) {
         this.res = res;
     }
 
     @Override
     public void set(String name, String value) {
-        res.headers().set(HeaderNames.create(name), value);
+        res.set(name, value);
     }
 
     @Override
     public void add(String name, String value) {
-        res.headers().add(HeaderNames.create(name), value);
+        res.header(name, value);
     }
 
     @Override
     public void remove(String name) {
-        res.headers().remove(HeaderNames.create(name));
+        res.remove(name);
     }
 }

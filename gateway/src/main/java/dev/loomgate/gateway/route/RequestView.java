@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What routing, load balancing and policies may read of an incoming request.
- * The proxy adapts Helidon's request to this once per request; tests build it directly.
+ * The proxy adapts the front door's request to this once per request; tests build it directly.
  */
 public interface RequestView {
     /** Upper-case method, e.g. {@code GET}. */

@@ -38,6 +38,30 @@ class NodeConfigParserTest {
     }
 
     @Test
+    void frontDoorBlock() throws ConfigException {
+        NodeConfig.FrontDoor d = NodeConfig.defaults().frontDoor();
+        assertEquals(new NodeConfig.FrontDoor(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
+                Duration.ofSeconds(60), 20_000, 256, 100, false), d);
+        NodeConfig c = NodeConfigParser.parse("""
+                front-door:
+                  header-read-timeout: 5s
+                  body-idle-timeout: 20s
+                  keep-alive-timeout: 30s
+                  write-timeout: 15s
+                  max-connections: 1000
+                  max-connections-per-client: 64
+                  max-header-count: 50
+                  allow-trace: true
+                """, "gateway.yaml");
+        assertEquals(new NodeConfig.FrontDoor(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30),
+                Duration.ofSeconds(15), 1000, 64, 50, true), c.frontDoor());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> NodeConfigParser.parse("front-door: { write-timeout: 0s }", "gateway.yaml"));
+        assertTrue(e.getMessage().contains("write-timeout"), e.getMessage());
+        assertThrows(ConfigException.class, () -> NodeConfigParser.parse("front-door: { nope: 1 }", "gateway.yaml"));
+    }
+
+    @Test
     void parsesEveryField() throws ConfigException {
         NodeConfig c = NodeConfigParser.parse("""
                 node: { id: gw-7, host: 127.0.0.1, port: 0, admin-host: 127.0.0.2, admin-port: 9999 }

@@ -1,7 +1,5 @@
 package dev.loomgate.gateway.proxy;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,12 +9,14 @@ import java.util.Optional;
 import dev.loomgate.gateway.config.TrustedProxies;
 import dev.loomgate.gateway.route.PathNormalizer;
 import dev.loomgate.gateway.route.RequestView;
-import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.ServerRequest;
+import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
 
-/** {@link RequestView} over a Helidon request; derived values are computed once, lazily. */
-final class HelidonRequestView implements RequestView {
-    private final ServerRequest request;
+/**
+ * {@link RequestView} over a front-door request; derived values are computed once, lazily. The
+ * path is the normalized one ({@link PathNormalizer}), the client address honours trusted proxies.
+ */
+final class FrontDoorRequestView implements RequestView {
+    private final FrontDoorRequest request;
     private final String method;
     private final PathNormalizer.Result pathResult;
     private final TrustedProxies trustedProxies;
@@ -25,10 +25,10 @@ final class HelidonRequestView implements RequestView {
     private Boolean trustedPeer;
     private String clientIp;
 
-    HelidonRequestView(ServerRequest request, PathNormalizer paths, TrustedProxies trustedProxies) {
+    FrontDoorRequestView(FrontDoorRequest request, PathNormalizer paths, TrustedProxies trustedProxies) {
         this.request = request;
-        this.method = request.prologue().method().text();
-        this.pathResult = paths.normalize(request.path().rawPath());
+        this.method = request.method();
+        this.pathResult = paths.normalize(request.path());
         this.trustedProxies = trustedProxies;
     }
 
@@ -45,7 +45,7 @@ final class HelidonRequestView implements RequestView {
     @Override
     public String host() {
         if (host == null) {
-            String h = request.headers().first(HeaderNames.HOST).orElse("");
+            String h = request.headers().first("Host").orElse("");
             host = stripPort(h).toLowerCase(Locale.ROOT);
         }
         return host;
@@ -63,17 +63,17 @@ final class HelidonRequestView implements RequestView {
     /** The normalized path (routing and upstream see this); the raw path when it was rejected. */
     @Override
     public String path() {
-        return pathResult instanceof PathNormalizer.Normalized n ? n.path() : request.path().rawPath();
+        return pathResult instanceof PathNormalizer.Normalized n ? n.path() : request.path();
     }
 
     @Override
     public String rawQuery() {
-        return request.query().rawValue();
+        return request.rawQuery();
     }
 
     @Override
     public List<String> headerValues(String name) {
-        return request.headers().all(HeaderNames.create(name), List::of);
+        return request.headers().all(name);
     }
 
     @Override
@@ -120,8 +120,7 @@ final class HelidonRequestView implements RequestView {
     /** The address of the direct peer (the load balancer, when there is one). */
     String peerIp() {
         if (peerIp == null) {
-            SocketAddress a = request.remotePeer().address();
-            peerIp = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
+            peerIp = request.clientAddress().getHostAddress();
         }
         return peerIp;
     }
@@ -129,9 +128,7 @@ final class HelidonRequestView implements RequestView {
     /** Whether the direct peer is a configured trusted proxy (its forwarded headers count). */
     boolean trustedPeer() {
         if (trustedPeer == null) {
-            SocketAddress a = request.remotePeer().address();
-            trustedPeer = !trustedProxies.isEmpty() && a instanceof InetSocketAddress i
-                    && trustedProxies.contains(i.getAddress());
+            trustedPeer = !trustedProxies.isEmpty() && trustedProxies.contains(request.clientAddress());
         }
         return trustedPeer;
     }

@@ -125,6 +125,11 @@ final class FrontDoorRequestView implements RequestView {
         return peerIp;
     }
 
+    @Override
+    public boolean peerIsTrustedProxy() {
+        return trustedPeer();
+    }
+
     /** Whether the direct peer is a configured trusted proxy (its forwarded headers count). */
     boolean trustedPeer() {
         if (trustedPeer == null) {

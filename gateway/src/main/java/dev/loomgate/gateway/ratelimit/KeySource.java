@@ -23,6 +23,8 @@ public sealed interface KeySource {
      * in {@code forwarded.trusted-proxies} the client it reports. With N trusted proxies in front (each appending
      * to X-Forwarded-For), the N-th address from the right of X-Forwarded-For: entries further left were written by
      * the client itself and can be forged. When the header has fewer entries than that, the leftmost is used.
+     * The header is read only when the peer itself is a trusted proxy: from anyone else it is the client's own
+     * word, and a client that wrote it could pick its bucket.
      */
     record ClientIp(int trustedHops) implements KeySource {
         public ClientIp {
@@ -33,7 +35,7 @@ public sealed interface KeySource {
 
         @Override
         public Optional<String> resolve(RequestView request, Map<String, String> pathVariables) {
-            if (trustedHops > 0) {
+            if (trustedHops > 0 && request.peerIsTrustedProxy()) {
                 List<String> hops = new ArrayList<>();
                 for (String value : request.headerValues("X-Forwarded-For")) {
                     for (String part : value.split(",")) {

@@ -40,4 +40,10 @@ public interface RequestView {
      * ({@code forwarded.trusted-proxies}), the right-most untrusted X-Forwarded-For address.
      */
     String clientIp();
+
+    /**
+     * Whether the peer that connected to us is a trusted proxy ({@code forwarded.trusted-proxies}): only
+     * then do its forwarding headers (X-Forwarded-For and the like) say anything about the client.
+     */
+    boolean peerIsTrustedProxy();
 }

@@ -14,6 +14,8 @@ import java.util.Optional;
 
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers;
+import dev.loomgate.gateway.config.EdgeRules;
+import dev.loomgate.gateway.config.TrustedProxies;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import jakarta.json.Json;
@@ -70,7 +72,9 @@ class RateLimitProxyTest {
                     upstream: backend
                     match: { path-prefix: /free }
                 """.formatted(upstream.address()),
-                c -> c.withRedis(Optional.of(RedisSettings.standalone("127.0.0.1", redis.port()))));
+                // the test client plays the load balancer: X-Forwarded-For counts only from a trusted proxy
+                c -> c.withRedis(Optional.of(RedisSettings.standalone("127.0.0.1", redis.port())))
+                        .withEdge(c.edge().withForwarded(new EdgeRules.Forwarded(TrustedProxies.of(List.of("127.0.0.1/32"))))));
     }
 
     @AfterAll
@@ -142,6 +146,29 @@ class RateLimitProxyTest {
         assertEquals(List.of(429), statuses(1, "/ip", "X-Forwarded-For", "2.2.2.2, 10.0.0.7"), "forged entry ignored");
         assertEquals(List.of(200, 200, 429), statuses(3, "/ip", "X-Forwarded-For", "10.0.0.8"));
         assertEquals(List.of(200, 200, 429), statuses(3, "/ip"), "no header: the TCP peer");
+    }
+
+    @Test
+    void clientIpKeyIgnoresForwardedForFromAPeerThatIsNotATrustedProxy() throws Exception {
+        try (TestGateway direct = TestGateway.start("""
+                upstreams:
+                  - name: backend
+                    endpoints: [ %s ]
+                routes:
+                  - id: by-ip
+                    upstream: backend
+                    match: { path-prefix: /ip }
+                    rate-limit: { key: client-ip, trusted-hops: 1, limit: 2, per: 1m }
+                """.formatted(upstream.address()))) {
+            // a client that writes its own X-Forwarded-For must not get a fresh bucket per forged address
+            List<Integer> seen = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                HttpRequest forged = HttpRequest.newBuilder(direct.uri("/ip")).timeout(Duration.ofSeconds(20))
+                        .header("X-Forwarded-For", "198.51.100." + i).build();
+                seen.add(TestGateway.http().send(forged, HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            assertEquals(List.of(200, 200, 429), seen);
+        }
     }
 
     @Test

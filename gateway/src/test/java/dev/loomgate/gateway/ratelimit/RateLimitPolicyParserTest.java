@@ -79,7 +79,8 @@ class RateLimitPolicyParserTest {
         FixedRequest req = FixedRequest.fromIp("10.0.0.9")
                 .header("X-Forwarded-For", "1.1.1.1, 2.2.2.2", "3.3.3.3")
                 .header("X-Api-Key", "k1")
-                .cookie("sid", "s1");
+                .cookie("sid", "s1")
+                .viaTrustedProxy();
         Map<String, String> vars = Map.of("id", "42");
         assertEquals(Optional.of("10.0.0.9"), new KeySource.ClientIp(0).resolve(req, vars), "no trusted hop: peer");
         assertEquals(Optional.of("3.3.3.3"), new KeySource.ClientIp(1).resolve(req, vars));
@@ -87,6 +88,9 @@ class RateLimitPolicyParserTest {
         assertEquals(Optional.of("1.1.1.1"), new KeySource.ClientIp(5).resolve(req, vars), "fewer hops: leftmost");
         assertEquals(Optional.of("10.0.0.9"), new KeySource.ClientIp(1).resolve(FixedRequest.fromIp("10.0.0.9"), vars),
                 "no X-Forwarded-For: peer");
+        FixedRequest direct = FixedRequest.fromIp("10.0.0.9").header("X-Forwarded-For", "1.1.1.1, 2.2.2.2");
+        assertEquals(Optional.of("10.0.0.9"), new KeySource.ClientIp(1).resolve(direct, vars),
+                "X-Forwarded-For from a peer that is not a trusted proxy: ignored, the peer names the bucket");
         assertEquals(Optional.of("k1"), new KeySource.Header("x-api-key").resolve(req, vars));
         assertEquals(Optional.empty(), new KeySource.Header("X-Other").resolve(req, vars));
         assertEquals(Optional.of("s1"), new KeySource.Cookie("sid").resolve(req, vars));

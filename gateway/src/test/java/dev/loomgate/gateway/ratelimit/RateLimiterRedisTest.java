@@ -75,9 +75,9 @@ class RateLimiterRedisTest {
     void eachKeyTypeGetsItsOwnBuckets() {
         Map<String, String> vars = Map.of("id", "7");
         FixedRequest a = FixedRequest.fromIp("10.0.0.1").header("X-Api-Key", "key-a").cookie("sid", "sa")
-                .header("X-Forwarded-For", "192.0.2.1");
+                .header("X-Forwarded-For", "192.0.2.1").viaTrustedProxy();
         FixedRequest b = FixedRequest.fromIp("10.0.0.1").header("X-Api-Key", "key-b").cookie("sid", "sb")
-                .header("X-Forwarded-For", "192.0.2.2");
+                .header("X-Forwarded-For", "192.0.2.2").viaTrustedProxy();
         List<KeySource> sources = List.of(new KeySource.ClientIp(1), new KeySource.Header("X-Api-Key"),
                 new KeySource.Cookie("sid"));
         for (KeySource source : sources) {

@@ -60,4 +60,9 @@ public record TestRequest(String method, String host, String path, String rawQue
     public Optional<String> cookie(String name) {
         return Optional.empty();
     }
+
+    @Override
+    public boolean peerIsTrustedProxy() {
+        return false;
+    }
 }

@@ -13,8 +13,8 @@ import dev.loomgate.gateway.route.RequestView;
  * A {@code GET /} request built directly for tests of components that only read headers, cookies
  * and the client IP (balancers, rate-limit keys). Header names are case-insensitive.
  */
-public record FixedRequest(Map<String, List<String>> headers, Map<String, String> cookies, String clientIp)
-        implements RequestView {
+public record FixedRequest(Map<String, List<String>> headers, Map<String, String> cookies, String clientIp,
+                           boolean peerIsTrustedProxy) implements RequestView {
 
     public FixedRequest {
         headers = headers.entrySet().stream()
@@ -24,7 +24,7 @@ public record FixedRequest(Map<String, List<String>> headers, Map<String, String
     }
 
     public static FixedRequest fromIp(String clientIp) {
-        return new FixedRequest(Map.of(), Map.of(), clientIp);
+        return new FixedRequest(Map.of(), Map.of(), clientIp, false);
     }
 
     public static FixedRequest withHeader(String name, String value, String clientIp) {
@@ -39,14 +39,19 @@ public record FixedRequest(Map<String, List<String>> headers, Map<String, String
     public FixedRequest header(String name, String... values) {
         Map<String, List<String>> h = new HashMap<>(headers);
         h.put(name.toLowerCase(Locale.ROOT), List.of(values));
-        return new FixedRequest(h, cookies, clientIp);
+        return new FixedRequest(h, cookies, clientIp, peerIsTrustedProxy);
     }
 
     /** A copy with the cookie set. */
     public FixedRequest cookie(String name, String value) {
         Map<String, String> c = new HashMap<>(cookies);
         c.put(name, value);
-        return new FixedRequest(headers, c, clientIp);
+        return new FixedRequest(headers, c, clientIp, peerIsTrustedProxy);
+    }
+
+    /** A copy that came through a proxy in {@code forwarded.trusted-proxies}. */
+    public FixedRequest viaTrustedProxy() {
+        return new FixedRequest(headers, cookies, clientIp, true);
     }
 
     @Override

@@ -273,4 +273,27 @@ class ScenarioCriteriaTest {
         assertFalse(leftOver.ownPushLeftUnfinished("chaos9-8"), "someone else's unfinished push is not ours to take");
         assertTrue(leftOver.reason().startsWith("exit 3: loomgate: conflict: another push"), leftOver.reason());
     }
+
+    @Test
+    void plainPostsReachingANodeWhileItsProcessWasDyingAreBoundedButNotThoseAfterItWasGone() {
+        long kill = T0 + 5000;
+        long gone = kill + 30;
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            records.add(ok(RequestKind.GET, T0 + i * 100, "gw" + (i % 3 + 1)));
+        }
+        // sent 20 ms after the signal: the dying node's kernel accepted it, then reset it when the listener closed
+        records.add(reset(RequestKind.POST, kill + 20, 12));
+        Criterion atSignal = ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(records, "gw2", kill);
+        assertFalse(atSignal.pass(), atSignal.toString());
+        Criterion dying = ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(records, "gw2", kill, gone);
+        assertTrue(dying.pass(), dying.toString());
+        assertTrue(dying.description().contains("(1; at the signal alone: 0)"), dying.description());
+        // one sent after the process was gone must have been routed elsewhere: its failure fails the criterion
+        records.add(reset(RequestKind.POST, gone + 5, 3));
+        Criterion after = ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(records, "gw2", kill, gone);
+        assertFalse(after.pass(), after.toString());
+        assertEquals(2, after.measured());
+        assertEquals("<= 1 requests", after.goal());
+    }
 }

@@ -50,7 +50,7 @@ check "haproxy: HTTP/1.1 health check of /health/ready" \
   grep -qE '^ +http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host localhost$' "$hc"
 check "haproxy: fast checks, redispatch, retries (keyed POSTs too), one server connection per request, sticky cookie, passive detection" bash -c "
   grep -qE 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down$' '$hc' &&
-  ! grep -q shutdown-sessions '$hc' &&
+  ! grep -qE '^ +[a-z].*on-marked-down' '$hc' &&
   grep -q 'option redispatch 1' '$hc' && grep -q 'retries 2' '$hc' && grep -q 'retry-on all-retryable-errors' '$hc' &&
   grep -q 'acl idempotency_key req.hdr(Idempotency-Key) -m found' '$hc' &&
   grep -q 'http-request disable-l7-retry if !idempotent !idempotency_key' '$hc' && grep -q 'option http-buffer-request' '$hc' &&

@@ -63,12 +63,12 @@ check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB a
   grep -q 'http-after-response set-header X-Loomgate-LB lb1' '$hc' &&
   grep -q 'http-after-response set-header X-Loomgate-LB lb2' '$ns/lb2/haproxy.cfg'"
 k1="$ns/lb1/keepalived.conf" k2="$ns/lb2/keepalived.conf"
-check "keepalived: VRRPv3, unicast peers, advert_int 0.2, nopreempt, priorities, real-time VRRP, split-brain GARPs, net_namespace, process tracking" bash -c "
+check "keepalived: VRRPv3, unicast peers, advert_int 0.2, nopreempt, priorities, VRRP at nice -20, split-brain GARPs, net_namespace, process tracking" bash -c "
   grep -q 'vrrp_version 3' '$k1' && grep -q 'advert_int 0.2' '$k1' && grep -q '^net_namespace lb1$' '$k1' &&
   grep -q 'unicast_src_ip 10.77.0.11' '$k1' && grep -A1 unicast_peer '$k1' | grep -q 10.77.0.12 &&
   grep -A1 unicast_peer '$k2' | grep -q 10.77.0.11 && grep -q 'priority 150' '$k1' && grep -q 'priority 100' '$k2' &&
   grep -q nopreempt '$k1' && grep -q '10.77.0.100/24 dev eth0' '$k2' &&
-  grep -q 'vrrp_rt_priority 50' '$k1' && grep -q vrrp_no_swap '$k2' && grep -q 'higher_prio_send_advert true' '$k1' &&
+  grep -q 'vrrp_priority -20' '$k1' && ! grep -q '^ *vrrp_rt_priority' '$k1' && grep -q vrrp_no_swap '$k2' && grep -q 'higher_prio_send_advert true' '$k1' &&
   grep -q 'garp_lower_prio_repeat 3' '$k2' &&
   grep -q 'process haproxy -f $ns/lb2/haproxy.cfg' '$k2'"
 check "gateway: node, admin on the node address, sentinels, consul, expected nodes" bash -c "

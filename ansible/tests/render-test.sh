@@ -48,10 +48,13 @@ check "haproxy: frontend on the VIP, 3 gateways checked on the admin port" \
   bash -c "grep -q 'bind 10.77.0.100:80' '$hc' && [ \$(grep -cE '^ +server gw[123] 10\.77\.0\.2[123]:8080 cookie gw[123] port 9080$' '$hc') -eq 3 ]"
 check "haproxy: HTTP/1.1 health check of /health/ready" \
   grep -qE '^ +http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host localhost$' "$hc"
-check "haproxy: fast checks, redispatch, retries, sticky cookie, passive detection" bash -c "
-  grep -q 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down on-marked-down shutdown-sessions' '$hc' &&
+check "haproxy: fast checks, redispatch, retries (keyed POSTs too), one server connection per request, sticky cookie, passive detection" bash -c "
+  grep -qE 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down$' '$hc' &&
+  ! grep -qE '^ +[a-z].*on-marked-down' '$hc' &&
   grep -q 'option redispatch 1' '$hc' && grep -q 'retries 2' '$hc' && grep -q 'retry-on all-retryable-errors' '$hc' &&
-  grep -q 'http-request disable-l7-retry if !idempotent' '$hc' && grep -q 'option http-buffer-request' '$hc' &&
+  grep -q 'acl idempotency_key req.hdr(Idempotency-Key) -m found' '$hc' &&
+  grep -q 'http-request disable-l7-retry if !idempotent !idempotency_key' '$hc' && grep -q 'option http-buffer-request' '$hc' &&
+  grep -q 'option http-server-close' '$hc' &&
   grep -q 'cookie GWID insert indirect nocache' '$hc' && grep -q 'timeout connect 500ms' '$hc' && grep -q 'timeout check 1s' '$hc'"
 check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB address, LB header" bash -c "
   grep -q 'stats socket $ns/lb1/haproxy.sock mode 660 level admin expose-fd listeners' '$hc' &&
@@ -60,11 +63,13 @@ check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB a
   grep -q 'http-after-response set-header X-Loomgate-LB lb1' '$hc' &&
   grep -q 'http-after-response set-header X-Loomgate-LB lb2' '$ns/lb2/haproxy.cfg'"
 k1="$ns/lb1/keepalived.conf" k2="$ns/lb2/keepalived.conf"
-check "keepalived: VRRPv3, unicast peers, advert_int 0.2, nopreempt, priorities, net_namespace, process tracking" bash -c "
+check "keepalived: VRRPv3, unicast peers, advert_int 0.2, nopreempt, priorities, VRRP at nice -20, split-brain GARPs, net_namespace, process tracking" bash -c "
   grep -q 'vrrp_version 3' '$k1' && grep -q 'advert_int 0.2' '$k1' && grep -q '^net_namespace lb1$' '$k1' &&
   grep -q 'unicast_src_ip 10.77.0.11' '$k1' && grep -A1 unicast_peer '$k1' | grep -q 10.77.0.12 &&
   grep -A1 unicast_peer '$k2' | grep -q 10.77.0.11 && grep -q 'priority 150' '$k1' && grep -q 'priority 100' '$k2' &&
   grep -q nopreempt '$k1' && grep -q '10.77.0.100/24 dev eth0' '$k2' &&
+  grep -q 'vrrp_priority -20' '$k1' && ! grep -q '^ *vrrp_rt_priority' '$k1' && grep -q vrrp_no_swap '$k2' && grep -q 'higher_prio_send_advert true' '$k1' &&
+  grep -q 'garp_lower_prio_repeat 3' '$k2' &&
   grep -q 'process haproxy -f $ns/lb2/haproxy.cfg' '$k2'"
 check "gateway: node, admin on the node address, sentinels, consul, expected nodes" bash -c "
   g='$ns/gw2/gateway.yaml'; grep -q '  id: gw2' \$g && grep -q '  host: 10.77.0.22' \$g && grep -q '  admin-host: 10.77.0.22' \$g &&

@@ -211,12 +211,28 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@code bin/loomgate routes push FILE} against the cluster's Consul (from the client namespace in netns mode). */
     public void publishRoutes(Path yaml) throws IOException {
+        String out = CommandResult.check(pushCommand(yaml, false), Duration.ofSeconds(60));
+        progress.accept("routes pushed to Consul KV: " + out.strip().replace('\n', ' '));
+    }
+
+    /**
+     * Runs {@code loomgate routes push} and returns its exit code and output, whatever they are (0 written, 3 CAS
+     * conflict, 4 Consul error: see LoomgateCli). {@code force} takes over a push left unfinished.
+     */
+    public CommandResult pushRoutes(Path yaml, boolean force) throws IOException {
+        return CommandResult.run(pushCommand(yaml, force), Duration.ofSeconds(60));
+    }
+
+    private List<String> pushCommand(Path yaml, boolean force) {
         List<String> cmd = new ArrayList<>();
         clientNamespace().ifPresent(ns -> cmd.addAll(List.of("ip", "netns", "exec", ns)));
         cmd.addAll(List.of(spec.repoRoot().resolve("bin/loomgate").toString(), "--consul", consulAddress(),
-                "routes", "push", yaml.toAbsolutePath().toString()));
-        String out = CommandResult.check(cmd, Duration.ofSeconds(60));
-        progress.accept("routes pushed to Consul KV: " + out.strip().replace('\n', ' '));
+                "routes", "push"));
+        if (force) {
+            cmd.add("--force");
+        }
+        cmd.add(yaml.toAbsolutePath().toString());
+        return cmd;
     }
 
     private void startRedis() throws IOException {

@@ -51,6 +51,9 @@ public interface ChaosCluster extends AutoCloseable {
     /** Validates and writes a routes document to Consul KV (the routes CLI); throws when that failed. */
     void publishRoutes(Path yaml) throws Exception;
 
+    /** Runs the routes CLI's push and returns how it ended instead of throwing ({@code force}: --force). */
+    RoutesPush pushRoutes(Path yaml, boolean force) throws Exception;
+
     /** The paths the load uses: a plain route, and a rate-limited one with its limit. */
     ClusterPaths paths();
 

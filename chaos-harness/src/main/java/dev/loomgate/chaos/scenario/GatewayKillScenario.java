@@ -27,8 +27,8 @@ public final class GatewayKillScenario implements Scenario {
     public String description() {
         return "Steady mixed load (GET, POST with and without Idempotency-Key, new and kept-alive connections); "
                 + "kill -9 of the second gateway node. Goals: 0 failed idempotent requests; failed plain POSTs at most "
-                + "those in flight on that node at the kill; every HAProxy marks it down in < 1.5 s (runtime API "
-                + "polled every 50 ms).";
+                + "those in flight on that node while it died (from the signal until its process was gone, polled "
+                + "every ms); every HAProxy marks it down in < 1.5 s (runtime API polled every 50 ms).";
     }
 
     @Override
@@ -39,9 +39,16 @@ public final class GatewayKillScenario implements Scenario {
         try (UnderLoad load = UnderLoad.start(cluster, ctx, total)) {
             load.at(killAt);
             ctx.say("kill -9 " + victim.name() + " (pid " + victim.pid() + ")");
-            long killed = load.faults().instant("kill -9", victim.name(), victim::kill9);
+            FaultLog.Span kill = load.faults().begin("kill -9", victim.name(), victim::kill9);
+            long killed = kill.startMillis();
+            // the kill takes effect when the process is gone: until then its kernel still accepts connections
+            var gone = new java.util.concurrent.CompletableFuture<Long>();
+            Thread.ofVirtual().start(() -> gone.complete(awaitGone(victim, load)));
             Map<String, OptionalLong> down = LbWatch.markedOut(cluster, victim.name(), killed,
                     load.faults().clock(), Duration.ofSeconds(10));
+            long goneAt = gone.join();
+            kill.end(() -> { });
+            ctx.say(victim.name() + " process gone " + (goneAt - killed) + " ms after the kill signal");
             down.forEach((lb, ms) -> ctx.say(lb + " marked " + victim.name() + " down after "
                     + (ms.isPresent() ? ms.getAsLong() + " ms" : "never (10 s)")));
             load.await();
@@ -49,7 +56,7 @@ public final class GatewayKillScenario implements Scenario {
             List<Criterion> criteria = new ArrayList<>();
             criteria.add(ScenarioCriteria.noFailedIdempotent(load.records()));
             criteria.add(ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(load.records(), victim.name(),
-                    killed));
+                    killed, goneAt));
             down.forEach((lb, ms) -> criteria.add(ScenarioCriteria.markedDownWithin(lb, victim.name(), ms,
                     MARK_DOWN_LIMIT_MS)));
             if (down.isEmpty()) {
@@ -58,6 +65,22 @@ public final class GatewayKillScenario implements Scenario {
             }
             return load.result(this, criteria);
         }
+    }
+
+    /**
+     * Polls (every millisecond, for at most 10 s) until the killed process is gone (exited: its listening socket is
+     * closed), on the load's clock; the poll's end if it never went.
+     */
+    static long awaitGone(ClusterProcess process, UnderLoad load) {
+        long deadline = load.now() + 10_000;
+        try {
+            while (process.alive() && load.now() < deadline) {
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return load.now();
     }
 
     static void restore(ScenarioContext ctx, ChaosCluster cluster, ClusterProcess process) {

@@ -152,6 +152,12 @@ final class LocalClusterAdapter implements ChaosCluster {
     }
 
     @Override
+    public RoutesPush pushRoutes(Path yaml, boolean force) throws IOException {
+        var r = cluster.pushRoutes(yaml, force);
+        return new RoutesPush(r.exitCode(), r.output());
+    }
+
+    @Override
     public ClusterPaths paths() {
         return new ClusterPaths("/items", "/orders", "/limited", 5);
     }

@@ -27,6 +27,15 @@ public record ScenarioContext(boolean quick, Path outDir, Consumer<String> progr
         return quick ? quickVersion : full;
     }
 
+    /**
+     * Load before any baseline is taken, left out of the figures: a freshly started cluster answers its first
+     * requests far slower (JIT, connection pools, the first Redis calls; a p99 of about 700 ms was measured in the
+     * first seconds), which would make "no slower than before the fault" meaningless.
+     */
+    public Duration warmUp() {
+        return phase(Duration.ofSeconds(15), Duration.ofSeconds(8));
+    }
+
     public void say(String line) {
         progress.accept(line);
     }

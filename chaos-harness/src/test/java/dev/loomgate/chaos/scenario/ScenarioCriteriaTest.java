@@ -201,4 +201,99 @@ class ScenarioCriteriaTest {
         assertEquals(1, ScenarioCriteria.noServerErrors(records).measured());
         assertFalse(ScenarioCriteria.skipped("needs namespace mode (root)").pass());
     }
+
+    @Test
+    void breakerP99ShowsBothAbsoluteFiguresAndFailsWhenSlowerThanTheWarmBaseline() {
+        long fault = T0 + 20_000;
+        List<RequestRecord> records = new ArrayList<>();
+        // warm baseline: 5 s before the fault at 3 ms; after the breaker opened 40 ms: a degraded path
+        for (long t = fault - 5000; t < fault; t += 50) {
+            records.add(rec(RequestKind.GET, t, 3, 429, ErrorClass.NONE, "gw1", "lb1"));
+        }
+        for (long t = fault + 1000; t < fault + 6000; t += 50) {
+            records.add(rec(RequestKind.GET, t, 40, 429, ErrorClass.NONE, "gw1", "lb1"));
+        }
+        Window baseline = new Window(fault - 5000, fault);
+        Criterion slow = ScenarioCriteria.p99AfterBreakersOpened(records, Map.of("gw1", fault + 1000), fault + 6000,
+                baseline, 1.0);
+        assertFalse(slow.pass(), slow.toString());
+        assertEquals(37, slow.measured(), 1e-9);
+        assertTrue(slow.name().contains("40 ms vs 3 ms"), slow.name());
+        assertTrue(slow.description().contains("(40 ms)") && slow.description().contains("(3 ms)"),
+                slow.description());
+    }
+
+    @Test
+    void warmUpRecordsAreLeftOutOfEveryFigure() {
+        long measuredFrom = T0 + 15_000;
+        List<RequestRecord> records = new ArrayList<>();
+        // a cold cluster: 700 ms answers in the warm-up, 3 ms once warm
+        for (long t = T0; t < measuredFrom; t += 100) {
+            records.add(rec(RequestKind.GET, t, 700, 200, ErrorClass.NONE, "gw1", "lb1"));
+        }
+        for (long t = measuredFrom; t < measuredFrom + 10_000; t += 100) {
+            records.add(rec(RequestKind.GET, t, 3, 200, ErrorClass.NONE, "gw1", "lb1"));
+        }
+        List<RequestRecord> measured = UnderLoad.afterWarmUp(records, measuredFrom);
+        assertEquals(100, measured.size());
+        assertTrue(measured.stream().allMatch(r -> r.startMillis() >= measuredFrom));
+        assertEquals(3, dev.loomgate.chaos.report.Figures.p99(measured, Window.all()).orElseThrow(), 1e-9);
+    }
+
+    @Test
+    void everyPushMustBeAcceptedOrRefusedByACasConflict() {
+        List<RoutesPush.Outcome> good = List.of(RoutesPush.Outcome.ACCEPTED, RoutesPush.Outcome.ACCEPTED,
+                RoutesPush.Outcome.CAS_CONFLICT);
+        Criterion ok = ScenarioCriteria.pushesAccountedFor(good, 1);
+        assertTrue(ok.pass(), ok.toString());
+        assertEquals(0, ok.measured());
+        assertTrue(ok.description().contains("2 accepted, 1 refused by CAS conflict"), ok.description());
+
+        // one accepted push out of 200 used to pass; a push lost to an unreachable Consul or an unexplained exit fails
+        List<RoutesPush.Outcome> bad = new ArrayList<>(good);
+        bad.add(RoutesPush.Outcome.CONSUL_UNREACHABLE);
+        bad.add(RoutesPush.Outcome.OTHER);
+        Criterion lost = ScenarioCriteria.pushesAccountedFor(bad, 0);
+        assertFalse(lost.pass(), lost.toString());
+        assertEquals(2, lost.measured());
+        assertFalse(ScenarioCriteria.pushesAccountedFor(List.of(), 0).pass());
+    }
+
+    @Test
+    void routesPushExitCodesAreClassified() {
+        assertEquals(RoutesPush.Outcome.ACCEPTED, new RoutesPush(0, "pushed version v1").outcome());
+        assertEquals(RoutesPush.Outcome.CAS_CONFLICT, new RoutesPush(3, "loomgate: conflict: ...").outcome());
+        assertEquals(RoutesPush.Outcome.CONSUL_UNREACHABLE, new RoutesPush(4, "Consul error").outcome());
+        assertEquals(RoutesPush.Outcome.OTHER, new RoutesPush(1, "invalid").outcome());
+        assertEquals(RoutesPush.Outcome.OTHER, new RoutesPush(-1, "timed out").outcome());
+        RoutesPush leftOver = new RoutesPush(3, "f.yaml: valid, version chaos9-7, 3 routes, 1 upstreams\n"
+                + "loomgate: conflict: another push (version 'chaos9-7') is in progress or was left unfinished; retry, "
+                + "or use --force to take over");
+        assertTrue(leftOver.ownPushLeftUnfinished("chaos9-7"));
+        assertFalse(leftOver.ownPushLeftUnfinished("chaos9-8"), "someone else's unfinished push is not ours to take");
+        assertTrue(leftOver.reason().startsWith("exit 3: loomgate: conflict: another push"), leftOver.reason());
+    }
+
+    @Test
+    void plainPostsReachingANodeWhileItsProcessWasDyingAreBoundedButNotThoseAfterItWasGone() {
+        long kill = T0 + 5000;
+        long gone = kill + 30;
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            records.add(ok(RequestKind.GET, T0 + i * 100, "gw" + (i % 3 + 1)));
+        }
+        // sent 20 ms after the signal: the dying node's kernel accepted it, then reset it when the listener closed
+        records.add(reset(RequestKind.POST, kill + 20, 12));
+        Criterion atSignal = ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(records, "gw2", kill);
+        assertFalse(atSignal.pass(), atSignal.toString());
+        Criterion dying = ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(records, "gw2", kill, gone);
+        assertTrue(dying.pass(), dying.toString());
+        assertTrue(dying.description().contains("(1; at the signal alone: 0)"), dying.description());
+        // one sent after the process was gone must have been routed elsewhere: its failure fails the criterion
+        records.add(reset(RequestKind.POST, gone + 5, 3));
+        Criterion after = ScenarioCriteria.nonIdempotentFailuresBoundedByInFlight(records, "gw2", kill, gone);
+        assertFalse(after.pass(), after.toString());
+        assertEquals(2, after.measured());
+        assertEquals("<= 1 requests", after.goal());
+    }
 }

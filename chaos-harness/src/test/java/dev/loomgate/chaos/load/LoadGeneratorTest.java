@@ -1,6 +1,6 @@
 package dev.loomgate.chaos.load;
 
-import dev.loomgate.chaos.testing.Await;
+import dev.loomgate.testsupport.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

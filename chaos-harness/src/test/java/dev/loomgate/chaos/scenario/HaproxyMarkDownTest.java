@@ -1,8 +1,8 @@
 package dev.loomgate.chaos.scenario;
 
+import dev.loomgate.testsupport.Await;
 import com.sun.net.httpserver.HttpServer;
 import dev.loomgate.chaos.load.EpochClock;
-import dev.loomgate.chaos.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.loomgate.consul.standin;
 
+import dev.loomgate.testsupport.Await;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.admin;
 
+import dev.loomgate.testsupport.Await;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -11,7 +12,6 @@ import java.util.Optional;
 import dev.loomgate.gateway.GatewayNode;
 import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import jakarta.json.Json;

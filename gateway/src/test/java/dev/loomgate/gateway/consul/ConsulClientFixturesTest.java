@@ -1,12 +1,12 @@
 package dev.loomgate.gateway.consul;
 
+import dev.loomgate.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.loomgate.gateway.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.consul;
 
+import dev.loomgate.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.loomgate.consul.standin.ConsulStandin;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.RefusingPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

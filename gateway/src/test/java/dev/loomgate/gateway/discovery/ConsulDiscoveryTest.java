@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.discovery;
 
+import dev.loomgate.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.loomgate.consul.standin.ConsulStandin;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.discovery;
 
+import dev.loomgate.testsupport.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +21,6 @@ import dev.loomgate.gateway.cli.LoomgateCli;
 import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.config.ConsulConfig;
 import dev.loomgate.gateway.config.NodeConfig;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 
 /** Test helpers: gateway nodes on a Consul stand-in, the CLI in-process, polling. */

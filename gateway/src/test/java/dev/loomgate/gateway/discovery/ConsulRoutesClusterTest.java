@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.discovery;
 
+import dev.loomgate.testsupport.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
 import dev.loomgate.gateway.consul.ServiceInstance;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.discovery;
 
+import dev.loomgate.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,6 @@ import dev.loomgate.gateway.config.ConfigException;
 import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.node;
 
+import dev.loomgate.testsupport.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.GatewayProcess;
 import dev.loomgate.gateway.testing.TestGateway;

@@ -1,9 +1,9 @@
 package dev.loomgate.gateway.node;
 
+import dev.loomgate.testsupport.Await;
 import java.nio.file.Files;
 import java.time.Duration;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loomgate.testsupport.Await;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

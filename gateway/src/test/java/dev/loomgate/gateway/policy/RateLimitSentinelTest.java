@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loomgate.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,6 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers.Server;
 import dev.loomgate.gateway.redis.RedisTestServers;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
-import dev.loomgate.gateway.testing.Await;
+import dev.loomgate.testsupport.Await;
 import dev.loomgate.gateway.testing.FixedRequest;
 import dev.loomgate.gateway.testing.RefusingPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;

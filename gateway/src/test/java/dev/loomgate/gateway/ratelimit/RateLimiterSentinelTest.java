@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loomgate.testsupport.Await;
 import dev.loomgate.gateway.redis.RedisAddress;
 import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers.Server;
 import dev.loomgate.gateway.redis.RedisTestServers;
-import dev.loomgate.gateway.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.redis;
 
+import dev.loomgate.testsupport.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
-import dev.loomgate.gateway.testing.Await;
 
 /**
  * Real redis-server and Sentinel processes on loopback for tests. Each server gets a free port and its own temp dir

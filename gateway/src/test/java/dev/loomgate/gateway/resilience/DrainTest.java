@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.resilience;
 
+import dev.loomgate.testsupport.Await;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -8,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.loomgate.gateway.GatewayNode;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

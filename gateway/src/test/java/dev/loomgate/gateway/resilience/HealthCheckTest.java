@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.resilience;
 
+import dev.loomgate.testsupport.Await;
 import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -7,7 +8,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.loomgate.gateway.config.RoutesParser;
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.resilience;
 
+import dev.loomgate.testsupport.Await;
 import java.time.Duration;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.loomgate.gateway.testing.Await;
 import dev.loomgate.gateway.testing.Behaviors;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

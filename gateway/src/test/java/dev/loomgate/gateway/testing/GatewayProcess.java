@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.testing;
 
+import dev.loomgate.testsupport.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;

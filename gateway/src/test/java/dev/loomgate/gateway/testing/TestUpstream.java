@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.testing;
 
+import dev.loomgate.testsupport.Await;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;

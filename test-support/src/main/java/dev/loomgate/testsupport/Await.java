@@ -1,4 +1,4 @@
-package dev.loomgate.chaos.testing;
+package dev.loomgate.testsupport;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -7,9 +7,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The one way the chaos harness's tests wait for something that happens elsewhere (a process state, a
- * load run, a server): a bounded wait on a condition that fails naming what was awaited, checked every
- * few milliseconds. (The gateway module has its own copy: test code is not shared between modules.)
+ * The one way Loomgate's tests wait for something that happens elsewhere (another thread, a child process, a
+ * server): a bounded wait on a condition that fails naming what was awaited. Conditions that can be signalled
+ * (a latch, a fixture's own await method) should be; this is for state that can only be observed (a node's
+ * phase, a metric, a port that answers), checked every few milliseconds. Shared by every module's tests.
  */
 public final class Await {
     /** Long enough for a loaded 2-core CI machine; a passing test waits only as long as it needs. */

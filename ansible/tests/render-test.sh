@@ -53,6 +53,9 @@ check "haproxy: fast checks, redispatch, retries, sticky cookie, passive detecti
   grep -q 'option redispatch 1' '$hc' && grep -q 'retries 2' '$hc' && grep -q 'retry-on all-retryable-errors' '$hc' &&
   grep -q 'http-request disable-l7-retry if !idempotent' '$hc' && grep -q 'option http-buffer-request' '$hc' &&
   grep -q 'cookie GWID insert indirect nocache' '$hc' && grep -q 'timeout connect 500ms' '$hc' && grep -q 'timeout check 1s' '$hc'"
+check "haproxy: one request per client connection, only HTTP/1.0 and 1.1 (front-door corpus behind HAProxy)" bash -c "
+  grep -qE '^ +option httpclose$' '$hc' &&
+  grep -qF 'http-request deny deny_status 400 unless { req.ver 1.1 } || { req.ver 1.0 }' '$hc'"
 check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB address, LB header" bash -c "
   grep -q 'stats socket $ns/lb1/haproxy.sock mode 660 level admin expose-fd listeners' '$hc' &&
   grep -q 'server-state-file $ns/lb1/server-state' '$hc' && grep -q 'load-server-state-from-file global' '$hc' &&

@@ -64,8 +64,11 @@ class FrontDoorCorpusHaproxyTest {
     /** Per case, who answered (for the summary printed at the end). */
     private static final Map<String, String> answeredBy = new LinkedHashMap<>();
 
-    /** What HAProxy + node must answer: the status, and whether the node or HAProxy itself answers. */
-    record Expected(int status, String answeredBy, String reason) {
+    /**
+     * What HAProxy + node must answer: the status, and who answers: {@code node}, {@code haproxy}, or, where the
+     * outcome depends on how HAProxy's reads split the bytes, {@code haproxy|node}.
+     */
+    record Expected(int status, List<String> answeredBy, String reason) {
     }
 
     @BeforeAll
@@ -197,11 +200,11 @@ class FrontDoorCorpusHaproxyTest {
     static Stream<Arguments> cases() throws IOException {
         Map<String, Expected> haproxyAnswers = new HashMap<>();
         for (String[] f : tsv("cases-haproxy.tsv")) {
-            haproxyAnswers.put(f[0], new Expected(Integer.parseInt(f[1]), f[2], f[3]));
+            haproxyAnswers.put(f[0], new Expected(Integer.parseInt(f[1]), List.of(f[2].split("\\|")), f[3]));
         }
         List<Arguments> out = new ArrayList<>();
         for (String[] f : tsv("cases.tsv")) {
-            Expected fromNode = new Expected(Integer.parseInt(f[1]), "node", f[3]);
+            Expected fromNode = new Expected(Integer.parseInt(f[1]), List.of("node"), f[3]);
             out.add(Arguments.of(f[0], haproxyAnswers.getOrDefault(f[0], fromNode)));
             haproxyAnswers.remove(f[0]);
         }
@@ -217,19 +220,20 @@ class FrontDoorCorpusHaproxyTest {
         List<Response> responses = exchange(request);
         String rule = expected.reason();
 
-        assertFalse(responses.isEmpty(), rule + ": no response at all");
-        Response r = responses.getFirst();
-        answeredBy.put(file, r.answeredBy() + " " + r.status());
-        assertEquals(1, responses.size(), rule + ": bytes of one request were answered as another request: "
-                + responses);
-        assertEquals(expected.status(), r.status(), rule + ": " + r);
-        assertEquals(expected.answeredBy(), r.answeredBy(), rule + ": who answered: " + r);
         // every line since the first case: one that arrives after its case ended still fails the next one
         List<String> received = upstream.requestLines();
         for (String line : received) {
             assertFalse(line.toUpperCase(Locale.ROOT).contains("SMUGGLED"), rule
                     + ": hidden request reached the upstream: " + line + " (all since the first case: " + received + ")");
         }
+        assertFalse(responses.isEmpty(), rule + ": no response at all");
+        Response r = responses.getFirst();
+        answeredBy.put(file, r.answeredBy() + " " + r.status());
+        assertEquals(1, responses.size(), rule + ": bytes of one request were answered as another request: "
+                + responses);
+        assertEquals(expected.status(), r.status(), rule + ": " + r);
+        assertTrue(expected.answeredBy().contains(r.answeredBy()), rule + ": answered by " + r.answeredBy()
+                + ", expected " + expected.answeredBy() + ": " + r);
         if (r.status() >= 400) {
             assertEquals(List.of(), received.subList(before, received.size()),
                     rule + ": a refused request must not reach the upstream");

@@ -56,6 +56,10 @@ check "haproxy: fast checks, redispatch, retries (keyed POSTs too), one server c
   grep -q 'http-request disable-l7-retry if !idempotent !idempotency_key' '$hc' && grep -q 'option http-buffer-request' '$hc' &&
   grep -q 'option http-server-close' '$hc' &&
   grep -q 'cookie GWID insert indirect nocache' '$hc' && grep -q 'timeout connect 500ms' '$hc' && grep -q 'timeout check 1s' '$hc'"
+check "haproxy: client keep-alive (no httpclose), only HTTP/1.0 and 1.1, no operator rules by default" bash -c "
+  ! grep -qE '^ +option (httpclose|http-server-close|forceclose)' '$hc' &&
+  grep -qF 'http-request deny deny_status 400 unless { req.ver 1.1 } || { req.ver 1.0 }' '$hc' &&
+  [ \$(grep -c '^ *http-request' '$hc') -eq 4 ]"
 check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB address, LB header" bash -c "
   grep -q 'stats socket $ns/lb1/haproxy.sock mode 660 level admin expose-fd listeners' '$hc' &&
   grep -q 'server-state-file $ns/lb1/server-state' '$hc' && grep -q 'load-server-state-from-file global' '$hc' &&
@@ -103,6 +107,19 @@ check "loopback: one HAProxy on 127.0.0.1, 3 gateways, no keepalived, shifted po
   grep -q 'port 16480' '$lo/redis2/redis.conf' && grep -q 'replicaof 127.0.0.1 16479' '$lo/redis2/redis.conf' &&
   haproxy -c -f '$lo/lb1/haproxy.cfg' >/dev/null 2>&1 && promtool check config '$lo/mon1/prometheus.yml' >/dev/null 2>&1"
 
+# --- operator-written frontend rules (haproxy_http_request_rules) ----------------------------------
+rr="$work/rules"
+render inventories/loopback "$rr" --limit lb1 \
+  -e '{"haproxy_http_request_rules": ["deny deny_status 403 if { path_sub SMUGGLED }", "set-header X-Rule-Test yes"]}'
+if [ "$rc" -eq 0 ]; then ok "haproxy_http_request_rules render (haproxy -c accepted the file)"
+else fail "haproxy_http_request_rules render" "$out"; fi
+check "haproxy: operator rules in the frontend, in order, before default_backend; haproxy -c accepts them" bash -c "
+  f='$rr/lb1/haproxy.cfg'; haproxy -c -f \$f >/dev/null 2>&1 &&
+  sed -n '/^frontend gateway-front/,/default_backend/p' \$f > '$work/front.txt' &&
+  grep -n '' '$work/front.txt' | grep -F 'http-request deny deny_status 403 if { path_sub SMUGGLED }' | cut -d: -f1 > '$work/l1' &&
+  grep -n '' '$work/front.txt' | grep -F 'http-request set-header X-Rule-Test yes' | cut -d: -f1 > '$work/l2' &&
+  [ -s '$work/l1' ] && [ -s '$work/l2' ] && [ \$(cat '$work/l1') -lt \$(cat '$work/l2') ]"
+
 # --- broken inventory values are rejected by the tools, with their messages ------------------------
 # A host stops at its first error, so each broken value sits on its own host:
 #   run 1: lb2 haproxy inter 5xs, lb1 VIP 10.77.0.300, mon1 scrape timeout > interval, redis2 a 2nd master
@@ -127,6 +144,8 @@ expect_rejected "two Redis masters (assert)" "exactly one host with redis_role: 
 if [ ! -e "$work/out-one/lb2/haproxy.cfg" ]; then ok "a rejected haproxy.cfg is not written"; else fail "a rejected haproxy.cfg is not written"; fi
 render "$(broken_inventory two lb1 keepalived_interface nosuch9 lb1 keepalived_validate_interface "''")" "$work/out-two" --limit lb1
 expect_rejected "keepalived interface nosuch9 (keepalived -t)" "interface nosuch9 for vrrp_instance [a-z_]* doesn't exist"
+render "$(broken_inventory three lb1 haproxy_http_request_rules '["deny if { nosuchfetch }"]')" "$work/out-three" --limit lb1
+expect_rejected "a broken operator rule in haproxy_http_request_rules (haproxy -c)" "unknown fetch method 'nosuchfetch'"
 
 # --- lint and syntax -------------------------------------------------------------------------------
 out=$(ansible-lint --offline --nocolor 2>&1); rc=$?

@@ -19,7 +19,7 @@ import jakarta.json.JsonObject;
  * in netns mode, this cluster's namespace prefix on every host's {@code netns} (so keepalived's
  * {@code net_namespace} and cluster.json name the namespaces the cluster really creates).
  */
-final class AnsibleRender {
+public final class AnsibleRender {
     private AnsibleRender() {
     }
 
@@ -35,8 +35,24 @@ final class AnsibleRender {
                 "-i", overlay.toString(), "-e", "render_dir=" + renderDir, "-e", "port_offset=" + spec.portOffset()));
         adminToken.ifPresent(t -> cmd.addAll(List.of("-e", "gateway_admin_token=" + t)));
         progress.accept("rendering configs: (cd ansible && " + String.join(" ", cmd) + ")");
+        playbook(ansible, cmd, workDir.resolve("logs").resolve("ansible-render.log"));
+        return ClusterLayout.read(renderDir);
+    }
+
+    /**
+     * Renders the files of the inventory hosts {@code limit} names only (e.g. {@code lb1}: one HAProxy config for a
+     * test), from the loopback inventory plus {@code overlay} (a test's own ports), into {@code renderDir}/host/.
+     * Every other host stays in the inventory, so templates that list them (HAProxy's servers) see them.
+     */
+    public static void renderLoopbackHosts(Path repoRoot, Path overlay, String limit, Path renderDir, Path log)
+            throws IOException {
+        Files.createDirectories(renderDir);
+        playbook(repoRoot.resolve("ansible"), List.of("ansible-playbook", "render.yml", "-i", "inventories/loopback",
+                "-i", overlay.toString(), "--limit", limit, "-e", "render_dir=" + renderDir), log);
+    }
+
+    private static void playbook(Path ansible, List<String> cmd, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ansible.toFile()).redirectErrorStream(true);
-        Path log = workDir.resolve("logs").resolve("ansible-render.log");
         Files.createDirectories(log.getParent());
         pb.redirectOutput(log.toFile());
         pb.environment().put("ANSIBLE_NOCOLOR", "1");
@@ -55,7 +71,6 @@ final class AnsibleRender {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while rendering", e);
         }
-        return ClusterLayout.read(renderDir);
     }
 
     private static String overlay(ClusterSpec spec, Path ansible, String inventory) throws IOException {

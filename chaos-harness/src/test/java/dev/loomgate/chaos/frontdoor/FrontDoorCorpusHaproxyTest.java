@@ -26,7 +26,7 @@ import dev.loomgate.chaos.cluster.AnsibleRender;
 import dev.loomgate.chaos.cluster.ClusterSpec;
 import dev.loomgate.chaos.cluster.CommandResult;
 import dev.loomgate.chaos.scenario.HaproxyStats;
-import dev.loomgate.chaos.testing.Await;
+import dev.loomgate.testsupport.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

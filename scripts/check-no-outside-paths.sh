@@ -12,13 +12,13 @@ one machine or outside the repository, and prints each as FILE:LINE: reason: tex
 when there is any, 0 when there is none. Fast (one grep per rule over the tracked files).
 
 Rules:
-  absolute path of one machine   /work/..., /root/..., /home/..., /Users/... (also in file:// URLs)
-  session scratch folder         /tmp/bash_jobs..., /tmp/tmp.XXXXXXXXXX (mktemp), /tmp/NAME-PID/...
-  folder beside the repository   ../shared (any depth of ../)
-  team notes outside the repo    shared/consul-api, shared/notes, shared/DESIGN.md, shared/hooks
+  absolute path of one machine   a path under the top-level work, root, home or Users folder
+                                 (also in file:// URLs)
+  session scratch folder         under /tmp: the shell's job folders, mktemp's tmp.XXXXXXXXXX, NAME-PID
+  folder beside the repository   the team's shared folder reached with ../ (any depth)
+  team notes outside the repo    that folder's consul-api, notes, DESIGN.md or hooks
 Project scratch folders under /tmp with fixed names (e.g. /tmp/loomgate-cluster) are allowed.
-
-Excluded: this script itself, because its rules and this help text have to name the patterns.
+This script names the patterns only as regular expressions, so it is checked like every other file.
 
 Options:
   -C DIR      check the git repository at DIR (default: the repository this script is in)
@@ -36,18 +36,17 @@ while [ $# -gt 0 ]; do
 done
 cd "$repo"
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "check-no-outside-paths: $repo is not a git work tree" >&2; exit 2; }
-self=scripts/check-no-outside-paths.sh
-
 files=()
 while IFS= read -r -d '' f; do
   # A tracked file deleted in the work tree has nothing to check.
-  [ "$f" = "$self" ] || [ ! -f "$f" ] || files+=("$f")
+  [ ! -f "$f" ] || files+=("$f")
 done < <(git ls-files -z)
 [ ${#files[@]} -gt 0 ] || { echo "check-no-outside-paths: no tracked files in $repo"; exit 0; }
 
 # Before a path: start of line or a character that cannot belong to a relative path or a URL host,
-# so "src/work/x" and "https://example.com/home/x" are not machine paths. A bare "/work" is left alone:
-# tests use it as a request path, and a machine path names something under the folder.
+# so a relative path or a URL path that happens to contain one of the folder names is not a machine path.
+# A bare top-level folder name with nothing under it is left alone: tests use "/work" as a request path,
+# and a machine path names something under the folder.
 pre='(^|[^[:alnum:]_.~-])'
 end='($|[^[:alnum:]_.-])'
 rules=(

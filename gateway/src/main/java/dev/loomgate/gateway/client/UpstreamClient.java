@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.loomgate.gateway.http1.ChunkedOutputStream;
 import dev.loomgate.gateway.upstream.Endpoint;
 
 /**

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.loomgate.gateway.http1.ChunkedOutputStream;
+
 /**
  * The answer to one request. The front door owns framing: Content-Length, Transfer-Encoding and
  * Connection are decided here (never taken from headers set by the handler). The head is written
@@ -146,7 +148,7 @@ public final class FrontDoorResponse {
             throw new UncheckedIOException(e);
         }
         stream = noBody ? OutputStream.nullOutputStream()
-                : chunked ? new ChunkedBodyOutput(exchange.out)
+                : chunked ? new ChunkedOutputStream(exchange.out)
                 : declaredLength >= 0 ? new BodyOutput(exchange.out, declaredLength)
                 : new CloseDelimitedOutput(exchange.out);
         return stream;
@@ -342,51 +344,6 @@ public final class FrontDoorResponse {
         @Override
         public void close() throws IOException {
             out.flush();
-        }
-    }
-
-    /** Chunked body: each write is one chunk, flushed at once (streaming responses stay live). */
-    private static final class ChunkedBodyOutput extends OutputStream {
-        private static final byte[] LAST = {'0', '\r', '\n', '\r', '\n'};
-        private final ConnectionOutput out;
-        private boolean closed;
-
-        ChunkedBodyOutput(ConnectionOutput out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return;
-            }
-            String size = Integer.toHexString(len);
-            byte[] chunk = new byte[size.length() + 2 + len + 2];
-            int p = 0;
-            for (int i = 0; i < size.length(); i++) {
-                chunk[p++] = (byte) size.charAt(i);
-            }
-            chunk[p++] = '\r';
-            chunk[p++] = '\n';
-            System.arraycopy(b, off, chunk, p, len);
-            p += len;
-            chunk[p++] = '\r';
-            chunk[p] = '\n';
-            out.write(chunk, 0, chunk.length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (!closed) {
-                closed = true;
-                out.write(LAST, 0, LAST.length);
-                out.flush();
-            }
         }
     }
 }

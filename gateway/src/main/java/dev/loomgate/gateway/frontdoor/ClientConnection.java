@@ -94,7 +94,7 @@ final class ClientConnection implements Runnable {
         Exchange ex = new Exchange(out, HttpVersion.HTTP_1_1, false, false, false);
         FrontDoorResponse res = new FrontDoorResponse(ex);
         try {
-            res.status(r.status(), r.kind().reason());
+            res.status(r.status());
             handler.reject(r, res);
             if (!res.committed()) {
                 res.send();
@@ -164,7 +164,7 @@ final class ClientConnection implements Runnable {
                 if (refused.kind() == Rejection.Kind.METHOD_NOT_ALLOWED) {
                     res.header("Allow", ALLOW);
                 }
-                res.status(refused.status(), refused.kind().reason());
+                res.status(refused.status());
                 handler.reject(refused, res);
             } else if (head.path().equals("*")) {
                 res.header("Allow", ALLOW).send(); // OPTIONS *: about the server, never forwarded
@@ -183,7 +183,7 @@ final class ClientConnection implements Runnable {
             }
             ex.mustClose();
             try {
-                res.status(r.status(), r.kind().reason());
+                res.status(r.status());
                 handler.reject(r, res);
             } catch (RuntimeException again) {
                 body.detach();

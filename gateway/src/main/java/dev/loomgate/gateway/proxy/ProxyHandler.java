@@ -58,6 +58,7 @@ public final class ProxyHandler implements FrontDoorHandler {
     private final AccessLog accessLog;
     private final ForwardingAttempts attempts;
     private final RateLimitStep rateLimits;
+    private volatile String localPortText;
     private final PathNormalizer paths;
     private final TrustedProxies trustedProxies;
 
@@ -239,7 +240,17 @@ public final class ProxyHandler implements FrontDoorHandler {
                 view.headerValues("X-Forwarded-Proto"), view.headerValues("X-Forwarded-Host"),
                 view.headerValues("X-Forwarded-Port"), view.headerValues("Forwarded")) : ForwardedHeaders.Incoming.none();
         return ForwardedHeaders.decide(new ForwardedHeaders.Own(view.peerIp(), req.secure() ? "https" : "http",
-                req.headers().first("Host"), Integer.toString(req.localPort())), trusted, in);
+                req.headers().first("Host"), localPort(req)), trusted, in);
+    }
+
+    /** The listener's port as text: one listener, so formatted once rather than per request. */
+    private String localPort(FrontDoorRequest req) {
+        String p = localPortText;
+        if (p == null) {
+            p = Integer.toString(req.localPort());
+            localPortText = p;
+        }
+        return p;
     }
 
     /**

@@ -20,7 +20,7 @@ import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.discovery.ConsulRuntime;
-import dev.loomgate.gateway.discovery.RoutingState;
+import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
 import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
 import dev.loomgate.gateway.frontdoor.FrontDoorResponse;

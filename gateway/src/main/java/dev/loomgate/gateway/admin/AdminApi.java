@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import dev.loomgate.gateway.config.ConfigValues;
-import dev.loomgate.gateway.discovery.RoutingSnapshot;
-import dev.loomgate.gateway.discovery.RoutingState;
-import dev.loomgate.gateway.proxy.Problem;
+import dev.loomgate.gateway.routing.RoutingSnapshot;
+import dev.loomgate.gateway.routing.RoutingState;
+import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.proxy.ProblemWriter;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.route.Route;

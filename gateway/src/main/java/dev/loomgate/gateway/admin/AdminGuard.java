@@ -6,7 +6,7 @@ import java.util.Set;
 
 import dev.loomgate.gateway.config.EdgeRules;
 import dev.loomgate.gateway.config.TrustedProxies;
-import dev.loomgate.gateway.proxy.Problem;
+import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.proxy.ProblemWriter;
 import dev.loomgate.gateway.observe.RequestIds;
 import io.helidon.http.HeaderNames;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
-import dev.loomgate.gateway.route.MutableHeaders;
+import dev.loomgate.gateway.http.MutableHeaders;
 
 /**
  * An ordered, case-insensitive list of header fields. Not thread-safe: one request owns it.

@@ -12,7 +12,7 @@ import java.util.regex.PatternSyntaxException;
 
 import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 import dev.loomgate.gateway.route.HeaderOps;
-import dev.loomgate.gateway.route.HttpTokens;
+import dev.loomgate.gateway.http.HttpTokens;
 import dev.loomgate.gateway.route.PathPattern;
 import dev.loomgate.gateway.route.PathRewrite;
 import dev.loomgate.gateway.route.Route;

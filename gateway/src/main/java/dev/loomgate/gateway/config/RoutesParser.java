@@ -193,7 +193,7 @@ public final class RoutesParser {
         if (f.has("header")) {
             YamlValue h = f.required("header");
             String name = h.nonBlankString();
-            if (!dev.loomgate.gateway.route.HttpTokens.isToken(name)) {
+            if (!dev.loomgate.gateway.http.HttpTokens.isToken(name)) {
                 throw h.error("'" + name + "' is not a valid header name");
             }
             return HashKeySpec.header(name);

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.discovery;
 
+import dev.loomgate.gateway.routing.RoutingState;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.discovery;
 
+import dev.loomgate.gateway.routing.RoutingState;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

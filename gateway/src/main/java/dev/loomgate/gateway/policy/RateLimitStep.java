@@ -8,7 +8,7 @@ import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.observe.PrometheusText;
-import dev.loomgate.gateway.proxy.Problem;
+import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.ratelimit.LocalRateLimiter;
 import dev.loomgate.gateway.ratelimit.RateLimitDecision;
 import dev.loomgate.gateway.ratelimit.RateLimitMetrics;
@@ -17,7 +17,7 @@ import dev.loomgate.gateway.ratelimit.RateLimiter;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.redis.RedisSettings;
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 import dev.loomgate.gateway.route.RouteMatch;
 
 /**

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.proxy;
 
+import dev.loomgate.gateway.http.Problem;
+
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
@@ -19,7 +21,7 @@ import dev.loomgate.gateway.resilience.RetryBudget;
 import dev.loomgate.gateway.resilience.RetryDecision;
 import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.resilience.Timeouts;
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;

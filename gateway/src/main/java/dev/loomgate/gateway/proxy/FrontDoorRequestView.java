@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import dev.loomgate.gateway.config.TrustedProxies;
 import dev.loomgate.gateway.route.PathNormalizer;
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
 
 /**

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.proxy;
 
+import dev.loomgate.gateway.http.Problem;
+
 import dev.loomgate.gateway.observe.RequestIds;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;

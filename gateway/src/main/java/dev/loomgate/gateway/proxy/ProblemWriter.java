@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.proxy;
 
+import dev.loomgate.gateway.http.Problem;
+
 import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.proxy;
 
+import dev.loomgate.gateway.http.Problem;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,8 +18,8 @@ import dev.loomgate.gateway.client.RequestBody;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.client.UpstreamRequest;
 import dev.loomgate.gateway.client.UpstreamResponse;
-import dev.loomgate.gateway.discovery.RoutingSnapshot;
-import dev.loomgate.gateway.discovery.RoutingState;
+import dev.loomgate.gateway.routing.RoutingSnapshot;
+import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.frontdoor.ClientBodyException;
 import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
 import dev.loomgate.gateway.frontdoor.FrontDoorRequest;

@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.proxy;
 
-import dev.loomgate.gateway.route.MutableHeaders;
+import dev.loomgate.gateway.http.MutableHeaders;
 import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
 
 /** Route header operations applied to the response going back to the client. */

@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
-import dev.loomgate.gateway.route.MutableHeaders;
+import dev.loomgate.gateway.http.MutableHeaders;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.route;
 
+import dev.loomgate.gateway.http.MutableHeaders;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.loomgate.gateway.route;
 
+import dev.loomgate.gateway.http.RequestView;
+import dev.loomgate.gateway.http.HttpTokens;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.route;
 
+import dev.loomgate.gateway.http.RequestView;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

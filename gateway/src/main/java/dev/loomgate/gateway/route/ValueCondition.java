@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.route;
 
+import dev.loomgate.gateway.http.RequestView;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 
 /**
  * Consistent hashing on a ring of virtual nodes. Each host owns {@code weight × pointsPerUnit}

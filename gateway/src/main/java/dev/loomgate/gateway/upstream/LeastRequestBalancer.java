@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 
 /**
  * Power of two random choices: draws two distinct usable hosts at random and takes the one with

@@ -3,7 +3,7 @@ package dev.loomgate.gateway.upstream;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 
 /**
  * Picks one host of a fixed host set for a request. One instance is built per host set

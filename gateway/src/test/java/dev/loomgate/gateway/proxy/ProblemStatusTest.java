@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.proxy;
 
+import dev.loomgate.gateway.http.Problem;
+
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.route;
 
+import dev.loomgate.gateway.http.RequestView;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

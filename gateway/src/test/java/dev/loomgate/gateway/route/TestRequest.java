@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.route;
 
+import dev.loomgate.gateway.http.RequestView;
+
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

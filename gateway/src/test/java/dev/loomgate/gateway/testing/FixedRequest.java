@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import dev.loomgate.gateway.route.RequestView;
+import dev.loomgate.gateway.http.RequestView;
 
 /**
  * A {@code GET /} request built directly for tests of components that only read headers, cookies

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.route;
+package dev.loomgate.gateway.http;
 
 import java.util.List;
 import java.util.Optional;

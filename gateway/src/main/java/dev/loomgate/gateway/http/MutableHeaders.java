@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.route;
+package dev.loomgate.gateway.http;
 
 /** Headers a route may change on the way to the upstream or back to the client. */
 public interface MutableHeaders {

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.discovery;
+package dev.loomgate.gateway.routing;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.proxy;
+package dev.loomgate.gateway.http;
 
 import java.nio.charset.StandardCharsets;
 

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import dev.loomgate.gateway.config.ConfigValues;
+import dev.loomgate.gateway.yaml.ConfigValues;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.http.Problem;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,7 +16,7 @@ public final class ConfigSize {
     /** Default for the routes file and KV values, and the fixed limit of the node config file. */
     public static final long DEFAULT_MAX = 1024 * 1024;
     /** Ceiling of limits.max-config-size (the YAML reader's code point backstop matches it). */
-    public static final long MAX_CONFIGURABLE = 64L * 1024 * 1024;
+    public static final long MAX_CONFIGURABLE = dev.loomgate.gateway.yaml.YamlValue.MAX_CODE_POINTS;
 
     private ConfigSize() {
     }

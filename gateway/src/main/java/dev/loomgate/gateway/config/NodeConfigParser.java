@@ -1,5 +1,10 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigValues;
+
+import dev.loomgate.gateway.yaml.YamlValue;
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.YamlValue;
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.YamlValue;
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;

@@ -18,7 +18,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.cluster.NodeRegistration;
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.ConsulConfig;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesDocument;

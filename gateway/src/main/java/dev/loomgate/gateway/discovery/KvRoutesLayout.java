@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.consul.KvEntry;

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.observe.PrometheusText;
 import dev.loomgate.gateway.route.RouteTable;

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.loomgate.gateway.GatewayNode;
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;

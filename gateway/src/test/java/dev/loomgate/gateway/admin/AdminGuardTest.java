@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.EdgeRules;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.NodeConfigParser;

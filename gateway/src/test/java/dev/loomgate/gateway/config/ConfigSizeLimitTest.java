@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import dev.loomgate.testsupport.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

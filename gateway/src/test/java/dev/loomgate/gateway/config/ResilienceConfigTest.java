@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

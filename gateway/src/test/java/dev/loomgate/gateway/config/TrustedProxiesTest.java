@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigException;
+
 import java.net.InetAddress;
 import java.util.List;
 

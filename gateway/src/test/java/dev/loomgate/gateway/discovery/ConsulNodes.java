@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
 
 import dev.loomgate.consul.standin.ConsulStandin;
 import dev.loomgate.gateway.cli.LoomgateCli;
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.ConsulConfig;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.testing.TestGateway;

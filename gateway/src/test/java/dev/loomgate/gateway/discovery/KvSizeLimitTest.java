@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.loomgate.consul.standin.ConsulStandin;
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 import dev.loomgate.gateway.GatewayNode;
-import dev.loomgate.gateway.config.ConfigException;
+import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 
 /** A real gateway node on free loopback ports with a routes file in a temp directory. */

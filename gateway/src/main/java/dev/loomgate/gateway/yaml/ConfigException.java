@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.config;
+package dev.loomgate.gateway.yaml;
 
 import java.util.Objects;
 import java.util.OptionalInt;

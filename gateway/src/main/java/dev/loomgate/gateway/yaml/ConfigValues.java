@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.config;
+package dev.loomgate.gateway.yaml;
 
 import java.time.Duration;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.config;
+package dev.loomgate.gateway.yaml;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  * {@link ConfigException} that says where. Works on snakeyaml's composed node graph
  * (not on constructed Java objects) because only nodes keep their {@link Mark}.
  */
-final class YamlValue {
+public final class YamlValue {
     private final String source;
     private final String path;
     private final Node node;
@@ -37,7 +37,7 @@ final class YamlValue {
     }
 
     /** Parses a document; empty when the text holds no document at all. */
-    static Optional<YamlValue> parseDocument(String text, String source) throws ConfigException {
+    public static Optional<YamlValue> parseDocument(String text, String source) throws ConfigException {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported by us, with the field path
         // a small document must not blow up: aliases, nesting and length are bounded (sizes are checked before)
@@ -70,7 +70,7 @@ final class YamlValue {
     static final int MAX_ALIASES = 50;
     static final int MAX_NESTING = 32;
     /** Backstop behind the byte limit (limits.max-config-size tops out at 64 MiB). */
-    static final int MAX_CODE_POINTS = (int) ConfigSize.MAX_CONFIGURABLE;
+    public static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
     /**
      * Aliases are shared nodes after compose, but our walk visits each use: 50 aliases that each repeat
      * the previous one would be 2^25 visits. Counting with aliases expanded bounds that work.
@@ -98,40 +98,40 @@ final class YamlValue {
         return count;
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
-    int line() {
+    public int line() {
         return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
     }
 
-    ConfigException error(String reason) {
+    public ConfigException error(String reason) {
         return new ConfigException(source, line(), path, reason);
     }
 
-    ConfigException error(String reason, Throwable cause) {
+    public ConfigException error(String reason, Throwable cause) {
         return new ConfigException(source, line(), path, reason, cause);
     }
 
-    boolean isMapping() {
+    public boolean isMapping() {
         return node instanceof MappingNode;
     }
 
-    boolean isSequence() {
+    public boolean isSequence() {
         return node instanceof SequenceNode;
     }
 
-    boolean isScalar() {
+    public boolean isScalar() {
         return node instanceof ScalarNode && !isNull(node);
     }
 
     /** The entries of a mapping in document order; keys must be strings and unique. */
-    Map<String, YamlValue> mapping() throws ConfigException {
+    public Map<String, YamlValue> mapping() throws ConfigException {
         if (!(node instanceof MappingNode m)) {
             throw error("must be a mapping, got " + kind());
         }
@@ -152,7 +152,7 @@ final class YamlValue {
     }
 
     /** Like {@link #mapping()}, but any key outside {@code allowed} is an error at that key's line. */
-    Fields fields(Set<String> allowed) throws ConfigException {
+    public Fields fields(Set<String> allowed) throws ConfigException {
         Map<String, YamlValue> m = mapping();
         for (Map.Entry<String, YamlValue> e : m.entrySet()) {
             if (!allowed.contains(e.getKey())) {
@@ -163,7 +163,7 @@ final class YamlValue {
         return new Fields(this, m);
     }
 
-    List<YamlValue> sequence() throws ConfigException {
+    public List<YamlValue> sequence() throws ConfigException {
         if (!(node instanceof SequenceNode s)) {
             throw error("must be a list, got " + kind());
         }
@@ -176,7 +176,7 @@ final class YamlValue {
     }
 
     /** Any scalar as text (YAML numbers and booleans included, as written). */
-    String string() throws ConfigException {
+    public String string() throws ConfigException {
         if (!isScalar()) {
             throw error("must be a string, got " + kind());
         }
@@ -184,7 +184,7 @@ final class YamlValue {
     }
 
     /** A string that is not blank. */
-    String nonBlankString() throws ConfigException {
+    public String nonBlankString() throws ConfigException {
         String s = string();
         if (s.isBlank()) {
             throw error("must not be empty");
@@ -192,7 +192,7 @@ final class YamlValue {
         return s;
     }
 
-    long longValue() throws ConfigException {
+    public long longValue() throws ConfigException {
         if (!isScalar()) {
             throw error("must be an integer, got " + kind());
         }
@@ -204,7 +204,7 @@ final class YamlValue {
         }
     }
 
-    int intIn(int min, int max) throws ConfigException {
+    public int intIn(int min, int max) throws ConfigException {
         long v = longValue();
         if (v < min || v > max) {
             throw error("must be " + min + ".." + max + ", got " + v);
@@ -213,7 +213,7 @@ final class YamlValue {
     }
 
     /** A byte size such as {@code 512KB} or {@code 100MB} between {@code min} and {@code max}. */
-    long sizeIn(long min, long max) throws ConfigException {
+    public long sizeIn(long min, long max) throws ConfigException {
         long n;
         try {
             n = ConfigValues.size(string());
@@ -226,7 +226,7 @@ final class YamlValue {
         return n;
     }
 
-    boolean bool() throws ConfigException {
+    public boolean bool() throws ConfigException {
         if (isScalar() && Tag.BOOL.equals(node.getTag())) {
             String s = ((ScalarNode) node).getValue().toLowerCase(java.util.Locale.ROOT);
             return s.equals("true") || s.equals("yes") || s.equals("on") || s.equals("y");
@@ -263,7 +263,7 @@ final class YamlValue {
     }
 
     /** The checked fields of one mapping; null values count as absent. */
-    static final class Fields {
+    public static final class Fields {
         private final YamlValue owner;
         private final Map<String, YamlValue> values;
 
@@ -272,16 +272,16 @@ final class YamlValue {
             this.values = values;
         }
 
-        YamlValue owner() {
+        public YamlValue owner() {
             return owner;
         }
 
-        Optional<YamlValue> optional(String key) {
+        public Optional<YamlValue> optional(String key) {
             YamlValue v = values.get(key);
             return v == null || isNull(v.node) ? Optional.empty() : Optional.of(v);
         }
 
-        YamlValue required(String key) throws ConfigException {
+        public YamlValue required(String key) throws ConfigException {
             YamlValue v = values.get(key);
             if (v == null) {
                 throw new ConfigException(owner.source, owner.line(), owner.child(key), "is required");
@@ -292,7 +292,7 @@ final class YamlValue {
             return v;
         }
 
-        boolean has(String key) {
+        public boolean has(String key) {
             return optional(key).isPresent();
         }
     }

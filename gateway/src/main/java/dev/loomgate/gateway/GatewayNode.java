@@ -29,7 +29,8 @@ import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
 import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
-import dev.loomgate.gateway.policy.RateLimitStep;
+import dev.loomgate.gateway.pipeline.NodeServices;
+import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import dev.loomgate.gateway.resilience.HealthCheckers;
@@ -50,7 +51,7 @@ public final class GatewayNode implements AutoCloseable {
     public enum Phase { STARTING, READY, DRAINING, STOPPED }
 
     private final NodeConfig config;
-    private final RoutingState routing = new RoutingState();
+    private final RoutingState routing;
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -69,13 +70,18 @@ public final class GatewayNode implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     // written only while draining: when the last request arrived (for the quiet period)
     private volatile long lastArrivalNanos;
-    private final RateLimitStep rateLimits;
+    private final RateLimitService rateLimits;
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
         Optional<String> adminToken = AdminAuth.token(config);
+        liveNodes.set(() -> config.cluster().expectedNodes());
+        this.rateLimits = RateLimitService.open(config.redis(), () -> liveNodes.get().getAsInt(),
+                config.rateLimiter());
+        metrics.addSource(rateLimits::writeMetrics);
+        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize()));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
@@ -90,12 +96,8 @@ public final class GatewayNode implements AutoCloseable {
         this.client = new UpstreamClient(new ClientSettings(up.connectTimeout(), up.responseTimeout(),
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
         this.accessLog = AccessLog.open(config.accessLog());
-        liveNodes.set(() -> config.cluster().expectedNodes());
-        this.rateLimits = RateLimitStep.open(config.redis(), () -> liveNodes.get().getAsInt(),
-                config.rateLimiter());
-        metrics.addSource(rateLimits::writeMetrics);
-        ProxyHandler proxy = new ProxyHandler(config.node().id(), routing, client, metrics, accessLog, rateLimits,
-                resilience, config.edge());
+        ProxyHandler proxy = ProxyHandler.builder().nodeId(config.node().id()).routing(routing).client(client)
+                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).build();
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));
@@ -240,7 +242,7 @@ public final class GatewayNode implements AutoCloseable {
         return metrics;
     }
 
-    public RateLimitStep rateLimits() {
+    public RateLimitService rateLimits() {
         return rateLimits;
     }
 

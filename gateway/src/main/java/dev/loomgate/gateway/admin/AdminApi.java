@@ -146,11 +146,11 @@ public final class AdminApi {
                 problem(res, path, Problem.Type.NOT_FOUND, "no route with id '" + id.get() + "' in config version " + s.version());
                 return;
             }
-            send(res, AdminJson.route(route.get()).add("version", s.version()).build());
+            send(res, AdminJson.route(route.get(), s.pipelines().of(route.get())).add("version", s.version()).build());
             return;
         }
         var list = JSON.createArrayBuilder();
-        s.routes().routes().forEach(r -> list.add(AdminJson.route(r)));
+        s.routes().routes().forEach(r -> list.add(AdminJson.route(r, s.pipelines().of(r))));
         send(res, JSON.createObjectBuilder().add("version", s.version()).add("appliedAt", s.appliedAt().toString())
                 .add("routes", list).build());
     }

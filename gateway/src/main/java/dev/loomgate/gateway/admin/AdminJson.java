@@ -8,6 +8,7 @@ import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.resilience.Timeouts;
 import dev.loomgate.gateway.resilience.UpstreamResilience;
+import dev.loomgate.gateway.pipeline.RoutePipeline;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.upstream.EndpointHealth;
 import dev.loomgate.gateway.upstream.Upstream;
@@ -24,7 +25,10 @@ final class AdminJson {
     private AdminJson() {
     }
 
-    static JsonObjectBuilder route(Route r) {
+    /** @param pipeline the route's policies (their keys, in run order) */
+    static JsonObjectBuilder route(Route r, RoutePipeline pipeline) {
+        JsonArrayBuilder filters = JSON.createArrayBuilder();
+        pipeline.keys().forEach(filters::add);
         JsonArrayBuilder hosts = JSON.createArrayBuilder();
         r.hosts().forEach(hosts::add);
         JsonArrayBuilder methods = JSON.createArrayBuilder();
@@ -39,7 +43,7 @@ final class AdminJson {
                 .add("hosts", hosts)
                 .add("path", r.path().toString())
                 .add("methods", methods)
-                .add("rewrite", r.rewrite().toString())
+                .add("filters", filters)
                 .add("timeouts", timeouts(r.resilience().timeouts()))
                 .add("retries", JSON.createObjectBuilder()
                         .add("attempts", p.attempts())

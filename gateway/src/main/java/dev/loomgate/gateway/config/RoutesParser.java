@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
+import dev.loomgate.gateway.pipeline.FilterRegistry;
+import dev.loomgate.gateway.pipeline.PipelineSpec;
+import dev.loomgate.gateway.policy.BuiltInPolicies;
+import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.upstream.ConsulService;
 import dev.loomgate.gateway.upstream.Endpoint;
@@ -31,7 +35,8 @@ import dev.loomgate.gateway.upstream.UpstreamDefinition;
  * the schema. Every error names the field path, the line and the reason.
  */
 public final class RoutesParser {
-    private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-rate-limit");
+    private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-filters",
+            "default-rate-limit");
     // `consul:` is the alternative to `endpoints:`: instances discovered in Consul
     private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints",
             "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode",
@@ -72,6 +77,12 @@ public final class RoutesParser {
      * @param sourceName used in error messages, e.g. {@code routes.yaml}
      */
     public static RoutesDocument parse(String yamlText, String sourceName) throws ConfigException {
+        return parse(yamlText, sourceName, BuiltInPolicies.registry());
+    }
+
+    /** @param policies the policies routes may use, by key */
+    public static RoutesDocument parse(String yamlText, String sourceName, FilterRegistry policies)
+            throws ConfigException {
         YamlValue root = YamlValue.parseDocument(yamlText, sourceName)
                 .orElseThrow(() -> new ConfigException(sourceName, 0, "", "file is empty"));
         if (!root.isMapping()) {
@@ -96,23 +107,46 @@ public final class RoutesParser {
             }
         }
 
-        Optional<RateLimitPolicy> defaultRateLimit = top.has("default-rate-limit")
-                ? RateLimitConfig.policy(top.required("default-rate-limit"), RateLimitConfig.DEFAULT_POLICY_ID)
-                : Optional.empty();
+        Map<String, YamlValue> defaults = defaultPolicies(top, policies);
         List<Route> routes = new ArrayList<>();
+        Map<String, PipelineSpec> pipelines = new HashMap<>();
         Map<String, YamlValue> routeNodes = new HashMap<>();
         if (top.has("routes")) {
             for (YamlValue r : top.required("routes").sequence()) {
-                Route route = RouteParser.route(r, upstreamNodes.keySet(), defaultRateLimit);
+                RouteParser.Entry entry = RouteParser.route(r, upstreamNodes.keySet(), policies, defaults);
+                Route route = entry.route();
                 YamlValue earlier = routeNodes.putIfAbsent(route.id(), r);
                 if (earlier != null) {
                     throw r.mapping().get("id").error(
                             "duplicate route id '" + route.id() + "' (first at line " + earlier.line() + ")");
                 }
                 routes.add(route);
+                pipelines.put(route.id(), entry.pipeline());
             }
         }
-        return new RoutesDocument(version, routes, upstreams);
+        return new RoutesDocument(version, routes, upstreams, pipelines);
+    }
+
+    /**
+     * {@code default-filters:} (policy key -> value) applies to every route that does not set the key;
+     * {@code default-rate-limit:} is the older spelling of {@code default-filters.rate-limit}.
+     */
+    private static Map<String, YamlValue> defaultPolicies(YamlValue.Fields top, FilterRegistry policies)
+            throws ConfigException {
+        Map<String, YamlValue> defaults = new LinkedHashMap<>();
+        if (top.has("default-filters")) {
+            defaults.putAll(top.required("default-filters").mapping());
+        }
+        if (top.has("default-rate-limit")) {
+            YamlValue v = top.required("default-rate-limit");
+            if (defaults.containsKey(RateLimitFilterFactory.KEY)) {
+                throw v.error("give either default-rate-limit or default-filters.rate-limit, not both");
+            }
+            defaults.put(RateLimitFilterFactory.KEY, v);
+        }
+        policies.checkDefaults(defaults);
+        return defaults;
+
     }
 
     private static UpstreamDefinition upstream(YamlValue node) throws ConfigException {

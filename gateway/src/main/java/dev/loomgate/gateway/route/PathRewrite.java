@@ -86,6 +86,30 @@ public final class PathRewrite {
         return new PathRewrite(Kind.TEMPLATE, template, pieces, vars);
     }
 
+    /** @throws IllegalArgumentException when this rewrite cannot apply to paths matched by {@code path} */
+    public void checkFits(PathPattern path) {
+        switch (kind) {
+            case STRIP_PREFIX, REPLACE_PREFIX -> {
+                if (path.kind() != PathPattern.Kind.PREFIX) {
+                    throw new IllegalArgumentException(this + " needs match.path-prefix");
+                }
+            }
+            case TEMPLATE -> {
+                if (path.kind() != PathPattern.Kind.TEMPLATE) {
+                    throw new IllegalArgumentException("rewrite.path needs a match.path template with variables");
+                }
+                for (String v : variables) {
+                    if (!path.variableNames().contains(v)) {
+                        throw new IllegalArgumentException("rewrite.path uses {" + v
+                                + "}, which match.path does not define (defined: " + path.variableNames() + ")");
+                    }
+                }
+            }
+            case NONE -> {
+            }
+        }
+    }
+
     public Kind kind() {
         return kind;
     }

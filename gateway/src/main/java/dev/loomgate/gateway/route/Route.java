@@ -8,13 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
-import dev.loomgate.gateway.ratelimit.RateLimitPolicy;
 
 /**
- * One compiled route: what it matches (hosts, path, methods, headers, query), where it
- * sends the request (an upstream by name), and how it changes path and headers. Immutable.
+ * One compiled route: what it matches (hosts, path, methods, headers, query) and where it sends the
+ * request (an upstream by name, with its timeouts and retries). Immutable. What happens on the way (rewrites,
+ * header operations, rate limits, CORS, ...) is the route's pipeline, built from the same routes file entry.
  * Build with {@link #builder(String, String)}; {@link RouteTable} decides priority.
  */
 public final class Route {
@@ -26,11 +25,7 @@ public final class Route {
     private final String[] methodArray;
     private final List<ValueCondition> headers;
     private final List<ValueCondition> query;
-    private final PathRewrite rewrite;
-    private final HeaderOps requestHeaders;
-    private final HeaderOps responseHeaders;
     private final dev.loomgate.gateway.resilience.RouteResilience resilience;
-    private final Optional<RateLimitPolicy> rateLimit;
 
     private Route(Builder b) {
         this.id = b.id;
@@ -41,11 +36,7 @@ public final class Route {
         this.methodArray = this.methods.toArray(String[]::new);
         this.headers = List.copyOf(b.headers);
         this.query = List.copyOf(b.query);
-        this.rewrite = b.rewrite;
-        this.requestHeaders = b.requestHeaders;
-        this.responseHeaders = b.responseHeaders;
         this.resilience = b.resilience;
-        this.rateLimit = b.rateLimit;
     }
 
     public static Builder builder(String id, String upstream) {
@@ -83,28 +74,9 @@ public final class Route {
         return query;
     }
 
-    public PathRewrite rewrite() {
-        return rewrite;
-    }
-
-    /** Applied to the request sent upstream. */
-    public HeaderOps requestHeaders() {
-        return requestHeaders;
-    }
-
-    /** Applied to the response sent to the client. */
-    public HeaderOps responseHeaders() {
-        return responseHeaders;
-    }
-
     /** Timeouts and retry policy. */
     public dev.loomgate.gateway.resilience.RouteResilience resilience() {
         return resilience;
-    }
-
-    /** The rate limit applied to requests of this route (its own, or the file's default); empty: unlimited. */
-    public Optional<RateLimitPolicy> rateLimit() {
-        return rateLimit;
     }
 
     /** Methods (as one), headers and query conditions: the third priority rule. */
@@ -138,9 +110,9 @@ public final class Route {
             }
         }
         if (values == null) {
-            return new RouteMatch(this, Map.of(), rewrite.apply(rawPath, path, NO_VALUES));
+            return new RouteMatch(this, Map.of(), rawPath, NO_VALUES);
         }
-        return new RouteMatch(this, path.decodedVariables(values), rewrite.apply(rawPath, path, values));
+        return new RouteMatch(this, path.decodedVariables(values), rawPath, values);
     }
 
     private static final String[] NO_VALUES = new String[0];
@@ -159,8 +131,7 @@ public final class Route {
         return "Route[" + id + " -> " + upstream + ", hosts=" + hosts + ", path=" + path
                 + (methods.isEmpty() ? "" : ", methods=" + methods)
                 + (headers.isEmpty() ? "" : ", headers=" + headers)
-                + (query.isEmpty() ? "" : ", query=" + query)
-                + (rewrite.kind() == PathRewrite.Kind.NONE ? "" : ", rewrite=" + rewrite) + "]";
+                + (query.isEmpty() ? "" : ", query=" + query) + "]";
     }
 
     /** Collects a route; {@link #build()} checks the parts fit together. */
@@ -172,12 +143,8 @@ public final class Route {
         private final List<String> methods = new ArrayList<>();
         private final List<ValueCondition> headers = new ArrayList<>();
         private final List<ValueCondition> query = new ArrayList<>();
-        private PathRewrite rewrite = PathRewrite.none();
-        private HeaderOps requestHeaders = HeaderOps.none();
-        private HeaderOps responseHeaders = HeaderOps.none();
         private dev.loomgate.gateway.resilience.RouteResilience resilience =
                 dev.loomgate.gateway.resilience.RouteResilience.DEFAULTS;
-        private Optional<RateLimitPolicy> rateLimit = Optional.empty();
 
         private Builder(String id, String upstream) {
             this.id = Objects.requireNonNull(id, "id");
@@ -219,53 +186,12 @@ public final class Route {
             return this;
         }
 
-        public Builder rewrite(PathRewrite rewrite) {
-            this.rewrite = Objects.requireNonNull(rewrite, "rewrite");
-            return this;
-        }
-
-        public Builder requestHeaders(HeaderOps ops) {
-            this.requestHeaders = Objects.requireNonNull(ops, "ops");
-            return this;
-        }
-
-        public Builder responseHeaders(HeaderOps ops) {
-            this.responseHeaders = Objects.requireNonNull(ops, "ops");
-            return this;
-        }
-
         public Builder resilience(dev.loomgate.gateway.resilience.RouteResilience resilience) {
             this.resilience = Objects.requireNonNull(resilience, "resilience");
             return this;
         }
 
-        public Builder rateLimit(Optional<RateLimitPolicy> policy) {
-            this.rateLimit = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** @throws IllegalArgumentException when the rewrite does not fit the path match */
         public Route build() {
-            switch (rewrite.kind()) {
-                case STRIP_PREFIX, REPLACE_PREFIX -> {
-                    if (path.kind() != PathPattern.Kind.PREFIX) {
-                        throw new IllegalArgumentException(rewrite + " needs match.path-prefix");
-                    }
-                }
-                case TEMPLATE -> {
-                    if (path.kind() != PathPattern.Kind.TEMPLATE) {
-                        throw new IllegalArgumentException("rewrite.path needs a match.path template with variables");
-                    }
-                    for (String v : rewrite.variables()) {
-                        if (!path.variableNames().contains(v)) {
-                            throw new IllegalArgumentException("rewrite.path uses {" + v
-                                    + "}, which match.path does not define (defined: " + path.variableNames() + ")");
-                        }
-                    }
-                }
-                case NONE -> {
-                }
-            }
             return new Route(this);
         }
 

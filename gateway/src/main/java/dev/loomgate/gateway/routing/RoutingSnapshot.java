@@ -4,17 +4,19 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.loomgate.gateway.pipeline.Pipelines;
 import dev.loomgate.gateway.route.RouteTable;
 import dev.loomgate.gateway.upstream.Upstream;
 
-/** Everything a request needs to be routed, as one immutable value swapped atomically. */
-public record RoutingSnapshot(String version, RouteTable routes, Map<String, Upstream> upstreams, Instant appliedAt) {
+/** Everything a request needs to be routed (routes, their pipelines, upstreams), as one immutable value swapped atomically. */
+public record RoutingSnapshot(String version, RouteTable routes, Map<String, Upstream> upstreams, Pipelines pipelines,
+                              Instant appliedAt) {
     public RoutingSnapshot {
         upstreams = Map.copyOf(upstreams);
     }
 
     public static RoutingSnapshot empty() {
-        return new RoutingSnapshot("none", RouteTable.empty(), Map.of(), Instant.now());
+        return new RoutingSnapshot("none", RouteTable.empty(), Map.of(), Pipelines.none(), Instant.now());
     }
 
     public Optional<Upstream> upstream(String name) {

@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.observe.PrometheusText;
+import dev.loomgate.gateway.pipeline.NodeServices;
+import dev.loomgate.gateway.pipeline.Pipelines;
 import dev.loomgate.gateway.route.RouteTable;
 import dev.loomgate.gateway.upstream.ConsulService;
 import dev.loomgate.gateway.upstream.Endpoint;
@@ -48,6 +50,17 @@ public final class RoutingState {
     private final List<Consumer<RoutingSnapshot>> listeners = new CopyOnWriteArrayList<>();
     // Serialises rebuilds (document or endpoints) so each builds on the latest of both.
     private final ReentrantLock rebuild = new ReentrantLock();
+    private final NodeServices services;
+
+    /** A routing state whose routes may use only policies that need no node service. */
+    public RoutingState() {
+        this(NodeServices.none());
+    }
+
+    /** @param services what the routes' policies may use when their filters are created (e.g. the rate limiter) */
+    public RoutingState(NodeServices services) {
+        this.services = services;
+    }
 
     public RoutingSnapshot current() {
         return current.get();
@@ -57,10 +70,12 @@ public final class RoutingState {
     public RoutingSnapshot apply(RoutesDocument doc) {
         RoutingSnapshot next;
         RoutingSnapshot previous;
+        RouteTable table = doc.routeTable();
+        Pipelines pipelines = Pipelines.create(doc.routes(), doc.pipelines(), services);
         rebuild.lock();
         try {
-            next = new RoutingSnapshot(doc.version(), doc.routeTable(), registry.apply(withDiscovered(doc.upstreams())),
-                    Instant.now());
+            next = new RoutingSnapshot(doc.version(), table, registry.apply(withDiscovered(doc.upstreams())),
+                    pipelines, Instant.now());
             previous = current.getAndSet(next);
             document.set(doc);
         } finally {
@@ -90,7 +105,7 @@ public final class RoutingState {
                 RoutingSnapshot now = current.get();
                 RouteTable table = now.routes();
                 next = new RoutingSnapshot(now.version(), table, registry.apply(withDiscovered(doc.upstreams())),
-                        Instant.now());
+                        now.pipelines(), Instant.now());
                 current.set(next);
                 endpointUpdates.increment();
             }

@@ -30,10 +30,12 @@ class RateLimitRoutesTest {
                 endpoints: [127.0.0.1:9001]
             """;
 
-    private static Map<String, Route> parse(String yaml) throws ConfigException {
-        Map<String, Route> byId = new java.util.LinkedHashMap<>();
-        for (Route r : RoutesParser.parse(UPSTREAMS + yaml, "routes.yaml").routes()) {
-            byId.put(r.id(), r);
+    /** Each route's rate limit, by route id; empty: none. */
+    private static Map<String, Optional<RateLimitPolicy>> parse(String yaml) throws ConfigException {
+        Map<String, Optional<RateLimitPolicy>> byId = new java.util.LinkedHashMap<>();
+        RoutesDocument doc = RoutesParser.parse(UPSTREAMS + yaml, "routes.yaml");
+        for (Route r : doc.routes()) {
+            byId.put(r.id(), doc.pipeline(r.id()).config("rate-limit", RateLimitPolicy.class));
         }
         return byId;
     }
@@ -44,7 +46,7 @@ class RateLimitRoutesTest {
 
     @Test
     void routePolicyWithSeveralBandwidths() throws ConfigException {
-        Route r = parse("""
+        Optional<RateLimitPolicy> r = parse("""
                 routes:
                   - id: api v1
                     upstream: demo
@@ -55,7 +57,7 @@ class RateLimitRoutesTest {
                         - { limit: 1000, per: 1h }
                       on-redis-failure: fail-closed
                 """).get("api v1");
-        RateLimitPolicy p = r.rateLimit().orElseThrow();
+        RateLimitPolicy p = r.orElseThrow();
         assertEquals("api_v1", p.id(), "route id made safe for Redis key names");
         assertEquals(new KeySource.Header("X-Api-Key"), p.key());
         assertEquals(List.of(new Bandwidth(10, Duration.ofSeconds(1), 20), new Bandwidth(1000, Duration.ofHours(1), 1000)),
@@ -65,7 +67,7 @@ class RateLimitRoutesTest {
 
     @Test
     void defaultAppliesUnlessOwnPolicyOrOff() throws ConfigException {
-        Map<String, Route> routes = parse("""
+        Map<String, Optional<RateLimitPolicy>> routes = parse("""
                 default-rate-limit:
                   key: client-ip
                   trusted-hops: 1
@@ -84,13 +86,13 @@ class RateLimitRoutesTest {
                     match: { path-prefix: /c }
                     rate-limit: off
                 """);
-        RateLimitPolicy inherited = routes.get("inherits").rateLimit().orElseThrow();
+        RateLimitPolicy inherited = routes.get("inherits").orElseThrow();
         assertEquals("default", inherited.id());
         assertEquals(new KeySource.ClientIp(1), inherited.key());
         assertEquals(new Bandwidth(50, Duration.ofSeconds(1), 50), inherited.bandwidths().getFirst());
-        assertEquals("own", routes.get("own").rateLimit().orElseThrow().id());
-        assertEquals(new KeySource.Route(), routes.get("own").rateLimit().orElseThrow().key());
-        assertEquals(Optional.empty(), routes.get("opted-out").rateLimit());
+        assertEquals("own", routes.get("own").orElseThrow().id());
+        assertEquals(new KeySource.Route(), routes.get("own").orElseThrow().key());
+        assertEquals(Optional.empty(), routes.get("opted-out"));
     }
 
     @Test
@@ -98,7 +100,7 @@ class RateLimitRoutesTest {
         assertEquals(Optional.empty(), parse("""
                 routes:
                   - { id: plain, upstream: demo }
-                """).get("plain").rateLimit());
+                """).get("plain"));
     }
 
     @Test

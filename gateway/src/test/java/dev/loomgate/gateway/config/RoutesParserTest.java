@@ -13,7 +13,9 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.loomgate.gateway.route.HeaderOps;
+import dev.loomgate.gateway.pipeline.PipelineSpec;
+import dev.loomgate.gateway.policy.headers.HeaderOps;
+import dev.loomgate.gateway.testing.Rewrites;
 import dev.loomgate.gateway.route.PathPattern;
 import dev.loomgate.gateway.route.PathRewrite;
 import dev.loomgate.gateway.route.Route;
@@ -92,18 +94,21 @@ class RoutesParserTest {
         assertEquals(List.of(ValueCondition.Kind.EQUALS, ValueCondition.Kind.REGEX, ValueCondition.Kind.PRESENT,
                 ValueCondition.Kind.ABSENT), users.headers().stream().map(ValueCondition::kind).toList());
         assertEquals("2", users.query().get(0).value());
-        assertEquals(new HeaderOps(Map.of("X-A", "1"), Map.of("X-B", "2"), List.of("X-C")), users.requestHeaders());
-        assertEquals(Map.of("X-Served-By", "loomgate"), users.responseHeaders().set());
-        assertEquals(PathRewrite.Kind.TEMPLATE, users.rewrite().kind());
+        PipelineSpec pipeline = doc.pipeline("users");
+        assertEquals(new HeaderOps(Map.of("X-A", "1"), Map.of("X-B", "2"), List.of("X-C")),
+                pipeline.config("request-headers", HeaderOps.class).orElseThrow());
+        assertEquals(Map.of("X-Served-By", "loomgate"), pipeline.config("response-headers", HeaderOps.class).orElseThrow().set());
+        assertEquals(PathRewrite.Kind.TEMPLATE, pipeline.config("rewrite", PathRewrite.class).orElseThrow().kind());
+        assertEquals(List.of("rewrite", "request-headers", "response-headers"), pipeline.keys());
 
         RouteMatch m = doc.routeTable().match(TestRequest.get("x.example.com", "/users/7?v=2")
                 .withHeader("X-Env", "prod").withHeader("User-Agent", "curl/8").withHeader("X-Debug", "1"))
                 .orElseThrow();
         assertEquals("users", m.route().id());
-        assertEquals("/internal/7", m.upstreamPath());
+        assertEquals("/internal/7", Rewrites.upstreamPath(doc, m));
         assertEquals("strip", doc.routeTable().match(TestRequest.get("/api/x")).orElseThrow().route().id());
-        assertEquals("/x", doc.routeTable().match(TestRequest.get("/api/x")).orElseThrow().upstreamPath());
-        assertEquals("/new/x", doc.routeTable().match(TestRequest.get("/old/x")).orElseThrow().upstreamPath());
+        assertEquals("/x", Rewrites.upstreamPath(doc, doc.routeTable().match(TestRequest.get("/api/x")).orElseThrow()));
+        assertEquals("/new/x", Rewrites.upstreamPath(doc, doc.routeTable().match(TestRequest.get("/old/x")).orElseThrow()));
         assertEquals("fallback", doc.routeTable().match(TestRequest.get("/users/7")).orElseThrow().route().id());
     }
 

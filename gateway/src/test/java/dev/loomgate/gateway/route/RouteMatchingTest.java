@@ -51,7 +51,7 @@ class RouteMatchingTest {
         RouteTable t = table(Route.builder("r", "u").path(PathPattern.path("/users/{id}/orders/{order}")));
         RouteMatch m = t.match(TestRequest.get("/users/j%C3%BCrgen/orders/7")).orElseThrow();
         assertEquals(Map.of("id", "jürgen", "order", "7"), m.pathVariables());
-        assertEquals("/users/j%C3%BCrgen/orders/7", m.upstreamPath(), "upstream path stays raw");
+        assertEquals("/users/j%C3%BCrgen/orders/7", m.path(), "the matched path stays raw");
         assertTrue(t.match(TestRequest.get("/users/a+b/orders/1")).orElseThrow().pathVariables().get("id").equals("a+b"));
         assertFalse(t.match(TestRequest.get("/users//orders/7")).isPresent(), "a variable needs a non-empty segment");
         assertFalse(t.match(TestRequest.get("/users/1/orders")).isPresent());
@@ -220,62 +220,54 @@ class RouteMatchingTest {
 
     @Test
     void stripPrefix() {
-        RouteTable t = table(Route.builder("r", "u").path(PathPattern.prefix("/users")).rewrite(PathRewrite.stripPrefix()));
-        assertEquals("/1", t.match(TestRequest.get("/users/1")).orElseThrow().upstreamPath());
-        assertEquals("/", t.match(TestRequest.get("/users")).orElseThrow().upstreamPath());
-        assertEquals("/", t.match(TestRequest.get("/users/")).orElseThrow().upstreamPath());
-        assertEquals("/a%2Fb/c", t.match(TestRequest.get("/users/a%2Fb/c?x=1")).orElseThrow().upstreamPath());
-        RouteTable root = table(Route.builder("r", "u").path(PathPattern.prefix("/")).rewrite(PathRewrite.stripPrefix()));
-        assertEquals("/x/y", root.match(TestRequest.get("/x/y")).orElseThrow().upstreamPath());
+        PathRewrite strip = PathRewrite.stripPrefix();
+        RouteTable t = table(Route.builder("r", "u").path(PathPattern.prefix("/users")));
+        assertEquals("/1", t.match(TestRequest.get("/users/1")).orElseThrow().rewritten(strip));
+        assertEquals("/", t.match(TestRequest.get("/users")).orElseThrow().rewritten(strip));
+        assertEquals("/", t.match(TestRequest.get("/users/")).orElseThrow().rewritten(strip));
+        assertEquals("/a%2Fb/c", t.match(TestRequest.get("/users/a%2Fb/c?x=1")).orElseThrow().rewritten(strip));
+        RouteTable root = table(Route.builder("r", "u").path(PathPattern.prefix("/")));
+        assertEquals("/x/y", root.match(TestRequest.get("/x/y")).orElseThrow().rewritten(strip));
     }
 
     @Test
     void replacePrefix() {
-        RouteTable t = table(Route.builder("r", "u").path(PathPattern.prefix("/users"))
-                .rewrite(PathRewrite.replacePrefix("/v2/users")));
-        assertEquals("/v2/users/1", t.match(TestRequest.get("/users/1")).orElseThrow().upstreamPath());
-        assertEquals("/v2/users", t.match(TestRequest.get("/users")).orElseThrow().upstreamPath());
-        assertEquals("/v2/users/", t.match(TestRequest.get("/users/")).orElseThrow().upstreamPath());
-        RouteTable toRoot = table(Route.builder("r", "u").path(PathPattern.prefix("/api"))
-                .rewrite(PathRewrite.replacePrefix("/")));
-        assertEquals("/x", toRoot.match(TestRequest.get("/api/x")).orElseThrow().upstreamPath());
-        assertEquals("/", toRoot.match(TestRequest.get("/api")).orElseThrow().upstreamPath());
+        PathRewrite v2 = PathRewrite.replacePrefix("/v2/users");
+        RouteTable t = table(Route.builder("r", "u").path(PathPattern.prefix("/users")));
+        assertEquals("/v2/users/1", t.match(TestRequest.get("/users/1")).orElseThrow().rewritten(v2));
+        assertEquals("/v2/users", t.match(TestRequest.get("/users")).orElseThrow().rewritten(v2));
+        assertEquals("/v2/users/", t.match(TestRequest.get("/users/")).orElseThrow().rewritten(v2));
+        PathRewrite slash = PathRewrite.replacePrefix("/");
+        RouteTable toRoot = table(Route.builder("r", "u").path(PathPattern.prefix("/api")));
+        assertEquals("/x", toRoot.match(TestRequest.get("/api/x")).orElseThrow().rewritten(slash));
+        assertEquals("/", toRoot.match(TestRequest.get("/api")).orElseThrow().rewritten(slash));
     }
 
     @Test
     void templateRewriteUsesRawValues() {
-        RouteTable t = table(Route.builder("r", "u").path(PathPattern.path("/users/{id}/files/{rest...}"))
-                .rewrite(PathRewrite.template("/internal/{id}/blob/{rest}")));
+        RouteTable t = table(Route.builder("r", "u").path(PathPattern.path("/users/{id}/files/{rest...}")));
         RouteMatch m = t.match(TestRequest.get("/users/a%20b/files/x/y.txt")).orElseThrow();
-        assertEquals("/internal/a%20b/blob/x/y.txt", m.upstreamPath());
+        assertEquals("/internal/a%20b/blob/x/y.txt", m.rewritten(PathRewrite.template("/internal/{id}/blob/{rest}")));
         assertEquals("a b", m.pathVariables().get("id"));
     }
 
     @Test
-    void rewriteMustFitTheMatch() {
-        assertThrows(IllegalArgumentException.class,
-                () -> Route.builder("r", "u").path(PathPattern.path("/x")).rewrite(PathRewrite.stripPrefix()).build());
-        assertThrows(IllegalArgumentException.class,
-                () -> Route.builder("r", "u").rewrite(PathRewrite.replacePrefix("/v2")).build());
-        assertThrows(IllegalArgumentException.class,
-                () -> Route.builder("r", "u").path(PathPattern.prefix("/x")).rewrite(PathRewrite.template("/{id}")).build());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Route.builder("r", "u").path(PathPattern.path("/u/{id}")).rewrite(PathRewrite.template("/{uid}")).build());
-        assertTrue(e.getMessage().contains("{uid}"), e.getMessage());
+    void noRewriteKeepsTheRawPath() {
+        RouteMatch m = table(Route.builder("r", "u").path(PathPattern.prefix("/a"))).match(TestRequest.get("/a/%7E?q=1"))
+                .orElseThrow();
+        assertEquals("/a/%7E", m.rewritten(PathRewrite.none()));
+        assertEquals("/a/%7E", m.path());
     }
 
     @Test
-    void headerOpsApplyRemoveThenSetThenAdd() {
-        HeaderOps ops = new HeaderOps(Map.of("X-A", "set"), Map.of("X-A", "added"), List.of("X-A"));
-        RecordingHeaders h = new RecordingHeaders().with("X-A", "original").with("X-Keep", "k");
-        ops.applyTo(h);
-        assertEquals(List.of("remove X-A", "set X-A", "add X-A"), h.calls);
-        assertEquals(List.of("set", "added"), h.values.get("x-a"));
-        assertEquals(List.of("k"), h.values.get("x-keep"));
-        assertTrue(HeaderOps.none().isEmpty());
-        assertFalse(ops.isEmpty());
-        RecordingHeaders untouched = new RecordingHeaders().with("X-A", "1");
-        HeaderOps.none().applyTo(untouched);
-        assertTrue(untouched.calls.isEmpty());
+    void rewriteMustFitTheMatch() {
+        assertThrows(IllegalArgumentException.class, () -> PathRewrite.stripPrefix().checkFits(PathPattern.path("/x")));
+        assertThrows(IllegalArgumentException.class, () -> PathRewrite.replacePrefix("/v2").checkFits(PathPattern.any()));
+        assertThrows(IllegalArgumentException.class, () -> PathRewrite.template("/{id}").checkFits(PathPattern.prefix("/x")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PathRewrite.template("/{uid}").checkFits(PathPattern.path("/u/{id}")));
+        assertTrue(e.getMessage().contains("{uid}"), e.getMessage());
+        PathRewrite.template("/{id}").checkFits(PathPattern.path("/u/{id}"));
+        PathRewrite.stripPrefix().checkFits(PathPattern.prefix("/u"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.route;
+package dev.loomgate.gateway.testing;
 
 import dev.loomgate.gateway.http.MutableHeaders;
 
@@ -9,11 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** MutableHeaders over a map that also records the calls in order. */
-final class RecordingHeaders implements MutableHeaders {
-    final Map<String, List<String>> values = new LinkedHashMap<>();
-    final List<String> calls = new ArrayList<>();
+public final class RecordingHeaders implements MutableHeaders {
+    public final Map<String, List<String>> values = new LinkedHashMap<>();
+    public final List<String> calls = new ArrayList<>();
 
-    RecordingHeaders with(String name, String value) {
+    public RecordingHeaders with(String name, String value) {
         values.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
         return this;
     }

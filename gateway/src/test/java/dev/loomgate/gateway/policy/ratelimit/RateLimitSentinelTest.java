@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.policy;
+package dev.loomgate.gateway.policy.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,7 +41,7 @@ class RateLimitSentinelTest {
                     // which opened the breaker before the kill now and then; this test is about the failover: a
                     // killed master fails at once (connection refused) whatever the budget
                     .withRateLimiter(RateLimiterOptions.defaults().withBreaker(5, Duration.ofSeconds(1), Duration.ofMillis(200))))) {
-                RateLimitStep limits = node.node().rateLimits();
+                RateLimitService limits = node.node().rateLimits();
                 PacedLoad load = PacedLoad.start(List.of(node.uri("/x")), 100);
                 Await.until("the limit to bite before the failover", () -> load.limited.sum() > 0);
                 long limitedBefore = load.limited.sum();

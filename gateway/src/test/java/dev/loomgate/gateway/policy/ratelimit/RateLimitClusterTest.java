@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.policy;
+package dev.loomgate.gateway.policy.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

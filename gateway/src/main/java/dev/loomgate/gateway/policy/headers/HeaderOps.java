@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.route;
+package dev.loomgate.gateway.policy.headers;
 
 import dev.loomgate.gateway.http.MutableHeaders;
 

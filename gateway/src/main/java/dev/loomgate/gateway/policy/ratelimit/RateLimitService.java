@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.policy;
+package dev.loomgate.gateway.policy.ratelimit;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,15 +21,15 @@ import dev.loomgate.gateway.http.RequestView;
 import dev.loomgate.gateway.route.RouteMatch;
 
 /**
- * The rate-limit step of the data path: after a route matched and before an endpoint is chosen, resolve the
- * request's key under the route's policy and take a token. Cluster-wide through Redis when the node has a
+ * The node's rate-limit engine, shared by every route's {@code rate-limit} filter ({@link RateLimitFilterFactory}):
+ * resolve the request's key under the route's policy and take a token. Cluster-wide through Redis when the node has a
  * {@code redis:} block, otherwise with node-local buckets (each holding 1/live-nodes of the limit).
  *
  * <p>A request that lacks the key's part (no such header, cookie or path variable) is counted under one shared
  * per-route "anonymous" bucket, so leaving the API key out never escapes the limit.
  */
-public final class RateLimitStep implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(RateLimitStep.class.getName());
+public final class RateLimitService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RateLimitService.class.getName());
     /** Key of requests without the key's part; LF cannot occur in a header, cookie or decoded-path-variable value. */
     static final String ANONYMOUS_KEY = "\n-anonymous";
 
@@ -55,7 +55,7 @@ public final class RateLimitStep implements AutoCloseable {
     private final LongAdder anonymous = new LongAdder();
     private final AtomicBoolean warnedLocal = new AtomicBoolean();
 
-    private RateLimitStep(Decider decider, RateLimitMetrics engineMetrics, Optional<RedisConnections> redis,
+    private RateLimitService(Decider decider, RateLimitMetrics engineMetrics, Optional<RedisConnections> redis,
                           Optional<RateLimiter> limiter) {
         this.decider = decider;
         this.engineMetrics = engineMetrics;
@@ -68,32 +68,27 @@ public final class RateLimitStep implements AutoCloseable {
      * degraded start that recovers on its own), else node-local buckets. {@code liveNodes} is asked on every
      * local decision, so a registry can change it at run time.
      */
-    public static RateLimitStep open(Optional<RedisSettings> redis, IntSupplier liveNodes, RateLimiterOptions options) {
+    public static RateLimitService open(Optional<RedisSettings> redis, IntSupplier liveNodes, RateLimiterOptions options) {
         RateLimitMetrics metrics = new RateLimitMetrics();
         if (redis.isEmpty()) {
             LocalRateLimiter local = new LocalRateLimiter(liveNodes, options.maxCachedBuckets(), metrics);
-            return new RateLimitStep(local::tryAcquire, metrics, Optional.empty(), Optional.empty());
+            return new RateLimitService(local::tryAcquire, metrics, Optional.empty(), Optional.empty());
         }
         RedisConnections connections = RedisConnections.open(redis.get());
         RateLimiter limiter = RateLimiter.create(connections, options, liveNodes, metrics);
-        return new RateLimitStep(limiter::tryAcquire, metrics, Optional.of(connections), Optional.of(limiter));
+        return new RateLimitService(limiter::tryAcquire, metrics, Optional.of(connections), Optional.of(limiter));
     }
 
     /** Node-local buckets for a single node (for handlers built without a node config). */
-    public static RateLimitStep local() {
+    public static RateLimitService local() {
         return open(Optional.empty(), () -> 1, RateLimiterOptions.defaults());
     }
 
     /**
-     * Takes a token for this request. Empty when the route has no rate limit; otherwise the decision (write its
-     * headers; when not allowed answer with {@link #problem}). Never throws because of Redis.
+     * Takes a token for this request under the route's policy: write the decision's headers; when not allowed
+     * answer with {@link #problem}. Never throws because of Redis.
      */
-    public Optional<RateLimitDecision> check(RouteMatch match, RequestView request) {
-        Optional<RateLimitPolicy> policy = match.route().rateLimit();
-        if (policy.isEmpty()) {
-            return Optional.empty();
-        }
-        RateLimitPolicy p = policy.get();
+    public RateLimitDecision check(RateLimitPolicy p, RouteMatch match, RequestView request) {
         if (redis.isEmpty() && warnedLocal.compareAndSet(false, true)) {
             LOG.warning(() -> "route '" + match.route().id() + "' has a rate limit but this node has no redis: "
                     + "block; limits are enforced per node (each node admits limit / cluster.expected-nodes)");
@@ -106,7 +101,7 @@ public final class RateLimitStep implements AutoCloseable {
         RateLimitDecision decision = decider.tryAcquire(p, match.route().id(), key);
         Counters c = counters.computeIfAbsent(new RouteAndPolicy(match.route().id(), p.id()), k -> new Counters());
         (decision.allowed() ? c.allowed() : c.limited()).increment();
-        return Optional.of(decision);
+        return decision;
     }
 
     /** The 429 answer for a rejected decision (its headers, Retry-After included, are written separately). */

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.policy;
+package dev.loomgate.gateway.policy.ratelimit;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,9 +11,9 @@ final class RateLimitMetricsWriter {
     private RateLimitMetricsWriter() {
     }
 
-    static void write(PrometheusText p, Map<RateLimitStep.RouteAndPolicy, RateLimitStep.Counters> counters,
+    static void write(PrometheusText p, Map<RateLimitService.RouteAndPolicy, RateLimitService.Counters> counters,
                       long anonymous, RateLimitMetrics m, boolean usesRedis) {
-        Map<String, RateLimitStep.Counters> sorted = new TreeMap<>();
+        Map<String, RateLimitService.Counters> sorted = new TreeMap<>();
         counters.forEach((k, v) -> sorted.put("route=\"" + PrometheusText.escape(k.route()) + "\",policy=\""
                 + PrometheusText.escape(k.policy()) + "\"", v));
         p.help("loomgate_ratelimit_decisions_total", "counter",

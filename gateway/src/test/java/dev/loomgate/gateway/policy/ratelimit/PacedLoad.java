@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.policy;
+package dev.loomgate.gateway.policy.ratelimit;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,0 +1,27 @@
+package dev.loomgate.gateway.policy;
+
+import dev.loomgate.gateway.pipeline.FilterRegistry;
+import dev.loomgate.gateway.policy.headers.RequestHeadersFilterFactory;
+import dev.loomgate.gateway.policy.headers.ResponseHeadersFilterFactory;
+import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
+import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
+
+/**
+ * The policies every node knows, by route key. A new policy is one line here (plus its own package, tests and
+ * docs); the order is the run order within a phase (see {@link dev.loomgate.gateway.pipeline.Phase}).
+ */
+public final class BuiltInPolicies {
+    private static final FilterRegistry REGISTRY = FilterRegistry.builder()
+            .filter(new RewriteFilterFactory())
+            .filter(new RequestHeadersFilterFactory())
+            .filter(new ResponseHeadersFilterFactory())
+            .filter(new RateLimitFilterFactory())
+            .build();
+
+    private BuiltInPolicies() {
+    }
+
+    public static FilterRegistry registry() {
+        return REGISTRY;
+    }
+}

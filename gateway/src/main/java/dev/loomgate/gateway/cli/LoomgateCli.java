@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.loomgate.gateway.yaml.ConfigException;
-import dev.loomgate.gateway.config.ConfigSize;
+import dev.loomgate.gateway.yaml.ConfigSize;
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.consul.ConsulClient;

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigSize;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

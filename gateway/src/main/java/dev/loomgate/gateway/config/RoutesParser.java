@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.config;
 
+import dev.loomgate.gateway.yaml.ConfigSize;
+
 import dev.loomgate.gateway.yaml.YamlValue;
 import dev.loomgate.gateway.yaml.ConfigException;
 

@@ -41,7 +41,7 @@ import jakarta.json.JsonValue;
  */
 public final class ConsulClient implements AutoCloseable {
     /** Largest reply read from an agent, in bytes: the ceiling of limits.max-config-size. */
-    static final int MAX_REPLY = (int) dev.loomgate.gateway.config.ConfigSize.MAX_CONFIGURABLE;
+    static final int MAX_REPLY = (int) dev.loomgate.gateway.yaml.ConfigSize.MAX_CONFIGURABLE;
     private static final Logger LOG = Logger.getLogger(ConsulClient.class.getName());
     private static final Duration BLOCKING_MARGIN = Duration.ofSeconds(5);
 

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.loomgate.gateway.observe.Json;
+import dev.loomgate.gateway.http.Json;
 
 /**
  * A small HTTP service to route to in demos and local clusters. Every path answers a JSON

@@ -138,7 +138,7 @@ final class ConsulAdmin {
     }
 
     private static String q(String s) {
-        return dev.loomgate.gateway.observe.Json.quote(s);
+        return dev.loomgate.gateway.http.Json.quote(s);
     }
 
 }

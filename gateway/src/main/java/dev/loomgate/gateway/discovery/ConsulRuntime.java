@@ -60,7 +60,7 @@ public final class ConsulRuntime implements AutoCloseable {
     private Thread snapshotWriter;
 
     public ConsulRuntime(ConsulConfig config, NodeConfig.Node node, RoutingState routing) {
-        this(config, node, routing, dev.loomgate.gateway.config.ConfigSize.DEFAULT_MAX);
+        this(config, node, routing, dev.loomgate.gateway.yaml.ConfigSize.DEFAULT_MAX);
     }
 
     /** @param maxConfigSize raw-byte limit on each KV routes value and the assembled document */

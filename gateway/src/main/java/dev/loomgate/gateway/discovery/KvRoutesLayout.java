@@ -12,7 +12,7 @@ import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.consul.KvEntry;
-import dev.loomgate.gateway.observe.Json;
+import dev.loomgate.gateway.http.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -43,7 +43,7 @@ public final class KvRoutesLayout {
     private final long maxSize;
 
     public KvRoutesLayout(String prefix) {
-        this(prefix, dev.loomgate.gateway.config.ConfigSize.DEFAULT_MAX);
+        this(prefix, dev.loomgate.gateway.yaml.ConfigSize.DEFAULT_MAX);
     }
 
     /** @param maxSize limit on each KV value and on the assembled document, in raw bytes (limits.max-config-size) */
@@ -185,9 +185,9 @@ public final class KvRoutesLayout {
     public RoutesDocument parse(Assembled a) throws ConfigException {
         if (!a.oversized().isEmpty()) {
             Oversized o = a.oversized().getFirst();
-            dev.loomgate.gateway.config.ConfigSize.check(o.key(), o.size(), maxSize);
+            dev.loomgate.gateway.yaml.ConfigSize.check(o.key(), o.size(), maxSize);
         }
-        dev.loomgate.gateway.config.ConfigSize.check("consul-kv:" + prefix,
+        dev.loomgate.gateway.yaml.ConfigSize.check("consul-kv:" + prefix,
                 a.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, maxSize);
         try {
             return RoutesParser.parse(a.text(), "consul-kv:" + prefix);

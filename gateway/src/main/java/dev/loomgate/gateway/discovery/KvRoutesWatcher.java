@@ -17,7 +17,7 @@ import dev.loomgate.gateway.consul.BlockingWatch;
 import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulException;
 import dev.loomgate.gateway.consul.KvEntry;
-import dev.loomgate.gateway.observe.Json;
+import dev.loomgate.gateway.http.Json;
 
 /**
  * Watches the routes under the KV prefix. Each committed change (the version key not pending)

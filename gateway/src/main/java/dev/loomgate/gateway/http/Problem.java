@@ -2,7 +2,7 @@ package dev.loomgate.gateway.http;
 
 import java.nio.charset.StandardCharsets;
 
-import dev.loomgate.gateway.observe.Json;
+import dev.loomgate.gateway.http.Json;
 
 /**
  * An RFC 9457 problem detail with a stable {@code type} per failure kind, so clients and

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.observe;
 
+import dev.loomgate.gateway.http.Json;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.config;
+package dev.loomgate.gateway.yaml;
 
 import dev.loomgate.gateway.yaml.ConfigException;
 
@@ -16,7 +16,7 @@ public final class ConfigSize {
     /** Default for the routes file and KV values, and the fixed limit of the node config file. */
     public static final long DEFAULT_MAX = 1024 * 1024;
     /** Ceiling of limits.max-config-size (the YAML reader's code point backstop matches it). */
-    public static final long MAX_CONFIGURABLE = dev.loomgate.gateway.yaml.YamlValue.MAX_CODE_POINTS;
+    public static final long MAX_CONFIGURABLE = YamlValue.MAX_CODE_POINTS;
 
     private ConfigSize() {
     }

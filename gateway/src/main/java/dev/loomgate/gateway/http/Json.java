@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.observe;
+package dev.loomgate.gateway.http;
 
 /** Minimal JSON string escaping for hand-built lines on the hot path. */
 public final class Json {

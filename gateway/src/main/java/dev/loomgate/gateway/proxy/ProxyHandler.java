@@ -1,16 +1,13 @@
 package dev.loomgate.gateway.proxy;
 
 import java.util.Optional;
-import java.util.Set;
 
-import dev.loomgate.gateway.client.HttpFields;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.config.EdgeRules;
 import dev.loomgate.gateway.config.TrustedProxies;
 import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
 import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
 import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
-import dev.loomgate.gateway.frontdoor.HeaderFields;
 import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.observe.AccessLog;
@@ -40,7 +37,7 @@ public final class ProxyHandler implements FrontDoorHandler {
     private final TerminalStep proxy;
     private final PathNormalizer paths;
     private final TrustedProxies trustedProxies;
-    private volatile String localPortText;
+    private final UpstreamRequestHeaders upstreamHeaders = new UpstreamRequestHeaders();
 
     private ProxyHandler(Builder b) {
         this.nodeId = b.nodeId;
@@ -65,7 +62,7 @@ public final class ProxyHandler implements FrontDoorHandler {
         TraceContext trace = TraceContext.from(req.headers().first(TraceContext.TRACEPARENT),
                 req.headers().all(TraceContext.TRACESTATE));
         ProxyExchange ex = new ProxyExchange(req, res, new FrontDoorRequestView(req, paths, trustedProxies),
-                requestId, trace, this::upstreamHeaders, metrics);
+                requestId, trace, upstreamHeaders, metrics);
         try {
             route(ex);
         } finally {
@@ -133,54 +130,6 @@ public final class ProxyHandler implements FrontDoorHandler {
             case VERSION_NOT_SUPPORTED -> Problem.Type.HTTP_VERSION_NOT_SUPPORTED;
         };
         return new Problem(type, r.detail());
-    }
-
-    /**
-     * The client's headers minus hop-by-hop, framing and untrusted forwarding ones, plus our X-Forwarded-*,
-     * request id and trace context: what the upstream request carries before the route's filters change it.
-     */
-    private HttpFields upstreamHeaders(ProxyExchange ex) {
-        HeaderFields in = ex.req.headers();
-        HttpFields headers = new HttpFields(in.size() + 6);
-        Set<String> connectionTokens = HopByHop.connectionTokens(in.all("Connection"));
-        boolean trusted = ex.view.trustedPeer();
-        for (int i = 0; i < in.size(); i++) {
-            String name = in.name(i);
-            if (HopByHop.isHopByHop(name, connectionTokens) || name.equalsIgnoreCase("Content-Length")
-                    || name.equalsIgnoreCase("Expect") || ForwardedHeaders.dropped(name, trusted)) {
-                continue;
-            }
-            if (name.equalsIgnoreCase(RequestIds.HEADER) || name.equalsIgnoreCase(TraceContext.TRACEPARENT)
-                    || name.equalsIgnoreCase(TraceContext.TRACESTATE)) {
-                continue;
-            }
-            headers.add(name, in.value(i));
-        }
-        forwardedHeaders(ex.req, ex.view).addTo(headers);
-        headers.add(RequestIds.HEADER, ex.requestId);
-        headers.add(TraceContext.TRACEPARENT, ex.trace.traceparent());
-        ex.trace.tracestate().ifPresent(v -> headers.add(TraceContext.TRACESTATE, v));
-        return headers;
-    }
-
-    /** X-Forwarded-* and Forwarded: the client's only from a trusted proxy, else ours (ForwardedHeaders). */
-    private ForwardedHeaders.Outgoing forwardedHeaders(FrontDoorRequest req, FrontDoorRequestView view) {
-        boolean trusted = view.trustedPeer();
-        ForwardedHeaders.Incoming in = trusted ? new ForwardedHeaders.Incoming(view.headerValues("X-Forwarded-For"),
-                view.headerValues("X-Forwarded-Proto"), view.headerValues("X-Forwarded-Host"),
-                view.headerValues("X-Forwarded-Port"), view.headerValues("Forwarded")) : ForwardedHeaders.Incoming.none();
-        return ForwardedHeaders.decide(new ForwardedHeaders.Own(view.peerIp(), req.secure() ? "https" : "http",
-                req.headers().first("Host"), localPort(req)), trusted, in);
-    }
-
-    /** The listener's port as text: one listener, so formatted once rather than per request. */
-    private String localPort(FrontDoorRequest req) {
-        String p = localPortText;
-        if (p == null) {
-            p = Integer.toString(req.localPort());
-            localPortText = p;
-        }
-        return p;
     }
 
     /** Collects the handler's parts; only the edge rules have a default. */

@@ -19,14 +19,14 @@ import dev.loomgate.gateway.resilience.UpstreamResilience;
  * {@code max-in-flight}, {@code panic-mode}). Reference: docs/CONFIG.md.
  */
 final class ResilienceParser {
-    private static final Set<String> TIMEOUT_KEYS = RoutesParser.orderedSet("connect", "response", "total");
-    private static final Set<String> RETRY_KEYS = RoutesParser.orderedSet("attempts", "on", "budget", "max-buffered-body");
-    private static final Set<String> BUDGET_KEYS = RoutesParser.orderedSet("percent", "min-per-second");
-    private static final Set<String> HEALTH_KEYS = RoutesParser.orderedSet(
+    static final Set<String> TIMEOUT_KEYS = RoutesParser.orderedSet("connect", "response", "total");
+    static final Set<String> RETRY_KEYS = RoutesParser.orderedSet("attempts", "on", "budget", "max-buffered-body");
+    static final Set<String> BUDGET_KEYS = RoutesParser.orderedSet("percent", "min-per-second");
+    static final Set<String> HEALTH_KEYS = RoutesParser.orderedSet(
             "path", "interval", "timeout", "healthy-threshold", "unhealthy-threshold", "expected-statuses");
-    private static final Set<String> OUTLIER_KEYS = RoutesParser.orderedSet(
+    static final Set<String> OUTLIER_KEYS = RoutesParser.orderedSet(
             "consecutive-failures", "base-ejection-time", "max-ejection-time", "max-ejection-percent");
-    private static final Set<String> BREAKER_KEYS = RoutesParser.orderedSet(
+    static final Set<String> BREAKER_KEYS = RoutesParser.orderedSet(
             "window", "failure-ratio", "open-for", "half-open-requests");
     private static final long MAX_BUFFERED_BODY_LIMIT = 16L * 1024 * 1024;
 
@@ -183,12 +183,7 @@ final class ResilienceParser {
     }
 
     private static Duration positive(YamlValue v) throws ConfigException {
-        Duration d;
-        try {
-            d = ConfigValues.duration(v.string());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
+        Duration d = v.duration();
         if (d.isZero()) {
             throw v.error("must be longer than 0");
         }

@@ -115,60 +115,60 @@ public record RedisSettings(
      */
     public static RedisSettings fromMap(Map<String, ?> map) {
         String p = "redis.";
-        ConfigValues.rejectUnknownKeys(map, p, KEYS);
-        Optional<String> address = ConfigValues.string(map, "address", p + "address");
-        Optional<Map<String, Object>> sentinel = ConfigValues.map(map, "sentinel", p + "sentinel");
+        TreeValues.rejectUnknownKeys(map, p, KEYS);
+        Optional<String> address = TreeValues.string(map, "address", p + "address");
+        Optional<Map<String, Object>> sentinel = TreeValues.map(map, "sentinel", p + "sentinel");
         RedisTopology topology;
         if (address.isPresent() && sentinel.isPresent()) {
-            throw ConfigValues.error(p + "address", "give either address (standalone) or sentinel, not both");
+            throw TreeValues.error(p + "address", "give either address (standalone) or sentinel, not both");
         } else if (address.isPresent()) {
             topology = new RedisTopology.Standalone(RedisAddress.parse(address.get(), p + "address"));
         } else if (sentinel.isPresent()) {
             Map<String, Object> s = sentinel.get();
-            ConfigValues.rejectUnknownKeys(s, p + "sentinel.", SENTINEL_KEYS);
-            String masterName = ConfigValues.string(s, "master-name", p + "sentinel.master-name")
-                    .orElseThrow(() -> ConfigValues.error(p + "sentinel.master-name", "required when sentinel is used"));
-            List<?> raw = ConfigValues.list(s, "addresses", p + "sentinel.addresses")
-                    .orElseThrow(() -> ConfigValues.error(p + "sentinel.addresses", "required: a list of host:port"));
+            TreeValues.rejectUnknownKeys(s, p + "sentinel.", SENTINEL_KEYS);
+            String masterName = TreeValues.string(s, "master-name", p + "sentinel.master-name")
+                    .orElseThrow(() -> TreeValues.error(p + "sentinel.master-name", "required when sentinel is used"));
+            List<?> raw = TreeValues.list(s, "addresses", p + "sentinel.addresses")
+                    .orElseThrow(() -> TreeValues.error(p + "sentinel.addresses", "required: a list of host:port"));
             if (raw.isEmpty()) {
-                throw ConfigValues.error(p + "sentinel.addresses", "at least one sentinel address is required");
+                throw TreeValues.error(p + "sentinel.addresses", "at least one sentinel address is required");
             }
             List<RedisAddress> sentinels = new ArrayList<>();
             for (int i = 0; i < raw.size(); i++) {
                 String field = p + "sentinel.addresses[" + i + "]";
                 if (!(raw.get(i) instanceof String text)) {
-                    throw ConfigValues.error(field, "expected host:port, got " + ConfigValues.describe(raw.get(i)));
+                    throw TreeValues.error(field, "expected host:port, got " + TreeValues.describe(raw.get(i)));
                 }
                 sentinels.add(RedisAddress.parse(text, field));
             }
             topology = new RedisTopology.Sentinel(masterName, sentinels);
         } else {
-            throw ConfigValues.error(p + "address", "either address (standalone) or sentinel is required");
+            throw TreeValues.error(p + "address", "either address (standalone) or sentinel is required");
         }
-        long database = ConfigValues.integer(map, "database", p + "database").orElse(0L);
+        long database = TreeValues.integer(map, "database", p + "database").orElse(0L);
         if (database < 0 || database > 1_000_000) {
-            throw ConfigValues.error(p + "database", "must be >= 0, got " + database);
+            throw TreeValues.error(p + "database", "must be >= 0, got " + database);
         }
-        long poolSize = ConfigValues.integer(map, "pool-size", p + "pool-size").orElse((long) DEFAULT_POOL_SIZE);
+        long poolSize = TreeValues.integer(map, "pool-size", p + "pool-size").orElse((long) DEFAULT_POOL_SIZE);
         if (poolSize < 1 || poolSize > 10_000) {
-            throw ConfigValues.error(p + "pool-size", "must be in 1..10000, got " + poolSize);
+            throw TreeValues.error(p + "pool-size", "must be in 1..10000, got " + poolSize);
         }
-        Duration connect = positive(ConfigValues.duration(map, "connect-timeout", p + "connect-timeout")
+        Duration connect = positive(TreeValues.duration(map, "connect-timeout", p + "connect-timeout")
                 .orElse(DEFAULT_CONNECT_TIMEOUT), p + "connect-timeout");
-        Duration read = positive(ConfigValues.duration(map, "read-timeout", p + "read-timeout")
+        Duration read = positive(TreeValues.duration(map, "read-timeout", p + "read-timeout")
                 .orElse(DEFAULT_READ_TIMEOUT), p + "read-timeout");
-        Duration wait = positive(ConfigValues.duration(map, "pool-wait", p + "pool-wait")
+        Duration wait = positive(TreeValues.duration(map, "pool-wait", p + "pool-wait")
                 .orElse(DEFAULT_POOL_WAIT), p + "pool-wait");
         return new RedisSettings(topology,
-                ConfigValues.string(map, "user", p + "user"),
-                ConfigValues.string(map, "password", p + "password"),
-                ConfigValues.bool(map, "tls", p + "tls").orElse(false),
+                TreeValues.string(map, "user", p + "user"),
+                TreeValues.string(map, "password", p + "password"),
+                TreeValues.bool(map, "tls", p + "tls").orElse(false),
                 (int) database, connect, read, (int) poolSize, wait);
     }
 
     private static Duration positive(Duration d, String field) {
         if (d.isNegative() || d.isZero()) {
-            throw ConfigValues.error(field, "must be > 0, got " + d);
+            throw TreeValues.error(field, "must be > 0, got " + d);
         }
         return d;
     }

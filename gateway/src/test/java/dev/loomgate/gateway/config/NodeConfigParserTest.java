@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.loomgate.gateway.client.ClientSettings;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,15 +34,18 @@ class NodeConfigParserTest {
         assertEquals(Duration.ofSeconds(2), d.upstream().connectTimeout());
         assertEquals(Duration.ofSeconds(30), d.upstream().responseTimeout());
         assertEquals(256, d.upstream().maxConnectionsPerEndpoint());
-        assertEquals(Duration.ofSeconds(60), d.upstream().idleTimeout());
+        // below common upstream keep-alive timeouts (docs/ARCHITECTURE.md "Upstream client"); it was 60 s here and
+        // 4 s in ClientSettings, and the docs said 60 s
+        assertEquals(Duration.ofSeconds(4), d.upstream().idleTimeout());
+        assertEquals(ClientSettings.DEFAULT_IDLE_TIMEOUT, d.upstream().idleTimeout());
         assertEquals(Duration.ofSeconds(10), d.drainTimeout());
         assertEquals("stdout", d.accessLog());
     }
 
     @Test
     void frontDoorBlock() throws ConfigException {
-        NodeConfig.FrontDoor d = NodeConfig.defaults().frontDoor();
-        assertEquals(new NodeConfig.FrontDoor(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
+        FrontDoorConfig d = NodeConfig.defaults().frontDoor();
+        assertEquals(new FrontDoorConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
                 Duration.ofSeconds(60), 20_000, 256, 100, false), d);
         NodeConfig c = NodeConfigParser.parse("""
                 front-door:
@@ -53,7 +58,7 @@ class NodeConfigParserTest {
                   max-header-count: 50
                   allow-trace: true
                 """, "gateway.yaml");
-        assertEquals(new NodeConfig.FrontDoor(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30),
+        assertEquals(new FrontDoorConfig(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30),
                 Duration.ofSeconds(15), 1000, 64, 50, true), c.frontDoor());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> NodeConfigParser.parse("front-door: { write-timeout: 0s }", "gateway.yaml"));
@@ -72,7 +77,7 @@ class NodeConfigParserTest {
                 access-log: off
                 """, "gateway.yaml");
         assertEquals(new NodeConfig.Node("gw-7", "127.0.0.1", 0, "127.0.0.2", 9999), c.node());
-        assertEquals(new NodeConfig.Limits(8192, 512 * 1024, 5, 4096), c.limits());
+        assertEquals(new NodeConfig.Limits(8192, 512 * 1024, 5, 4096, ConfigSize.DEFAULT_MAX), c.limits());
         assertEquals(Path.of("conf/r.yaml"), c.routesFile());
         assertEquals(new NodeConfig.UpstreamClientSettings(Duration.ofMillis(250), Duration.ofMinutes(1), 8,
                 Duration.ofHours(1)), c.upstream());
@@ -104,10 +109,11 @@ class NodeConfigParserTest {
 
     @Test
     void buildsInCodeWithoutYaml() {
-        NodeConfig c = NodeConfig.defaults()
-                .withNode(NodeConfig.Node.defaults().withPort(0).withAdminPort(0))
-                .withLimits(NodeConfig.Limits.defaults().withMaxBodySize(0))
-                .withDrainTimeout(Duration.ofSeconds(1));
+        NodeConfig c = NodeConfig.builder()
+                .node(n -> n.port(0).adminPort(0))
+                .limits(l -> l.maxBodySize(0))
+                .drainTimeout(Duration.ofSeconds(1))
+                .build();
         assertEquals(0, c.node().port());
         assertEquals(0, c.limits().maxBodySize());
         assertEquals(Duration.ofSeconds(1), c.drainTimeout());

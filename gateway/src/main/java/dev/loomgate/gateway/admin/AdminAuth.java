@@ -10,7 +10,7 @@ import dev.loomgate.gateway.config.NodeConfig;
 
 /** Decides the admin API token: from config, else env {@value #ENV}; required off loopback. */
 public final class AdminAuth {
-    public static final String ENV = "LOOMGATE_ADMIN_TOKEN";
+    public static final String ENV = NodeConfig.Operations.ADMIN_TOKEN_ENV;
 
     private AdminAuth() {
     }

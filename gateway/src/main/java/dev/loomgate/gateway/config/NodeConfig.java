@@ -460,6 +460,8 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
      */
     public record Operations(Duration drainQuietPeriod, Optional<String> adminToken) {
         public static final Duration DEFAULT_DRAIN_QUIET_PERIOD = Duration.ofSeconds(5);
+        /** The admin token when {@code node.admin-token} is not set. */
+        public static final String ADMIN_TOKEN_ENV = "LOOMGATE_ADMIN_TOKEN";
 
         public Operations {
             Objects.requireNonNull(drainQuietPeriod, "drainQuietPeriod");

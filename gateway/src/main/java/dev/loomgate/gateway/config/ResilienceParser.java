@@ -28,7 +28,13 @@ final class ResilienceParser {
             "consecutive-failures", "base-ejection-time", "max-ejection-time", "max-ejection-percent");
     static final Set<String> BREAKER_KEYS = RoutesParser.orderedSet(
             "window", "failure-ratio", "open-for", "half-open-requests");
-    private static final long MAX_BUFFERED_BODY_LIMIT = 16L * 1024 * 1024;
+    static final long MAX_BUFFERED_BODY_LIMIT = 16L * 1024 * 1024;
+    /** {@code expected-statuses} of a health check when not given: {@code [200-299]}. */
+    static final int DEFAULT_EXPECTED_LOW = 200;
+    /** {@code max-in-flight} when not given: no bulkhead. */
+    static final int UNLIMITED_IN_FLIGHT = 0;
+    static final boolean DEFAULT_PANIC_MODE = false;
+    static final int DEFAULT_EXPECTED_HIGH = 299;
 
     private ResilienceParser() {
     }
@@ -47,8 +53,9 @@ final class ResilienceParser {
                 ? Optional.of(outlier(f.required("outlier-detection"))) : Optional.empty();
         Optional<CircuitBreakerSettings> breaker = f.has("circuit-breaker")
                 ? Optional.of(breaker(f.required("circuit-breaker"))) : Optional.empty();
-        int maxInFlight = f.has("max-in-flight") ? f.required("max-in-flight").intIn(1, 1_000_000) : 0;
-        boolean panic = f.has("panic-mode") && f.required("panic-mode").bool();
+        int maxInFlight = f.has("max-in-flight") ? f.required("max-in-flight").intIn(1, 1_000_000)
+                : UNLIMITED_IN_FLIGHT;
+        boolean panic = f.has("panic-mode") ? f.required("panic-mode").bool() : DEFAULT_PANIC_MODE;
         return new UpstreamResilience(timeouts, hc, outlier, breaker, maxInFlight, panic);
     }
 
@@ -127,7 +134,7 @@ final class ResilienceParser {
                 throw f.required("expected-statuses").error("must list at least one status");
             }
         } else {
-            for (int s = 200; s <= 299; s++) {
+            for (int s = DEFAULT_EXPECTED_LOW; s <= DEFAULT_EXPECTED_HIGH; s++) {
                 expected.add(s);
             }
         }

@@ -61,7 +61,7 @@ final class ResilienceParser {
 
     private static Timeouts timeouts(YamlValue node) throws ConfigException {
         YamlValue.Fields f = node.fields(TIMEOUT_KEYS);
-        return new Timeouts(positive(f.optional("connect")), positive(f.optional("response")), positive(f.optional("total")));
+        return new Timeouts(optionalPositive(f, "connect"), optionalPositive(f, "response"), optionalPositive(f, "total"));
     }
 
     private static RetryPolicy retries(YamlValue node) throws ConfigException {
@@ -185,8 +185,8 @@ final class ResilienceParser {
                 f.has("half-open-requests") ? f.required("half-open-requests").intIn(1, 1000) : d.halfOpenRequests());
     }
 
-    private static Optional<Duration> positive(Optional<YamlValue> v) throws ConfigException {
-        return v.isPresent() ? Optional.of(positive(v.get())) : Optional.empty();
+    private static Optional<Duration> optionalPositive(YamlValue.Fields f, String key) throws ConfigException {
+        return f.has(key) ? Optional.of(positive(f.required(key))) : Optional.empty();
     }
 
     private static Duration positive(YamlValue v) throws ConfigException {

@@ -53,8 +53,7 @@ public final class RateLimitPolicyParser {
         String keyText = TreeValues.string(map, "key", p + "key")
                 .orElseThrow(() -> TreeValues.error(p + "key", "required (client-ip, header:NAME, cookie:NAME, "
                         + "path:NAME or route)"));
-        Optional<Long> hops = TreeValues.integer(map, "trusted-hops", p + "trusted-hops");
-        KeySource key = keySource(keyText, hops, p);
+        KeySource key = keySource(keyText, map, p);
 
         List<Bandwidth> bandwidths = new ArrayList<>();
         Optional<List<?>> limits = TreeValues.list(map, "limits", p + "limits");
@@ -98,7 +97,8 @@ public final class RateLimitPolicyParser {
         }
     }
 
-    private static KeySource keySource(String text, Optional<Long> hops, String p) {
+    private static KeySource keySource(String text, Map<String, ?> map, String p) {
+        Optional<Long> hops = TreeValues.integer(map, "trusted-hops", p + "trusted-hops");
         int colon = text.indexOf(':');
         String type = (colon < 0 ? text : text.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
         String name = colon < 0 ? "" : text.substring(colon + 1).strip();

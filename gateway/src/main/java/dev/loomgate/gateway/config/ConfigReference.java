@@ -66,7 +66,7 @@ public final class ConfigReference {
 
     /** {@code gateway.yaml}: docs/CONFIG.md "Node config". */
     static Table nodeConfig() {
-        NodeConfig.Limits limits = NodeConfig.Limits.defaults();
+        NodeLimits limits = NodeLimits.defaults();
         FrontDoorConfig fd = FrontDoorConfig.defaults();
         List<Row> rows = new ArrayList<>(List.of(
                 row("node.id", NodeConfig.Node.DEFAULT_ID_TEXT),

@@ -7,7 +7,7 @@ import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
 
 /**
  * Rules for client connections on the proxy listener ({@code front-door:}; request size limits are in
- * {@link NodeConfig.Limits}). The defaults are {@link FrontDoorSettings}' (nginx/HAProxy-like).
+ * {@link NodeLimits}). The defaults are {@link FrontDoorSettings}' (nginx/HAProxy-like).
  *
  * @param headerReadTimeout       the whole request head must arrive within this (408 and close)
  * @param bodyIdleTimeout         longest pause between request body bytes (408, a client error)

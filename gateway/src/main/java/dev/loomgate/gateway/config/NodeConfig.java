@@ -6,7 +6,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
@@ -31,7 +30,7 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param edge         path, forwarded-header and admin request rules (docs/SECURITY.md)
  * @param frontDoor    client connection rules of the proxy listener: timeouts, connection caps (docs/CONFIG.md)
  */
-public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+public record NodeConfig(Node node, NodeLimits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                          RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
                          EdgeRules edge, FrontDoorConfig frontDoor) {
@@ -75,7 +74,7 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
     /** Builds a {@link NodeConfig}; the nested settings can be replaced or edited in place ({@code node(n -> n.port(0))}). */
     public static final class Builder {
         private Node node = Node.defaults();
-        private Limits limits = Limits.defaults();
+        private NodeLimits limits = NodeLimits.defaults();
         private Path routesFile = DEFAULT_ROUTES_FILE;
         private UpstreamClientSettings upstream = UpstreamClientSettings.defaults();
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
@@ -118,13 +117,13 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
             return node(b.build());
         }
 
-        public Builder limits(Limits v) {
+        public Builder limits(NodeLimits v) {
             limits = Objects.requireNonNull(v, "limits");
             return this;
         }
 
-        public Builder limits(Consumer<Limits.Builder> edit) {
-            Limits.Builder b = limits.toBuilder();
+        public Builder limits(Consumer<NodeLimits.Builder> edit) {
+            NodeLimits.Builder b = limits.toBuilder();
             edit.accept(b);
             return limits(b.build());
         }
@@ -298,134 +297,6 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
 
             public Node build() {
                 return new Node(id, host, port, adminHost, adminPort);
-            }
-        }
-    }
-
-    /**
-     * Request limits.
-     *
-     * @param maxHeaderSize         bytes of all request headers
-     * @param maxBodySize           bytes of a request body; 0 = unlimited
-     * @param maxConcurrentRequests requests in flight on this node
-     * @param maxRequestLine        bytes of the request line
-     * @param maxConfigSize         bytes of the routes file and of Consul KV route values, counted before parsing
-     */
-    public record Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine,
-                         long maxConfigSize) {
-        public static Limits defaults() {
-            return new Limits(FrontDoorSettings.DEFAULT_MAX_HEADER_SIZE, FrontDoorSettings.DEFAULT_MAX_BODY_SIZE,
-                    FrontDoorSettings.DEFAULT_MAX_CONCURRENT_REQUESTS, FrontDoorSettings.DEFAULT_MAX_REQUEST_LINE,
-                    ConfigSize.DEFAULT_MAX);
-        }
-
-        public Builder toBuilder() {
-            return new Builder(this);
-        }
-
-        /** Edits {@link Limits}; start from {@link Limits#toBuilder()}. */
-        public static final class Builder {
-            private int maxHeaderSize;
-            private long maxBodySize;
-            private int maxConcurrentRequests;
-            private int maxRequestLine;
-            private long maxConfigSize;
-
-            private Builder(Limits l) {
-                maxHeaderSize = l.maxHeaderSize;
-                maxBodySize = l.maxBodySize;
-                maxConcurrentRequests = l.maxConcurrentRequests;
-                maxRequestLine = l.maxRequestLine;
-                maxConfigSize = l.maxConfigSize;
-            }
-
-            public Builder maxHeaderSize(int v) {
-                maxHeaderSize = v;
-                return this;
-            }
-
-            public Builder maxBodySize(long v) {
-                maxBodySize = v;
-                return this;
-            }
-
-            public Builder maxConcurrentRequests(int v) {
-                maxConcurrentRequests = v;
-                return this;
-            }
-
-            public Builder maxRequestLine(int v) {
-                maxRequestLine = v;
-                return this;
-            }
-
-            public Builder maxConfigSize(long v) {
-                maxConfigSize = v;
-                return this;
-            }
-
-            public Limits build() {
-                return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, maxRequestLine, maxConfigSize);
-            }
-        }
-    }
-
-    /** The upstream HTTP client ({@code upstream:}); its defaults are {@link ClientSettings}'. */
-    public record UpstreamClientSettings(Duration connectTimeout, Duration responseTimeout,
-                                         int maxConnectionsPerEndpoint, Duration idleTimeout) {
-        public UpstreamClientSettings {
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            Objects.requireNonNull(responseTimeout, "responseTimeout");
-            Objects.requireNonNull(idleTimeout, "idleTimeout");
-        }
-
-        public static UpstreamClientSettings defaults() {
-            return new UpstreamClientSettings(ClientSettings.DEFAULT_CONNECT_TIMEOUT,
-                    ClientSettings.DEFAULT_RESPONSE_TIMEOUT, ClientSettings.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
-                    ClientSettings.DEFAULT_IDLE_TIMEOUT);
-        }
-
-        public Builder toBuilder() {
-            return new Builder(this);
-        }
-
-        /** Edits {@link UpstreamClientSettings}; start from {@link UpstreamClientSettings#toBuilder()}. */
-        public static final class Builder {
-            private Duration connectTimeout;
-            private Duration responseTimeout;
-            private int maxConnectionsPerEndpoint;
-            private Duration idleTimeout;
-
-            private Builder(UpstreamClientSettings u) {
-                connectTimeout = u.connectTimeout;
-                responseTimeout = u.responseTimeout;
-                maxConnectionsPerEndpoint = u.maxConnectionsPerEndpoint;
-                idleTimeout = u.idleTimeout;
-            }
-
-            public Builder connectTimeout(Duration v) {
-                connectTimeout = v;
-                return this;
-            }
-
-            public Builder responseTimeout(Duration v) {
-                responseTimeout = v;
-                return this;
-            }
-
-            public Builder maxConnectionsPerEndpoint(int v) {
-                maxConnectionsPerEndpoint = v;
-                return this;
-            }
-
-            public Builder idleTimeout(Duration v) {
-                idleTimeout = v;
-                return this;
-            }
-
-            public UpstreamClientSettings build() {
-                return new UpstreamClientSettings(connectTimeout, responseTimeout, maxConnectionsPerEndpoint,
-                        idleTimeout);
             }
         }
     }

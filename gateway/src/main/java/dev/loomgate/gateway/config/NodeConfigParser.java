@@ -239,9 +239,9 @@ public final class NodeConfigParser {
         }
     }
 
-    private static NodeConfig.Limits limits(YamlValue v) throws ConfigException {
+    private static NodeLimits limits(YamlValue v) throws ConfigException {
         YamlValue.Fields f = v.fields(LIMITS_KEYS);
-        NodeConfig.Limits.Builder l = NodeConfig.Limits.defaults().toBuilder();
+        NodeLimits.Builder l = NodeLimits.defaults().toBuilder();
         if (f.has("max-header-size")) {
             l.maxHeaderSize((int) f.required("max-header-size").sizeIn(1, Integer.MAX_VALUE));
         }
@@ -260,9 +260,9 @@ public final class NodeConfigParser {
         return l.build();
     }
 
-    private static NodeConfig.UpstreamClientSettings upstream(YamlValue v) throws ConfigException {
+    private static UpstreamClientSettings upstream(YamlValue v) throws ConfigException {
         YamlValue.Fields f = v.fields(UPSTREAM_KEYS);
-        NodeConfig.UpstreamClientSettings.Builder u = NodeConfig.UpstreamClientSettings.defaults().toBuilder();
+        UpstreamClientSettings.Builder u = UpstreamClientSettings.defaults().toBuilder();
         if (f.has("connect-timeout")) {
             u.connectTimeout(f.required("connect-timeout").duration());
         }

@@ -77,9 +77,9 @@ class NodeConfigParserTest {
                 access-log: off
                 """, "gateway.yaml");
         assertEquals(new NodeConfig.Node("gw-7", "127.0.0.1", 0, "127.0.0.2", 9999), c.node());
-        assertEquals(new NodeConfig.Limits(8192, 512 * 1024, 5, 4096, ConfigSize.DEFAULT_MAX), c.limits());
+        assertEquals(new NodeLimits(8192, 512 * 1024, 5, 4096, ConfigSize.DEFAULT_MAX), c.limits());
         assertEquals(Path.of("conf/r.yaml"), c.routesFile());
-        assertEquals(new NodeConfig.UpstreamClientSettings(Duration.ofMillis(250), Duration.ofMinutes(1), 8,
+        assertEquals(new UpstreamClientSettings(Duration.ofMillis(250), Duration.ofMinutes(1), 8,
                 Duration.ofHours(1)), c.upstream());
         assertEquals(Duration.ofSeconds(3), c.drainTimeout());
         assertEquals("off", c.accessLog(), "YAML 1.1 'off' is read as the text off");

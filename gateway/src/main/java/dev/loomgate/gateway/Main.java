@@ -60,16 +60,19 @@ public final class Main {
             }
             config = configFile == null ? NodeConfig.defaults() : NodeConfigParser.parse(configFile);
             if (routes != null) {
-                config = config.withRoutesFile(Path.of(routes));
+                config = config.toBuilder().routesFile(Path.of(routes)).build();
             }
             if (nodeId != null) {
-                config = config.withNode(config.node().withId(nodeId));
+                String id = nodeId;
+                config = config.toBuilder().node(n -> n.id(id)).build();
             }
             if (port != null) {
-                config = config.withNode(config.node().withPort(port));
+                int p = port;
+                config = config.toBuilder().node(n -> n.port(p)).build();
             }
             if (adminPort != null) {
-                config = config.withNode(config.node().withAdminPort(adminPort));
+                int p = adminPort;
+                config = config.toBuilder().node(n -> n.adminPort(p)).build();
             }
         } catch (IllegalArgumentException | ConfigException e) {
             System.err.println("loomgate: " + e.getMessage());

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import dev.loomgate.gateway.yaml.ConfigValues;
+import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.http.Problem;
@@ -230,7 +230,7 @@ public final class AdminApi {
             throw new BadInput("'" + field + "' must be a duration string like \"30s\"");
         }
         try {
-            Duration d = ConfigValues.duration(((jakarta.json.JsonString) v).getString());
+            Duration d = Units.duration(((jakarta.json.JsonString) v).getString());
             if (d.isZero() || d.compareTo(Duration.ofHours(1)) > 0) {
                 throw new BadInput("'" + field + "' must be between 1ms and 1h");
             }

@@ -2,6 +2,7 @@ package dev.loomgate.gateway.admin;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -9,7 +10,7 @@ import dev.loomgate.gateway.config.NodeConfig;
 
 /** Decides the admin API token: from config, else env {@value #ENV}; required off loopback. */
 public final class AdminAuth {
-    public static final String ENV = "LOOMGATE_ADMIN_TOKEN";
+    public static final String ENV = NodeConfig.Operations.ADMIN_TOKEN_ENV;
 
     private AdminAuth() {
     }
@@ -19,10 +20,12 @@ public final class AdminAuth {
      *                         is configured: an open drain endpoint on a network is a kill switch
      */
     public static Optional<String> token(NodeConfig config) throws ConfigException {
-        return token(config, Optional.ofNullable(System.getenv(ENV)).filter(s -> !s.isBlank()).map(String::trim));
+        return token(config, System.getenv());
     }
 
-    static Optional<String> token(NodeConfig config, Optional<String> env) throws ConfigException {
+    /** As {@link #token(NodeConfig)} with {@code environment} in place of the process environment. */
+    static Optional<String> token(NodeConfig config, Map<String, String> environment) throws ConfigException {
+        Optional<String> env = Optional.ofNullable(environment.get(ENV)).filter(s -> !s.isBlank()).map(String::trim);
         Optional<String> token = config.operations().adminToken().or(() -> env);
         String host = config.node().adminHost();
         if (token.isEmpty() && config.edge().admin().requireTokenOnLoopback()) {

@@ -14,6 +14,12 @@ public record ClientSettings(Duration connectTimeout,
                              Duration responseTimeout,
                              int maxConnectionsPerEndpoint,
                              Duration idleTimeout) {
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 256;
+    /** Below common upstream keep-alive timeouts (Node.js closes idle connections after 5 s), so the pool lets go first. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(4);
+
     public ClientSettings {
         if (maxConnectionsPerEndpoint < 1) {
             throw new IllegalArgumentException("max-connections-per-endpoint must be >= 1");
@@ -21,6 +27,7 @@ public record ClientSettings(Duration connectTimeout,
     }
 
     public static ClientSettings defaults() {
-        return new ClientSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), 256, Duration.ofSeconds(4));
+        return new ClientSettings(DEFAULT_CONNECT_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
+                DEFAULT_IDLE_TIMEOUT);
     }
 }

@@ -54,11 +54,29 @@ public record ConsulConfig(List<URI> addresses, Optional<String> token, Optional
         }
     }
 
+    public static final String DEFAULT_KV_PREFIX = "loomgate/";
+    public static final boolean DEFAULT_ROUTES_FROM_KV = true;
+    public static final Path DEFAULT_SNAPSHOT_FILE = Path.of("loomgate-snapshot.json");
+    public static final boolean DEFAULT_REGISTER = true;
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(2);
+    /** Consul's minimum for DeregisterCriticalServiceAfter. */
+    public static final Duration DEFAULT_DEREGISTER_AFTER = Duration.ofMinutes(1);
+    public static final double DEFAULT_PANIC_THRESHOLD = 0.0;
+    public static final boolean DEFAULT_FREEZE = false;
+    public static final Duration DEFAULT_WATCH_WAIT = Duration.ofSeconds(60);
+
     /** Defaults for one agent: KV routes under {@code loomgate/}, registration on, snapshot in the working directory. */
     public static ConsulConfig defaults(String address) {
-        return new ConsulConfig(List.of(ConsulSettings.address(address)), envToken(), Optional.empty(), "loomgate/",
-                true, Path.of("loomgate-snapshot.json"), true, Optional.empty(), Duration.ofSeconds(2),
-                Duration.ofMinutes(1), 0.0, false, Duration.ofSeconds(60));
+        return builder().addresses(List.of(ConsulSettings.address(address))).build();
+    }
+
+    /** A builder with the defaults; the token defaults to env {@value #TOKEN_ENV}; addresses are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     static Optional<String> envToken() {
@@ -67,51 +85,121 @@ public record ConsulConfig(List<URI> addresses, Optional<String> token, Optional
     }
 
     public ConsulSettings settings() {
-        return new ConsulSettings(addresses, token, caFile, Duration.ofSeconds(2), Duration.ofSeconds(10));
+        ConsulSettings.Builder b = ConsulSettings.builder().addresses(addresses);
+        token.ifPresent(b::token);
+        caFile.ifPresent(b::caFile);
+        return b.build();
     }
 
-    public ConsulConfig withRoutesFromKv(boolean v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, v, snapshotFile, register, advertiseAddress,
-                checkInterval, deregisterAfter, panicThreshold, freeze, watchWait);
-    }
+    /** Builds a {@link ConsulConfig}. */
+    public static final class Builder {
+        private List<URI> addresses = List.of();
+        private Optional<String> token = envToken();
+        private Optional<Path> caFile = Optional.empty();
+        private String kvPrefix = DEFAULT_KV_PREFIX;
+        private boolean routesFromKv = DEFAULT_ROUTES_FROM_KV;
+        private Path snapshotFile = DEFAULT_SNAPSHOT_FILE;
+        private boolean register = DEFAULT_REGISTER;
+        private Optional<String> advertiseAddress = Optional.empty();
+        private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
+        private Duration deregisterAfter = DEFAULT_DEREGISTER_AFTER;
+        private double panicThreshold = DEFAULT_PANIC_THRESHOLD;
+        private boolean freeze = DEFAULT_FREEZE;
+        private Duration watchWait = DEFAULT_WATCH_WAIT;
 
-    public ConsulConfig withKvPrefix(String v) {
-        return new ConsulConfig(addresses, token, caFile, v, routesFromKv, snapshotFile, register, advertiseAddress,
-                checkInterval, deregisterAfter, panicThreshold, freeze, watchWait);
-    }
+        private Builder() {
+        }
 
-    public ConsulConfig withSnapshotFile(Path v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, v, register, advertiseAddress,
-                checkInterval, deregisterAfter, panicThreshold, freeze, watchWait);
-    }
+        private Builder(ConsulConfig c) {
+            addresses = c.addresses;
+            token = c.token;
+            caFile = c.caFile;
+            kvPrefix = c.kvPrefix;
+            routesFromKv = c.routesFromKv;
+            snapshotFile = c.snapshotFile;
+            register = c.register;
+            advertiseAddress = c.advertiseAddress;
+            checkInterval = c.checkInterval;
+            deregisterAfter = c.deregisterAfter;
+            panicThreshold = c.panicThreshold;
+            freeze = c.freeze;
+            watchWait = c.watchWait;
+        }
 
-    public ConsulConfig withRegister(boolean v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, snapshotFile, v, advertiseAddress,
-                checkInterval, deregisterAfter, panicThreshold, freeze, watchWait);
-    }
+        public Builder addresses(List<URI> v) {
+            addresses = List.copyOf(v);
+            return this;
+        }
 
-    public ConsulConfig withCheckInterval(Duration v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, snapshotFile, register,
-                advertiseAddress, v, deregisterAfter, panicThreshold, freeze, watchWait);
-    }
+        public Builder token(String v) {
+            token = Optional.of(v);
+            return this;
+        }
 
-    public ConsulConfig withPanicThreshold(double v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, snapshotFile, register,
-                advertiseAddress, checkInterval, deregisterAfter, v, freeze, watchWait);
-    }
+        /** No ACL token, not even from the environment. */
+        public Builder clearToken() {
+            token = Optional.empty();
+            return this;
+        }
 
-    public ConsulConfig withFreeze(boolean v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, snapshotFile, register,
-                advertiseAddress, checkInterval, deregisterAfter, panicThreshold, v, watchWait);
-    }
+        public Builder caFile(Path v) {
+            caFile = Optional.of(v);
+            return this;
+        }
 
-    public ConsulConfig withWatchWait(Duration v) {
-        return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, snapshotFile, register,
-                advertiseAddress, checkInterval, deregisterAfter, panicThreshold, freeze, v);
-    }
+        public Builder kvPrefix(String v) {
+            kvPrefix = v;
+            return this;
+        }
 
-    public ConsulConfig withToken(Optional<String> v) {
-        return new ConsulConfig(addresses, v, caFile, kvPrefix, routesFromKv, snapshotFile, register,
-                advertiseAddress, checkInterval, deregisterAfter, panicThreshold, freeze, watchWait);
+        public Builder routesFromKv(boolean v) {
+            routesFromKv = v;
+            return this;
+        }
+
+        public Builder snapshotFile(Path v) {
+            snapshotFile = v;
+            return this;
+        }
+
+        public Builder register(boolean v) {
+            register = v;
+            return this;
+        }
+
+        public Builder advertiseAddress(String v) {
+            advertiseAddress = Optional.of(v);
+            return this;
+        }
+
+        public Builder checkInterval(Duration v) {
+            checkInterval = v;
+            return this;
+        }
+
+        public Builder deregisterAfter(Duration v) {
+            deregisterAfter = v;
+            return this;
+        }
+
+        public Builder panicThreshold(double v) {
+            panicThreshold = v;
+            return this;
+        }
+
+        public Builder freeze(boolean v) {
+            freeze = v;
+            return this;
+        }
+
+        public Builder watchWait(Duration v) {
+            watchWait = v;
+            return this;
+        }
+
+        public ConsulConfig build() {
+            return new ConsulConfig(addresses, token, caFile, kvPrefix, routesFromKv, snapshotFile, register,
+                    advertiseAddress, checkInterval, deregisterAfter, panicThreshold, freeze, watchWait);
+        }
     }
 }

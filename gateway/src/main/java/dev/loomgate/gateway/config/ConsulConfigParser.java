@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.config;
 
-import dev.loomgate.gateway.yaml.ConfigValues;
+import dev.loomgate.gateway.units.Units;
 
 import dev.loomgate.gateway.yaml.YamlValue;
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -18,10 +18,12 @@ import dev.loomgate.gateway.consul.ConsulSettings;
 
 /** Parses the {@code consul:} block of gateway.yaml into a {@link ConsulConfig}. */
 final class ConsulConfigParser {
-    private static final Set<String> KEYS = RoutesParser.orderedSet("addresses", "token", "tls", "kv-prefix", "routes",
+    static final Set<String> KEYS = RoutesParser.orderedSet("addresses", "token", "tls", "kv-prefix", "routes",
             "snapshot-file", "register", "advertise-address", "check-interval", "deregister-after", "panic-threshold",
             "freeze", "watch-wait");
-    private static final Set<String> TLS_KEYS = RoutesParser.orderedSet("enabled", "ca-file");
+    static final Set<String> TLS_KEYS = RoutesParser.orderedSet("enabled", "ca-file");
+    /** Consul caps the {@code wait} of a blocking query at 10 minutes. */
+    private static final Duration MAX_WATCH_WAIT = Duration.ofMinutes(10);
 
     private ConsulConfigParser() {
     }
@@ -55,38 +57,48 @@ final class ConsulConfigParser {
         if (addresses.isEmpty()) {
             throw a.error("must list at least one Consul agent address");
         }
-        ConsulConfig c = ConsulConfig.defaults("127.0.0.1:8500");
-        Optional<String> token = f.has("token") ? Optional.of(f.required("token").nonBlankString()) : c.token();
-        String prefix = c.kvPrefix();
+        ConsulConfig.Builder c = ConsulConfig.builder().addresses(addresses);
+        caFile.ifPresent(c::caFile);
+        if (f.has("token")) {
+            c.token(f.required("token").nonBlankString());
+        }
         if (f.has("kv-prefix")) {
             YamlValue p = f.required("kv-prefix");
-            prefix = p.nonBlankString();
+            String prefix = p.nonBlankString();
             if (!prefix.endsWith("/")) {
                 prefix = prefix + "/";
             }
             if (prefix.startsWith("/") || prefix.contains("..")) {
                 throw p.error("must not start with '/' or contain '..'");
             }
+            c.kvPrefix(prefix);
         }
-        boolean fromKv = true;
         if (f.has("routes")) {
             YamlValue r = f.required("routes");
             String s = r.string();
             if (!s.equals("kv") && !s.equals("file")) {
                 throw r.error("must be 'kv' (routes from Consul KV) or 'file' (routes file, endpoints from Consul)");
             }
-            fromKv = s.equals("kv");
+            c.routesFromKv(s.equals("kv"));
         }
-        Path snapshot = baseDir.resolve(f.has("snapshot-file") ? path(f.required("snapshot-file")) : c.snapshotFile());
-        boolean register = !f.has("register") || f.required("register").bool();
-        Optional<String> advertise = f.has("advertise-address")
-                ? Optional.of(f.required("advertise-address").nonBlankString()) : Optional.empty();
-        Duration interval = f.has("check-interval") ? positive(f.required("check-interval")) : c.checkInterval();
-        Duration deregister = f.has("deregister-after") ? positive(f.required("deregister-after")) : c.deregisterAfter();
-        double threshold = c.panicThreshold();
+        c.snapshotFile(baseDir.resolve(f.has("snapshot-file") ? path(f.required("snapshot-file"))
+                : ConsulConfig.DEFAULT_SNAPSHOT_FILE));
+        if (f.has("register")) {
+            c.register(f.required("register").bool());
+        }
+        if (f.has("advertise-address")) {
+            c.advertiseAddress(f.required("advertise-address").nonBlankString());
+        }
+        if (f.has("check-interval")) {
+            c.checkInterval(positive(f.required("check-interval")));
+        }
+        if (f.has("deregister-after")) {
+            c.deregisterAfter(positive(f.required("deregister-after")));
+        }
         if (f.has("panic-threshold")) {
             YamlValue p = f.required("panic-threshold");
             String s = p.string().trim();
+            double threshold;
             try {
                 threshold = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1)) / 100
                         : Double.parseDouble(s);
@@ -96,14 +108,19 @@ final class ConsulConfigParser {
             if (threshold < 0 || threshold > 1) {
                 throw p.error("must be between 0 and 1 (or 0% and 100%)");
             }
+            c.panicThreshold(threshold);
         }
-        boolean freeze = f.has("freeze") && f.required("freeze").bool();
-        Duration wait = f.has("watch-wait") ? positive(f.required("watch-wait")) : c.watchWait();
-        if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw f.required("watch-wait").error("must be at most 10m (Consul's cap)");
+        if (f.has("freeze")) {
+            c.freeze(f.required("freeze").bool());
         }
-        return new ConsulConfig(addresses, token, caFile, prefix, fromKv, snapshot, register, advertise, interval,
-                deregister, threshold, freeze, wait);
+        if (f.has("watch-wait")) {
+            Duration wait = positive(f.required("watch-wait"));
+            if (wait.compareTo(MAX_WATCH_WAIT) > 0) {
+                throw f.required("watch-wait").error("must be at most 10m (Consul's cap)");
+            }
+            c.watchWait(wait);
+        }
+        return c.build();
     }
 
     private static Path path(YamlValue v) throws ConfigException {
@@ -115,13 +132,8 @@ final class ConsulConfigParser {
     }
 
     private static Duration positive(YamlValue v) throws ConfigException {
-        Duration d;
-        try {
-            d = ConfigValues.duration(v.string());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
-        if (d.isZero() || d.isNegative()) {
+        Duration d = v.duration();
+        if (d.isZero()) {
             throw v.error("must be > 0");
         }
         return d;

@@ -23,16 +23,40 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
         return new EdgeRules(Paths.defaults(), Forwarded.defaults(), Admin.defaults());
     }
 
-    public EdgeRules withPaths(Paths v) {
-        return new EdgeRules(v, forwarded, admin);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public EdgeRules withForwarded(Forwarded v) {
-        return new EdgeRules(paths, v, admin);
-    }
+    /** Edits {@link EdgeRules}; start from {@link EdgeRules#toBuilder()}. */
+    public static final class Builder {
+        private Paths paths;
+        private Forwarded forwarded;
+        private Admin admin;
 
-    public EdgeRules withAdmin(Admin v) {
-        return new EdgeRules(paths, forwarded, v);
+        private Builder(EdgeRules e) {
+            paths = e.paths;
+            forwarded = e.forwarded;
+            admin = e.admin;
+        }
+
+        public Builder paths(Paths v) {
+            paths = v;
+            return this;
+        }
+
+        public Builder forwarded(Forwarded v) {
+            forwarded = v;
+            return this;
+        }
+
+        public Builder admin(Admin v) {
+            admin = v;
+            return this;
+        }
+
+        public EdgeRules build() {
+            return new EdgeRules(paths, forwarded, admin);
+        }
     }
 
     /**
@@ -40,8 +64,10 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
      *                     rate limit on {@code /api} must not be dodged with {@code //api})
      */
     public record Paths(boolean mergeSlashes) {
+        public static final boolean DEFAULT_MERGE_SLASHES = true;
+
         public static Paths defaults() {
-            return new Paths(true);
+            return new Paths(DEFAULT_MERGE_SLASHES);
         }
     }
 
@@ -71,8 +97,10 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
             hosts = List.copyOf(hosts);
         }
 
+        public static final boolean DEFAULT_REQUIRE_TOKEN_ON_LOOPBACK = false;
+
         public static Admin defaults() {
-            return new Admin(List.of(), List.of(), false);
+            return new Admin(List.of(), List.of(), DEFAULT_REQUIRE_TOKEN_ON_LOOPBACK);
         }
     }
 }

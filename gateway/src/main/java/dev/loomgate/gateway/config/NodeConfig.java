@@ -6,13 +6,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
+import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 
 /**
  * The node's startup configuration ({@code gateway.yaml}). Every field has a default, so
- * {@link #defaults()} is a working config; {@code with...} methods derive variations in code.
+ * {@link #defaults()} is a working config; {@link #builder()} and {@link #toBuilder()} build variations in code.
+ * Each default is a named constant in one class (often the component that uses it); {@link ConfigReference}
+ * lists them for docs/CONFIG.md.
  *
  * @param node         identity and listen addresses
  * @param limits       request size and concurrency limits
@@ -28,12 +32,15 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param edge         path, forwarded-header and admin request rules (docs/SECURITY.md)
  * @param frontDoor    client connection rules of the proxy listener: timeouts, connection caps (docs/CONFIG.md)
  */
-public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
+public record NodeConfig(Node node, NodeLimits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                          RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
-                         EdgeRules edge, FrontDoor frontDoor) {
+                         EdgeRules edge, FrontDoorConfig frontDoor) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
+    public static final String DEFAULT_ACCESS_LOG = ACCESS_LOG_STDOUT;
+    public static final Path DEFAULT_ROUTES_FILE = Path.of("routes.yaml");
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     public NodeConfig {
         Objects.requireNonNull(node, "node");
@@ -51,117 +58,269 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
         Objects.requireNonNull(frontDoor, "frontDoor");
     }
 
-    /** With default {@link EdgeRules} and {@link FrontDoor} settings. */
-    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
-                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                      RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul) {
-        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, operations,
-                consul, EdgeRules.defaults(), FrontDoor.defaults());
+    /** All defaults; the node id is the host name. */
+    public static NodeConfig defaults() {
+        return builder().build();
     }
 
-    public NodeConfig withEdge(EdgeRules edge) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public NodeConfig withFrontDoor(FrontDoor frontDoor) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds a {@link NodeConfig}; the nested settings can be replaced or edited in place ({@code node(n -> n.port(0))}). */
+    public static final class Builder {
+        private Node node = Node.defaults();
+        private NodeLimits limits = NodeLimits.defaults();
+        private Path routesFile = DEFAULT_ROUTES_FILE;
+        private UpstreamClientSettings upstream = UpstreamClientSettings.defaults();
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private String accessLog = DEFAULT_ACCESS_LOG;
+        private Optional<RedisSettings> redis = Optional.empty();
+        private Cluster cluster = Cluster.defaults();
+        private RateLimiterOptions rateLimiter = RateLimiterOptions.defaults();
+        private Operations operations = Operations.defaults();
+        private Optional<ConsulConfig> consul = Optional.empty();
+        private EdgeRules edge = EdgeRules.defaults();
+        private FrontDoorConfig frontDoor = FrontDoorConfig.defaults();
+
+        private Builder() {
+        }
+
+        private Builder(NodeConfig c) {
+            node = c.node;
+            limits = c.limits;
+            routesFile = c.routesFile;
+            upstream = c.upstream;
+            drainTimeout = c.drainTimeout;
+            accessLog = c.accessLog;
+            redis = c.redis;
+            cluster = c.cluster;
+            rateLimiter = c.rateLimiter;
+            operations = c.operations;
+            consul = c.consul;
+            edge = c.edge;
+            frontDoor = c.frontDoor;
+        }
+
+        public Builder node(Node v) {
+            node = Objects.requireNonNull(v, "node");
+            return this;
+        }
+
+        public Builder node(Consumer<Node.Builder> edit) {
+            Node.Builder b = node.toBuilder();
+            edit.accept(b);
+            return node(b.build());
+        }
+
+        public Builder limits(NodeLimits v) {
+            limits = Objects.requireNonNull(v, "limits");
+            return this;
+        }
+
+        public Builder limits(Consumer<NodeLimits.Builder> edit) {
+            NodeLimits.Builder b = limits.toBuilder();
+            edit.accept(b);
+            return limits(b.build());
+        }
+
+        public Builder routesFile(Path v) {
+            routesFile = Objects.requireNonNull(v, "routesFile");
+            return this;
+        }
+
+        public Builder upstream(UpstreamClientSettings v) {
+            upstream = Objects.requireNonNull(v, "upstream");
+            return this;
+        }
+
+        public Builder upstream(Consumer<UpstreamClientSettings.Builder> edit) {
+            UpstreamClientSettings.Builder b = upstream.toBuilder();
+            edit.accept(b);
+            return upstream(b.build());
+        }
+
+        public Builder drainTimeout(Duration v) {
+            drainTimeout = Objects.requireNonNull(v, "drainTimeout");
+            return this;
+        }
+
+        public Builder accessLog(String v) {
+            accessLog = Objects.requireNonNull(v, "accessLog");
+            return this;
+        }
+
+        /** Rate-limit buckets in this Redis (without it: node-local buckets). */
+        public Builder redis(RedisSettings v) {
+            redis = Optional.of(v);
+            return this;
+        }
+
+        public Builder clearRedis() {
+            redis = Optional.empty();
+            return this;
+        }
+
+        public Builder cluster(Cluster v) {
+            cluster = Objects.requireNonNull(v, "cluster");
+            return this;
+        }
+
+        public Builder rateLimiter(RateLimiterOptions v) {
+            rateLimiter = Objects.requireNonNull(v, "rateLimiter");
+            return this;
+        }
+
+        public Builder rateLimiter(Consumer<RateLimiterOptions.Builder> edit) {
+            RateLimiterOptions.Builder b = rateLimiter.toBuilder();
+            edit.accept(b);
+            return rateLimiter(b.build());
+        }
+
+        public Builder operations(Operations v) {
+            operations = Objects.requireNonNull(v, "operations");
+            return this;
+        }
+
+        public Builder operations(Consumer<Operations.Builder> edit) {
+            Operations.Builder b = operations.toBuilder();
+            edit.accept(b);
+            return operations(b.build());
+        }
+
+        /** Consul discovery, KV routes and registration (without it: the routes file only). */
+        public Builder consul(ConsulConfig v) {
+            consul = Optional.of(v);
+            return this;
+        }
+
+        public Builder clearConsul() {
+            consul = Optional.empty();
+            return this;
+        }
+
+        public Builder edge(EdgeRules v) {
+            edge = Objects.requireNonNull(v, "edge");
+            return this;
+        }
+
+        public Builder edge(Consumer<EdgeRules.Builder> edit) {
+            EdgeRules.Builder b = edge.toBuilder();
+            edit.accept(b);
+            return edge(b.build());
+        }
+
+        public Builder frontDoor(FrontDoorConfig v) {
+            frontDoor = Objects.requireNonNull(v, "frontDoor");
+            return this;
+        }
+
+        public Builder frontDoor(Consumer<FrontDoorConfig.Builder> edit) {
+            FrontDoorConfig.Builder b = frontDoor.toBuilder();
+            edit.accept(b);
+            return frontDoor(b.build());
+        }
+
+        public NodeConfig build() {
+            return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster,
+                    rateLimiter, operations, consul, edge, frontDoor);
+        }
+    }
+
+    /** Node identity and listen addresses; port 0 picks a free port (tests). */
+    public record Node(String id, String host, int port, String adminHost, int adminPort) {
+        public static final String DEFAULT_HOST = FrontDoorSettings.DEFAULT_HOST;
+        public static final int DEFAULT_PORT = FrontDoorSettings.DEFAULT_PORT;
+        public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
+        public static final int DEFAULT_ADMIN_PORT = 9080;
+        /** What docs/CONFIG.md says of the default id. */
+        static final String DEFAULT_ID_TEXT = "host name";
+
+        public Node {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(adminHost, "adminHost");
+        }
+
+        public static Node defaults() {
+            return new Node(Hostname.get(), DEFAULT_HOST, DEFAULT_PORT, DEFAULT_ADMIN_HOST, DEFAULT_ADMIN_PORT);
+        }
+
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /** Edits a {@link Node}; start from {@link Node#toBuilder()}. */
+        public static final class Builder {
+            private String id;
+            private String host;
+            private int port;
+            private String adminHost;
+            private int adminPort;
+
+            private Builder(Node n) {
+                id = n.id;
+                host = n.host;
+                port = n.port;
+                adminHost = n.adminHost;
+                adminPort = n.adminPort;
+            }
+
+            public Builder id(String v) {
+                id = v;
+                return this;
+            }
+
+            public Builder host(String v) {
+                host = v;
+                return this;
+            }
+
+            public Builder port(int v) {
+                port = v;
+                return this;
+            }
+
+            public Builder adminHost(String v) {
+                adminHost = v;
+                return this;
+            }
+
+            public Builder adminPort(int v) {
+                adminPort = v;
+                return this;
+            }
+
+            public Node build() {
+                return new Node(id, host, port, adminHost, adminPort);
+            }
+        }
     }
 
     /**
-     * Rules for client connections on the proxy listener (request size limits are in {@link Limits}).
+     * What the node knows about its cluster from config.
      *
-     * @param headerReadTimeout       the whole request head must arrive within this (408 and close)
-     * @param bodyIdleTimeout         longest pause between request body bytes (408, a client error)
-     * @param keepAliveTimeout        an idle persistent connection is closed after this
-     * @param writeTimeout            a response write blocked longer than this closes the connection
-     * @param maxConnections          open client connections (excess: 503 and close)
-     * @param maxConnectionsPerClient open connections from one client IP (excess: 429 and close)
-     * @param maxHeaderCount          header fields in a request (431)
-     * @param allowTrace              forward TRACE (default: 405)
+     * @param expectedNodes gateway nodes sharing the cluster-wide rate limits; the node-local fallback takes
+     *                      1/expectedNodes of each limit while Redis is out (until a registry reports live counts)
      */
-    public record FrontDoor(Duration headerReadTimeout, Duration bodyIdleTimeout, Duration keepAliveTimeout,
-                            Duration writeTimeout, int maxConnections, int maxConnectionsPerClient,
-                            int maxHeaderCount, boolean allowTrace) {
-        public FrontDoor {
-            Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
-            Objects.requireNonNull(bodyIdleTimeout, "bodyIdleTimeout");
-            Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
-            Objects.requireNonNull(writeTimeout, "writeTimeout");
+    public record Cluster(int expectedNodes) {
+        public static final int DEFAULT_EXPECTED_NODES = 1;
+
+        public Cluster {
+            if (expectedNodes < 1) {
+                throw new IllegalArgumentException("cluster.expected-nodes: must be >= 1, got " + expectedNodes);
+            }
         }
 
-        /** nginx/HAProxy-like: 10 s head (HAProxy timeout http-request), 60 s body idle and write, 75 s keep-alive. */
-        public static FrontDoor defaults() {
-            return new FrontDoor(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
-                    Duration.ofSeconds(60), 20_000, 256, 100, false);
+        public static Cluster defaults() {
+            return new Cluster(DEFAULT_EXPECTED_NODES);
         }
-
-        public FrontDoor withHeaderReadTimeout(Duration v) {
-            return new FrontDoor(v, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
-                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
-        }
-
-        public FrontDoor withBodyIdleTimeout(Duration v) {
-            return new FrontDoor(headerReadTimeout, v, keepAliveTimeout, writeTimeout, maxConnections,
-                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
-        }
-
-        public FrontDoor withKeepAliveTimeout(Duration v) {
-            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, v, writeTimeout, maxConnections,
-                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
-        }
-
-        public FrontDoor withWriteTimeout(Duration v) {
-            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, v, maxConnections,
-                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
-        }
-
-        public FrontDoor withMaxConnections(int v) {
-            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, v,
-                    maxConnectionsPerClient, maxHeaderCount, allowTrace);
-        }
-
-        public FrontDoor withMaxConnectionsPerClient(int v) {
-            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
-                    v, maxHeaderCount, allowTrace);
-        }
-
-        public FrontDoor withMaxHeaderCount(int v) {
-            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
-                    maxConnectionsPerClient, v, allowTrace);
-        }
-
-        public FrontDoor withAllowTrace(boolean v) {
-            return new FrontDoor(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections,
-                    maxConnectionsPerClient, maxHeaderCount, v);
-        }
-    }
-
-    /** Without Consul. */
-    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
-                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                      RateLimiterOptions rateLimiter, Operations operations) {
-        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter, operations,
-                Optional.empty());
-    }
-
-    public NodeConfig withConsul(Optional<ConsulConfig> consul) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    /** With default {@link Operations}. */
-    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
-                      Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
-                      RateLimiterOptions rateLimiter) {
-        this(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                Operations.defaults());
-    }
-
-    public NodeConfig withOperations(Operations operations) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
     }
 
     /**
@@ -173,200 +332,46 @@ public record NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClie
      *                         not bound to a loopback address (env LOOMGATE_ADMIN_TOKEN also works)
      */
     public record Operations(Duration drainQuietPeriod, Optional<String> adminToken) {
+        public static final Duration DEFAULT_DRAIN_QUIET_PERIOD = Duration.ofSeconds(5);
+        /** The admin token when {@code node.admin-token} is not set. */
+        public static final String ADMIN_TOKEN_ENV = "LOOMGATE_ADMIN_TOKEN";
+
         public Operations {
             Objects.requireNonNull(drainQuietPeriod, "drainQuietPeriod");
             Objects.requireNonNull(adminToken, "adminToken");
         }
 
         public static Operations defaults() {
-            return new Operations(Duration.ofSeconds(5), Optional.empty());
+            return new Operations(DEFAULT_DRAIN_QUIET_PERIOD, Optional.empty());
         }
 
-        public Operations withDrainQuietPeriod(Duration v) {
-            return new Operations(v, adminToken);
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
-        public Operations withAdminToken(String token) {
-            return new Operations(drainQuietPeriod, Optional.of(token));
-        }
-    }
+        /** Edits {@link Operations}; start from {@link Operations#toBuilder()}. */
+        public static final class Builder {
+            private Duration drainQuietPeriod;
+            private Optional<String> adminToken;
 
-    public NodeConfig(Node node, Limits limits, Path routesFile, UpstreamClientSettings upstream,
-                      Duration drainTimeout, String accessLog) {
-        this(node, limits, routesFile, upstream, drainTimeout, accessLog, Optional.empty(), Cluster.defaults(),
-                RateLimiterOptions.defaults());
-    }
-
-    /** All defaults; the node id is the host name. */
-    public static NodeConfig defaults() {
-        return new NodeConfig(Node.defaults(), Limits.defaults(), Path.of("routes.yaml"),
-                UpstreamClientSettings.defaults(), Duration.ofSeconds(10), ACCESS_LOG_STDOUT, Optional.empty(),
-                Cluster.defaults(), RateLimiterOptions.defaults());
-    }
-
-    public NodeConfig withNode(Node node) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withLimits(Limits limits) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withRoutesFile(Path routesFile) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withUpstream(UpstreamClientSettings upstream) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withDrainTimeout(Duration drainTimeout) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withAccessLog(String accessLog) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withRedis(Optional<RedisSettings> redis) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withCluster(Cluster cluster) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    public NodeConfig withRateLimiter(RateLimiterOptions rateLimiter) {
-        return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster, rateLimiter,
-                operations, consul, edge, frontDoor);
-    }
-
-    /**
-     * What the node knows about its cluster from config.
-     *
-     * @param expectedNodes gateway nodes sharing the cluster-wide rate limits; the node-local fallback takes
-     *                      1/expectedNodes of each limit while Redis is out (until a registry reports live counts)
-     */
-    public record Cluster(int expectedNodes) {
-        public Cluster {
-            if (expectedNodes < 1) {
-                throw new IllegalArgumentException("cluster.expected-nodes: must be >= 1, got " + expectedNodes);
+            private Builder(Operations o) {
+                drainQuietPeriod = o.drainQuietPeriod;
+                adminToken = o.adminToken;
             }
-        }
 
-        public static Cluster defaults() {
-            return new Cluster(1);
-        }
-    }
+            public Builder drainQuietPeriod(Duration v) {
+                drainQuietPeriod = v;
+                return this;
+            }
 
-    /** Node identity and listen addresses; port 0 picks a free port (tests). */
-    public record Node(String id, String host, int port, String adminHost, int adminPort) {
-        public Node {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(adminHost, "adminHost");
-        }
+            public Builder adminToken(String v) {
+                adminToken = Optional.of(v);
+                return this;
+            }
 
-        public static Node defaults() {
-            return new Node(Hostname.get(), "0.0.0.0", 8080, "127.0.0.1", 9080);
-        }
-
-        public Node withId(String id) {
-            return new Node(id, host, port, adminHost, adminPort);
-        }
-
-        public Node withHost(String host) {
-            return new Node(id, host, port, adminHost, adminPort);
-        }
-
-        public Node withPort(int port) {
-            return new Node(id, host, port, adminHost, adminPort);
-        }
-
-        public Node withAdminHost(String adminHost) {
-            return new Node(id, host, port, adminHost, adminPort);
-        }
-
-        public Node withAdminPort(int adminPort) {
-            return new Node(id, host, port, adminHost, adminPort);
-        }
-    }
-
-    /**
-     * Request limits.
-     *
-     * @param maxHeaderSize         bytes of all request headers
-     * @param maxBodySize           bytes of a request body; 0 = unlimited
-     * @param maxConcurrentRequests requests in flight on this node
-     * @param maxRequestLine        bytes of the request line
-     * @param maxConfigSize         bytes of the routes file and of Consul KV route values, counted before parsing
-     */
-    public record Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine,
-                         long maxConfigSize) {
-        public Limits(int maxHeaderSize, long maxBodySize, int maxConcurrentRequests, int maxRequestLine) {
-            this(maxHeaderSize, maxBodySize, maxConcurrentRequests, maxRequestLine, ConfigSize.DEFAULT_MAX);
-        }
-
-        public static Limits defaults() {
-            return new Limits(16_384, 100L * 1024 * 1024, 10_000, 8_192);
-        }
-
-        public Limits withMaxConfigSize(long v) {
-            return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, maxRequestLine, v);
-        }
-
-        public Limits withMaxHeaderSize(int v) {
-            return new Limits(v, maxBodySize, maxConcurrentRequests, maxRequestLine, maxConfigSize);
-        }
-
-        public Limits withMaxBodySize(long v) {
-            return new Limits(maxHeaderSize, v, maxConcurrentRequests, maxRequestLine, maxConfigSize);
-        }
-
-        public Limits withMaxConcurrentRequests(int v) {
-            return new Limits(maxHeaderSize, maxBodySize, v, maxRequestLine, maxConfigSize);
-        }
-
-        public Limits withMaxRequestLine(int v) {
-            return new Limits(maxHeaderSize, maxBodySize, maxConcurrentRequests, v, maxConfigSize);
-        }
-    }
-
-    /** The upstream HTTP client. */
-    public record UpstreamClientSettings(Duration connectTimeout, Duration responseTimeout,
-                                         int maxConnectionsPerEndpoint, Duration idleTimeout) {
-        public UpstreamClientSettings {
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            Objects.requireNonNull(responseTimeout, "responseTimeout");
-            Objects.requireNonNull(idleTimeout, "idleTimeout");
-        }
-
-        public static UpstreamClientSettings defaults() {
-            return new UpstreamClientSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), 256, Duration.ofSeconds(60));
-        }
-
-        public UpstreamClientSettings withConnectTimeout(Duration v) {
-            return new UpstreamClientSettings(v, responseTimeout, maxConnectionsPerEndpoint, idleTimeout);
-        }
-
-        public UpstreamClientSettings withResponseTimeout(Duration v) {
-            return new UpstreamClientSettings(connectTimeout, v, maxConnectionsPerEndpoint, idleTimeout);
-        }
-
-        public UpstreamClientSettings withMaxConnectionsPerEndpoint(int v) {
-            return new UpstreamClientSettings(connectTimeout, responseTimeout, v, idleTimeout);
-        }
-
-        public UpstreamClientSettings withIdleTimeout(Duration v) {
-            return new UpstreamClientSettings(connectTimeout, responseTimeout, maxConnectionsPerEndpoint, v);
+            public Operations build() {
+                return new Operations(drainQuietPeriod, adminToken);
+            }
         }
     }
 

@@ -2,7 +2,7 @@ package dev.loomgate.gateway.config;
 
 import dev.loomgate.gateway.yaml.ConfigSize;
 
-import dev.loomgate.gateway.yaml.ConfigValues;
+import dev.loomgate.gateway.units.Units;
 
 import dev.loomgate.gateway.yaml.YamlValue;
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -21,24 +21,24 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
  * are errors. {@code routes-file} is resolved against the config file's directory.
  */
 public final class NodeConfigParser {
-    private static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
+    static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
             "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door");
-    private static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
-    private static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
-    private static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
+    static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
+    static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
+    static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
             "require-token-on-loopback");
-    private static final Set<String> FRONT_DOOR_KEYS = RoutesParser.orderedSet(
+    static final Set<String> FRONT_DOOR_KEYS = RoutesParser.orderedSet(
             "header-read-timeout", "body-idle-timeout", "keep-alive-timeout", "write-timeout", "max-connections",
             "max-connections-per-client", "max-header-count", "allow-trace");
-    private static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
+    static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
-    private static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
-    private static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port",
+    static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
+    static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port",
             "admin-token");
-    private static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
+    static final Set<String> LIMITS_KEYS = RoutesParser.orderedSet(
             "max-header-size", "max-body-size", "max-concurrent-requests", "max-request-line", "max-config-size");
-    private static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet(
+    static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet(
             "connect-timeout", "response-timeout", "max-connections-per-endpoint", "idle-timeout");
 
     private NodeConfigParser() {
@@ -55,19 +55,19 @@ public final class NodeConfigParser {
     }
 
     private static NodeConfig parse(String yaml, String source, Path baseDir) throws ConfigException {
-        NodeConfig config = NodeConfig.defaults();
+        NodeConfig.Builder config = NodeConfig.builder();
         Optional<YamlValue> rootOpt = YamlValue.parseDocument(yaml, source);
         if (rootOpt.isEmpty()) {
-            return config.withRoutesFile(baseDir.resolve(config.routesFile()));
+            return config.routesFile(baseDir.resolve(NodeConfig.DEFAULT_ROUTES_FILE)).build();
         }
         YamlValue.Fields top = rootOpt.get().fields(TOP_KEYS);
         if (top.has("node")) {
-            config = config.withNode(node(top.required("node"), config.node()));
+            node(top.required("node"), config);
         }
         if (top.has("limits")) {
-            config = config.withLimits(limits(top.required("limits"), config.limits()));
+            config.limits(limits(top.required("limits")));
         }
-        Path routes = config.routesFile();
+        Path routes = NodeConfig.DEFAULT_ROUTES_FILE;
         if (top.has("routes-file")) {
             YamlValue r = top.required("routes-file");
             try {
@@ -76,55 +76,49 @@ public final class NodeConfigParser {
                 throw r.error("not a valid path: " + e.getReason());
             }
         }
-        config = config.withRoutesFile(baseDir.resolve(routes));
+        config.routesFile(baseDir.resolve(routes));
         if (top.has("upstream")) {
-            config = config.withUpstream(upstream(top.required("upstream"), config.upstream()));
+            config.upstream(upstream(top.required("upstream")));
         }
         if (top.has("drain-timeout")) {
-            config = config.withDrainTimeout(duration(top.required("drain-timeout")));
+            config.drainTimeout(top.required("drain-timeout").duration());
         }
         if (top.has("access-log")) {
-            config = config.withAccessLog(top.required("access-log").nonBlankString());
+            config.accessLog(top.required("access-log").nonBlankString());
         }
         if (top.has("redis")) {
-            config = config.withRedis(Optional.of(RateLimitConfig.redis(top.required("redis"))));
+            config.redis(RateLimitConfig.redis(top.required("redis")));
         }
         if (top.has("cluster")) {
             YamlValue.Fields c = top.required("cluster").fields(CLUSTER_KEYS);
             if (c.has("expected-nodes")) {
-                config = config.withCluster(new NodeConfig.Cluster(c.required("expected-nodes").intIn(1, 10_000)));
+                config.cluster(new NodeConfig.Cluster(c.required("expected-nodes").intIn(1, 10_000)));
             }
         }
         if (top.has("rate-limiter")) {
-            config = config.withRateLimiter(rateLimiter(top.required("rate-limiter"), config.rateLimiter()));
+            config.rateLimiter(rateLimiter(top.required("rate-limiter")));
         }
         if (top.has("drain-quiet-period")) {
-            config = config.withOperations(config.operations().withDrainQuietPeriod(duration(top.required("drain-quiet-period"))));
+            Duration quiet = top.required("drain-quiet-period").duration();
+            config.operations(o -> o.drainQuietPeriod(quiet));
         }
-        if (top.has("node") && top.required("node").mapping().containsKey("admin-token")) {
-            YamlValue t = top.required("node").fields(NODE_KEYS).required("admin-token");
-            String token = t.nonBlankString();
-            if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
-                throw t.error("must be at least 16 visible ASCII characters");
-            }
-            config = config.withOperations(config.operations().withAdminToken(token));
-        }
-        config = config.withEdge(edge(top, config.edge()));
+        config.edge(edge(top));
         if (top.has("front-door")) {
-            config = config.withFrontDoor(frontDoor(top.required("front-door"), config.frontDoor()));
+            config.frontDoor(frontDoor(top.required("front-door")));
         }
         if (top.has("consul")) {
-            config = config.withConsul(Optional.of(ConsulConfigParser.parse(top.required("consul"), baseDir)));
+            config.consul(ConsulConfigParser.parse(top.required("consul"), baseDir));
         }
-        return config;
+        return config.build();
     }
 
     /** {@code paths:}, {@code forwarded:} and {@code admin:} (docs/SECURITY.md). */
-    private static EdgeRules edge(YamlValue.Fields top, EdgeRules e) throws ConfigException {
+    private static EdgeRules edge(YamlValue.Fields top) throws ConfigException {
+        EdgeRules.Builder e = EdgeRules.defaults().toBuilder();
         if (top.has("paths")) {
             YamlValue.Fields f = top.required("paths").fields(PATHS_KEYS);
             if (f.has("merge-slashes")) {
-                e = e.withPaths(new EdgeRules.Paths(f.required("merge-slashes").bool()));
+                e.paths(new EdgeRules.Paths(f.required("merge-slashes").bool()));
             }
         }
         if (top.has("forwarded")) {
@@ -132,7 +126,7 @@ public final class NodeConfigParser {
             if (f.has("trusted-proxies")) {
                 YamlValue v = f.required("trusted-proxies");
                 try {
-                    e = e.withForwarded(new EdgeRules.Forwarded(TrustedProxies.of(strings(v))));
+                    e.forwarded(new EdgeRules.Forwarded(TrustedProxies.of(strings(v))));
                 } catch (IllegalArgumentException ex) {
                     throw v.error(ex.getMessage());
                 }
@@ -140,7 +134,7 @@ public final class NodeConfigParser {
         }
         if (top.has("admin")) {
             YamlValue.Fields f = top.required("admin").fields(ADMIN_KEYS);
-            EdgeRules.Admin a = e.admin();
+            EdgeRules.Admin a = EdgeRules.Admin.defaults();
             List<String> origins = a.allowedOrigins();
             if (f.has("allowed-origins")) {
                 origins = new ArrayList<>();
@@ -156,9 +150,9 @@ public final class NodeConfigParser {
                     .map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList() : a.hosts();
             boolean requireToken = f.has("require-token-on-loopback")
                     ? f.required("require-token-on-loopback").bool() : a.requireTokenOnLoopback();
-            e = e.withAdmin(new EdgeRules.Admin(origins, hosts, requireToken));
+            e.admin(new EdgeRules.Admin(origins, hosts, requireToken));
         }
-        return e;
+        return e.build();
     }
 
     private static List<String> strings(YamlValue v) throws ConfigException {
@@ -169,115 +163,125 @@ public final class NodeConfigParser {
         return out;
     }
 
-    private static RateLimiterOptions rateLimiter(YamlValue v, RateLimiterOptions o) throws ConfigException {
+    private static RateLimiterOptions rateLimiter(YamlValue v) throws ConfigException {
         YamlValue.Fields f = v.fields(RATE_LIMITER_KEYS);
-        int threshold = f.has("failure-threshold") ? f.required("failure-threshold").intIn(1, 1_000)
-                : o.failureThreshold();
-        Duration budget = f.has("latency-budget") ? positive(f.required("latency-budget")) : o.latencyBudget();
-        Duration probe = f.has("probe-interval") ? positive(f.required("probe-interval")) : o.probeInterval();
-        return o.withBreaker(threshold, budget, probe);
+        RateLimiterOptions.Builder o = RateLimiterOptions.builder();
+        if (f.has("failure-threshold")) {
+            o.failureThreshold(f.required("failure-threshold").intIn(1, 1_000));
+        }
+        if (f.has("latency-budget")) {
+            o.latencyBudget(positive(f.required("latency-budget")));
+        }
+        if (f.has("probe-interval")) {
+            o.probeInterval(positive(f.required("probe-interval")));
+        }
+        return o.build();
     }
 
-    private static NodeConfig.FrontDoor frontDoor(YamlValue v, NodeConfig.FrontDoor d) throws ConfigException {
+    private static FrontDoorConfig frontDoor(YamlValue v) throws ConfigException {
         YamlValue.Fields f = v.fields(FRONT_DOOR_KEYS);
+        FrontDoorConfig.Builder d = FrontDoorConfig.defaults().toBuilder();
         if (f.has("header-read-timeout")) {
-            d = d.withHeaderReadTimeout(positive(f.required("header-read-timeout")));
+            d.headerReadTimeout(positive(f.required("header-read-timeout")));
         }
         if (f.has("body-idle-timeout")) {
-            d = d.withBodyIdleTimeout(positive(f.required("body-idle-timeout")));
+            d.bodyIdleTimeout(positive(f.required("body-idle-timeout")));
         }
         if (f.has("keep-alive-timeout")) {
-            d = d.withKeepAliveTimeout(positive(f.required("keep-alive-timeout")));
+            d.keepAliveTimeout(positive(f.required("keep-alive-timeout")));
         }
         if (f.has("write-timeout")) {
-            d = d.withWriteTimeout(positive(f.required("write-timeout")));
+            d.writeTimeout(positive(f.required("write-timeout")));
         }
         if (f.has("max-connections")) {
-            d = d.withMaxConnections(f.required("max-connections").intIn(1, 10_000_000));
+            d.maxConnections(f.required("max-connections").intIn(1, 10_000_000));
         }
         if (f.has("max-connections-per-client")) {
-            d = d.withMaxConnectionsPerClient(f.required("max-connections-per-client").intIn(1, 10_000_000));
+            d.maxConnectionsPerClient(f.required("max-connections-per-client").intIn(1, 10_000_000));
         }
         if (f.has("max-header-count")) {
-            d = d.withMaxHeaderCount(f.required("max-header-count").intIn(1, 10_000));
+            d.maxHeaderCount(f.required("max-header-count").intIn(1, 10_000));
         }
         if (f.has("allow-trace")) {
-            d = d.withAllowTrace(f.required("allow-trace").bool());
+            d.allowTrace(f.required("allow-trace").bool());
         }
-        return d;
+        return d.build();
     }
 
     private static Duration positive(YamlValue v) throws ConfigException {
-        Duration d = duration(v);
-        if (d.isZero() || d.isNegative()) {
+        Duration d = v.duration();
+        if (d.isZero()) {
             throw v.error("must be > 0");
         }
         return d;
     }
 
-    private static NodeConfig.Node node(YamlValue v, NodeConfig.Node n) throws ConfigException {
+    /** {@code node:}; {@code admin-token} goes to {@link NodeConfig.Operations}. */
+    private static void node(YamlValue v, NodeConfig.Builder config) throws ConfigException {
         YamlValue.Fields f = v.fields(NODE_KEYS);
+        NodeConfig.Node.Builder n = NodeConfig.Node.defaults().toBuilder();
         if (f.has("id")) {
-            n = n.withId(f.required("id").nonBlankString());
+            n.id(f.required("id").nonBlankString());
         }
         if (f.has("host")) {
-            n = n.withHost(f.required("host").nonBlankString());
+            n.host(f.required("host").nonBlankString());
         }
         if (f.has("port")) {
-            n = n.withPort(f.required("port").intIn(0, 65535));
+            n.port(f.required("port").intIn(0, 65535));
         }
         if (f.has("admin-host")) {
-            n = n.withAdminHost(f.required("admin-host").nonBlankString());
+            n.adminHost(f.required("admin-host").nonBlankString());
         }
         if (f.has("admin-port")) {
-            n = n.withAdminPort(f.required("admin-port").intIn(0, 65535));
+            n.adminPort(f.required("admin-port").intIn(0, 65535));
         }
-        return n;
+        config.node(n.build());
+        if (v.mapping().containsKey("admin-token")) {
+            YamlValue t = f.required("admin-token");
+            String token = t.nonBlankString();
+            if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw t.error("must be at least 16 visible ASCII characters");
+            }
+            config.operations(o -> o.adminToken(token));
+        }
     }
 
-    private static NodeConfig.Limits limits(YamlValue v, NodeConfig.Limits l) throws ConfigException {
+    private static NodeLimits limits(YamlValue v) throws ConfigException {
         YamlValue.Fields f = v.fields(LIMITS_KEYS);
+        NodeLimits.Builder l = NodeLimits.defaults().toBuilder();
         if (f.has("max-header-size")) {
-            l = l.withMaxHeaderSize((int) f.required("max-header-size").sizeIn(1, Integer.MAX_VALUE));
+            l.maxHeaderSize((int) f.required("max-header-size").sizeIn(1, Integer.MAX_VALUE));
         }
         if (f.has("max-body-size")) {
-            l = l.withMaxBodySize(f.required("max-body-size").sizeIn(0, Long.MAX_VALUE));
+            l.maxBodySize(f.required("max-body-size").sizeIn(0, Long.MAX_VALUE));
         }
         if (f.has("max-concurrent-requests")) {
-            l = l.withMaxConcurrentRequests(f.required("max-concurrent-requests").intIn(1, Integer.MAX_VALUE));
+            l.maxConcurrentRequests(f.required("max-concurrent-requests").intIn(1, Integer.MAX_VALUE));
         }
         if (f.has("max-request-line")) {
-            l = l.withMaxRequestLine((int) f.required("max-request-line").sizeIn(1, Integer.MAX_VALUE));
+            l.maxRequestLine((int) f.required("max-request-line").sizeIn(1, Integer.MAX_VALUE));
         }
         if (f.has("max-config-size")) {
-            l = l.withMaxConfigSize(f.required("max-config-size").sizeIn(1024, ConfigSize.MAX_CONFIGURABLE));
+            l.maxConfigSize(f.required("max-config-size").sizeIn(1024, ConfigSize.MAX_CONFIGURABLE));
         }
-        return l;
+        return l.build();
     }
 
-    private static NodeConfig.UpstreamClientSettings upstream(YamlValue v, NodeConfig.UpstreamClientSettings u)
-            throws ConfigException {
+    private static UpstreamClientSettings upstream(YamlValue v) throws ConfigException {
         YamlValue.Fields f = v.fields(UPSTREAM_KEYS);
+        UpstreamClientSettings.Builder u = UpstreamClientSettings.defaults().toBuilder();
         if (f.has("connect-timeout")) {
-            u = u.withConnectTimeout(duration(f.required("connect-timeout")));
+            u.connectTimeout(f.required("connect-timeout").duration());
         }
         if (f.has("response-timeout")) {
-            u = u.withResponseTimeout(duration(f.required("response-timeout")));
+            u.responseTimeout(f.required("response-timeout").duration());
         }
         if (f.has("max-connections-per-endpoint")) {
-            u = u.withMaxConnectionsPerEndpoint(f.required("max-connections-per-endpoint").intIn(1, 1_000_000));
+            u.maxConnectionsPerEndpoint(f.required("max-connections-per-endpoint").intIn(1, 1_000_000));
         }
         if (f.has("idle-timeout")) {
-            u = u.withIdleTimeout(duration(f.required("idle-timeout")));
+            u.idleTimeout(f.required("idle-timeout").duration());
         }
-        return u;
-    }
-
-    private static Duration duration(YamlValue v) throws ConfigException {
-        try {
-            return ConfigValues.duration(v.string());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
+        return u.build();
     }
 }

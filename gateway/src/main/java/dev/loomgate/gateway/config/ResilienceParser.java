@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.config;
 
-import dev.loomgate.gateway.yaml.ConfigValues;
+import dev.loomgate.gateway.units.Units;
 
 import dev.loomgate.gateway.yaml.YamlValue;
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -24,16 +24,22 @@ import dev.loomgate.gateway.resilience.UpstreamResilience;
  * {@code max-in-flight}, {@code panic-mode}). Reference: docs/CONFIG.md.
  */
 final class ResilienceParser {
-    private static final Set<String> TIMEOUT_KEYS = RoutesParser.orderedSet("connect", "response", "total");
-    private static final Set<String> RETRY_KEYS = RoutesParser.orderedSet("attempts", "on", "budget", "max-buffered-body");
-    private static final Set<String> BUDGET_KEYS = RoutesParser.orderedSet("percent", "min-per-second");
-    private static final Set<String> HEALTH_KEYS = RoutesParser.orderedSet(
+    static final Set<String> TIMEOUT_KEYS = RoutesParser.orderedSet("connect", "response", "total");
+    static final Set<String> RETRY_KEYS = RoutesParser.orderedSet("attempts", "on", "budget", "max-buffered-body");
+    static final Set<String> BUDGET_KEYS = RoutesParser.orderedSet("percent", "min-per-second");
+    static final Set<String> HEALTH_KEYS = RoutesParser.orderedSet(
             "path", "interval", "timeout", "healthy-threshold", "unhealthy-threshold", "expected-statuses");
-    private static final Set<String> OUTLIER_KEYS = RoutesParser.orderedSet(
+    static final Set<String> OUTLIER_KEYS = RoutesParser.orderedSet(
             "consecutive-failures", "base-ejection-time", "max-ejection-time", "max-ejection-percent");
-    private static final Set<String> BREAKER_KEYS = RoutesParser.orderedSet(
+    static final Set<String> BREAKER_KEYS = RoutesParser.orderedSet(
             "window", "failure-ratio", "open-for", "half-open-requests");
-    private static final long MAX_BUFFERED_BODY_LIMIT = 16L * 1024 * 1024;
+    static final long MAX_BUFFERED_BODY_LIMIT = 16L * 1024 * 1024;
+    /** {@code expected-statuses} of a health check when not given: {@code [200-299]}. */
+    static final int DEFAULT_EXPECTED_LOW = 200;
+    /** {@code max-in-flight} when not given: no bulkhead. */
+    static final int UNLIMITED_IN_FLIGHT = 0;
+    static final boolean DEFAULT_PANIC_MODE = false;
+    static final int DEFAULT_EXPECTED_HIGH = 299;
 
     private ResilienceParser() {
     }
@@ -52,14 +58,15 @@ final class ResilienceParser {
                 ? Optional.of(outlier(f.required("outlier-detection"))) : Optional.empty();
         Optional<CircuitBreakerSettings> breaker = f.has("circuit-breaker")
                 ? Optional.of(breaker(f.required("circuit-breaker"))) : Optional.empty();
-        int maxInFlight = f.has("max-in-flight") ? f.required("max-in-flight").intIn(1, 1_000_000) : 0;
-        boolean panic = f.has("panic-mode") && f.required("panic-mode").bool();
+        int maxInFlight = f.has("max-in-flight") ? f.required("max-in-flight").intIn(1, 1_000_000)
+                : UNLIMITED_IN_FLIGHT;
+        boolean panic = f.has("panic-mode") ? f.required("panic-mode").bool() : DEFAULT_PANIC_MODE;
         return new UpstreamResilience(timeouts, hc, outlier, breaker, maxInFlight, panic);
     }
 
     private static Timeouts timeouts(YamlValue node) throws ConfigException {
         YamlValue.Fields f = node.fields(TIMEOUT_KEYS);
-        return new Timeouts(positive(f.optional("connect")), positive(f.optional("response")), positive(f.optional("total")));
+        return new Timeouts(optionalPositive(f, "connect"), optionalPositive(f, "response"), optionalPositive(f, "total"));
     }
 
     private static RetryPolicy retries(YamlValue node) throws ConfigException {
@@ -132,7 +139,7 @@ final class ResilienceParser {
                 throw f.required("expected-statuses").error("must list at least one status");
             }
         } else {
-            for (int s = 200; s <= 299; s++) {
+            for (int s = DEFAULT_EXPECTED_LOW; s <= DEFAULT_EXPECTED_HIGH; s++) {
                 expected.add(s);
             }
         }
@@ -183,17 +190,12 @@ final class ResilienceParser {
                 f.has("half-open-requests") ? f.required("half-open-requests").intIn(1, 1000) : d.halfOpenRequests());
     }
 
-    private static Optional<Duration> positive(Optional<YamlValue> v) throws ConfigException {
-        return v.isPresent() ? Optional.of(positive(v.get())) : Optional.empty();
+    private static Optional<Duration> optionalPositive(YamlValue.Fields f, String key) throws ConfigException {
+        return f.has(key) ? Optional.of(positive(f.required(key))) : Optional.empty();
     }
 
     private static Duration positive(YamlValue v) throws ConfigException {
-        Duration d;
-        try {
-            d = ConfigValues.duration(v.string());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
+        Duration d = v.duration();
         if (d.isZero()) {
             throw v.error("must be longer than 0");
         }

@@ -30,21 +30,78 @@ public record ConsulSettings(List<URI> addresses, Optional<String> token, Option
         Objects.requireNonNull(requestTimeout, "requestTimeout");
     }
 
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Plain-http agents ({@code host:port} or URLs), no token, default timeouts. */
     public static ConsulSettings of(String... addresses) {
-        return new ConsulSettings(List.of(addresses).stream().map(ConsulSettings::address).toList(), Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(10));
+        return builder().addresses(List.of(addresses).stream().map(ConsulSettings::address).toList()).build();
     }
 
-    public ConsulSettings withToken(Optional<String> token) {
-        return new ConsulSettings(addresses, token, caFile, connectTimeout, requestTimeout);
+    /** A builder with no token, the JDK trust store and default timeouts; addresses are required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ConsulSettings withCaFile(Optional<Path> caFile) {
-        return new ConsulSettings(addresses, token, caFile, connectTimeout, requestTimeout);
+    public Builder toBuilder() {
+        Builder b = new Builder().addresses(addresses).connectTimeout(connectTimeout).requestTimeout(requestTimeout);
+        b.token = token;
+        b.caFile = caFile;
+        return b;
     }
 
-    public ConsulSettings withTimeouts(Duration connect, Duration request) {
-        return new ConsulSettings(addresses, token, caFile, connect, request);
+    /** Builds {@link ConsulSettings}. */
+    public static final class Builder {
+        private List<URI> addresses = List.of();
+        private Optional<String> token = Optional.empty();
+        private Optional<Path> caFile = Optional.empty();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+
+        private Builder() {
+        }
+
+        public Builder addresses(List<URI> v) {
+            addresses = List.copyOf(v);
+            return this;
+        }
+
+        /** ACL token sent as {@code X-Consul-Token}. */
+        public Builder token(String v) {
+            token = Optional.of(v);
+            return this;
+        }
+
+        public Builder clearToken() {
+            token = Optional.empty();
+            return this;
+        }
+
+        /** PEM file with the CA(s) to trust for https agents. */
+        public Builder caFile(Path v) {
+            caFile = Optional.of(v);
+            return this;
+        }
+
+        /** Back to the JDK's trust store. */
+        public Builder clearCaFile() {
+            caFile = Optional.empty();
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = v;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration v) {
+            requestTimeout = v;
+            return this;
+        }
+
+        public ConsulSettings build() {
+            return new ConsulSettings(addresses, token, caFile, connectTimeout, requestTimeout);
+        }
     }
 
     /**

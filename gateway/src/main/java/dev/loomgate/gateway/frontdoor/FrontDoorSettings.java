@@ -30,6 +30,25 @@ public record FrontDoorSettings(String host, int port, int maxRequestLine, int m
                                 int maxConnectionsPerClient, Duration headerReadTimeout, Duration bodyIdleTimeout,
                                 Duration keepAliveTimeout, Duration writeTimeout, int maxChunkExtension,
                                 int lingerBytes, boolean allowTrace, Duration stopGrace) {
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_REQUEST_LINE = 8_192;
+    public static final int DEFAULT_MAX_HEADER_SIZE = 16_384;
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+    public static final long DEFAULT_MAX_BODY_SIZE = 100L * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 10_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
+    /** HAProxy {@code timeout http-request}. */
+    public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
+    /** nginx {@code client_body_timeout}. */
+    public static final Duration DEFAULT_BODY_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** nginx {@code keepalive_timeout}: above HAProxy's idle server-connection purge, so the LB closes first. */
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(75);
+    /** nginx {@code send_timeout}. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+    public static final boolean DEFAULT_ALLOW_TRACE = false;
+
     public FrontDoorSettings {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
@@ -71,22 +90,22 @@ public record FrontDoorSettings(String host, int port, int maxRequestLine, int m
 
     /** Builder; every setter returns the builder. */
     public static final class Builder {
-        private String host = "0.0.0.0";
-        private int port = 8080;
-        private int maxRequestLine = 8_192;
-        private int maxHeaderSize = 16_384;
-        private int maxHeaderCount = 100;
-        private long maxBodySize = 100L * 1024 * 1024;
-        private int maxConcurrentRequests = 10_000;
-        private int maxConnections = 20_000;
-        private int maxConnectionsPerClient = 256;
-        private Duration headerReadTimeout = Duration.ofSeconds(10);
-        private Duration bodyIdleTimeout = Duration.ofSeconds(60);
-        private Duration keepAliveTimeout = Duration.ofSeconds(75);
-        private Duration writeTimeout = Duration.ofSeconds(60);
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private int maxRequestLine = DEFAULT_MAX_REQUEST_LINE;
+        private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+        private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+        private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+        private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+        private Duration headerReadTimeout = DEFAULT_HEADER_READ_TIMEOUT;
+        private Duration bodyIdleTimeout = DEFAULT_BODY_IDLE_TIMEOUT;
+        private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
         private int maxChunkExtension = 4_096;
         private int lingerBytes = 64 * 1024;
-        private boolean allowTrace;
+        private boolean allowTrace = DEFAULT_ALLOW_TRACE;
         private Duration stopGrace = Duration.ofSeconds(1);
 
         private Builder() {

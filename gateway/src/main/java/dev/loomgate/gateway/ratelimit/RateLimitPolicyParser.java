@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.ratelimit;
 
-import dev.loomgate.gateway.redis.ConfigValues;
+import dev.loomgate.gateway.redis.TreeValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +26,17 @@ import java.util.Optional;
  * {@link IllegalArgumentException}s with {@code "<prefix>field: reason"} text.
  */
 public final class RateLimitPolicyParser {
-    private static final List<String> KEYS = List.of("key", "trusted-hops", "limits", "limit", "per", "burst",
+    /** {@code max-unsynchronized-time} of {@code sync: delaying} when not given. */
+    public static final Duration DEFAULT_MAX_UNSYNCHRONIZED_TIME = Duration.ofMillis(100);
+    /** {@code trusted-hops} of {@code key: client-ip} when not given: the node's client address. */
+    public static final int DEFAULT_TRUSTED_HOPS = 0;
+    public static final FailureMode DEFAULT_ON_REDIS_FAILURE = FailureMode.LOCAL;
+    public static final String DEFAULT_SYNC = "batching";
+    /** Keys of a policy mapping (the short form's {@code limit}, {@code per}, {@code burst} included). */
+    public static final List<String> KEYS = List.of("key", "trusted-hops", "limits", "limit", "per", "burst",
             "on-redis-failure", "sync", "max-unsynchronized-tokens", "max-unsynchronized-time");
-    private static final List<String> LIMIT_KEYS = List.of("limit", "per", "burst");
+    /** Keys of one {@code limits[]} entry. */
+    public static final List<String> LIMIT_KEYS = List.of("limit", "per", "burst");
 
     private RateLimitPolicyParser() {
     }
@@ -41,46 +49,45 @@ public final class RateLimitPolicyParser {
     /** {@code fieldPrefix} is prepended to field names in errors, e.g. {@code "routes[2].rate-limit."}. */
     public static RateLimitPolicy parse(String policyId, Map<String, ?> map, String fieldPrefix) {
         String p = fieldPrefix;
-        ConfigValues.rejectUnknownKeys(map, p, KEYS);
-        String keyText = ConfigValues.string(map, "key", p + "key")
-                .orElseThrow(() -> ConfigValues.error(p + "key", "required (client-ip, header:NAME, cookie:NAME, "
+        TreeValues.rejectUnknownKeys(map, p, KEYS);
+        String keyText = TreeValues.string(map, "key", p + "key")
+                .orElseThrow(() -> TreeValues.error(p + "key", "required (client-ip, header:NAME, cookie:NAME, "
                         + "path:NAME or route)"));
-        Optional<Long> hops = ConfigValues.integer(map, "trusted-hops", p + "trusted-hops");
-        KeySource key = keySource(keyText, hops, p);
+        KeySource key = keySource(keyText, map, p);
 
         List<Bandwidth> bandwidths = new ArrayList<>();
-        Optional<List<?>> limits = ConfigValues.list(map, "limits", p + "limits");
+        Optional<List<?>> limits = TreeValues.list(map, "limits", p + "limits");
         boolean shortForm = map.containsKey("limit") || map.containsKey("per") || map.containsKey("burst");
         if (limits.isPresent() && shortForm) {
-            throw ConfigValues.error(p + "limits", "give either limits: [...] or limit/per/burst, not both");
+            throw TreeValues.error(p + "limits", "give either limits: [...] or limit/per/burst, not both");
         }
         if (limits.isPresent()) {
             if (limits.get().isEmpty()) {
-                throw ConfigValues.error(p + "limits", "at least one limit is required");
+                throw TreeValues.error(p + "limits", "at least one limit is required");
             }
             for (int i = 0; i < limits.get().size(); i++) {
                 String field = p + "limits[" + i + "]";
                 if (!(limits.get().get(i) instanceof Map<?, ?> raw)) {
-                    throw ConfigValues.error(field, "expected { limit: N, per: DURATION, burst: N }, got "
-                            + ConfigValues.describe(limits.get().get(i)));
+                    throw TreeValues.error(field, "expected { limit: N, per: DURATION, burst: N }, got "
+                            + TreeValues.describe(limits.get().get(i)));
                 }
                 bandwidths.add(bandwidth(asStringMap(raw, field), field + "."));
             }
         } else if (shortForm) {
             bandwidths.add(bandwidth(map, p));
         } else {
-            throw ConfigValues.error(p + "limits", "required: a list of { limit: N, per: DURATION }");
+            throw TreeValues.error(p + "limits", "required: a list of { limit: N, per: DURATION }");
         }
 
-        FailureMode onFailure = ConfigValues.string(map, "on-redis-failure", p + "on-redis-failure")
+        FailureMode onFailure = TreeValues.string(map, "on-redis-failure", p + "on-redis-failure")
                 .map(text -> switch (text.toLowerCase(Locale.ROOT)) {
                     case "local" -> FailureMode.LOCAL;
                     case "fail-open" -> FailureMode.FAIL_OPEN;
                     case "fail-closed" -> FailureMode.FAIL_CLOSED;
-                    default -> throw ConfigValues.error(p + "on-redis-failure",
+                    default -> throw TreeValues.error(p + "on-redis-failure",
                             "expected local, fail-open or fail-closed, got '" + text + "'");
                 })
-                .orElse(FailureMode.LOCAL);
+                .orElse(DEFAULT_ON_REDIS_FAILURE);
 
         Synchronization sync = synchronization(map, p);
         try {
@@ -90,30 +97,31 @@ public final class RateLimitPolicyParser {
         }
     }
 
-    private static KeySource keySource(String text, Optional<Long> hops, String p) {
+    private static KeySource keySource(String text, Map<String, ?> map, String p) {
+        Optional<Long> hops = TreeValues.integer(map, "trusted-hops", p + "trusted-hops");
         int colon = text.indexOf(':');
         String type = (colon < 0 ? text : text.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
         String name = colon < 0 ? "" : text.substring(colon + 1).strip();
         if (hops.isPresent() && !type.equals("client-ip")) {
-            throw ConfigValues.error(p + "trusted-hops", "only applies to key client-ip, not '" + text + "'");
+            throw TreeValues.error(p + "trusted-hops", "only applies to key client-ip, not '" + text + "'");
         }
         KeySource source = switch (type) {
             case "client-ip", "route" -> {
                 if (!name.isEmpty()) {
-                    throw ConfigValues.error(p + "key", "'" + type + "' takes no name, got '" + text + "'");
+                    throw TreeValues.error(p + "key", "'" + type + "' takes no name, got '" + text + "'");
                 }
                 if (type.equals("route")) {
                     yield new KeySource.Route();
                 }
-                long h = hops.orElse(0L);
+                long h = hops.orElse((long) DEFAULT_TRUSTED_HOPS);
                 if (h < 0 || h > 16) {
-                    throw ConfigValues.error(p + "trusted-hops", "must be in 0..16, got " + h);
+                    throw TreeValues.error(p + "trusted-hops", "must be in 0..16, got " + h);
                 }
                 yield new KeySource.ClientIp((int) h);
             }
             case "header", "cookie", "path" -> {
                 if (name.isEmpty()) {
-                    throw ConfigValues.error(p + "key", "'" + type + "' needs a name, e.g. " + type + ":X-Api-Key");
+                    throw TreeValues.error(p + "key", "'" + type + "' needs a name, e.g. " + type + ":X-Api-Key");
                 }
                 yield switch (type) {
                     case "header" -> new KeySource.Header(name);
@@ -121,7 +129,7 @@ public final class RateLimitPolicyParser {
                     default -> new KeySource.PathVariable(name);
                 };
             }
-            default -> throw ConfigValues.error(p + "key", "unknown key type '" + type
+            default -> throw TreeValues.error(p + "key", "unknown key type '" + type
                     + "' (expected client-ip, header:NAME, cookie:NAME, path:NAME or route)");
         };
         return source;
@@ -129,21 +137,21 @@ public final class RateLimitPolicyParser {
 
     private static Bandwidth bandwidth(Map<String, ?> map, String p) {
         if (map != null && !map.containsKey("key")) {
-            ConfigValues.rejectUnknownKeys(map, p, LIMIT_KEYS);
+            TreeValues.rejectUnknownKeys(map, p, LIMIT_KEYS);
         }
-        long limit = ConfigValues.integer(map, "limit", p + "limit")
-                .orElseThrow(() -> ConfigValues.error(p + "limit", "required: requests per period"));
+        long limit = TreeValues.integer(map, "limit", p + "limit")
+                .orElseThrow(() -> TreeValues.error(p + "limit", "required: requests per period"));
         if (limit <= 0) {
-            throw ConfigValues.error(p + "limit", "must be > 0, got " + limit);
+            throw TreeValues.error(p + "limit", "must be > 0, got " + limit);
         }
-        Duration per = ConfigValues.duration(map, "per", p + "per")
-                .orElseThrow(() -> ConfigValues.error(p + "per", "required: a period such as 1s, 1m, 1h"));
+        Duration per = TreeValues.period(map, "per", p + "per")
+                .orElseThrow(() -> TreeValues.error(p + "per", "required: a period such as 1s, 1m, 1h"));
         if (per.isZero() || per.isNegative()) {
-            throw ConfigValues.error(p + "per", "must be a positive duration, got " + map.get("per"));
+            throw TreeValues.error(p + "per", "must be a positive duration, got " + map.get("per"));
         }
-        long burst = ConfigValues.integer(map, "burst", p + "burst").orElse(limit);
+        long burst = TreeValues.integer(map, "burst", p + "burst").orElse(limit);
         if (burst <= 0) {
-            throw ConfigValues.error(p + "burst", "must be > 0, got " + burst);
+            throw TreeValues.error(p + "burst", "must be > 0, got " + burst);
         }
         try {
             return new Bandwidth(limit, per, burst);
@@ -153,28 +161,28 @@ public final class RateLimitPolicyParser {
     }
 
     private static Synchronization synchronization(Map<String, ?> map, String p) {
-        String sync = ConfigValues.string(map, "sync", p + "sync").orElse("batching").toLowerCase(Locale.ROOT);
-        Optional<Long> tokens = ConfigValues.integer(map, "max-unsynchronized-tokens", p + "max-unsynchronized-tokens");
-        Optional<Duration> time = ConfigValues.duration(map, "max-unsynchronized-time", p + "max-unsynchronized-time");
+        String sync = TreeValues.string(map, "sync", p + "sync").orElse(DEFAULT_SYNC).toLowerCase(Locale.ROOT);
+        Optional<Long> tokens = TreeValues.integer(map, "max-unsynchronized-tokens", p + "max-unsynchronized-tokens");
+        Optional<Duration> time = TreeValues.duration(map, "max-unsynchronized-time", p + "max-unsynchronized-time");
         if (!sync.equals("delaying") && (tokens.isPresent() || time.isPresent())) {
-            throw ConfigValues.error(p + "max-unsynchronized-tokens", "only applies to sync: delaying");
+            throw TreeValues.error(p + "max-unsynchronized-tokens", "only applies to sync: delaying");
         }
         return switch (sync) {
             case "batching" -> Synchronization.BATCHING;
             case "none" -> Synchronization.NONE;
             case "delaying" -> {
-                long n = tokens.orElseThrow(() -> ConfigValues.error(p + "max-unsynchronized-tokens",
+                long n = tokens.orElseThrow(() -> TreeValues.error(p + "max-unsynchronized-tokens",
                         "required with sync: delaying"));
                 if (n <= 0) {
-                    throw ConfigValues.error(p + "max-unsynchronized-tokens", "must be > 0, got " + n);
+                    throw TreeValues.error(p + "max-unsynchronized-tokens", "must be > 0, got " + n);
                 }
-                Duration t = time.orElse(Duration.ofMillis(100));
+                Duration t = time.orElse(DEFAULT_MAX_UNSYNCHRONIZED_TIME);
                 if (t.isZero() || t.isNegative()) {
-                    throw ConfigValues.error(p + "max-unsynchronized-time", "must be > 0, got " + t);
+                    throw TreeValues.error(p + "max-unsynchronized-time", "must be > 0, got " + t);
                 }
                 yield new Synchronization.Delaying(n, t);
             }
-            default -> throw ConfigValues.error(p + "sync", "expected batching, none or delaying, got '" + sync + "'");
+            default -> throw TreeValues.error(p + "sync", "expected batching, none or delaying, got '" + sync + "'");
         };
     }
 
@@ -182,7 +190,7 @@ public final class RateLimitPolicyParser {
     private static Map<String, ?> asStringMap(Map<?, ?> raw, String field) {
         for (Object k : raw.keySet()) {
             if (!(k instanceof String)) {
-                throw ConfigValues.error(field, "keys must be strings, got " + ConfigValues.describe(k));
+                throw TreeValues.error(field, "keys must be strings, got " + TreeValues.describe(k));
             }
         }
         return (Map<String, ?>) raw;

@@ -15,6 +15,12 @@ import java.time.Duration;
  */
 public record RateLimiterOptions(int failureThreshold, Duration latencyBudget, Duration probeInterval,
                                  Duration keepAfterRefill, int maxCachedBuckets) {
+    public static final int DEFAULT_FAILURE_THRESHOLD = 5;
+    public static final Duration DEFAULT_LATENCY_BUDGET = Duration.ofMillis(5);
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(200);
+    public static final Duration DEFAULT_KEEP_AFTER_REFILL = Duration.ofSeconds(5);
+    public static final int DEFAULT_MAX_CACHED_BUCKETS = 100_000;
+
     public RateLimiterOptions {
         if (failureThreshold < 1) {
             throw new IllegalArgumentException("failure-threshold: must be >= 1, got " + failureThreshold);
@@ -28,11 +34,59 @@ public record RateLimiterOptions(int failureThreshold, Duration latencyBudget, D
     }
 
     public static RateLimiterOptions defaults() {
-        return new RateLimiterOptions(5, Duration.ofMillis(5), Duration.ofMillis(200), Duration.ofSeconds(5), 100_000);
+        return builder().build();
     }
 
-    public RateLimiterOptions withBreaker(int failureThreshold, Duration latencyBudget, Duration probeInterval) {
-        return new RateLimiterOptions(failureThreshold, latencyBudget, probeInterval, keepAfterRefill, maxCachedBuckets);
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().failureThreshold(failureThreshold).latencyBudget(latencyBudget)
+                .probeInterval(probeInterval).keepAfterRefill(keepAfterRefill).maxCachedBuckets(maxCachedBuckets);
+    }
+
+    /** Builds {@link RateLimiterOptions}. */
+    public static final class Builder {
+        private int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
+        private Duration latencyBudget = DEFAULT_LATENCY_BUDGET;
+        private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
+        private Duration keepAfterRefill = DEFAULT_KEEP_AFTER_REFILL;
+        private int maxCachedBuckets = DEFAULT_MAX_CACHED_BUCKETS;
+
+        private Builder() {
+        }
+
+        public Builder failureThreshold(int v) {
+            failureThreshold = v;
+            return this;
+        }
+
+        public Builder latencyBudget(Duration v) {
+            latencyBudget = v;
+            return this;
+        }
+
+        public Builder probeInterval(Duration v) {
+            probeInterval = v;
+            return this;
+        }
+
+        public Builder keepAfterRefill(Duration v) {
+            keepAfterRefill = v;
+            return this;
+        }
+
+        public Builder maxCachedBuckets(int v) {
+            maxCachedBuckets = v;
+            return this;
+        }
+
+        public RateLimiterOptions build() {
+            return new RateLimiterOptions(failureThreshold, latencyBudget, probeInterval, keepAfterRefill,
+                    maxCachedBuckets);
+        }
     }
 
     private static void requirePositive(Duration d, String field) {

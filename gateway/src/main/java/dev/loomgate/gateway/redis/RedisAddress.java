@@ -16,7 +16,7 @@ public record RedisAddress(String host, int port) {
         String s = text.strip();
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
-            throw ConfigValues.error(field, "expected host:port, got '" + text + "'");
+            throw TreeValues.error(field, "expected host:port, got '" + text + "'");
         }
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -26,10 +26,10 @@ public record RedisAddress(String host, int port) {
         try {
             port = Integer.parseInt(s.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw ConfigValues.error(field, "port is not a number in '" + text + "'");
+            throw TreeValues.error(field, "port is not a number in '" + text + "'");
         }
         if (port < 1 || port > 65535) {
-            throw ConfigValues.error(field, "port " + port + " is outside 1..65535");
+            throw TreeValues.error(field, "port " + port + " is outside 1..65535");
         }
         return new RedisAddress(host, port);
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How to reach Redis. Build in code ({@link #standalone}, {@link #sentinel} and the {@code with…} copies) or parse
+ * How to reach Redis. Build in code ({@link #standalone}, {@link #sentinel}, {@link #builder}) or parse
  * from config with {@link #fromMap}:
  * <pre>
  * redis:
@@ -49,11 +49,15 @@ public record RedisSettings(
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(100);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMillis(50);
     public static final int DEFAULT_POOL_SIZE = 64;
+    public static final boolean DEFAULT_TLS = false;
+    public static final int DEFAULT_DATABASE = 0;
     public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(20);
 
-    private static final List<String> KEYS = List.of("address", "sentinel", "user", "password", "tls", "database",
+    /** Keys of the {@code redis:} block. */
+    public static final List<String> KEYS = List.of("address", "sentinel", "user", "password", "tls", "database",
             "connect-timeout", "read-timeout", "pool-size", "pool-wait");
-    private static final List<String> SENTINEL_KEYS = List.of("master-name", "addresses");
+    /** Keys of {@code redis.sentinel}. */
+    public static final List<String> SENTINEL_KEYS = List.of("master-name", "addresses");
 
     public RedisSettings {
         if (topology == null) {
@@ -77,36 +81,89 @@ public record RedisSettings(
 
     /** A standalone server with default timeouts and pool. */
     public static RedisSettings standalone(String host, int port) {
-        return new RedisSettings(new RedisTopology.Standalone(new RedisAddress(host, port)), Optional.empty(),
-                Optional.empty(), false, 0, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_POOL_SIZE,
-                DEFAULT_POOL_WAIT);
+        return builder(new RedisTopology.Standalone(new RedisAddress(host, port))).build();
     }
 
     /** A Sentinel-managed master with default timeouts and pool. */
     public static RedisSettings sentinel(String masterName, List<RedisAddress> sentinels) {
-        return new RedisSettings(new RedisTopology.Sentinel(masterName, sentinels), Optional.empty(),
-                Optional.empty(), false, 0, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_POOL_SIZE,
-                DEFAULT_POOL_WAIT);
+        return builder(new RedisTopology.Sentinel(masterName, sentinels)).build();
     }
 
-    public RedisSettings withCredentials(Optional<String> user, Optional<String> password) {
-        return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize, poolWait);
+    /** A builder for this topology with no credentials, no TLS, database 0, default timeouts and pool. */
+    public static Builder builder(RedisTopology topology) {
+        return new Builder(topology);
     }
 
-    public RedisSettings withTls(boolean tls) {
-        return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize, poolWait);
+    public Builder toBuilder() {
+        Builder b = new Builder(topology).tls(tls).database(database).connectTimeout(connectTimeout)
+                .readTimeout(readTimeout).poolSize(poolSize).poolWait(poolWait);
+        b.user = user;
+        b.password = password;
+        return b;
     }
 
-    public RedisSettings withDatabase(int database) {
-        return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize, poolWait);
-    }
+    /** Builds {@link RedisSettings}. */
+    public static final class Builder {
+        private final RedisTopology topology;
+        private Optional<String> user = Optional.empty();
+        private Optional<String> password = Optional.empty();
+        private boolean tls = DEFAULT_TLS;
+        private int database = DEFAULT_DATABASE;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private int poolSize = DEFAULT_POOL_SIZE;
+        private Duration poolWait = DEFAULT_POOL_WAIT;
 
-    public RedisSettings withTimeouts(Duration connectTimeout, Duration readTimeout) {
-        return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize, poolWait);
-    }
+        private Builder(RedisTopology topology) {
+            this.topology = topology;
+        }
 
-    public RedisSettings withPool(int poolSize, Duration poolWait) {
-        return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize, poolWait);
+        /** ACL user (AUTH user password). */
+        public Builder user(String v) {
+            user = Optional.of(v);
+            return this;
+        }
+
+        /** Password for the data nodes (sentinels are reached without AUTH). */
+        public Builder password(String v) {
+            password = Optional.of(v);
+            return this;
+        }
+
+        public Builder tls(boolean v) {
+            tls = v;
+            return this;
+        }
+
+        public Builder database(int v) {
+            database = v;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = v;
+            return this;
+        }
+
+        public Builder readTimeout(Duration v) {
+            readTimeout = v;
+            return this;
+        }
+
+        public Builder poolSize(int v) {
+            poolSize = v;
+            return this;
+        }
+
+        public Builder poolWait(Duration v) {
+            poolWait = v;
+            return this;
+        }
+
+        public RedisSettings build() {
+            return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize,
+                    poolWait);
+        }
     }
 
     /**
@@ -115,60 +172,62 @@ public record RedisSettings(
      */
     public static RedisSettings fromMap(Map<String, ?> map) {
         String p = "redis.";
-        ConfigValues.rejectUnknownKeys(map, p, KEYS);
-        Optional<String> address = ConfigValues.string(map, "address", p + "address");
-        Optional<Map<String, Object>> sentinel = ConfigValues.map(map, "sentinel", p + "sentinel");
+        TreeValues.rejectUnknownKeys(map, p, KEYS);
+        Optional<String> address = TreeValues.string(map, "address", p + "address");
+        Optional<Map<String, Object>> sentinel = TreeValues.map(map, "sentinel", p + "sentinel");
         RedisTopology topology;
         if (address.isPresent() && sentinel.isPresent()) {
-            throw ConfigValues.error(p + "address", "give either address (standalone) or sentinel, not both");
+            throw TreeValues.error(p + "address", "give either address (standalone) or sentinel, not both");
         } else if (address.isPresent()) {
             topology = new RedisTopology.Standalone(RedisAddress.parse(address.get(), p + "address"));
         } else if (sentinel.isPresent()) {
             Map<String, Object> s = sentinel.get();
-            ConfigValues.rejectUnknownKeys(s, p + "sentinel.", SENTINEL_KEYS);
-            String masterName = ConfigValues.string(s, "master-name", p + "sentinel.master-name")
-                    .orElseThrow(() -> ConfigValues.error(p + "sentinel.master-name", "required when sentinel is used"));
-            List<?> raw = ConfigValues.list(s, "addresses", p + "sentinel.addresses")
-                    .orElseThrow(() -> ConfigValues.error(p + "sentinel.addresses", "required: a list of host:port"));
+            TreeValues.rejectUnknownKeys(s, p + "sentinel.", SENTINEL_KEYS);
+            String masterName = TreeValues.string(s, "master-name", p + "sentinel.master-name")
+                    .orElseThrow(() -> TreeValues.error(p + "sentinel.master-name", "required when sentinel is used"));
+            List<?> raw = TreeValues.list(s, "addresses", p + "sentinel.addresses")
+                    .orElseThrow(() -> TreeValues.error(p + "sentinel.addresses", "required: a list of host:port"));
             if (raw.isEmpty()) {
-                throw ConfigValues.error(p + "sentinel.addresses", "at least one sentinel address is required");
+                throw TreeValues.error(p + "sentinel.addresses", "at least one sentinel address is required");
             }
             List<RedisAddress> sentinels = new ArrayList<>();
             for (int i = 0; i < raw.size(); i++) {
                 String field = p + "sentinel.addresses[" + i + "]";
                 if (!(raw.get(i) instanceof String text)) {
-                    throw ConfigValues.error(field, "expected host:port, got " + ConfigValues.describe(raw.get(i)));
+                    throw TreeValues.error(field, "expected host:port, got " + TreeValues.describe(raw.get(i)));
                 }
                 sentinels.add(RedisAddress.parse(text, field));
             }
             topology = new RedisTopology.Sentinel(masterName, sentinels);
         } else {
-            throw ConfigValues.error(p + "address", "either address (standalone) or sentinel is required");
+            throw TreeValues.error(p + "address", "either address (standalone) or sentinel is required");
         }
-        long database = ConfigValues.integer(map, "database", p + "database").orElse(0L);
+        long database = TreeValues.integer(map, "database", p + "database").orElse((long) DEFAULT_DATABASE);
         if (database < 0 || database > 1_000_000) {
-            throw ConfigValues.error(p + "database", "must be >= 0, got " + database);
+            throw TreeValues.error(p + "database", "must be >= 0, got " + database);
         }
-        long poolSize = ConfigValues.integer(map, "pool-size", p + "pool-size").orElse((long) DEFAULT_POOL_SIZE);
+        long poolSize = TreeValues.integer(map, "pool-size", p + "pool-size").orElse((long) DEFAULT_POOL_SIZE);
         if (poolSize < 1 || poolSize > 10_000) {
-            throw ConfigValues.error(p + "pool-size", "must be in 1..10000, got " + poolSize);
+            throw TreeValues.error(p + "pool-size", "must be in 1..10000, got " + poolSize);
         }
-        Duration connect = positive(ConfigValues.duration(map, "connect-timeout", p + "connect-timeout")
-                .orElse(DEFAULT_CONNECT_TIMEOUT), p + "connect-timeout");
-        Duration read = positive(ConfigValues.duration(map, "read-timeout", p + "read-timeout")
-                .orElse(DEFAULT_READ_TIMEOUT), p + "read-timeout");
-        Duration wait = positive(ConfigValues.duration(map, "pool-wait", p + "pool-wait")
-                .orElse(DEFAULT_POOL_WAIT), p + "pool-wait");
-        return new RedisSettings(topology,
-                ConfigValues.string(map, "user", p + "user"),
-                ConfigValues.string(map, "password", p + "password"),
-                ConfigValues.bool(map, "tls", p + "tls").orElse(false),
-                (int) database, connect, read, (int) poolSize, wait);
+        Builder b = builder(topology)
+                .tls(TreeValues.bool(map, "tls", p + "tls").orElse(DEFAULT_TLS))
+                .database((int) database)
+                .poolSize((int) poolSize)
+                .connectTimeout(positive(TreeValues.duration(map, "connect-timeout", p + "connect-timeout")
+                        .orElse(DEFAULT_CONNECT_TIMEOUT), p + "connect-timeout"))
+                .readTimeout(positive(TreeValues.duration(map, "read-timeout", p + "read-timeout")
+                        .orElse(DEFAULT_READ_TIMEOUT), p + "read-timeout"))
+                .poolWait(positive(TreeValues.duration(map, "pool-wait", p + "pool-wait")
+                        .orElse(DEFAULT_POOL_WAIT), p + "pool-wait"));
+        TreeValues.string(map, "user", p + "user").ifPresent(b::user);
+        TreeValues.string(map, "password", p + "password").ifPresent(b::password);
+        return b.build();
     }
 
     private static Duration positive(Duration d, String field) {
         if (d.isNegative() || d.isZero()) {
-            throw ConfigValues.error(field, "must be > 0, got " + d);
+            throw TreeValues.error(field, "must be > 0, got " + d);
         }
         return d;
     }

@@ -1,12 +1,15 @@
 package dev.loomgate.gateway.yaml;
 
 import java.io.StringReader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import dev.loomgate.gateway.units.Units;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -212,11 +215,20 @@ public final class YamlValue {
         return (int) v;
     }
 
-    /** A byte size such as {@code 512KB} or {@code 100MB} between {@code min} and {@code max}. */
+    /** A duration in the one grammar ({@link Units#duration}: {@code 250ms}, {@code 5s}, {@code 1m}, {@code 1h}). */
+    public Duration duration() throws ConfigException {
+        try {
+            return Units.duration(string());
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
+        }
+    }
+
+    /** A byte size in the one grammar ({@link Units#size}: {@code 64KiB}, {@code 100MB}) between {@code min} and {@code max}. */
     public long sizeIn(long min, long max) throws ConfigException {
         long n;
         try {
-            n = ConfigValues.size(string());
+            n = Units.size(string());
         } catch (IllegalArgumentException e) {
             throw error(e.getMessage());
         }

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.loomgate.gateway.GatewayNode;
@@ -154,17 +155,17 @@ class AdminApiTest {
     @Test
     void aNonLoopbackAdminPortNeedsAToken() throws Exception {
         NodeConfig config = gw.node().config();
-        NodeConfig open = config.withNode(config.node().withAdminHost("0.0.0.0"));
-        ConfigException e = assertThrows(ConfigException.class, () -> AdminAuth.token(open, Optional.empty()));
+        NodeConfig open = config.toBuilder().node(n -> n.adminHost("0.0.0.0")).build();
+        ConfigException e = assertThrows(ConfigException.class, () -> AdminAuth.token(open, Map.of()));
         assertTrue(e.getMessage().contains("node.admin-token"), e.getMessage());
-        assertEquals(Optional.of("from-env-0123456789"), AdminAuth.token(open, Optional.of("from-env-0123456789")));
-        assertEquals(Optional.empty(), AdminAuth.token(config, Optional.empty()), "loopback needs none");
+        assertEquals(Optional.of("from-env-0123456789"), AdminAuth.token(open, Map.of(AdminAuth.ENV, "from-env-0123456789")));
+        assertEquals(Optional.empty(), AdminAuth.token(config, Map.of()), "loopback needs none");
         if (System.getenv(AdminAuth.ENV) == null) {
             assertThrows(ConfigException.class, () -> GatewayNode.start(open));
         }
 
-        try (TestGateway guarded = TestGateway.start(routes, c -> c.withNode(c.node().withAdminHost("0.0.0.0"))
-                .withOperations(c.operations().withAdminToken(TOKEN)))) {
+        try (TestGateway guarded = TestGateway.start(routes, c -> c.toBuilder().node(n -> n.adminHost("0.0.0.0"))
+                .operations(o -> o.adminToken(TOKEN)).build())) {
             int port = guarded.adminPort();
             HttpResponse<String> none = call(port, "GET", "/admin/routes", null);
             assertProblem(none, 401, "unauthorized");

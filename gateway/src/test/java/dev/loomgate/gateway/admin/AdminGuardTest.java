@@ -74,8 +74,8 @@ class AdminGuardTest {
 
     @Test
     void allowedOriginsAndAdminHostsAreConfigurable() throws Exception {
-        try (TestGateway g = TestGateway.start(ROUTES, c -> c.withEdge(c.edge().withAdmin(new EdgeRules.Admin(
-                List.of("https://ops.example.com"), List.of("gw1.internal"), false))))) {
+        try (TestGateway g = TestGateway.start(ROUTES, c -> c.toBuilder().edge(e -> e.admin(new EdgeRules.Admin(
+                List.of("https://ops.example.com"), List.of("gw1.internal"), false))).build())) {
             assertEquals(200, call(g, "GET", "/admin/config", "Host: GW1.internal:9080").status());
             assertRefused(call(g, "POST", "/admin/drain", "Origin: https://ops.example.com.evil"), "Origin");
             assertEquals(202, call(g, "POST", "/admin/drain", "Host: gw1.internal", "Origin: https://ops.example.com",
@@ -85,12 +85,12 @@ class AdminGuardTest {
 
     @Test
     void tokenRequiredOnLoopbackWhenConfigured() throws Exception {
-        ConfigException e = assertThrows(ConfigException.class, () -> TestGateway.start(ROUTES, c -> c.withEdge(
-                c.edge().withAdmin(new EdgeRules.Admin(List.of(), List.of(), true)))));
+        ConfigException e = assertThrows(ConfigException.class, () -> TestGateway.start(ROUTES, c -> c.toBuilder()
+                .edge(edge -> edge.admin(new EdgeRules.Admin(List.of(), List.of(), true))).build()));
         assertTrue(e.getMessage().contains("admin.require-token-on-loopback"), e.getMessage());
         String token = "loopback-token-0123456789";
-        try (TestGateway g = TestGateway.start(ROUTES, c -> c.withOperations(c.operations().withAdminToken(token))
-                .withEdge(c.edge().withAdmin(new EdgeRules.Admin(List.of(), List.of(), true))))) {
+        try (TestGateway g = TestGateway.start(ROUTES, c -> c.toBuilder().operations(o -> o.adminToken(token))
+                .edge(edge -> edge.admin(new EdgeRules.Admin(List.of(), List.of(), true))).build())) {
             assertEquals(401, call(g, "POST", "/admin/consul/freeze", "X-Loomgate-Admin: 1").status());
             assertEquals(401, call(g, "POST", "/admin/drain", "X-Loomgate-Admin: 1").status());
             assertEquals(202, call(g, "POST", "/admin/drain", "Authorization: Bearer " + token).status(),

@@ -101,7 +101,7 @@ class ConfigSizeLimitTest {
                        - id: old
                          upstream: u
                          match: { path-prefix: /old }
-                     """.formatted(up.address()), c -> c.withLimits(c.limits().withMaxConfigSize(16 * 1024)))) {
+                     """.formatted(up.address()), c -> c.toBuilder().limits(l -> l.maxConfigSize(16 * 1024)).build())) {
             assertEquals(200, gw.get("/old").statusCode());
             String big = comments(20 * 1024) + """
                     upstreams:

@@ -1,6 +1,8 @@
 package dev.loomgate.gateway.config;
 
-import dev.loomgate.gateway.yaml.ConfigValues;
+import dev.loomgate.gateway.yaml.ConfigSize;
+
+import dev.loomgate.gateway.units.Units;
 
 import dev.loomgate.gateway.yaml.ConfigException;
 
@@ -12,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+
+import dev.loomgate.gateway.client.ClientSettings;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,15 +40,18 @@ class NodeConfigParserTest {
         assertEquals(Duration.ofSeconds(2), d.upstream().connectTimeout());
         assertEquals(Duration.ofSeconds(30), d.upstream().responseTimeout());
         assertEquals(256, d.upstream().maxConnectionsPerEndpoint());
-        assertEquals(Duration.ofSeconds(60), d.upstream().idleTimeout());
+        // below common upstream keep-alive timeouts (docs/ARCHITECTURE.md "Upstream client"); it was 60 s here and
+        // 4 s in ClientSettings, and the docs said 60 s
+        assertEquals(Duration.ofSeconds(4), d.upstream().idleTimeout());
+        assertEquals(ClientSettings.DEFAULT_IDLE_TIMEOUT, d.upstream().idleTimeout());
         assertEquals(Duration.ofSeconds(10), d.drainTimeout());
         assertEquals("stdout", d.accessLog());
     }
 
     @Test
     void frontDoorBlock() throws ConfigException {
-        NodeConfig.FrontDoor d = NodeConfig.defaults().frontDoor();
-        assertEquals(new NodeConfig.FrontDoor(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
+        FrontDoorConfig d = NodeConfig.defaults().frontDoor();
+        assertEquals(new FrontDoorConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(75),
                 Duration.ofSeconds(60), 20_000, 256, 100, false), d);
         NodeConfig c = NodeConfigParser.parse("""
                 front-door:
@@ -57,7 +64,7 @@ class NodeConfigParserTest {
                   max-header-count: 50
                   allow-trace: true
                 """, "gateway.yaml");
-        assertEquals(new NodeConfig.FrontDoor(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30),
+        assertEquals(new FrontDoorConfig(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(30),
                 Duration.ofSeconds(15), 1000, 64, 50, true), c.frontDoor());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> NodeConfigParser.parse("front-door: { write-timeout: 0s }", "gateway.yaml"));
@@ -76,9 +83,9 @@ class NodeConfigParserTest {
                 access-log: off
                 """, "gateway.yaml");
         assertEquals(new NodeConfig.Node("gw-7", "127.0.0.1", 0, "127.0.0.2", 9999), c.node());
-        assertEquals(new NodeConfig.Limits(8192, 512 * 1024, 5, 4096), c.limits());
+        assertEquals(new NodeLimits(8192, 512 * 1024, 5, 4096, ConfigSize.DEFAULT_MAX), c.limits());
         assertEquals(Path.of("conf/r.yaml"), c.routesFile());
-        assertEquals(new NodeConfig.UpstreamClientSettings(Duration.ofMillis(250), Duration.ofMinutes(1), 8,
+        assertEquals(new UpstreamClientSettings(Duration.ofMillis(250), Duration.ofMinutes(1), 8,
                 Duration.ofHours(1)), c.upstream());
         assertEquals(Duration.ofSeconds(3), c.drainTimeout());
         assertEquals("off", c.accessLog(), "YAML 1.1 'off' is read as the text off");
@@ -108,10 +115,11 @@ class NodeConfigParserTest {
 
     @Test
     void buildsInCodeWithoutYaml() {
-        NodeConfig c = NodeConfig.defaults()
-                .withNode(NodeConfig.Node.defaults().withPort(0).withAdminPort(0))
-                .withLimits(NodeConfig.Limits.defaults().withMaxBodySize(0))
-                .withDrainTimeout(Duration.ofSeconds(1));
+        NodeConfig c = NodeConfig.builder()
+                .node(n -> n.port(0).adminPort(0))
+                .limits(l -> l.maxBodySize(0))
+                .drainTimeout(Duration.ofSeconds(1))
+                .build();
         assertEquals(0, c.node().port());
         assertEquals(0, c.limits().maxBodySize());
         assertEquals(Duration.ofSeconds(1), c.drainTimeout());
@@ -119,16 +127,16 @@ class NodeConfigParserTest {
 
     @Test
     void valueParsers() {
-        assertEquals(Duration.ofMillis(250), ConfigValues.duration("250ms"));
-        assertEquals(Duration.ofSeconds(2), ConfigValues.duration("2s"));
-        assertEquals(Duration.ofMinutes(1), ConfigValues.duration("1m"));
-        assertThrows(IllegalArgumentException.class, () -> ConfigValues.duration("1d"));
-        assertThrows(IllegalArgumentException.class, () -> ConfigValues.duration("-1s"));
-        assertEquals(100L << 20, ConfigValues.size("100MB"));
-        assertEquals(512L << 10, ConfigValues.size("512kb"));
-        assertEquals(1L << 30, ConfigValues.size("1G"));
-        assertEquals(123, ConfigValues.size("123"));
-        assertThrows(IllegalArgumentException.class, () -> ConfigValues.size("MB"));
+        assertEquals(Duration.ofMillis(250), Units.duration("250ms"));
+        assertEquals(Duration.ofSeconds(2), Units.duration("2s"));
+        assertEquals(Duration.ofMinutes(1), Units.duration("1m"));
+        assertThrows(IllegalArgumentException.class, () -> Units.duration("1d"));
+        assertThrows(IllegalArgumentException.class, () -> Units.duration("-1s"));
+        assertEquals(100L << 20, Units.size("100MB"));
+        assertEquals(512L << 10, Units.size("512kb"));
+        assertEquals(1L << 30, Units.size("1G"));
+        assertEquals(123, Units.size("123"));
+        assertThrows(IllegalArgumentException.class, () -> Units.size("MB"));
     }
 
     private static void assertError(String yaml, String field, int line, String reasonPart) {

@@ -18,8 +18,8 @@ class ConsulClientFixturesTest {
 
     @Test
     void parsesFixtureBodies() throws Exception {
-        try (CannedConsul c = new CannedConsul(); ConsulClient client = new ConsulClient(ConsulSettings.of(c.address())
-                .withToken(Optional.of("t0k")))) {
+        try (CannedConsul c = new CannedConsul(); ConsulClient client = new ConsulClient(ConsulSettings.of(c.address()).toBuilder()
+                .token("t0k").build())) {
             c.thenFixture("kv-get-recurse.response.json", "210")
                     .thenFixture("health-service.response.json", "42")
                     .thenFixture("status-leader-no-leader.response.json", null)

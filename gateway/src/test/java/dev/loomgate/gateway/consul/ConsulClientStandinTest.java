@@ -27,7 +27,7 @@ class ConsulClientStandinTest {
     @BeforeEach
     void setUp() {
         consul = ConsulStandin.builder().host("127.0.0.1").port(0).build().start();
-        client = new ConsulClient(ConsulSettings.of(consul.baseUri()).withToken(Optional.of("secret")));
+        client = new ConsulClient(ConsulSettings.of(consul.baseUri()).toBuilder().token("secret").build());
     }
 
     @AfterEach

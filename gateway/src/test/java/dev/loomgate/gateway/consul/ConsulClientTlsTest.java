@@ -75,7 +75,7 @@ class ConsulClientTlsTest {
             try (ConsulClient client = new ConsulClient(settings)) {
                 assertEquals(Optional.of("10.0.0.9:8300"), client.leader());
             }
-            try (ConsulClient untrusted = new ConsulClient(settings.withCaFile(Optional.empty()))) {
+            try (ConsulClient untrusted = new ConsulClient(settings.toBuilder().clearCaFile().build())) {
                 assertThrows(ConsulException.class, untrusted::leader, "self-signed agent not trusted by default");
             }
         } finally {

@@ -73,7 +73,7 @@ class ConsulDiscoveryTest {
     private void startNode(java.util.function.UnaryOperator<dev.loomgate.gateway.config.ConsulConfig> customize,
                            java.util.function.UnaryOperator<dev.loomgate.gateway.config.NodeConfig> nodeConfig)
             throws Exception {
-        node = ConsulNodes.node(consul, "node-1", dir, c -> customize.apply(c.withRegister(false)), nodeConfig);
+        node = ConsulNodes.node(consul, "node-1", dir, c -> customize.apply(c.toBuilder().register(false).build()), nodeConfig);
         var r = push(consul, ConsulNodes.write(dir, "routes.yaml", """
                 version: "d1"
                 upstreams:
@@ -156,7 +156,7 @@ class ConsulDiscoveryTest {
         register(1, "v2");
         register(2, "v2");
         register(3, "v2");
-        startNode(c -> c.withPanicThreshold(0.6));
+        startNode(c -> c.toBuilder().panicThreshold(0.6).build());
         assertEquals(portsOf(1, 2, 3), ports());
         check(1, "fail");
         Await.until("2 of 3 (0.67) is not below the threshold 0.6", CONVERGE, () -> ports().equals(portsOf(2, 3)));
@@ -170,7 +170,7 @@ class ConsulDiscoveryTest {
         register(1, "v2");
         register(2, "v2");
         String token = "0123456789abcdef-token";
-        startNode(c -> c, n -> n.withOperations(n.operations().withAdminToken(token)));
+        startNode(c -> c, n -> n.toBuilder().operations(o -> o.adminToken(token)).build());
         assertEquals(401, ConsulNodes.adminPost(node, "/admin/consul/freeze").statusCode(), "admin token required");
         assertTrue(metrics().contains("loomgate_consul_frozen 0"));
         assertEquals(200, ConsulNodes.adminPost(node, "/admin/consul/freeze", "Authorization", "Bearer " + token)
@@ -193,7 +193,7 @@ class ConsulDiscoveryTest {
         // The stand-in answers in-flight blocking queries when it stops, so a watch may keep its old
         // high index and block on the new, lower-indexed store until `wait` runs out; then the lower
         // index comes back and is reset (SPEC BQ-10/BQ-11.3). A short wait keeps the test quick.
-        startNode(c -> c.withWatchWait(Duration.ofSeconds(2)));
+        startNode(c -> c.toBuilder().watchWait(Duration.ofSeconds(2)).build());
         for (int i = 0; i < 40; i++) {
             consulPut(consul, "/v1/kv/noise/" + i, "x"); // push the index up
         }

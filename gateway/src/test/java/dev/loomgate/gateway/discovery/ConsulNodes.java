@@ -40,13 +40,15 @@ final class ConsulNodes {
 
     static TestGateway node(ConsulStandin consul, String id, Path dir, UnaryOperator<ConsulConfig> customize,
                             UnaryOperator<NodeConfig> node) throws IOException, ConfigException {
-        ConsulConfig c = customize.apply(ConsulConfig.defaults(consul.baseUri())
-                .withSnapshotFile(dir.resolve(id + "-snapshot.json"))
-                .withCheckInterval(Duration.ofSeconds(1))
-                .withWatchWait(Duration.ofSeconds(30)));
-        return TestGateway.start("routes: []\n", n -> node.apply(n
-                .withNode(n.node().withId(id))
-                .withConsul(java.util.Optional.of(c))));
+        ConsulConfig c = customize.apply(ConsulConfig.defaults(consul.baseUri()).toBuilder()
+                .snapshotFile(dir.resolve(id + "-snapshot.json"))
+                .checkInterval(Duration.ofSeconds(1))
+                .watchWait(Duration.ofSeconds(30))
+                .build());
+        return TestGateway.start("routes: []\n", n -> node.apply(n.toBuilder()
+                .node(b -> b.id(id))
+                .consul(c)
+                .build()));
     }
 
     static List<TestGateway> nodes(ConsulStandin consul, Path dir, int count) throws IOException, ConfigException {

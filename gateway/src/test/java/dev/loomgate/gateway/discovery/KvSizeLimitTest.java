@@ -44,7 +44,7 @@ class KvSizeLimitTest {
         try (TestUpstream up = TestUpstream.start("u1");
              ConsulClient client = new ConsulClient(ConsulSettings.of(consul.baseUri()));
              TestGateway node = ConsulNodes.node(consul, "node-1", dir, c -> c,
-                     n -> n.withLimits(n.limits().withMaxConfigSize(16 * 1024)))) {
+                     n -> n.toBuilder().limits(l -> l.maxConfigSize(16 * 1024)).build())) {
             client.kvPut("loomgate/upstreams/u", "{\"name\": \"u\", \"endpoints\": [\"" + up.address() + "\"]}");
             client.kvPut("loomgate/routes/old", "{\"id\": \"old\", \"upstream\": \"u\", \"match\": {\"path-prefix\": \"/old\"}}");
             client.kvPut("loomgate/config-version", "v1");

@@ -180,7 +180,7 @@ class FrontDoorSocketTest {
 
     @Test
     void slowHeaderGets408AndIsClosed() throws Exception {
-        TestGateway g = gateway("", c -> c.withFrontDoor(c.frontDoor().withHeaderReadTimeout(Duration.ofMillis(300))));
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.headerReadTimeout(Duration.ofMillis(300))).build());
         try (Socket s = connect(g)) {
             long start = System.nanoTime();
             send(s, "GET /api/x HTTP/1.1\r\nHost: a\r\nX-Slow: ");
@@ -196,7 +196,7 @@ class FrontDoorSocketTest {
 
     @Test
     void idleKeepAliveConnectionIsClosedQuietly() throws Exception {
-        TestGateway g = gateway("", c -> c.withFrontDoor(c.frontDoor().withKeepAliveTimeout(Duration.ofMillis(200))));
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.keepAliveTimeout(Duration.ofMillis(200))).build());
         try (Socket s = connect(g)) {
             send(s, "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
             InputStream in = new BufferedInputStream(s.getInputStream());
@@ -210,7 +210,7 @@ class FrontDoorSocketTest {
         TestGateway g = gateway("""
                     outlier-detection: { consecutive-failures: 1, base-ejection-time: 30s, max-ejection-percent: 100 }
                     circuit-breaker: { window: 2, failure-ratio: 50, open-for: 30s, half-open-requests: 1 }
-                """, c -> c.withFrontDoor(c.frontDoor().withBodyIdleTimeout(Duration.ofMillis(300))));
+                """, c -> c.toBuilder().frontDoor(f -> f.bodyIdleTimeout(Duration.ofMillis(300))).build());
         // the upstream reads the whole body before answering: the stall surfaces in the body writer
         for (int i = 0; i < 3; i++) {
             try (Socket s = connect(g)) {
@@ -244,8 +244,8 @@ class FrontDoorSocketTest {
 
     @Test
     void slowReaderIsCutAndReleasesTheUpstreamConnection() throws Exception {
-        TestGateway g = gateway("", c -> c.withFrontDoor(c.frontDoor().withWriteTimeout(Duration.ofMillis(300)))
-                .withUpstream(c.upstream().withMaxConnectionsPerEndpoint(1).withConnectTimeout(Duration.ofMillis(500))));
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.writeTimeout(Duration.ofMillis(300)))
+                .upstream(u -> u.maxConnectionsPerEndpoint(1).connectTimeout(Duration.ofMillis(500))).build());
         upstream.behave(Behaviors.large(64L * 1024 * 1024, true));
         try (Socket s = connect(g)) {
             s.setReceiveBufferSize(4096);
@@ -261,7 +261,7 @@ class FrontDoorSocketTest {
 
     @Test
     void perClientConnectionCap() throws Exception {
-        TestGateway g = gateway("", c -> c.withFrontDoor(c.frontDoor().withMaxConnectionsPerClient(2)));
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.maxConnectionsPerClient(2)).build());
         try (Socket a = connect(g); Socket b = connect(g)) {
             for (Socket s : new Socket[] {a, b}) {
                 send(s, "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -287,7 +287,7 @@ class FrontDoorSocketTest {
 
     @Test
     void traceCanBeAllowed() throws Exception {
-        TestGateway g = gateway("", c -> c.withFrontDoor(c.frontDoor().withAllowTrace(true)));
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.allowTrace(true)).build());
         assertEquals(200, RawHttp.exchange(g.port(), "TRACE /api/t HTTP/1.1\r\nHost: a\r\n\r\n").status());
     }
 

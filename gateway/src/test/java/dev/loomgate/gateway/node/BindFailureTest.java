@@ -21,11 +21,11 @@ class BindFailureTest {
         Path routes = dir.resolve("routes.yaml");
         Files.writeString(routes, "routes: []\n");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            NodeConfig config = NodeConfig.defaults()
-                    .withNode(NodeConfig.Node.defaults().withHost("127.0.0.1").withPort(taken.getLocalPort())
-                            .withAdminHost("127.0.0.1").withAdminPort(0))
-                    .withRoutesFile(routes)
-                    .withAccessLog("off");
+            NodeConfig config = NodeConfig.builder()
+                    .node(n -> n.host("127.0.0.1").port(taken.getLocalPort()).adminHost("127.0.0.1").adminPort(0))
+                    .routesFile(routes)
+                    .accessLog("off")
+                    .build();
             IOException e = assertThrows(IOException.class, () -> GatewayNode.start(config));
             assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
         }

@@ -64,7 +64,7 @@ class TraceContextTest {
                      routes:
                        - id: api
                          upstream: app
-                     """.formatted(u.address()), c -> c.withAccessLog(log.toString()))) {
+                     """.formatted(u.address()), c -> c.toBuilder().accessLog(log.toString()).build())) {
             HttpResponse<String> r = TestGateway.http().send(HttpRequest.newBuilder(gw.uri("/traced"))
                     .header("traceparent", VALID).header("tracestate", "congo=t61rcWkgMzE")
                     .header("X-Request-Id", "req-42").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

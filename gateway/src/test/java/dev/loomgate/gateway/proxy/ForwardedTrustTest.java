@@ -63,8 +63,8 @@ class ForwardedTrustTest {
 
     @Test
     void trustedProxyHeadersAreKeptAndTheClientIpComesFromThem() throws Exception {
-        try (TestGateway g = TestGateway.start(ROUTES.formatted(upstream.address()), c -> c.withEdge(c.edge()
-                .withForwarded(new EdgeRules.Forwarded(TrustedProxies.of(List.of("127.0.0.1/32"))))))) {
+        try (TestGateway g = TestGateway.start(ROUTES.formatted(upstream.address()), c -> c.toBuilder()
+                .edge(e -> e.forwarded(new EdgeRules.Forwarded(TrustedProxies.of(List.of("127.0.0.1/32"))))).build())) {
             assertEquals(200, send(g, "/a", "203.0.113.1").status());
             var got = upstream.received().getLast();
             assertEquals("203.0.113.1, 127.0.0.1", got.header("x-forwarded-for"));

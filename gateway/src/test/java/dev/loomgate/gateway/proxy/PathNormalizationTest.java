@@ -95,7 +95,7 @@ class PathNormalizationTest {
     @Test
     void slashesAreKeptWhenConfigured() throws Exception {
         try (TestGateway keep = TestGateway.start(ROUTES.formatted(api.address(), other.address()),
-                c -> c.withEdge(c.edge().withPaths(new EdgeRules.Paths(false))))) {
+                c -> c.toBuilder().edge(e -> e.paths(new EdgeRules.Paths(false))).build())) {
             assertEquals(200, get(keep, "/api//v1").status());
             assertEquals("//v1", lastTarget(api));
         }

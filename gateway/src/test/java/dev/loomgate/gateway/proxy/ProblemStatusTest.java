@@ -55,7 +55,7 @@ class ProblemStatusTest {
     @Test
     void uriTooLongAndBadVersionOverTheWire() throws Exception {
         try (TestGateway gw = TestGateway.start("routes: []\nupstreams: []\n",
-                c -> c.withLimits(c.limits().withMaxRequestLine(256)))) {
+                c -> c.toBuilder().limits(l -> l.maxRequestLine(256)).build())) {
             for (int port : new int[] {gw.port(), gw.adminPort()}) {
                 RawHttp.Response longUri = RawHttp.exchange(port, "GET /" + "a".repeat(20_000)
                         + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

@@ -44,9 +44,9 @@ class ProxyErrorsTest {
                     upstream: backend
                     match: { path-prefix: /api, methods: [GET, POST, PUT] }
                 """.formatted(upstream.address(), deadPort.port()),
-                c -> c.withLimits(c.limits().withMaxBodySize(1_000_000).withMaxHeaderSize(4096))
-                        .withUpstream(c.upstream().withResponseTimeout(Duration.ofMillis(400))
-                                .withConnectTimeout(Duration.ofMillis(300)).withMaxConnectionsPerEndpoint(1)));
+                c -> c.toBuilder().limits(l -> l.maxBodySize(1_000_000).maxHeaderSize(4096))
+                        .upstream(u -> u.responseTimeout(Duration.ofMillis(400))
+                                .connectTimeout(Duration.ofMillis(300)).maxConnectionsPerEndpoint(1)).build());
     }
 
     @AfterEach
@@ -139,15 +139,15 @@ class ProxyErrorsTest {
 
     @Test
     void exhaustedConnectionLimitIs503() throws Exception {
-        try (TestGateway small = squeezed(c -> c.withUpstream(c.upstream().withMaxConnectionsPerEndpoint(1)
-                .withConnectTimeout(Duration.ofMillis(200))))) {
+        try (TestGateway small = squeezed(c -> c.toBuilder().upstream(u -> u.maxConnectionsPerEndpoint(1)
+                .connectTimeout(Duration.ofMillis(200))).build())) {
             assertProblem(secondWhileFirstIsBusy(small), 503, "upstream-busy");
         }
     }
 
     @Test
     void concurrencyLimitIs503Overloaded() throws Exception {
-        try (TestGateway one = squeezed(c -> c.withLimits(c.limits().withMaxConcurrentRequests(1)))) {
+        try (TestGateway one = squeezed(c -> c.toBuilder().limits(l -> l.maxConcurrentRequests(1)).build())) {
             RawHttp.Response r = secondWhileFirstIsBusy(one);
             assertEquals(503, r.status(), r.text());
             assertEquals("https://loomgate.dev/problems/overloaded", problem(r).getString("type"));

@@ -27,8 +27,8 @@ class HotKeyExactnessTest {
         try (RedisTestServers servers = RedisTestServers.create()) {
             int port = servers.startServer().port();
             // a latency budget no loaded box misses: every decision comes from Redis
-            RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(5, Duration.ofSeconds(2), Duration.ofMillis(100));
+            RateLimiterOptions options = RateLimiterOptions.builder()
+                    .failureThreshold(5).latencyBudget(Duration.ofSeconds(2)).probeInterval(Duration.ofMillis(100)).build();
             try (RedisConnections connections = RedisConnections.open(RedisSettings.standalone("127.0.0.1", port));
                  RateLimiter limiter = RateLimiter.create(connections, options, () -> 1, new RateLimitMetrics())) {
                 List<Bandwidth> limit = List.of(new Bandwidth(BUDGET, Duration.ofHours(1)));

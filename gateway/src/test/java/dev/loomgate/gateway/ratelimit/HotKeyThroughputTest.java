@@ -31,8 +31,8 @@ class HotKeyThroughputTest {
     void hotKeyWithAndWithoutBatching() throws Exception {
         try (RedisTestServers servers = RedisTestServers.create()) {
             int port = servers.startServer().port();
-            RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(5, Duration.ofSeconds(1), Duration.ofMillis(100));
+            RateLimiterOptions options = RateLimiterOptions.builder()
+                    .failureThreshold(5).latencyBudget(Duration.ofSeconds(1)).probeInterval(Duration.ofMillis(100)).build();
             try (RedisConnections connections = RedisConnections.open(RedisSettings.standalone("127.0.0.1", port));
                  RateLimiter limiter = RateLimiter.create(connections, options, () -> 1, new RateLimitMetrics())) {
                 // 2000/s with a small burst: the hot key is far over its limit, so admitted counts show exactness.

@@ -60,7 +60,7 @@ class RateLimiterRedisTest {
      * once (connection refused).
      */
     static RateLimiterOptions lenientOptions() {
-        return RateLimiterOptions.defaults().withBreaker(5, Duration.ofSeconds(2), Duration.ofMillis(100));
+        return RateLimiterOptions.builder().failureThreshold(5).latencyBudget(Duration.ofSeconds(2)).probeInterval(Duration.ofMillis(100)).build();
     }
 
     static RedisSettings settings(int port) {
@@ -182,8 +182,8 @@ class RateLimiterRedisTest {
     void redisKilledMidRunDegradesAndRecovers() throws Exception {
         Server own = servers.startServer();
         RateLimitMetrics metrics = new RateLimitMetrics();
-        RateLimiterOptions options = RateLimiterOptions.defaults()
-                .withBreaker(3, Duration.ofMillis(500), Duration.ofMillis(100));
+        RateLimiterOptions options = RateLimiterOptions.builder()
+                .failureThreshold(3).latencyBudget(Duration.ofMillis(500)).probeInterval(Duration.ofMillis(100)).build();
         try (RedisConnections connections = RedisConnections.open(settings(own.port()));
              RateLimiter local = RateLimiter.create(connections, options, () -> 2, metrics)) {
             RateLimitPolicy policy = new RateLimitPolicy(unique("kill"),

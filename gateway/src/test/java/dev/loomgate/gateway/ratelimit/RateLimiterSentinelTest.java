@@ -31,8 +31,8 @@ class RateLimiterSentinelTest {
             RedisSettings settings = RedisSettings.sentinel(MASTER_NAME,
                     sentinels.stream().map(Server::address).toList());
             RateLimitMetrics metrics = new RateLimitMetrics();
-            RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(3, Duration.ofMillis(500), Duration.ofMillis(100));
+            RateLimiterOptions options = RateLimiterOptions.builder()
+                    .failureThreshold(3).latencyBudget(Duration.ofMillis(500)).probeInterval(Duration.ofMillis(100)).build();
             try (RedisConnections connections = RedisConnections.open(settings);
                  RateLimiter limiter = RateLimiter.create(connections, options, () -> 1, metrics)) {
                 assertEquals(Optional.of(master.address()), connections.currentMaster());

@@ -39,8 +39,8 @@ class DrainTest {
         upstream.behave((req, out) -> req.target().startsWith("/slow")
                 ? Behaviors.slow(800, "app").respond(req, out)
                 : Behaviors.ok("app").respond(req, out));
-        first = TestGateway.start(ROUTES.formatted(upstream.address()), c -> c.withDrainTimeout(Duration.ofSeconds(10))
-                .withOperations(c.operations().withDrainQuietPeriod(Duration.ofMillis(500))));
+        first = TestGateway.start(ROUTES.formatted(upstream.address()), c -> c.toBuilder().drainTimeout(Duration.ofSeconds(10))
+                .operations(o -> o.drainQuietPeriod(Duration.ofMillis(500))).build());
         second = TestGateway.start(ROUTES.formatted(upstream.address()));
     }
 

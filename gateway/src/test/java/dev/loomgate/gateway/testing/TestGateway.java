@@ -35,12 +35,12 @@ public final class TestGateway implements AutoCloseable {
         Path dir = Files.createTempDirectory("loomgate-test");
         Path routes = dir.resolve("routes.yaml");
         Files.writeString(routes, routesYaml);
-        NodeConfig config = NodeConfig.defaults()
-                .withNode(NodeConfig.Node.defaults().withId("test-node").withHost("127.0.0.1").withPort(0)
-                        .withAdminHost("127.0.0.1").withAdminPort(0))
-                .withRoutesFile(routes)
-                .withAccessLog("off")
-                .withDrainTimeout(Duration.ofSeconds(2));
+        NodeConfig config = NodeConfig.builder()
+                .node(n -> n.id("test-node").host("127.0.0.1").port(0).adminHost("127.0.0.1").adminPort(0))
+                .routesFile(routes)
+                .accessLog("off")
+                .drainTimeout(Duration.ofSeconds(2))
+                .build();
         return new TestGateway(dir, routes, GatewayNode.start(customize.apply(config)));
     }
 

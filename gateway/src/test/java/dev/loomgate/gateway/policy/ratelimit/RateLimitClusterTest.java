@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
@@ -38,15 +37,15 @@ class RateLimitClusterTest {
             throws Exception {
         // a generous latency budget: on 2 shared cores a slow Redis reply is load, not the outage these tests make
         return nodes(count, routes, redis, expectedNodes,
-                RateLimiterOptions.defaults().withBreaker(5, Duration.ofSeconds(1), Duration.ofMillis(200)));
+                RateLimiterOptions.builder().failureThreshold(5).latencyBudget(Duration.ofSeconds(1)).probeInterval(Duration.ofMillis(200)).build());
     }
 
     private static List<TestGateway> nodes(int count, String routes, RedisSettings redis, int expectedNodes,
                                            RateLimiterOptions options) throws Exception {
         List<TestGateway> nodes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            nodes.add(TestGateway.start(routes, c -> c.withRedis(Optional.of(redis))
-                    .withCluster(new NodeConfig.Cluster(expectedNodes)).withRateLimiter(options)));
+            nodes.add(TestGateway.start(routes, c -> c.toBuilder().redis(redis)
+                    .cluster(new NodeConfig.Cluster(expectedNodes)).rateLimiter(options).build()));
         }
         return nodes;
     }
@@ -60,8 +59,8 @@ class RateLimitClusterTest {
         try (RedisTestServers servers = RedisTestServers.create(); TestUpstream upstream = TestUpstream.start("u")) {
             RedisTestServers.Server redis = servers.startServer();
             // a latency budget no loaded box misses: every decision comes from Redis, so the count is exact
-            RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(5, Duration.ofSeconds(2), Duration.ofMillis(200));
+            RateLimiterOptions options = RateLimiterOptions.builder()
+                    .failureThreshold(5).latencyBudget(Duration.ofSeconds(2)).probeInterval(Duration.ofMillis(200)).build();
             // 30 per hour: nothing refills while the test runs
             List<TestGateway> nodes = nodes(3, ROUTES.formatted(upstream.address(), 30, "1h"),
                     RedisSettings.standalone("127.0.0.1", redis.port()), 3, options);
@@ -90,8 +89,8 @@ class RateLimitClusterTest {
             RedisTestServers.Server redis = servers.startServer();
             // Three nodes, the load generator and Redis share 2 busy cores here: the default 5 ms budget would send some
             // decisions to the (per-node) fallback during JIT warm-up, which is not what this test measures.
-            RateLimiterOptions options = RateLimiterOptions.defaults()
-                    .withBreaker(5, Duration.ofSeconds(1), Duration.ofMillis(200));
+            RateLimiterOptions options = RateLimiterOptions.builder()
+                    .failureThreshold(5).latencyBudget(Duration.ofSeconds(1)).probeInterval(Duration.ofMillis(200)).build();
             List<TestGateway> nodes = nodes(3, ROUTES.formatted(upstream.address(), 100, "1s"),
                     RedisSettings.standalone("127.0.0.1", redis.port()), 3, options);
             try {

@@ -73,8 +73,9 @@ class RateLimitProxyTest {
                     match: { path-prefix: /free }
                 """.formatted(upstream.address()),
                 // the test client plays the load balancer: X-Forwarded-For counts only from a trusted proxy
-                c -> c.withRedis(Optional.of(RedisSettings.standalone("127.0.0.1", redis.port())))
-                        .withEdge(c.edge().withForwarded(new EdgeRules.Forwarded(TrustedProxies.of(List.of("127.0.0.1/32"))))));
+                c -> c.toBuilder().redis(RedisSettings.standalone("127.0.0.1", redis.port()))
+                        .edge(e -> e.forwarded(new EdgeRules.Forwarded(TrustedProxies.of(List.of("127.0.0.1/32")))))
+                        .build());
     }
 
     @AfterAll

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loomgate.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
@@ -36,11 +35,12 @@ class RateLimitSentinelTest {
                       - id: api
                         upstream: backend
                         rate-limit: { key: route, limit: 50, per: 1s, burst: 10 }
-                    """.formatted(upstream.address()), c -> c.withRedis(Optional.of(settings))
+                    """.formatted(upstream.address()), c -> c.toBuilder().redis(settings)
                     // The default 5 ms latency budget is missed on a loaded 2-core box (JIT warm-up, other builds),
                     // which opened the breaker before the kill now and then; this test is about the failover: a
                     // killed master fails at once (connection refused) whatever the budget
-                    .withRateLimiter(RateLimiterOptions.defaults().withBreaker(5, Duration.ofSeconds(1), Duration.ofMillis(200))))) {
+                    .rateLimiter(RateLimiterOptions.builder().failureThreshold(5).latencyBudget(Duration.ofSeconds(1))
+                            .probeInterval(Duration.ofMillis(200)).build()).build())) {
                 RateLimitService limits = node.node().rateLimits();
                 PacedLoad load = PacedLoad.start(List.of(node.uri("/x")), 100);
                 Await.until("the limit to bite before the failover", () -> load.limited.sum() > 0);

@@ -1,23 +1,20 @@
 package dev.loomgate.gateway.redis;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import dev.loomgate.gateway.units.Units;
 
 /**
- * Reading typed values out of a generic parsed-YAML tree ({@code Map<String,Object>}), with errors that name the field.
- * Every failure is an {@link IllegalArgumentException} whose message starts with {@code "field: "}.
- * Shared by the Redis and rate-limit parsers; the config package may adopt or replace it.
+ * Typed values out of a tree that YAML reading (config's YamlValue, the only YAML reader) already produced as
+ * {@code Map<String,Object>}, for the Map-based entry points of the Redis and rate-limit parsers. It reads no YAML
+ * and has no grammar of its own: durations are {@link Units}'. Every failure is an {@link IllegalArgumentException}
+ * whose message starts with {@code "field: "}; the config package turns it into {@code file:line: path: reason}.
  */
-public final class ConfigValues {
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
-    private ConfigValues() {
+public final class TreeValues {
+    private TreeValues() {
     }
 
     /** Fails with {@code "field: reason"}. */
@@ -81,43 +78,32 @@ public final class ConfigValues {
         throw error(field, "expected true or false, got " + describe(v));
     }
 
+    /** A duration in the one grammar ({@link Units#duration}). */
     public static Optional<Duration> duration(Map<String, ?> map, String key, String field) {
+        return durationText(map, key, field).map(text -> parse(text, field, false));
+    }
+
+    /** A rate-limit period: a duration that may also be given in days ({@link Units#period}). */
+    public static Optional<Duration> period(Map<String, ?> map, String key, String field) {
+        return durationText(map, key, field).map(text -> parse(text, field, true));
+    }
+
+    private static Optional<String> durationText(Map<String, ?> map, String key, String field) {
         Object v = map.get(key);
         if (v == null) {
             return Optional.empty();
         }
         if (v instanceof String s) {
-            return Optional.of(parseDuration(s, field));
+            return Optional.of(s);
         }
-        throw error(field, "expected a duration such as 50ms, 1s, 5m, 1h, got " + describe(v));
+        throw error(field, "expected a duration such as 250ms, 2s, 1m or 1h, got " + describe(v));
     }
 
-    /** {@code 50ms}, {@code 1s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 {@code PT0.5S}. */
-    public static Duration parseDuration(String text, String field) {
-        String s = text.strip().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE_DURATION.matcher(s);
-        if (m.matches()) {
-            long n;
-            try {
-                n = Long.parseLong(m.group(1));
-            } catch (NumberFormatException e) {
-                throw error(field, "duration out of range: '" + text + "'");
-            }
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        if (s.startsWith("-")) {
-            throw error(field, "must not be negative: '" + text + "'");
-        }
+    private static Duration parse(String text, String field, boolean period) {
         try {
-            return Duration.parse(text.strip());
-        } catch (DateTimeParseException e) {
-            throw error(field, "expected a duration such as 50ms, 1s, 5m, 1h, got '" + text + "'");
+            return period ? Units.period(text) : Units.duration(text);
+        } catch (IllegalArgumentException e) {
+            throw error(field, e.getMessage());
         }
     }
 

@@ -32,7 +32,8 @@ import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.policy.RateLimitStep;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
-import dev.loomgate.gateway.resilience.HealthCheckers;
+import dev.loomgate.gateway.call.HealthCheckers;
+import dev.loomgate.gateway.call.ResilienceGauges;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import io.helidon.http.DirectHandler;
@@ -98,7 +99,7 @@ public final class GatewayNode implements AutoCloseable {
                 resilience, config.edge());
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
-        metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));
+        metrics.addSource(p -> ResilienceGauges.write(p, resilienceMetrics, routing.current().upstreams(), resilience));
         metrics.addSource(p -> {
             p.help("loomgate_draining", "gauge", "1 while the node drains (readiness fails, requests are still served).");
             p.sample("loomgate_draining", "", phase.get() == Phase.DRAINING ? 1 : 0);

@@ -9,7 +9,7 @@ import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.resilience.Timeouts;
 import dev.loomgate.gateway.resilience.UpstreamResilience;
 import dev.loomgate.gateway.route.Route;
-import dev.loomgate.gateway.upstream.EndpointHealth;
+import dev.loomgate.gateway.resilience.EndpointHealth;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 import jakarta.json.JsonArrayBuilder;

@@ -30,6 +30,8 @@ import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.RequestIds;
 import dev.loomgate.gateway.observe.TraceContext;
+import dev.loomgate.gateway.call.CallOutcome;
+import dev.loomgate.gateway.call.UpstreamCalls;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.resilience.RetryPolicy;
@@ -58,7 +60,7 @@ public final class ProxyHandler implements FrontDoorHandler {
     private final UpstreamClient client;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
-    private final ForwardingAttempts attempts;
+    private final UpstreamCalls calls;
     private final RateLimitStep rateLimits;
     private volatile String localPortText;
     private final PathNormalizer paths;
@@ -90,7 +92,9 @@ public final class ProxyHandler implements FrontDoorHandler {
         this.client = client;
         this.metrics = metrics;
         this.accessLog = accessLog;
-        this.attempts = new ForwardingAttempts(client, resilience, metrics);
+        this.calls = new UpstreamCalls(client, resilience, metrics, ProxyHandler::problem);
+        state.addListener(calls::applied);
+        calls.applied(state.current());
     }
 
     @Override
@@ -188,13 +192,13 @@ public final class ProxyHandler implements FrontDoorHandler {
             problem(res, ex, new Problem(Problem.Type.BAD_REQUEST, "reading the request body failed: " + e.getMessage()));
             return;
         }
-        switch (attempts.forward(upstream.get(), ex.route, ex.view, upstreamRequest, e -> ex.endpoint = e)) {
-            case ForwardingAttempts.Failed f -> {
+        switch (calls.forward(upstream.get(), ex.route, ex.view, upstreamRequest, e -> ex.endpoint = e)) {
+            case CallOutcome.Failed f -> {
                 f.retryAfter().ifPresent(d -> res.header("Retry-After",
                         Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
                 problem(res, ex, f.problem());
             }
-            case ForwardingAttempts.Answered a -> {
+            case CallOutcome.Answered a -> {
                 try {
                     relay(a.response(), req, res, ex);
                 } finally {

@@ -267,6 +267,11 @@ public final class GatewayNode implements AutoCloseable {
         return resilienceMetrics;
     }
 
+    /** Live breakers, bulkheads and retry budgets, by upstream and route. */
+    public ResilienceRegistry resilience() {
+        return resilience;
+    }
+
     /** Drains with the configured drain-timeout and drain-quiet-period (SIGTERM does this). */
     public void drainAndStop() {
         drainAndStop(config.drainTimeout(), config.operations().drainQuietPeriod());

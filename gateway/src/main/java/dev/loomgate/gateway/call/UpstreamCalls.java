@@ -16,6 +16,7 @@ import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
+import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.upstream.Upstream;
 
 /**
@@ -72,6 +73,12 @@ public final class UpstreamCalls {
             chains.put(upstream.name(), c);
         }
         return c.call();
+    }
+
+    /** Composes and prunes with every snapshot {@code state} applies, starting with the current one. */
+    public void follow(RoutingState state) {
+        state.addListener(this::applied);
+        applied(state.current());
     }
 
     /**

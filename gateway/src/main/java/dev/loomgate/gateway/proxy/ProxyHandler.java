@@ -93,8 +93,7 @@ public final class ProxyHandler implements FrontDoorHandler {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.calls = new UpstreamCalls(client, resilience, metrics, ProxyHandler::problem);
-        state.addListener(calls::applied);
-        calls.applied(state.current());
+        calls.follow(state);
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * {@link #tryAcquire()} is one volatile read, and a {@link #record(boolean)} claims a slot of the
  * phase's own ring with an atomic increment and adjusts the failure count by the difference it
  * made: no lock and no allocation. A new closed phase brings a fresh ring, which is how the
- * window is cleared.
+ * window is cleared. The failure count equals the ring's content once the records in progress
+ * are done; at an instant it may be off by those few, which can move the opening by as many tries.
  */
 public final class CircuitBreaker {
     /** Breaker states, in the usual naming. */

@@ -26,8 +26,12 @@ import dev.loomgate.gateway.http.RequestView;
  * hosts and skip unusable slots (shares then are close to, not exactly, the weights).
  */
 final class RoundRobinBalancer implements LoadBalancer {
-    /** Schedules kept per balancer; a flapping upstream could otherwise grow the cache without end. */
-    private static final int MAX_SCHEDULES = 256;
+    /**
+     * Schedules kept per balancer; a flapping upstream could otherwise grow the cache without end.
+     * A schedule is one int per unit of weight (after dividing by the weights' gcd): at most
+     * 64 hosts x weight 1000, 256 KB, and usually a few bytes.
+     */
+    private static final int MAX_SCHEDULES = 64;
 
     private final UpstreamHost[] hosts;
     /** One answer per host, made once: a pick allocates nothing. */

@@ -33,7 +33,8 @@ import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
-import dev.loomgate.gateway.resilience.HealthCheckers;
+import dev.loomgate.gateway.call.HealthCheckers;
+import dev.loomgate.gateway.call.ResilienceGauges;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import io.helidon.http.DirectHandler;
@@ -100,7 +101,7 @@ public final class GatewayNode implements AutoCloseable {
                 .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).build();
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
-        metrics.addSource(p -> resilienceMetrics.write(p, routing.current().upstreams(), resilience));
+        metrics.addSource(p -> ResilienceGauges.write(p, resilienceMetrics, routing.current().upstreams(), resilience));
         metrics.addSource(p -> {
             p.help("loomgate_draining", "gauge", "1 while the node drains (readiness fails, requests are still served).");
             p.sample("loomgate_draining", "", phase.get() == Phase.DRAINING ? 1 : 0);
@@ -266,6 +267,11 @@ public final class GatewayNode implements AutoCloseable {
     /** Counters of retries, ejections, breakers and bulkheads. */
     public ResilienceMetrics resilienceMetrics() {
         return resilienceMetrics;
+    }
+
+    /** Live breakers, bulkheads and retry budgets, by upstream and route. */
+    public ResilienceRegistry resilience() {
+        return resilience;
     }
 
     /** Drains with the configured drain-timeout and drain-quiet-period (SIGTERM does this). */

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.loomgate.gateway.resilience.CircuitBreaker;
+import dev.loomgate.gateway.resilience.EndpointHealth;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.resilience.Timeouts;
 import dev.loomgate.gateway.resilience.UpstreamResilience;
 import dev.loomgate.gateway.pipeline.RoutePipeline;
 import dev.loomgate.gateway.route.Route;
-import dev.loomgate.gateway.upstream.EndpointHealth;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 import jakarta.json.JsonArrayBuilder;

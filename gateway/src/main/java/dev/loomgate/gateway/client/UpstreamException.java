@@ -1,6 +1,10 @@
 package dev.loomgate.gateway.client;
 
 import java.io.IOException;
+import java.util.Optional;
+
+import dev.loomgate.gateway.resilience.RetryPolicy;
+import dev.loomgate.gateway.resilience.TryFailure;
 
 /**
  * Why an exchange with an upstream failed. The kind decides the client status (502/503/504)
@@ -8,7 +12,7 @@ import java.io.IOException;
  * have seen the request are safe for every method.
  */
 public final class UpstreamException extends IOException {
-    public enum Kind {
+    public enum Kind implements TryFailure {
         /** TCP connect refused or unreachable: the upstream never saw the request. */
         CONNECT_FAILED(true),
         /** TCP connect did not finish in time: the upstream never saw the request. */
@@ -31,8 +35,19 @@ public final class UpstreamException extends IOException {
         }
 
         /** True when the upstream cannot have received any byte of the request. */
+        @Override
         public boolean nothingSent() {
             return nothingSent;
+        }
+
+        @Override
+        public Optional<RetryPolicy.Condition> retryCondition() {
+            return switch (this) {
+                case CONNECT_FAILED, CONNECT_TIMEOUT, POOL_EXHAUSTED -> Optional.of(RetryPolicy.Condition.CONNECT_FAILURE);
+                case RESET_BEFORE_RESPONSE -> Optional.of(RetryPolicy.Condition.RESET);
+                case RESPONSE_TIMEOUT -> Optional.of(RetryPolicy.Condition.TIMEOUT);
+                case PROTOCOL_ERROR, CLIENT_BODY_FAILED -> Optional.empty();
+            };
         }
     }
 

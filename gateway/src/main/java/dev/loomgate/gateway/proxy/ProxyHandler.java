@@ -2,6 +2,7 @@ package dev.loomgate.gateway.proxy;
 
 import java.util.Optional;
 
+import dev.loomgate.gateway.call.UpstreamCalls;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.config.EdgeRules;
 import dev.loomgate.gateway.config.TrustedProxies;
@@ -46,7 +47,9 @@ public final class ProxyHandler implements FrontDoorHandler {
         this.accessLog = b.accessLog;
         this.paths = PathNormalizer.create(b.edge.paths().mergeSlashes());
         this.trustedProxies = b.edge.forwarded().trustedProxies();
-        this.proxy = new UpstreamProxyStep(new ForwardingAttempts(b.client, b.resilience, b.metrics));
+        UpstreamCalls calls = new UpstreamCalls(b.client, b.resilience, b.metrics, ProxyHandler::problem);
+        calls.follow(b.state);
+        this.proxy = new UpstreamProxyStep(calls);
     }
 
     public static Builder builder() {

@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.loomgate.gateway.call.CallOutcome;
+import dev.loomgate.gateway.call.UpstreamCalls;
 import dev.loomgate.gateway.client.HttpFields;
 import dev.loomgate.gateway.client.RequestBody;
 import dev.loomgate.gateway.client.UpstreamRequest;
@@ -25,7 +27,7 @@ import dev.loomgate.gateway.upstream.Upstream;
 
 /**
  * The default terminal step: send the request to the route's upstream (through the upstream-call decorators
- * of {@link ForwardingAttempts}) and relay the response, streaming bodies both ways.
+ * of {@link UpstreamCalls}) and relay the response, streaming bodies both ways.
  */
 final class UpstreamProxyStep implements TerminalStep {
     private static final Logger LOG = Logger.getLogger(UpstreamProxyStep.class.getName());
@@ -35,10 +37,10 @@ final class UpstreamProxyStep implements TerminalStep {
     private static final int BUFFER_RESPONSE_BODY = 256 * 1024;
     private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    private final ForwardingAttempts attempts;
+    private final UpstreamCalls calls;
 
-    UpstreamProxyStep(ForwardingAttempts attempts) {
-        this.attempts = attempts;
+    UpstreamProxyStep(UpstreamCalls calls) {
+        this.calls = calls;
     }
 
     /** The exchange is always the proxy's own: {@link ProxyHandler} creates every exchange a chain carries. */
@@ -61,13 +63,13 @@ final class UpstreamProxyStep implements TerminalStep {
             ex.answer(new Problem(Problem.Type.BAD_REQUEST, "reading the request body failed: " + e.getMessage()));
             return;
         }
-        switch (attempts.forward(upstream.get(), ex.match.route(), ex.view, request, e -> ex.endpoint = e)) {
-            case ForwardingAttempts.Failed f -> {
+        switch (calls.forward(upstream.get(), ex.match.route(), ex.view, request, e -> ex.endpoint = e)) {
+            case CallOutcome.Failed f -> {
                 f.retryAfter().ifPresent(d -> ex.response().headers().set("Retry-After",
                         Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
                 ex.answer(f.problem());
             }
-            case ForwardingAttempts.Answered a -> {
+            case CallOutcome.Answered a -> {
                 try {
                     relay(a.response(), ex);
                 } finally {

@@ -6,12 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomgate.gateway.observe.PrometheusText;
-import dev.loomgate.gateway.upstream.Upstream;
-import dev.loomgate.gateway.upstream.UpstreamHost;
 
 /**
  * Counters of the resilience pieces, exposed through {@code GatewayMetrics.addSource}. Gauges
- * (endpoint health, breaker state, in-flight) are read from live state at scrape time.
+ * (endpoint health, breaker state, in-flight) are read from live state at scrape time, by
+ * {@code call.ResilienceGauges}, which knows the upstreams.
  */
 public final class ResilienceMetrics {
     private static final String[][] COUNTERS = {
@@ -82,8 +81,8 @@ public final class ResilienceMetrics {
                 .increment();
     }
 
-    /** Writes counters plus gauges of the given upstreams' live state. */
-    public void write(PrometheusText p, Map<String, Upstream> upstreams, ResilienceRegistry registry) {
+    /** Writes the counters; the gauges of live state follow (they need the upstreams, see the call package). */
+    public void writeCounters(PrometheusText p) {
         for (String[] c : COUNTERS) {
             Map<String, LongAdder> values = counters.get(c[0]);
             p.help(c[0], "counter", c[1]);
@@ -93,45 +92,13 @@ public final class ResilienceMetrics {
                 }
             }
         }
-        Map<String, Upstream> sorted = new TreeMap<>(upstreams);
-        p.help("loomgate_endpoint_healthy", "gauge",
-                "1 when the endpoint passes active health checks and is not ejected (it gets traffic).");
-        for (Upstream u : sorted.values()) {
-            for (UpstreamHost h : u.hosts()) {
-                p.sample("loomgate_endpoint_healthy", hostLabels(u, h), h.available() ? 1 : 0);
-            }
-        }
-        p.help("loomgate_endpoint_ejected", "gauge", "1 while outlier detection keeps the endpoint out.");
-        for (Upstream u : sorted.values()) {
-            for (UpstreamHost h : u.hosts()) {
-                p.sample("loomgate_endpoint_ejected", hostLabels(u, h), h.health().ejected() ? 1 : 0);
-            }
-        }
-        p.help("loomgate_circuit_breaker_state", "gauge", "1 for the state each upstream's circuit breaker is in.");
-        for (Upstream u : sorted.values()) {
-            registry.breaker(u.name()).ifPresent(b -> {
-                CircuitBreaker.State now = b.state();
-                for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
-                    p.sample("loomgate_circuit_breaker_state", "upstream=\"" + esc(u.name()) + "\",state=\"" + name(s) + "\"",
-                            s == now ? 1 : 0);
-                }
-            });
-        }
-        p.help("loomgate_upstream_in_flight", "gauge", "Requests in flight to each upstream (the bulkhead's count).");
-        for (Upstream u : sorted.values()) {
-            p.sample("loomgate_upstream_in_flight", "upstream=\"" + esc(u.name()) + "\"", registry.inFlight(u.name()));
-        }
     }
 
-    private static String hostLabels(Upstream u, UpstreamHost h) {
-        return "upstream=\"" + esc(u.name()) + "\",endpoint=\"" + esc(h.endpoint().id()) + "\"";
-    }
-
-    static String name(CircuitBreaker.State s) {
+    public static String name(CircuitBreaker.State s) {
         return s.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    private static String esc(String s) {
+    public static String esc(String s) {
         return PrometheusText.escape(s);
     }
 }

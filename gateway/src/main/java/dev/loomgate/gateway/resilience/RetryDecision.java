@@ -2,8 +2,6 @@ package dev.loomgate.gateway.resilience;
 
 import java.util.Optional;
 
-import dev.loomgate.gateway.client.UpstreamException;
-
 /**
  * Whether one failed try may be retried: the safety rules of {@link RetryPolicy} in one place,
  * as a pure function so every rule has a unit test. The budget is asked last, so a retry that
@@ -40,13 +38,8 @@ public final class RetryDecision {
     }
 
     /** The retry condition an upstream failure falls under, if any. */
-    public static Optional<RetryPolicy.Condition> condition(UpstreamException.Kind kind) {
-        return switch (kind) {
-            case CONNECT_FAILED, CONNECT_TIMEOUT, POOL_EXHAUSTED -> Optional.of(RetryPolicy.Condition.CONNECT_FAILURE);
-            case RESET_BEFORE_RESPONSE -> Optional.of(RetryPolicy.Condition.RESET);
-            case RESPONSE_TIMEOUT -> Optional.of(RetryPolicy.Condition.TIMEOUT);
-            case PROTOCOL_ERROR, CLIENT_BODY_FAILED -> Optional.empty();
-        };
+    public static Optional<RetryPolicy.Condition> condition(TryFailure kind) {
+        return kind.retryCondition();
     }
 
     /**

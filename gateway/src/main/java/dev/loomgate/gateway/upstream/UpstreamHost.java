@@ -2,12 +2,15 @@ package dev.loomgate.gateway.upstream;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.loomgate.gateway.resilience.EndpointHealth;
+import dev.loomgate.gateway.resilience.TrackedEndpoint;
+
 /**
  * Live state of one endpoint of one upstream, shared by the load balancer, the proxy and
  * (later) health checking and outlier detection. Kept across config reloads while the
  * endpoint stays in the upstream, so in-flight counts survive a reload.
  */
-public final class UpstreamHost {
+public final class UpstreamHost implements TrackedEndpoint {
     private final Endpoint endpoint;
     private final String id;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -52,6 +55,7 @@ public final class UpstreamHost {
     }
 
     /** Active health check and outlier state of this endpoint. */
+    @Override
     public EndpointHealth health() {
         return health;
     }

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.resilience;
+package dev.loomgate.gateway.call;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -17,13 +17,15 @@ import dev.loomgate.gateway.client.RequestBody;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.client.UpstreamRequest;
 import dev.loomgate.gateway.client.UpstreamResponse;
+import dev.loomgate.gateway.resilience.HealthCheckSettings;
+import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 
 /**
  * Active health checks: one virtual thread per upstream that has {@code health-check:}, probing
  * every endpoint each interval (each probe on its own virtual thread) and recording the result
- * on the endpoint's {@link dev.loomgate.gateway.upstream.EndpointHealth}, which the balancer reads.
+ * on the endpoint's {@link dev.loomgate.gateway.resilience.EndpointHealth}, which the balancer reads.
  *
  * <p>A supervisor thread follows config reloads: it starts a checker for a new upstream or
  * changed settings and stops one whose upstream or {@code health-check:} went away. Results live

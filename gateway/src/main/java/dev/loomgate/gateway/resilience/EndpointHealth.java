@@ -1,11 +1,12 @@
-package dev.loomgate.gateway.upstream;
+package dev.loomgate.gateway.resilience;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Health of one endpoint as seen by the active health checker and the outlier detector, kept
- * on its {@link UpstreamHost} so it survives config reloads. Only data and transitions live
- * here; the policies are in {@code dev.loomgate.gateway.resilience}.
+ * on its host ({@link TrackedEndpoint}) so it survives config reloads. Only data and transitions
+ * live here; the policies are {@link OutlierDetector} and the health checkers.
  */
 public final class EndpointHealth {
     private static final long NOT_EJECTED = Long.MIN_VALUE;
@@ -14,7 +15,7 @@ public final class EndpointHealth {
     private volatile boolean checkFailed;
     private final AtomicInteger checkStreak = new AtomicInteger(); // > 0 passes in a row, < 0 failures in a row
     // outlier detection
-    private volatile long ejectedUntilNanos = NOT_EJECTED;
+    private final AtomicLong ejectedUntilNanos = new AtomicLong(NOT_EJECTED);
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger ejections = new AtomicInteger();
     private volatile long lastEjectionNanos;
@@ -54,13 +55,16 @@ public final class EndpointHealth {
     }
 
     public boolean ejected() {
-        long until = ejectedUntilNanos;
-        return until != NOT_EJECTED && System.nanoTime() - until < 0;
+        return ejected(ejectedUntilNanos.get(), System.nanoTime());
+    }
+
+    private static boolean ejected(long until, long now) {
+        return until != NOT_EJECTED && now - until < 0;
     }
 
     /** Remaining ejection in milliseconds (0 when not ejected). */
     public long ejectedForMillis() {
-        long until = ejectedUntilNanos;
+        long until = ejectedUntilNanos.get();
         long left = until == NOT_EJECTED ? 0 : until - System.nanoTime();
         return Math.max(0, left / 1_000_000);
     }
@@ -87,18 +91,52 @@ public final class EndpointHealth {
 
     /**
      * Ejects until now + {@code base * n} (capped), n being this ejection's number in the series;
-     * a series ends when the endpoint went {@code maxNanos} without an ejection.
+     * a series ends when the endpoint went {@code maxNanos} without an ejection. Unconditional:
+     * the data path uses {@link #tryEject}.
      */
     public long eject(long baseNanos, long maxNanos) {
         long now = System.nanoTime();
-        if (ejections.get() > 0 && now - lastEjectionNanos > maxNanos + baseNanos * ejections.get()) {
-            ejections.set(0);
-        }
-        int n = ejections.incrementAndGet();
-        long duration = Math.min(maxNanos, baseNanos * n);
-        lastEjectionNanos = now;
-        ejectedUntilNanos = now + duration;
-        consecutiveFailures.set(0);
+        int number = nextNumber(now, baseNanos, maxNanos);
+        long duration = Math.min(maxNanos, baseNanos * number);
+        ejectedUntilNanos.set(now + duration);
+        committed(now, number);
         return duration;
+    }
+
+    /**
+     * Ejects as {@link #eject} does unless the endpoint is already ejected: of two tries that
+     * race, exactly one wins (a compare-and-set on the deadline), so one burst of failures
+     * counts as one ejection of the series, not two.
+     *
+     * @return the ejection's length in nanoseconds, or -1 when the endpoint was already ejected
+     */
+    public long tryEject(long baseNanos, long maxNanos) {
+        while (true) {
+            long now = System.nanoTime();
+            long until = ejectedUntilNanos.get();
+            if (ejected(until, now)) {
+                return -1;
+            }
+            int number = nextNumber(now, baseNanos, maxNanos);
+            long duration = Math.min(maxNanos, baseNanos * number);
+            if (ejectedUntilNanos.compareAndSet(until, now + duration)) {
+                committed(now, number);
+                return duration;
+            }
+        }
+    }
+
+    /** This ejection's number in the series: 1 when the series ended ({@code maxNanos} without one). */
+    private int nextNumber(long now, long baseNanos, long maxNanos) {
+        int n = ejections.get();
+        boolean seriesEnded = n > 0 && now - lastEjectionNanos > maxNanos + baseNanos * n;
+        return seriesEnded ? 1 : n + 1;
+    }
+
+    /** Only the thread that set the deadline gets here, so the series bookkeeping needs no CAS. */
+    private void committed(long now, int number) {
+        ejections.set(number);
+        lastEjectionNanos = now;
+        consecutiveFailures.set(0);
     }
 }

@@ -83,6 +83,8 @@ public final class GatewayNode implements AutoCloseable {
                 config.rateLimiter());
         metrics.addSource(rateLimits::writeMetrics);
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
+        routing.addListener(s -> rateLimits.retainRoutes(s.routes().routes().stream().map(r -> r.id())
+                .collect(java.util.stream.Collectors.toSet())));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize()));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);

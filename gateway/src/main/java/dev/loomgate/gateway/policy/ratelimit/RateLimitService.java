@@ -1,6 +1,7 @@
 package dev.loomgate.gateway.policy.ratelimit;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -135,6 +136,21 @@ public final class RateLimitService implements AutoCloseable {
     public long limited(String routeId, String policyId) {
         Counters c = counters.get(new RouteAndPolicy(routeId, policyId));
         return c == null ? 0 : c.limited().sum();
+    }
+
+    /**
+     * Forgets the decision counters of routes that the applied routes version no longer has, so deleted routes
+     * leave no series in /metrics (their buckets expire in Redis and in the local cache on their own).
+     */
+    public void retainRoutes(Set<String> routeIds) {
+        counters.keySet().removeIf(k -> !routeIds.contains(k.route()));
+    }
+
+    /** Route ids that have decision counters (for tests and the admin API). */
+    public Set<String> countedRoutes() {
+        Set<String> ids = new java.util.TreeSet<>();
+        counters.keySet().forEach(k -> ids.add(k.route()));
+        return ids;
     }
 
     /** For {@code GatewayMetrics.addSource}. */

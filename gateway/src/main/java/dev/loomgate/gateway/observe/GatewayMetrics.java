@@ -121,13 +121,20 @@ public final class GatewayMetrics {
             if (stats != null) {
                 return stats;
             }
-            // Reads live inside the map's per-key compute: retain() publishes the new set before it
-            // removes, so a request finishing on an old snapshot cannot bring a deleted name back.
             stats = byName.computeIfAbsent(name, n -> {
                 Set<String> names = live;
                 return names == null || names.contains(n) ? create(n) : null;
             });
-            return stats != null ? stats : create(name);
+            if (stats == null) {
+                return create(name); // a request finishing on an older snapshot: counts go nowhere
+            }
+            // retain() may have published new names while we inserted, and its sweep may have
+            // passed our entry: check again after inserting (retain publishes before it sweeps).
+            Set<String> names = live;
+            if (names != null && !names.contains(name)) {
+                byName.remove(name, stats);
+            }
+            return stats;
         }
 
         void retain(Set<String> names) {

@@ -46,6 +46,32 @@ class GatewayMetricsTest {
     }
 
     @Test
+    void requestsRacingARetainNeverLeaveADeletedRouteBehind() throws Exception {
+        GatewayMetrics m = new GatewayMetrics();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.List<Thread> requests = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            requests.add(Thread.ofVirtual().start(() -> {
+                while (running.get()) {
+                    m.route("gone").record(200, 1_000);
+                    m.upstream("gone-up").record(200, 1_000);
+                    Thread.yield();
+                }
+            }));
+        }
+        for (int round = 0; round < 2_000; round++) {
+            m.retain(() -> names(Set.of("gone"), Set.of("gone-up")));
+            m.retain(() -> names(Set.of(), Set.of()));
+        }
+        running.set(false);
+        for (Thread t : requests) {
+            t.join();
+        }
+        String text = m.scrape();
+        assertFalse(text.contains("gone"), text);
+    }
+
+    @Test
     void exposesTheSameLinesAsBefore() {
         GatewayMetrics m = new GatewayMetrics();
         m.route("a\"b").record(200, 700_000); // 0.7 ms: in the 0.001 bucket

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
@@ -37,6 +38,7 @@ public final class EndpointsSource implements AutoCloseable {
     private final BooleanSupplier frozen;
     private final Map<ConsulService, ServiceEndpointsWatcher> watchers = new ConcurrentHashMap<>();
     private final Set<ConsulService> running = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock syncLock = new ReentrantLock();
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -107,11 +109,26 @@ public final class EndpointsSource implements AutoCloseable {
         sync();
     }
 
-    /** Starts a watcher per service the current routes use and stops the others. */
+    /**
+     * Starts a watcher per service the current routes use and stops the others. Swaps notify on
+     * the applying thread (KV watch, endpoint watchers), so two syncs can overlap; the lock makes
+     * the later one work from the latest document instead of undoing it.
+     */
     void sync() {
         if (closed || !started) {
             return;
         }
+        syncLock.lock();
+        try {
+            if (!closed) { // closed meanwhile: start nothing
+                syncLocked();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private void syncLocked() {
         Set<ConsulService> wanted = servicesInUse();
         for (ConsulService svc : wanted) {
             ServiceEndpointsWatcher w = watcher(svc);
@@ -162,7 +179,12 @@ public final class EndpointsSource implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        watchers.values().forEach(ServiceEndpointsWatcher::close);
+        syncLock.lock();
+        try {
+            closed = true;
+            watchers.values().forEach(ServiceEndpointsWatcher::close);
+        } finally {
+            syncLock.unlock();
+        }
     }
 }

@@ -20,6 +20,7 @@ import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.discovery.ConsulRuntime;
+import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
 import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
@@ -103,6 +104,8 @@ public final class GatewayNode implements AutoCloseable {
                 .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).build();
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
+        routing.addListener(s -> metrics.retain(this::liveNames)); // deleted routes/upstreams leave /metrics
+        metrics.retain(this::liveNames);
         metrics.addSource(p -> ResilienceGauges.write(p, resilienceMetrics, routing.current().upstreams(), resilience));
         metrics.addSource(p -> {
             p.help("loomgate_draining", "gauge", "1 while the node drains (readiness fails, requests are still served).");
@@ -195,6 +198,11 @@ public final class GatewayNode implements AutoCloseable {
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
                 new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
                         routing::apply, routing::reject));
+    }
+
+    private GatewayMetrics.LiveNames liveNames() {
+        RoutingSnapshot now = routing.current();
+        return new GatewayMetrics.LiveNames(now.routeIds(), now.upstreams().keySet());
     }
 
     /** Loads the routes (an invalid file stops the start), starts listening and watching. */

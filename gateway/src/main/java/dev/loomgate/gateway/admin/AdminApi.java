@@ -172,13 +172,14 @@ public final class AdminApi {
     }
 
     private void config(ServerResponse res) {
-        RoutingSnapshot s = routing.current();
+        RoutingState.View view = routing.view(); // version and last rejection of one swap
+        RoutingSnapshot s = view.snapshot();
         JsonObjectBuilder b = JSON.createObjectBuilder()
                 .add("version", s.version())
                 .add("appliedAt", s.appliedAt().toString())
                 .add("routes", s.routes().routes().size())
                 .add("upstreams", s.upstreams().size());
-        routing.lastRejection().ifPresentOrElse(r -> b.add("lastRejection", JSON.createObjectBuilder()
+        view.lastRejection().ifPresentOrElse(r -> b.add("lastRejection", JSON.createObjectBuilder()
                 .add("source", r.source()).add("reason", r.reason()).add("at", r.at().toString())),
                 () -> b.add("lastRejection", JsonValue.NULL));
         send(res, b.build());

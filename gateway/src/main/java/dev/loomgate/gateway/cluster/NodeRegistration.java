@@ -1,9 +1,15 @@
 package dev.loomgate.gateway.cluster;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
+import dev.loomgate.gateway.config.ConsulConfig;
+import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.consul.Backoff;
 import dev.loomgate.gateway.consul.BlockingWatch;
 import dev.loomgate.gateway.consul.ConsulClient;
@@ -20,6 +26,10 @@ import dev.loomgate.gateway.consul.ServiceRegistration;
 public final class NodeRegistration implements AutoCloseable {
     public static final String SERVICE = "loomgate";
     private static final Logger LOG = Logger.getLogger(NodeRegistration.class.getName());
+    private static final String VERSION = Optional.ofNullable(NodeRegistration.class.getPackage().getImplementationVersion())
+            .orElse("dev");
+    // the readiness check's timeout: twice its interval, at most this
+    private static final Duration CHECK_TIMEOUT_CAP = Duration.ofSeconds(5);
 
     private final ConsulClient client;
     private final ServiceRegistration registration;
@@ -46,6 +56,45 @@ public final class NodeRegistration implements AutoCloseable {
                         }
                     }
                 });
+    }
+
+    /**
+     * Registers this node (proxy port, admin port in the meta, readiness check on the admin
+     * listener) and starts watching the cluster's nodes.
+     */
+    public static NodeRegistration start(ConsulClient client, ConsulConfig config, NodeConfig.Node node, int port,
+                                         int adminPort, Backoff backoff) {
+        String address = advertiseAddress(config, node);
+        String adminHost = wildcard(node.adminHost()) ? address : node.adminHost();
+        Duration twice = config.checkInterval().multipliedBy(2);
+        var check = new ServiceRegistration.HttpCheck("loomgate:" + node.id() + ":ready",
+                "http://" + hostPort(adminHost, adminPort) + "/health/ready", config.checkInterval(),
+                twice.compareTo(CHECK_TIMEOUT_CAP) < 0 ? twice : CHECK_TIMEOUT_CAP, config.deregisterAfter());
+        var reg = new ServiceRegistration(node.id(), SERVICE, address, port, List.of(),
+                Map.of("version", VERSION, "admin-port", Integer.toString(adminPort)), Optional.of(check));
+        return new NodeRegistration(client, reg, config.watchWait(), backoff).start();
+    }
+
+    private static String advertiseAddress(ConsulConfig config, NodeConfig.Node node) {
+        if (config.advertiseAddress().isPresent()) {
+            return config.advertiseAddress().get();
+        }
+        if (!wildcard(node.host())) {
+            return node.host();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (IOException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    private static boolean wildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     public NodeRegistration start() {

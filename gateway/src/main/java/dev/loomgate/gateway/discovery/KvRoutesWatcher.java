@@ -2,6 +2,7 @@ package dev.loomgate.gateway.discovery;
 
 import dev.loomgate.gateway.routing.RoutingState;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.logging.Logger;
 
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.RoutesDocument;
+import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.consul.Backoff;
 import dev.loomgate.gateway.consul.BlockingWatch;
 import dev.loomgate.gateway.consul.ConsulClient;
@@ -22,7 +24,9 @@ import dev.loomgate.gateway.http.Json;
 /**
  * Watches the routes under the KV prefix. Each committed change (the version key not pending)
  * is assembled, validated and swapped in atomically; an invalid one is rejected and the old
- * snapshot keeps serving. Either way the node writes {@code <prefix>status/<node-id>}.
+ * snapshot keeps serving. Either way the node writes {@code <prefix>status/<node-id>}. This is the
+ * routes source of a node whose routes live in KV: its only output is {@link RoutingState#apply}
+ * (or {@link RoutingState#reject}) and that status key.
  */
 public final class KvRoutesWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KvRoutesWatcher.class.getName());
@@ -94,6 +98,45 @@ public final class KvRoutesWatcher implements AutoCloseable {
                         }
                     }
                 });
+    }
+
+    /** Where the first routes came from at node start. */
+    record Start(boolean consulUp, boolean fromSnapshot) {
+    }
+
+    /**
+     * Loads the first routes before the node listens: live from Consul when it answers, else from
+     * the last-known-good snapshot (its endpoints too, so its upstreams have some); the watch then
+     * switches to live data when Consul returns.
+     */
+    Start bootstrap(Optional<LastKnownGood> snapshot, Path snapshotFile) throws ConfigException {
+        boolean applied = false;
+        boolean consulUp = true;
+        try {
+            applied = bootstrap(client.kvList(layout.prefix()).value());
+        } catch (ConsulException e) {
+            consulUp = false;
+            LOG.warning("Consul unreachable at start (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            consulUp = false;
+        }
+        if (applied) {
+            return new Start(consulUp, false);
+        }
+        if (snapshot.isPresent() && snapshot.get().routesText().isPresent()) {
+            LastKnownGood saved = snapshot.get();
+            String text = saved.routesText().get();
+            saved.endpoints().forEach(routing::discovered);
+            RoutesDocument doc = RoutesParser.parse(text, snapshotFile.toString());
+            routing.apply(doc);
+            assumeApplied(text);
+            LOG.warning(() -> "serving routes version " + doc.version() + " from the last-known-good snapshot "
+                    + snapshotFile + " (written " + saved.writtenAt() + ")");
+            return new Start(consulUp, true);
+        }
+        LOG.warning("no routes in Consul and no snapshot yet: serving no routes until some are pushed");
+        return new Start(consulUp, false);
     }
 
     /**

@@ -2,16 +2,23 @@ package dev.loomgate.gateway.observe;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** Request counts by status class and a latency histogram for one route or one upstream. */
+/**
+ * Request counts by status class and a latency histogram for one route or one upstream: the
+ * per-route (per-upstream) metrics handle. Its labels are rendered once, when it is created.
+ */
 public final class TrafficStats {
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     private final LongAdder[] byClass = new LongAdder[CLASSES.length];
-    private final LatencyHistogram latency = new LatencyHistogram();
+    private final String[] countLabels = new String[CLASSES.length];
+    private final Histogram latency;
 
-    TrafficStats() {
+    /** @param labels the rendered label pair that names this route or upstream, e.g. {@code route="a"} */
+    TrafficStats(String labels) {
         for (int i = 0; i < byClass.length; i++) {
             byClass[i] = new LongAdder();
+            countLabels[i] = "{" + labels + ",code=\"" + CLASSES[i] + "\"} ";
         }
+        latency = Histogram.latency(labels);
     }
 
     public void record(int status, long nanos) {
@@ -26,17 +33,16 @@ public final class TrafficStats {
         return byClass[statusClass - 1].sum();
     }
 
-    void writeCounts(StringBuilder out, String name, String labels) {
+    void writeCounts(PrometheusText p, String name) {
         for (int i = 0; i < CLASSES.length; i++) {
             long v = byClass[i].sum();
             if (v > 0) {
-                out.append(name).append('{').append(labels).append(",code=\"").append(CLASSES[i]).append("\"} ")
-                        .append(v).append('\n');
+                p.out().append(name).append(countLabels[i]).append(v).append('\n');
             }
         }
     }
 
-    LatencyHistogram latency() {
+    Histogram latency() {
         return latency;
     }
 }

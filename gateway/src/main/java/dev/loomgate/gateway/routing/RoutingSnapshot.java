@@ -2,9 +2,12 @@ package dev.loomgate.gateway.routing;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.loomgate.gateway.pipeline.Pipelines;
+import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteTable;
 import dev.loomgate.gateway.upstream.Upstream;
 
@@ -17,6 +20,15 @@ public record RoutingSnapshot(String version, RouteTable routes, Map<String, Ups
 
     public static RoutingSnapshot empty() {
         return new RoutingSnapshot("none", RouteTable.empty(), Map.of(), Pipelines.none(), Instant.now());
+    }
+
+    /** The ids of the snapshot's routes. */
+    public Set<String> routeIds() {
+        Set<String> ids = new HashSet<>();
+        for (Route r : routes.routes()) {
+            ids.add(r.id());
+        }
+        return ids;
     }
 
     public Optional<Upstream> upstream(String name) {

@@ -2,15 +2,16 @@ package dev.loomgate.gateway.routing;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -25,8 +26,11 @@ import dev.loomgate.gateway.upstream.UpstreamDefinition;
 import dev.loomgate.gateway.upstream.UpstreamRegistry;
 
 /**
- * The node's current routing snapshot and the record of the last rejected change. Requests read
- * {@link #current()} once; a config change builds a whole new snapshot and swaps it in.
+ * The node's current routing snapshot, the document and discovered endpoints it was built from,
+ * and the record of the last rejected change, all held in one immutable {@link View} swapped
+ * atomically. Requests read {@link #current()} once; a config change builds a whole new view and
+ * swaps it in. Readers never lock; the rebuild lock only serialises writers so each builds on the
+ * latest document and endpoints.
  *
  * <p>Upstreams with a {@code consul:} source take their endpoints from {@link #discovered}: a
  * change there rebuilds the snapshot (same version and route table, the registry reusing live
@@ -39,16 +43,51 @@ public final class RoutingState {
     public record Rejection(String source, String reason, Instant at) {
     }
 
-    private final AtomicReference<RoutingSnapshot> current = new AtomicReference<>(RoutingSnapshot.empty());
-    private final AtomicReference<Rejection> lastRejection = new AtomicReference<>();
+    /**
+     * Everything the state holds, read in one go: the snapshot requests route with, the document
+     * and the discovered endpoints it was built from, and the last refused change.
+     */
+    public static final class View {
+        private final RoutingSnapshot snapshot;
+        private final RoutesDocument document;
+        private final Map<ConsulService, List<Endpoint>> discovered;
+        private final Rejection lastRejection;
+
+        private View(RoutingSnapshot snapshot, RoutesDocument document, Map<ConsulService, List<Endpoint>> discovered,
+                     Rejection lastRejection) {
+            this.snapshot = snapshot;
+            this.document = document;
+            this.discovered = Map.copyOf(discovered);
+            this.lastRejection = lastRejection;
+        }
+
+        public RoutingSnapshot snapshot() {
+            return snapshot;
+        }
+
+        /** The document behind the snapshot (before discovered endpoints were filled in). */
+        public Optional<RoutesDocument> document() {
+            return Optional.ofNullable(document);
+        }
+
+        /** The endpoints last discovered per Consul service (immutable). */
+        public Map<ConsulService, List<Endpoint>> discovered() {
+            return discovered;
+        }
+
+        public Optional<Rejection> lastRejection() {
+            return Optional.ofNullable(lastRejection);
+        }
+    }
+
+    private final AtomicReference<View> view = new AtomicReference<>(
+            new View(RoutingSnapshot.empty(), null, Map.of(), null));
     private final UpstreamRegistry registry = new UpstreamRegistry();
     private final LongAdder applied = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder endpointUpdates = new LongAdder();
-    private final AtomicReference<RoutesDocument> document = new AtomicReference<>();
-    private final Map<ConsulService, List<Endpoint>> discovered = new ConcurrentHashMap<>();
     private final List<Consumer<RoutingSnapshot>> listeners = new CopyOnWriteArrayList<>();
-    // Serialises rebuilds (document or endpoints) so each builds on the latest of both.
+    // Serialises writers (document, endpoints, rejection) so each builds on the latest view.
     private final ReentrantLock rebuild = new ReentrantLock();
     private final NodeServices services;
 
@@ -62,11 +101,19 @@ public final class RoutingState {
         this.services = services;
     }
 
-    public RoutingSnapshot current() {
-        return current.get();
+    /** The whole state as one consistent value. */
+    public View view() {
+        return view.get();
     }
 
-    /** Builds and swaps in a snapshot for a validated document. */
+    public RoutingSnapshot current() {
+        return view.get().snapshot();
+    }
+
+    /**
+     * Builds and swaps in a snapshot for a validated document. Discovered endpoints of services
+     * the document no longer uses are forgotten.
+     */
     public RoutingSnapshot apply(RoutesDocument doc) {
         RoutingSnapshot next;
         RoutingSnapshot previous;
@@ -74,10 +121,20 @@ public final class RoutingState {
         Pipelines pipelines = Pipelines.create(doc.routes(), doc.pipelines(), services);
         rebuild.lock();
         try {
-            next = new RoutingSnapshot(doc.version(), table, registry.apply(withDiscovered(doc.upstreams())),
+            View now = view.get();
+            Map<ConsulService, List<Endpoint>> kept = new HashMap<>();
+            for (UpstreamDefinition u : doc.upstreams()) {
+                u.consul().ifPresent(svc -> {
+                    List<Endpoint> eps = now.discovered().get(svc);
+                    if (eps != null) {
+                        kept.put(svc, eps);
+                    }
+                });
+            }
+            next = new RoutingSnapshot(doc.version(), table, registry.apply(withDiscovered(doc.upstreams(), kept)),
                     pipelines, Instant.now());
-            previous = current.getAndSet(next);
-            document.set(doc);
+            previous = now.snapshot();
+            view.set(new View(next, doc, kept, now.lastRejection));
         } finally {
             rebuild.unlock();
         }
@@ -91,22 +148,28 @@ public final class RoutingState {
     /**
      * Sets the endpoints discovered for {@code service}; every upstream of the current document
      * with that source gets them in a new snapshot (none is built when nothing uses the service).
+     * The list is kept even then, so a document that starts using the service finds it.
      */
     public void discovered(ConsulService service, List<Endpoint> endpoints) {
         RoutingSnapshot next = null;
         rebuild.lock();
         try {
+            View now = view.get();
             List<Endpoint> copy = List.copyOf(endpoints);
-            if (copy.equals(discovered.put(service, copy))) {
+            if (copy.equals(now.discovered().get(service))) {
                 return;
             }
-            RoutesDocument doc = document.get();
+            Map<ConsulService, List<Endpoint>> discovered = new HashMap<>(now.discovered());
+            discovered.put(service, copy);
+            RoutingSnapshot snapshot = now.snapshot();
+            RoutesDocument doc = now.document;
             if (doc != null && doc.upstreams().stream().anyMatch(u -> u.consul().equals(Optional.of(service)))) {
-                RoutingSnapshot now = current.get();
-                RouteTable table = now.routes();
-                next = new RoutingSnapshot(now.version(), table, registry.apply(withDiscovered(doc.upstreams())),
-                        now.pipelines(), Instant.now());
-                current.set(next);
+                snapshot = new RoutingSnapshot(snapshot.version(), snapshot.routes(),
+                        registry.apply(withDiscovered(doc.upstreams(), discovered)), snapshot.pipelines(), Instant.now());
+                next = snapshot;
+            }
+            view.set(new View(snapshot, doc, discovered, now.lastRejection));
+            if (next != null) {
                 endpointUpdates.increment();
             }
         } finally {
@@ -119,12 +182,12 @@ public final class RoutingState {
 
     /** The document behind the current snapshot (before discovered endpoints were filled in). */
     public Optional<RoutesDocument> document() {
-        return Optional.ofNullable(document.get());
+        return view.get().document();
     }
 
     /** The endpoints last discovered per Consul service. */
     public Map<ConsulService, List<Endpoint>> discoveredEndpoints() {
-        return Map.copyOf(discovered);
+        return view.get().discovered();
     }
 
     /** Called (on the applying thread, after the swap) with each new snapshot; keep it cheap. */
@@ -132,7 +195,8 @@ public final class RoutingState {
         listeners.add(listener);
     }
 
-    private List<UpstreamDefinition> withDiscovered(List<UpstreamDefinition> defs) {
+    private static List<UpstreamDefinition> withDiscovered(List<UpstreamDefinition> defs,
+                                                           Map<ConsulService, List<Endpoint>> discovered) {
         List<UpstreamDefinition> out = new ArrayList<>(defs.size());
         for (UpstreamDefinition d : defs) {
             out.add(d.consul().isPresent() ? d.withEndpoints(discovered.getOrDefault(d.consul().get(), List.of())) : d);
@@ -145,7 +209,7 @@ public final class RoutingState {
             try {
                 l.accept(snapshot);
             } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "routing listener failed", e);
+                LOG.log(Level.WARNING, "routing listener failed", e);
             }
         }
     }
@@ -153,12 +217,19 @@ public final class RoutingState {
     /** Records a refused change; the current snapshot keeps serving. */
     public void reject(ConfigException e) {
         rejected.increment();
-        lastRejection.set(new Rejection(e.source(), e.getMessage(), Instant.now()));
+        Rejection rejection = new Rejection(e.source(), e.getMessage(), Instant.now());
+        rebuild.lock();
+        try {
+            View now = view.get();
+            view.set(new View(now.snapshot(), now.document, now.discovered(), rejection));
+        } finally {
+            rebuild.unlock();
+        }
         LOG.warning(() -> "routes change rejected, still serving version " + current().version() + ": " + e.getMessage());
     }
 
     public Optional<Rejection> lastRejection() {
-        return Optional.ofNullable(lastRejection.get());
+        return view.get().lastRejection();
     }
 
     public void writeMetrics(PrometheusText p) {

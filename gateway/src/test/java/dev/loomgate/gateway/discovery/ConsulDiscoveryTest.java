@@ -134,6 +134,20 @@ class ConsulDiscoveryTest {
     }
 
     @Test
+    void aNodeRestartedOnRoutesAlreadyInKvFollowsEndpointChanges() throws Exception {
+        register(1, "v2");
+        startNode(c -> c);
+        assertEquals(portsOf(1), ports());
+        node.close();
+        // The routes are in KV already: the new node applies them at start, and no change follows.
+        node = ConsulNodes.node(consul, "node-1", dir, c -> c.toBuilder().register(false).build());
+        assertEquals("d1", node.node().routing().current().version());
+        assertEquals(portsOf(1), ports());
+        register(2, "v2");
+        Await.until("new instance seen without any routes change", CONVERGE, () -> ports().equals(portsOf(1, 2)));
+    }
+
+    @Test
     void aSuddenEmptyListIsRefusedAndTheLastEndpointsKeepServing() throws Exception {
         register(1, "v2");
         register(2, "v2");

@@ -3,6 +3,7 @@ package dev.loomgate.gateway.upstream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,6 +95,18 @@ class UpstreamRegistryTest {
         assertTrue(registry.upstream("orders").isEmpty());
         assertNotSame(billing, host(registry, "payments", E1));
         assertEquals(List.of("payments"), List.copyOf(registry.upstreams().keySet()));
+    }
+
+    @Test
+    void anUpstreamLeftOutOfAnApplyIsForgottenAndComesBackFresh() {
+        UpstreamRegistry registry = new UpstreamRegistry();
+        registry.apply(List.of(def("orders", E1), def("users", E2)));
+        UpstreamHost old = host(registry, "users", E2);
+        registry.apply(List.of(def("orders", E1)));
+        assertTrue(registry.upstream("users").isEmpty());
+        assertEquals(Set.of("orders"), registry.upstreams().keySet());
+        registry.apply(List.of(def("orders", E1), def("users", E2)));
+        assertNotSame(old, host(registry, "users", E2), "no live state kept for a deleted upstream");
     }
 
     @Test

@@ -1,0 +1,104 @@
+package dev.loomgate.gateway.discovery;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.loomgate.gateway.routing.RoutingState;
+import dev.loomgate.gateway.upstream.ConsulService;
+import dev.loomgate.gateway.upstream.Endpoint;
+
+/**
+ * Writes the last-known-good snapshot file after each routing swap, on its own virtual thread
+ * (swaps in a burst make one write). Its only output is that file; {@link #read} is the way back.
+ */
+final class SnapshotWriter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SnapshotWriter.class.getName());
+
+    private final Path file;
+    private final RoutingState routing;
+    private final Optional<KvRoutesWatcher> kv;
+    private final Semaphore due = new Semaphore(0);
+    private volatile boolean closed;
+    private Thread thread;
+
+    /**
+     * @param kv when routes come from KV, the watcher whose applied text is saved; nothing is
+     *           written before it applied something (an older snapshot stays)
+     */
+    SnapshotWriter(Path file, RoutingState routing, Optional<KvRoutesWatcher> kv) {
+        this.file = file;
+        this.routing = routing;
+        this.kv = kv;
+    }
+
+    /** The snapshot on disk, if any can be read. */
+    static Optional<LastKnownGood> read(Path file) {
+        try {
+            return LastKnownGood.read(file);
+        } catch (IOException e) {
+            LOG.warning("ignoring the snapshot: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("consul-snapshot-writer").start(this::run);
+        due.release();
+    }
+
+    /** Asks for a write (cheap: called on each snapshot swap). */
+    void due() {
+        due.release();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                due.acquire();
+                due.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            try {
+                write();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "could not write the snapshot " + file, e);
+            }
+        }
+    }
+
+    private void write() throws IOException {
+        Optional<String> text = kv.flatMap(KvRoutesWatcher::appliedText);
+        if (kv.isPresent() && text.isEmpty()) {
+            return; // nothing applied from KV yet: keep whatever snapshot exists
+        }
+        RoutingState.View view = routing.view(); // version and endpoints of one swap
+        Map<ConsulService, List<Endpoint>> eps = new LinkedHashMap<>();
+        view.document().ifPresent(d -> d.upstreams().forEach(u -> u.consul().ifPresent(svc -> {
+            List<Endpoint> l = view.discovered().get(svc);
+            if (l != null) {
+                eps.put(svc, l);
+            }
+        })));
+        new LastKnownGood(view.snapshot().version(), text, eps, Instant.now()).write(file);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

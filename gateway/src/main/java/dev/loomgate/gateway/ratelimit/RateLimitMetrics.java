@@ -5,14 +5,16 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.loomgate.gateway.observe.Histogram;
+
 /**
  * Counters of one {@link RateLimiter}, read with plain getters (to be exported as Prometheus text by /metrics).
- * All counters only grow; the histogram is non-cumulative per bucket plus a cumulative view.
+ * All counters only grow.
  */
 public final class RateLimitMetrics {
-    /** Upper bounds (inclusive, microseconds) of the Redis latency histogram buckets; a last bucket is +Inf. */
-    private static final long[] LATENCY_BOUNDS_MICROS = {100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000,
-            100_000};
+    /** Upper bounds (inclusive, seconds) of the Redis latency histogram buckets: 100 µs to 100 ms; +Inf is added. */
+    private static final double[] LATENCY_BOUNDS_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+            0.025, 0.05, 0.1};
 
     private final ConcurrentHashMap<String, LongAdder> allowed = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> limited = new ConcurrentHashMap<>();
@@ -21,14 +23,10 @@ public final class RateLimitMetrics {
     private final LongAdder redisErrors = new LongAdder();
     private final LongAdder redisSlowCalls = new LongAdder();
     private final LongAdder breakerOpenings = new LongAdder();
-    private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BOUNDS_MICROS.length + 1];
-    private final LongAdder latencySumMicros = new LongAdder();
+    private final Histogram redisLatency = new Histogram(LATENCY_BOUNDS_SECONDS, "");
     private volatile boolean degraded;
 
     public RateLimitMetrics() {
-        for (int i = 0; i < latencyBuckets.length; i++) {
-            latencyBuckets[i] = new LongAdder();
-        }
     }
 
     void recordDecision(String policyId, RateLimitDecision decision) {
@@ -39,13 +37,7 @@ public final class RateLimitMetrics {
     }
 
     void recordRedisCall(long nanos, boolean failed, boolean slow) {
-        long micros = nanos / 1_000;
-        int i = 0;
-        while (i < LATENCY_BOUNDS_MICROS.length && micros > LATENCY_BOUNDS_MICROS[i]) {
-            i++;
-        }
-        latencyBuckets[i].increment();
-        latencySumMicros.add(micros);
+        redisLatency.record(nanos);
         if (failed) {
             redisErrors.increment();
         } else if (slow) {
@@ -113,39 +105,13 @@ public final class RateLimitMetrics {
         return redisSlowCalls.sum();
     }
 
-    /** Bucket upper bounds in microseconds; the histogram has one more bucket (+Inf). */
-    public long[] latencyBucketBoundsMicros() {
-        return LATENCY_BOUNDS_MICROS.clone();
-    }
-
-    /** Calls per latency bucket (non-cumulative), length = bounds + 1. */
-    public long[] latencyBucketCounts() {
-        long[] counts = new long[latencyBuckets.length];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = latencyBuckets[i].sum();
-        }
-        return counts;
-    }
-
-    /** Calls at or below each bound, as Prometheus {@code _bucket{le=…}} wants; the last entry is the +Inf total. */
-    public long[] latencyBucketCountsCumulative() {
-        long[] counts = latencyBucketCounts();
-        for (int i = 1; i < counts.length; i++) {
-            counts[i] += counts[i - 1];
-        }
-        return counts;
-    }
-
-    public long latencySumMicros() {
-        return latencySumMicros.sum();
+    /** Time of each Redis call (the one histogram implementation, {@link Histogram}). */
+    public Histogram redisLatency() {
+        return redisLatency;
     }
 
     public long latencyCount() {
-        long n = 0;
-        for (LongAdder a : latencyBuckets) {
-            n += a.sum();
-        }
-        return n;
+        return redisLatency.count();
     }
 
     private static Map<String, Long> snapshot(ConcurrentHashMap<String, LongAdder> map) {

@@ -41,13 +41,6 @@ final class RateLimitMetricsWriter {
         p.help("loomgate_ratelimit_redis_slow_calls_total", "counter", "Redis calls that answered over the latency budget.");
         p.sample("loomgate_ratelimit_redis_slow_calls_total", "", m.redisSlowCalls());
         p.help("loomgate_ratelimit_redis_duration_seconds", "histogram", "Time of one rate-limit call to Redis.");
-        long[] bounds = m.latencyBucketBoundsMicros();
-        long[] cumulative = m.latencyBucketCountsCumulative();
-        for (int i = 0; i < bounds.length; i++) {
-            p.sample("loomgate_ratelimit_redis_duration_seconds_bucket", "le=\"" + bounds[i] / 1e6 + "\"", cumulative[i]);
-        }
-        p.sample("loomgate_ratelimit_redis_duration_seconds_bucket", "le=\"+Inf\"", cumulative[bounds.length]);
-        p.sample("loomgate_ratelimit_redis_duration_seconds_sum", "", m.latencySumMicros() / 1e6);
-        p.sample("loomgate_ratelimit_redis_duration_seconds_count", "", m.latencyCount());
+        m.redisLatency().writeTo(p, "loomgate_ratelimit_redis_duration_seconds");
     }
 }

@@ -3,7 +3,6 @@ package dev.loomgate.gateway.policy.cors;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.loomgate.gateway.http.MutableHeaders;
 import dev.loomgate.gateway.http.Problem;
@@ -45,24 +44,25 @@ public final class CorsFilterFactory implements FilterFactory<CorsPolicy> {
     public Filter create(CorsPolicy policy, FilterContext context) {
         return (exchange, chain) -> {
             RequestView request = exchange.request();
+            // a browser sends one Origin; more than one is no origin we could name in an answer
             List<String> origins = request.headerValues("Origin");
-            // a browser sends one Origin; more than one is no origin we could name in the answer
-            Optional<String> origin = origins.size() == 1 ? Optional.of(origins.getFirst()) : Optional.empty();
-            Optional<String> requestMethod = request.header(CorsPolicy.REQUEST_METHOD);
-            if (CorsPolicy.isPreflight(request.method(), request.header("Origin"), requestMethod)) {
-                preflight(exchange, policy, origin, requestMethod.get());
+            if (CorsPolicy.isPreflight(request)) {
+                preflight(exchange, policy, origins);
                 return;
             }
-            Map<String, String> cors = policy.actualResponseHeaders(origin);
+            Map<String, String> cors = origins.size() == 1 ? policy.actualResponseHeaders(origins.getFirst())
+                    : policy.responseHeadersWithoutOrigin();
             exchange.onResponseHead(head -> decorate(head, policy, cors));
             chain.proceed();
         };
     }
 
-    private static void preflight(Exchange exchange, CorsPolicy policy, Optional<String> origin, String method) {
-        CorsPolicy.PreflightDecision d = origin.isEmpty()
-                ? new CorsPolicy.PreflightDecision(false, "origin is not allowed", Map.of())
-                : policy.preflight(origin.get(), method, exchange.request().headerValues(CorsPolicy.REQUEST_HEADERS));
+    private static void preflight(Exchange exchange, CorsPolicy policy, List<String> origins) {
+        RequestView request = exchange.request();
+        CorsPolicy.PreflightDecision d = origins.size() != 1
+                ? CorsPolicy.PreflightDecision.refused("origin is not allowed")
+                : policy.preflight(origins.getFirst(), request.header(CorsPolicy.REQUEST_METHOD).orElseThrow(),
+                        request.headerValues(CorsPolicy.REQUEST_HEADERS));
         if (!d.allowed()) {
             exchange.answer(new Problem(Problem.Type.FORBIDDEN, "CORS preflight refused: " + d.reason()));
             return;
@@ -83,16 +83,13 @@ public final class CorsFilterFactory implements FilterFactory<CorsPolicy> {
         h.remove(CorsPolicy.ALLOW_CREDENTIALS);
         h.remove(CorsPolicy.EXPOSE_HEADERS);
         cors.forEach(h::set);
-        if (policy.variesByOrigin() && !varies(head.header("Vary"))) {
+        if (policy.variesByOrigin() && !varies(head.header("Vary").orElse(""))) {
             h.add("Vary", "Origin");
         }
     }
 
-    private static boolean varies(Optional<String> vary) {
-        if (vary.isEmpty()) {
-            return false;
-        }
-        for (String item : vary.get().split(",")) {
+    private static boolean varies(String vary) {
+        for (String item : vary.split(",")) {
             String v = item.strip().toLowerCase(Locale.ROOT);
             if (v.equals("origin") || v.equals("*")) {
                 return true;

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.loomgate.gateway.http.HttpTokens;
+import dev.loomgate.gateway.http.RequestView;
 
 /**
  * A route's {@code cors:} rules and the decisions made from them (Fetch standard, "CORS protocol"): whether a
@@ -79,8 +80,9 @@ public final class CorsPolicy {
     }
 
     /** Whether the request is a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. */
-    public static boolean isPreflight(String method, Optional<String> origin, Optional<String> requestMethod) {
-        return method.equals("OPTIONS") && origin.isPresent() && requestMethod.isPresent();
+    public static boolean isPreflight(RequestView request) {
+        return request.method().equals("OPTIONS") && !request.headerValues("Origin").isEmpty()
+                && !request.headerValues(REQUEST_METHOD).isEmpty();
     }
 
     /**
@@ -109,23 +111,18 @@ public final class CorsPolicy {
     }
 
     /**
-     * The CORS headers of an actual response (upstream's or the gateway's own): for an allowed origin the
-     * origin (or {@code *}), credentials and exposed headers; none for a disallowed one. With
-     * {@code allow-origins: ["*"]} every response gets {@code *}, with or without Origin, so a cached copy of a
-     * same-origin response still serves a cross-origin reader (Fetch standard).
-     *
-     * @param origin the request's Origin header, when it has exactly one
+     * The CORS headers of an actual response (upstream's or the gateway's own) to a request with this Origin: for
+     * an allowed origin the origin (or {@code *}), credentials and exposed headers; none for a disallowed one.
      */
-    public Map<String, String> actualResponseHeaders(Optional<String> origin) {
+    public Map<String, String> actualResponseHeaders(String origin) {
         if (anyOrigin) {
-            return exposeHeaders.isEmpty() ? Map.of(ALLOW_ORIGIN, ANY)
-                    : Map.of(ALLOW_ORIGIN, ANY, EXPOSE_HEADERS, String.join(", ", exposeHeaders));
+            return wildcardHeaders();
         }
-        if (origin.isEmpty() || !allowsOrigin(origin.get())) {
+        if (!allowsOrigin(origin)) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>();
-        out.put(ALLOW_ORIGIN, origin.get());
+        out.put(ALLOW_ORIGIN, origin);
         if (credentials) {
             out.put(ALLOW_CREDENTIALS, "true");
         }
@@ -133,6 +130,20 @@ public final class CorsPolicy {
             out.put(EXPOSE_HEADERS, String.join(", ", exposeHeaders));
         }
         return out;
+    }
+
+    /**
+     * The CORS headers of a response to a request without (a single) Origin: none, except that with
+     * {@code allow-origins: ["*"]} every response gets {@code *}, so a cached copy of a same-origin response
+     * still serves a cross-origin reader (Fetch standard, "CORS protocol and HTTP caches").
+     */
+    public Map<String, String> responseHeadersWithoutOrigin() {
+        return anyOrigin ? wildcardHeaders() : Map.of();
+    }
+
+    private Map<String, String> wildcardHeaders() {
+        return exposeHeaders.isEmpty() ? Map.of(ALLOW_ORIGIN, ANY)
+                : Map.of(ALLOW_ORIGIN, ANY, EXPOSE_HEADERS, String.join(", ", exposeHeaders));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.loomgate.gateway.policy.ipaccess;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import dev.loomgate.gateway.http.Problem;
@@ -47,7 +46,7 @@ public final class IpAccessFilterFactory implements FilterFactory<IpAccessRules>
         if (!f.has("allow") && !f.has("deny")) {
             throw node.error("give allow, deny or both");
         }
-        Optional<IpBlocks> allow = f.has("allow") ? Optional.of(blocks(f.required("allow"))) : Optional.empty();
+        IpBlocks allow = f.has("allow") ? blocks(f.required("allow")) : IpBlocks.none();
         IpBlocks deny = f.has("deny") ? blocks(f.required("deny")) : IpBlocks.none();
         return new IpAccessRules(allow, deny);
     }

@@ -7,13 +7,13 @@ import java.util.Optional;
 import dev.loomgate.gateway.net.IpBlocks;
 
 /**
- * A route's {@code ip-access:} rules: the client address must be in {@code allow} (when given) and must not be in
- * {@code deny}; deny wins. Immutable.
+ * A route's {@code ip-access:} rules: the client address must be in {@code allow} (unless that is empty) and must
+ * not be in {@code deny}; deny wins. Immutable.
  *
- * @param allow the only blocks admitted; empty when every address not denied is admitted
+ * @param allow the only blocks admitted; empty: every address not denied is admitted
  * @param deny  blocks refused, whatever {@code allow} says
  */
-public record IpAccessRules(Optional<IpBlocks> allow, IpBlocks deny) {
+public record IpAccessRules(IpBlocks allow, IpBlocks deny) {
     public IpAccessRules {
         Objects.requireNonNull(allow, "allow");
         Objects.requireNonNull(deny, "deny");
@@ -32,6 +32,6 @@ public record IpAccessRules(Optional<IpBlocks> allow, IpBlocks deny) {
         if (deny.contains(address)) {
             return false;
         }
-        return allow.isEmpty() || allow.get().contains(address);
+        return allow.isEmpty() || allow.contains(address);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.loomgate.gateway.route.TestRequest;
 import org.junit.jupiter.api.Test;
 
 /** The CORS decisions without a server: origins, preflights, actual-response headers, credentials. */
@@ -103,8 +104,8 @@ class CorsPolicyTest {
         assertEquals("*", d.headers().get("Access-Control-Allow-Origin"));
         assertEquals("Access-Control-Request-Method, Access-Control-Request-Headers", d.headers().get("Vary"));
         assertFalse(PUBLIC.variesByOrigin());
-        assertEquals(Map.of("Access-Control-Allow-Origin", "*"), PUBLIC.actualResponseHeaders(Optional.of("https://x.test")));
-        assertEquals(Map.of("Access-Control-Allow-Origin", "*"), PUBLIC.actualResponseHeaders(Optional.empty()),
+        assertEquals(Map.of("Access-Control-Allow-Origin", "*"), PUBLIC.actualResponseHeaders("https://x.test"));
+        assertEquals(Map.of("Access-Control-Allow-Origin", "*"), PUBLIC.responseHeadersWithoutOrigin(),
                 "a constant answer goes on every response, so a cached same-origin copy serves CORS readers too");
     }
 
@@ -113,18 +114,21 @@ class CorsPolicyTest {
         assertEquals(Map.of("Access-Control-Allow-Origin", "https://a.example.org",
                         "Access-Control-Allow-Credentials", "true",
                         "Access-Control-Expose-Headers", "X-Request-Id"),
-                APP.actualResponseHeaders(Optional.of("https://a.example.org")));
-        assertEquals(Map.of(), APP.actualResponseHeaders(Optional.of("https://evil.test")), "a disallowed origin gets none");
-        assertEquals(Map.of(), APP.actualResponseHeaders(Optional.empty()));
+                APP.actualResponseHeaders("https://a.example.org"));
+        assertEquals(Map.of(), APP.actualResponseHeaders("https://evil.test"), "a disallowed origin gets none");
+        assertEquals(Map.of(), APP.responseHeadersWithoutOrigin());
         assertTrue(APP.variesByOrigin());
     }
 
     @Test
     void preflightIsOptionsWithOriginAndRequestMethod() {
-        assertTrue(CorsPolicy.isPreflight("OPTIONS", Optional.of("https://a.test"), Optional.of("PUT")));
-        assertFalse(CorsPolicy.isPreflight("OPTIONS", Optional.of("https://a.test"), Optional.empty()));
-        assertFalse(CorsPolicy.isPreflight("OPTIONS", Optional.empty(), Optional.of("PUT")));
-        assertFalse(CorsPolicy.isPreflight("PUT", Optional.of("https://a.test"), Optional.of("PUT")));
+        TestRequest options = TestRequest.get("/x").withMethod("OPTIONS");
+        assertTrue(CorsPolicy.isPreflight(options.withHeader("Origin", "https://a.test")
+                .withHeader("Access-Control-Request-Method", "PUT")));
+        assertFalse(CorsPolicy.isPreflight(options.withHeader("Origin", "https://a.test")));
+        assertFalse(CorsPolicy.isPreflight(options.withHeader("Access-Control-Request-Method", "PUT")));
+        assertFalse(CorsPolicy.isPreflight(TestRequest.get("/x").withMethod("PUT").withHeader("Origin", "https://a.test")
+                .withHeader("Access-Control-Request-Method", "PUT")));
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.loomgate.gateway.policy;
 
 import dev.loomgate.gateway.pipeline.FilterRegistry;
+import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
 import dev.loomgate.gateway.policy.headers.RequestHeadersFilterFactory;
 import dev.loomgate.gateway.policy.headers.ResponseHeadersFilterFactory;
+import dev.loomgate.gateway.policy.ipaccess.IpAccessFilterFactory;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
 
@@ -16,6 +18,8 @@ public final class BuiltInPolicies {
             .filter(new RequestHeadersFilterFactory())
             .filter(new ResponseHeadersFilterFactory())
             .filter(new RateLimitFilterFactory())
+            .filter(new IpAccessFilterFactory())
+            .filter(new CorsFilterFactory())
             .build();
 
     private BuiltInPolicies() {

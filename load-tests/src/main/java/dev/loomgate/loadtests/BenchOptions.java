@@ -56,7 +56,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
               --baseline-ref REF  build the gateway jar of git ref REF (e.g. main) in a temporary git worktree
                                   and measure it as --baseline-jar (handled by bin/bench-proxy; the jar is
                                   cached per commit in target/bench-baseline/)
-              --baseline-jar FILE a second gateway jar, measured as target "loomgate-baseline" with the same
+              --baseline-jar FILE a second gateway jar (with the libs/ directory its build writes next to it),
+                                  measured as target "loomgate-baseline" with the same
                                   config and JVM options on its own ports, in the same interleaved rounds;
                                   the report adds current/baseline for req/s and CPU us/req, per round, and
                                   says whether the difference is within the rounds' noise (needs >= 2 rounds)

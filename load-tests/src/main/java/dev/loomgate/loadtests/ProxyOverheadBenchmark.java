@@ -82,15 +82,10 @@ public final class ProxyOverheadBenchmark {
     }
 
     private static void preflight(BenchOptions options) {
-        if (!Files.isRegularFile(options.gatewayJar())) {
-            throw new BenchFailure("gateway jar " + options.gatewayJar()
-                    + " not found: build it with 'make build' (or bin/mvn-jdk -q -B -DskipTests -pl gateway -am package)");
-        }
-        options.baseline().ifPresent(b -> {
-            if (!Files.isRegularFile(b.jar())) {
-                throw new BenchFailure("baseline jar " + b.jar() + " not found (bin/bench-proxy --baseline-ref REF builds one)");
-            }
-        });
+        GatewayJars.check("gateway jar", options.gatewayJar(),
+                "build it with 'make build' (or bin/mvn-jdk -q -B -DskipTests -pl gateway -am package)");
+        options.baseline().ifPresent(b -> GatewayJars.check("baseline jar", b.jar(),
+                "bin/bench-proxy --baseline-ref REF builds one"));
         for (String tool : List.of("wrk", "nginx")) {
             if (onPath(tool).isEmpty()) {
                 throw new BenchFailure(tool + " not found on PATH: run 'make deps' (scripts/install-deps.sh)");

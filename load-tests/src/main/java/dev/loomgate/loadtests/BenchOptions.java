@@ -3,6 +3,7 @@ package dev.loomgate.loadtests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Command-line options of the proxy-overhead benchmark.
@@ -19,10 +20,20 @@ import java.util.List;
  * @param outDir           where the JSON and Markdown reports go
  * @param keepTemp         keep the temp dir (configs, logs) after a successful run
  * @param quick            true when --quick chose the defaults
+ * @param baseline         a second gateway jar measured alongside (--baseline-jar), if any
  */
 public record BenchOptions(int rounds, int durationSec, int connections, int threads, int warmupSec,
                            int nginxWarmupSec, int bodyBytes, Path gatewayJar, List<String> gatewayJvmOpts,
-                           Path outDir, boolean keepTemp, boolean quick) {
+                           Path outDir, boolean keepTemp, boolean quick, Optional<Baseline> baseline) {
+
+    /**
+     * The gateway the current one is compared with.
+     *
+     * @param jar    its runnable jar
+     * @param label  what it is, for the report (e.g. "main (638f708)"); the jar's file name by default
+     */
+    public record Baseline(Path jar, String label) {
+    }
 
     static final List<String> DEFAULT_JVM_OPTS = List.of("-XX:+UseParallelGC", "-Xms512m", "-Xmx512m");
 
@@ -38,9 +49,19 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
               --warmup S          seconds of warm-up load on the gateway before measuring (default 30);
                                   nginx targets get min(S, 5)
               --body-bytes N      upstream response body size (default 100)
-              --quick             smoke run: 1 round of 3 s, 5 s warm-up (explicit flags still win)
+              --quick             smoke run: 1 round of 3 s (2 with a baseline), 5 s warm-up (explicit flags
+                                  still win)
               --gateway-jar FILE  gateway jar (default gateway/target/loomgate-gateway.jar)
               --gateway-jvm-opts "OPTS"  JVM options of the node (default "-XX:+UseParallelGC -Xms512m -Xmx512m")
+              --baseline-ref REF  build the gateway jar of git ref REF (e.g. main) in a temporary git worktree
+                                  and measure it as --baseline-jar (handled by bin/bench-proxy; the jar is
+                                  cached per commit in target/bench-baseline/)
+              --baseline-jar FILE a second gateway jar (with the libs/ directory its build writes next to it),
+                                  measured as target "loomgate-baseline" with the same
+                                  config and JVM options on its own ports, in the same interleaved rounds;
+                                  the report adds current/baseline for req/s and CPU us/req, per round, and
+                                  says whether the difference is within the rounds' noise (needs >= 2 rounds)
+              --baseline-label TEXT  what the baseline is, for the report (default: the jar's file name)
               --out DIR           report directory (default load-tests/target/bench)
               --keep-temp         keep the temp dir with configs and logs after a successful run
               --help              this text
@@ -56,6 +77,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
         Path out = root.resolve("load-tests/target/bench");
         List<String> jvm = DEFAULT_JVM_OPTS;
         boolean keep = false;
+        Path baselineJar = null;
+        String baselineLabel = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -70,10 +93,15 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                 case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
                 case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
                 case "--out" -> out = root.resolve(value(args, ++i, a));
+                case "--baseline-jar" -> baselineJar = root.resolve(value(args, ++i, a));
+                case "--baseline-label" -> baselineLabel = value(args, ++i, a);
+                case "--baseline-ref" -> throw new IllegalArgumentException(
+                        "--baseline-ref is handled by bin/bench-proxy (it builds the jar); here pass --baseline-jar FILE");
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
             }
         }
-        int r = rounds != null ? rounds : quick ? 1 : 3;
+        // a baseline verdict needs a spread between rounds: 2 is the least that has one
+        int r = rounds != null ? rounds : !quick ? 3 : baselineJar != null ? 2 : 1;
         int d = duration != null ? duration : quick ? 3 : 10;
         int c = connections != null ? connections : 64;
         int t = threads != null ? threads : 2;
@@ -81,7 +109,16 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
         if (t > c) {
             throw new IllegalArgumentException("--threads (" + t + ") must not exceed --connections (" + c + ")");
         }
-        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick);
+        if (baselineLabel != null && baselineJar == null) {
+            throw new IllegalArgumentException("--baseline-label needs --baseline-jar (or --baseline-ref)");
+        }
+        Optional<Baseline> baseline = Optional.empty();
+        if (baselineJar != null) {
+            String label = baselineLabel != null && !baselineLabel.isBlank()
+                    ? baselineLabel : baselineJar.getFileName().toString();
+            baseline = Optional.of(new Baseline(baselineJar, label));
+        }
+        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick, baseline);
     }
 
     private static List<String> splitOpts(String s) {

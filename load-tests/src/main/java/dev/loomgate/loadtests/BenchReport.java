@@ -8,33 +8,79 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
-/** The benchmark's results: medians over rounds, ratios, churn; as console text, Markdown and JSON. */
+/**
+ * The benchmark's results: medians over rounds, ratios, churn and, with a baseline gateway, the comparison
+ * current/baseline; as console text, Markdown and JSON.
+ */
 final class BenchReport {
     /** The project's goal for Loomgate req/s relative to nginx as a proxy. */
     static final double GOAL_VS_NGINX = 0.7;
+    /** Target name of the gateway under test. */
+    static final String CURRENT = "loomgate";
+    /** Target name of the baseline gateway (--baseline-jar). */
+    static final String BASELINE = "loomgate-baseline";
 
     private final MachineInfo machine;
     private final BenchOptions options;
-    private final List<Target> targets;
+    private final List<Subject> targets;
     private final List<Measurement> measurements;
-    private final Optional<Long> warmupOpened;
+    private final Map<String, Long> warmupOpened;
+
+    /**
+     * What the report says about a target: its table name and description.
+     *
+     * @param name         e.g. "loomgate"
+     * @param description  e.g. "wrk -> Loomgate node -> origin"
+     */
+    record Subject(String name, String description) {
+    }
 
     /** Medians of one target over its rounds. */
     record Summary(String target, String description, double rps, double p50Micros, double p99Micros,
                    double cpuMicrosPerRequest, List<Double> roundRps) {
     }
 
-    BenchReport(MachineInfo machine, BenchOptions options, List<Target> targets, List<Measurement> measurements,
-                Optional<Long> warmupOpened) {
+    /**
+     * @param warmupOpened  per gateway target: upstream connections it opened during its warm-up, where known
+     */
+    BenchReport(MachineInfo machine, BenchOptions options, List<Subject> targets, List<Measurement> measurements,
+                Map<String, Long> warmupOpened) {
         this.machine = machine;
         this.options = options;
         this.targets = List.copyOf(targets);
         this.measurements = List.copyOf(measurements);
-        this.warmupOpened = warmupOpened;
+        this.warmupOpened = Map.copyOf(warmupOpened);
+    }
+
+    /**
+     * Current/baseline for req/s and for CPU us/req, from the rounds in which both gateways ran;
+     * empty without a baseline target.
+     */
+    List<BaselineComparison> vsBaseline() {
+        List<Double> rps = new ArrayList<>(), baseRps = new ArrayList<>(), cpu = new ArrayList<>(), baseCpu = new ArrayList<>();
+        for (Measurement current : of(CURRENT)) {
+            measurements.stream().filter(m -> m.round() == current.round() && m.target().equals(BASELINE))
+                    .findFirst().ifPresent(base -> {
+                        rps.add(current.wrk().requestsPerSec());
+                        baseRps.add(base.wrk().requestsPerSec());
+                        cpu.add(current.cpuMicrosPerRequest());
+                        baseCpu.add(base.cpuMicrosPerRequest());
+                    });
+        }
+        if (rps.isEmpty()) {
+            return List.of();
+        }
+        return List.of(BaselineComparison.of("req/s", true, rps, baseRps),
+                BaselineComparison.of("CPU us/req", false, cpu, baseCpu));
+    }
+
+    private String baselineLabel() {
+        return options.baseline().map(b -> b.label()).orElse(BASELINE);
     }
 
     List<Summary> summaries() {
@@ -100,13 +146,13 @@ final class BenchReport {
         List<Measurement> ms = of(target);
         String tw = ms.stream().map(m -> m.timeWaitAfter().map(String::valueOf).orElse("n/a"))
                 .collect(Collectors.joining(", "));
-        if (!target.equals("loomgate")) {
+        if (!target.startsWith(CURRENT)) {
             return "TIME_WAIT sockets to its origin port after each round: " + tw;
         }
         String opened = ms.stream().map(m -> m.upstreamOpened().map(o -> "+" + o).orElse("n/a"))
                 .collect(Collectors.joining(", "));
         return "upstream connections opened per round (loomgate_upstream_connections_opened_total delta): " + opened
-                + " (during warm-up: " + warmupOpened.map(String::valueOf).orElse("n/a") + ");"
+                + " (during warm-up: " + Optional.ofNullable(warmupOpened.get(target)).map(String::valueOf).orElse("n/a") + ");"
                 + " TIME_WAIT sockets to its origin port after each round: " + tw;
     }
 
@@ -126,21 +172,41 @@ final class BenchReport {
         sb.append(String.format(Locale.ROOT, "load: wrk -t%d -c%d -d%ds --latency, %d round(s), warm-up %d s (gateway), body %d B%n",
                 options.threads(), options.connections(), options.durationSec(), options.rounds(),
                 options.warmupSec(), options.bodyBytes()));
-        sb.append("gateway JVM: ").append(String.join(" ", options.gatewayJvmOpts())).append("\n\n");
-        sb.append(String.format(Locale.ROOT, "%-9s %12s %10s %10s %12s   %s%n", "target", "req/s (med)", "p50", "p99",
-                "cpu us/req", "req/s per round"));
+        sb.append("gateway JVM: ").append(String.join(" ", options.gatewayJvmOpts())).append('\n');
+        options.baseline().ifPresent(b -> sb.append("baseline: ").append(b.label()).append(", jar ")
+                .append(b.jar()).append(" (target ").append(BASELINE).append(")\n"));
+        sb.append('\n');
+        String row = "%-" + nameWidth() + "s %12s %10s %10s %12s   %s%n";
+        sb.append(String.format(Locale.ROOT, row, "target", "req/s (med)", "p50", "p99", "cpu us/req", "req/s per round"));
         for (Summary s : summaries()) {
-            sb.append(String.format(Locale.ROOT, "%-9s %,12.0f %10s %10s %12.1f   %s%n", s.target(), s.rps(),
-                    latency(s.p50Micros()), latency(s.p99Micros()), s.cpuMicrosPerRequest(), rounds(s)));
+            sb.append(String.format(Locale.ROOT, row, s.target(), String.format(Locale.ROOT, "%,.0f", s.rps()),
+                    latency(s.p50Micros()), latency(s.p99Micros()),
+                    String.format(Locale.ROOT, "%.1f", s.cpuMicrosPerRequest()), rounds(s)));
         }
         sb.append(String.format(Locale.ROOT, "%nLoomgate/nginx  = %.2f   (per round: %s)%nLoomgate/direct = %.2f   (per round: %s)"
                         + "%nnginx/direct    = %.2f   (per round: %s)%n",
                 ratio("loomgate", "nginx"), perRound("loomgate", "nginx"), ratio("loomgate", "direct"),
                 perRound("loomgate", "direct"), ratio("nginx", "direct"), perRound("nginx", "direct")));
         sb.append(verdict()).append('\n');
-        sb.append("churn, loomgate: ").append(churnLine("loomgate")).append('\n');
-        sb.append("churn, nginx:    ").append(churnLine("nginx")).append('\n');
+        List<BaselineComparison> vs = vsBaseline();
+        if (!vs.isEmpty()) {
+            sb.append("\ncurrent/baseline (").append(CURRENT).append(" / ").append(baselineLabel()).append("):\n");
+            for (BaselineComparison c : vs) {
+                sb.append(String.format(Locale.ROOT, "  %-10s = %s%n", c.metric(), c.line()));
+            }
+            sb.append('\n');
+        }
+        for (Subject t : targets) {
+            if (!t.name().equals("direct")) {
+                sb.append(String.format(Locale.ROOT, "churn, %-" + nameWidth() + "s %s%n", t.name() + ":",
+                        churnLine(t.name())));
+            }
+        }
         return sb.toString();
+    }
+
+    private int nameWidth() {
+        return targets.stream().mapToInt(t -> t.name().length() + 1).max().orElse(9);
     }
 
     private static String rounds(Summary s) {
@@ -167,7 +233,23 @@ final class BenchReport {
         sb.append(String.format(Locale.ROOT, "%n**Loomgate/nginx = %.2f** (per round %s), Loomgate/direct = %.2f, "
                         + "nginx/direct = %.2f (goal: Loomgate/nginx ≥ %.1f).%n%n", ratio("loomgate", "nginx"),
                 perRound("loomgate", "nginx"), ratio("loomgate", "direct"), ratio("nginx", "direct"), GOAL_VS_NGINX));
+        List<BaselineComparison> vs = vsBaseline();
+        if (!vs.isEmpty()) {
+            sb.append("**Current vs baseline** (").append(CURRENT).append(" / ").append(BASELINE).append(", baseline `")
+                    .append(baselineLabel()).append("`, measured in the same interleaved rounds; ratio = median of "
+                            + "the per-round ratios):\n\n");
+            sb.append("| metric | current/baseline | per round | min..max | rounds' own spread | verdict |\n");
+            sb.append("|---|---:|---|---|---:|---|\n");
+            for (BaselineComparison c : vs) {
+                sb.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %.3f..%.3f | %.1f%% | %s |%n", c.metric(),
+                        c.ratio(), c.perRound(), c.minRatio(), c.maxRatio(), c.spread() * 100, c.verdictText()));
+            }
+            sb.append('\n');
+        }
         sb.append("Connection churn — Loomgate: ").append(churnLine("loomgate")).append(".  \n");
+        if (!vs.isEmpty()) {
+            sb.append("Loomgate baseline: ").append(churnLine(BASELINE)).append(".  \n");
+        }
         sb.append("nginx proxy: ").append(churnLine("nginx")).append(".\n\n");
         sb.append("All processes share the same cores (wrk, origin, proxy); CPU µs/req is the CPU time of the "
                 + "serving process tree (the proxy, or the origin for *direct*) divided by the requests completed.\n");
@@ -187,6 +269,14 @@ final class BenchReport {
                 options.threads(), options.connections(), options.durationSec(), options.rounds(), options.warmupSec(),
                 options.nginxWarmupSec(), options.bodyBytes(),
                 options.gatewayJvmOpts().stream().map(BenchReport::q).collect(Collectors.joining(", ", "[", "]"))));
+        options.baseline().ifPresent(b -> sb.append("  \"baseline\": {\"target\": ").append(q(BASELINE))
+                .append(", \"label\": ").append(q(b.label())).append(", \"jar\": ").append(q(b.jar().toString()))
+                .append("},\n"));
+        List<BaselineComparison> vs = vsBaseline();
+        if (!vs.isEmpty()) {
+            sb.append("  \"current_vs_baseline\": {\"rps\": ").append(vs.get(0).json())
+                    .append(",\n    \"cpu_us_per_request\": ").append(vs.get(1).json()).append("},\n");
+        }
         sb.append("  \"summary\": [\n");
         List<String> items = new ArrayList<>();
         for (Summary s : summaries()) {
@@ -203,7 +293,12 @@ final class BenchReport {
                 perRoundRatios("loomgate", "nginx").stream().map(v -> String.format(Locale.ROOT, "%.3f", v))
                         .collect(Collectors.joining(", ", "[", "]"))));
         sb.append("  \"gateway_upstream_connections_opened_during_warmup\": ")
-                .append(warmupOpened.map(String::valueOf).orElse("null")).append(",\n");
+                .append(Optional.ofNullable(warmupOpened.get(CURRENT)).map(String::valueOf).orElse("null")).append(",\n");
+        if (!vs.isEmpty()) {
+            sb.append("  \"baseline_upstream_connections_opened_during_warmup\": ")
+                    .append(Optional.ofNullable(warmupOpened.get(BASELINE)).map(String::valueOf).orElse("null"))
+                    .append(",\n");
+        }
         sb.append("  \"runs\": [\n");
         items.clear();
         for (Measurement m : measurements) {

@@ -8,13 +8,16 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The proxy-overhead benchmark: wrk against the origin directly, through one Loomgate node and through nginx
- * as a keep-alive reverse proxy, in one run on loopback, warmed up, interleaved over several rounds.
+ * as a keep-alive reverse proxy, in one run on loopback, warmed up, interleaved over several rounds; with
+ * {@code --baseline-jar}, a second gateway (e.g. main's) in the same rounds, compared with the current one.
  * Run by {@code bin/bench-proxy} / {@code make bench}; see {@link BenchOptions#HELP}.
  */
 public final class ProxyOverheadBenchmark {
@@ -79,10 +82,10 @@ public final class ProxyOverheadBenchmark {
     }
 
     private static void preflight(BenchOptions options) {
-        if (!Files.isRegularFile(options.gatewayJar())) {
-            throw new BenchFailure("gateway jar " + options.gatewayJar()
-                    + " not found: build it with 'make build' (or bin/mvn-jdk -q -B -DskipTests -pl gateway -am package)");
-        }
+        GatewayJars.check("gateway jar", options.gatewayJar(),
+                "build it with 'make build' (or bin/mvn-jdk -q -B -DskipTests -pl gateway -am package)");
+        options.baseline().ifPresent(b -> GatewayJars.check("baseline jar", b.jar(),
+                "bin/bench-proxy --baseline-ref REF builds one"));
         for (String tool : List.of("wrk", "nginx")) {
             if (onPath(tool).isEmpty()) {
                 throw new BenchFailure(tool + " not found on PATH: run 'make deps' (scripts/install-deps.sh)");
@@ -105,13 +108,17 @@ public final class ProxyOverheadBenchmark {
                 options.warmupSec(), options.nginxWarmupSec(), options.rounds(), options.durationSec(),
                 options.threads(), options.connections(), options.bodyBytes(), work);
 
-        List<Integer> ports = LocalHost.freePorts(6);
+        List<Integer> ports = LocalHost.freePorts(9);
         int originDirect = ports.get(0), originForGateway = ports.get(1), originForNginx = ports.get(2);
         int gatewayPort = ports.get(3), adminPort = ports.get(4), nginxPort = ports.get(5);
+        // the baseline gateway's own ports, so its connections to the origin can be told apart too
+        int originForBaseline = ports.get(6), baselinePort = ports.get(7), baselineAdminPort = ports.get(8);
+        List<Integer> originPorts = options.baseline().isPresent()
+                ? List.of(originDirect, originForGateway, originForNginx, originForBaseline)
+                : List.of(originDirect, originForGateway, originForNginx);
 
         Path originDir = work.resolve("origin");
-        var origin = startNginx("origin", originDir, NginxConfigs.upstream(originDir,
-                List.of(originDirect, originForGateway, originForNginx), body));
+        var origin = startNginx("origin", originDir, NginxConfigs.upstream(originDir, originPorts, body));
         String directUrl = "http://127.0.0.1:" + originDirect + "/";
         LocalHost.awaitServing("origin nginx", directUrl, body, origin, Duration.ofSeconds(20));
 
@@ -121,7 +128,7 @@ public final class ProxyOverheadBenchmark {
         String nginxUrl = "http://127.0.0.1:" + nginxPort + "/";
         LocalHost.awaitServing("nginx proxy", nginxUrl, body, proxy, Duration.ofSeconds(20));
 
-        var gateway = startGateway(gatewayPort, adminPort, originForGateway);
+        var gateway = startGateway(BenchReport.CURRENT, options.gatewayJar(), gatewayPort, adminPort, originForGateway);
         String gatewayUrl = "http://127.0.0.1:" + gatewayPort + "/";
         LocalHost.awaitServing("Loomgate node", gatewayUrl, body, gateway, Duration.ofSeconds(90));
         String metricsUrl = "http://127.0.0.1:" + adminPort + "/metrics";
@@ -133,27 +140,43 @@ public final class ProxyOverheadBenchmark {
                 originDirect, originForGateway, originForNginx, gatewayPort, adminPort,
                 String.join(" ", options.gatewayJvmOpts()), nginxPort, Runtime.getRuntime().availableProcessors());
 
-        List<Target> targets = List.of(
+        List<Target> targets = new ArrayList<>(List.of(
                 new Target("direct", "wrk -> origin nginx (1 worker)", directUrl, origin, originDirect, Optional.empty()),
-                new Target("loomgate", "wrk -> Loomgate node -> origin", gatewayUrl, gateway, originForGateway,
+                new Target(BenchReport.CURRENT, "wrk -> Loomgate node -> origin", gatewayUrl, gateway, originForGateway,
                         Optional.of(metricsUrl)),
                 new Target("nginx", "wrk -> nginx proxy (keepalive 64) -> origin", nginxUrl, proxy, originForNginx,
-                        Optional.empty()));
+                        Optional.empty())));
+        if (options.baseline().isPresent()) {
+            BenchOptions.Baseline b = options.baseline().get();
+            var baseline = startGateway(BenchReport.BASELINE, b.jar(), baselinePort, baselineAdminPort, originForBaseline);
+            String baselineUrl = "http://127.0.0.1:" + baselinePort + "/";
+            LocalHost.awaitServing("baseline Loomgate node", baselineUrl, body, baseline, Duration.ofSeconds(90));
+            say("started: baseline Loomgate %s :%d (admin :%d), origin :%d", b.label(), baselinePort,
+                    baselineAdminPort, originForBaseline);
+            targets.add(new Target(BenchReport.BASELINE, "wrk -> baseline Loomgate node (" + b.label() + ") -> origin",
+                    baselineUrl, baseline, originForBaseline,
+                    Optional.of("http://127.0.0.1:" + baselineAdminPort + "/metrics")));
+        }
         Wrk wrk = new Wrk(processes, work, options.threads(), options.connections());
+        int width = targets.stream().mapToInt(t -> t.name().length()).max().orElse(8);
 
-        Optional<Long> openedBeforeWarmup = GatewayMetrics.scrape(metricsUrl, GatewayMetrics.UPSTREAM_OPENED);
+        Map<String, Long> warmupOpened = new HashMap<>();
         for (Target t : targets) {
-            int seconds = t.name().equals("loomgate") ? options.warmupSec() : options.nginxWarmupSec();
+            boolean gatewayTarget = t.metricsUrl().isPresent();
+            int seconds = gatewayTarget ? options.warmupSec() : options.nginxWarmupSec();
             if (seconds == 0) {
                 continue;
             }
-            say("warm-up %-8s %3d s ...", t.name(), seconds);
+            Optional<Long> openedBefore = t.metricsUrl().flatMap(u -> GatewayMetrics.scrape(u, GatewayMetrics.UPSTREAM_OPENED));
+            say("warm-up %-" + width + "s %3d s ...", t.name(), seconds);
             WrkResult r = wrk.run("warmup-" + t.name(), t.url(), seconds);
             t.checkAlive();
-            say("warm-up %-8s done: %,.0f req/s, p99 %s", t.name(), r.requestsPerSec(), BenchReport.latency(r.p99Micros()));
+            say("warm-up %-" + width + "s done: %,.0f req/s, p99 %s", t.name(), r.requestsPerSec(),
+                    BenchReport.latency(r.p99Micros()));
+            t.metricsUrl().flatMap(u -> GatewayMetrics.scrape(u, GatewayMetrics.UPSTREAM_OPENED))
+                    .flatMap(a -> openedBefore.map(b -> a - b))
+                    .ifPresent(opened -> warmupOpened.put(t.name(), opened));
         }
-        Optional<Long> openedAfterWarmup = GatewayMetrics.scrape(metricsUrl, GatewayMetrics.UPSTREAM_OPENED);
-        Optional<Long> warmupOpened = openedAfterWarmup.flatMap(a -> openedBeforeWarmup.map(b -> a - b));
 
         List<Measurement> measurements = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
@@ -162,13 +185,15 @@ public final class ProxyOverheadBenchmark {
                 Target t = targets.get((i + round - 1) % targets.size());
                 Measurement m = measure(wrk, t, round);
                 measurements.add(m);
-                say("round %d/%d %-8s %,10.0f req/s  p50 %8s  p99 %8s  cpu %5.1f us/req%s  (load %s)",
+                say("round %d/%d %-" + width + "s %,10.0f req/s  p50 %8s  p99 %8s  cpu %5.1f us/req%s  (load %s)",
                         round, options.rounds(), t.name(), m.wrk().requestsPerSec(),
                         BenchReport.latency(m.wrk().p50Micros()), BenchReport.latency(m.wrk().p99Micros()),
                         m.cpuMicrosPerRequest(), churn(m), m.loadAverage());
             }
         }
-        BenchReport report = new BenchReport(machine, options, targets, measurements, warmupOpened);
+        BenchReport report = new BenchReport(machine, options,
+                targets.stream().map(t -> new BenchReport.Subject(t.name(), t.description())).toList(),
+                measurements, warmupOpened);
         System.out.println();
         System.out.println(report.text());
         List<Path> written = report.write(options.outDir());
@@ -210,8 +235,10 @@ public final class ProxyOverheadBenchmark {
                 "-e", dir.resolve("error.log").toString()), dir, work.resolve(name + ".log"));
     }
 
-    private ManagedProcesses.Started startGateway(int port, int adminPort, int originPort) throws IOException {
-        Path routes = work.resolve("routes.yaml");
+    /** Starts a gateway node from {@code jar}; every gateway gets the same config and JVM options, only ports differ. */
+    private ManagedProcesses.Started startGateway(String name, Path jar, int port, int adminPort, int originPort)
+            throws IOException {
+        Path routes = work.resolve(name + "-routes.yaml");
         Files.writeString(routes, """
                 upstreams:
                   - name: origin
@@ -221,18 +248,18 @@ public final class ProxyOverheadBenchmark {
                     upstream: origin
                     match: { path-prefix: / }
                 """.formatted(originPort));
-        Path config = work.resolve("gateway.yaml");
+        Path config = work.resolve(name + ".yaml");
         Files.writeString(config, """
-                node: { id: bench, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
+                node: { id: %s, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
                 routes-file: %s
                 access-log: off
                 upstream: { max-connections-per-endpoint: 256 }
-                """.formatted(port, adminPort, routes));
+                """.formatted(name, port, adminPort, routes));
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(options.gatewayJvmOpts());
-        cmd.addAll(List.of("-jar", options.gatewayJar().toString(), "--config", config.toString()));
-        return processes.start("loomgate", cmd, work, work.resolve("loomgate.log"));
+        cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        return processes.start(name, cmd, work, work.resolve(name + ".log"));
     }
 
     static void say(String format, Object... args) {

@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  *   loomgate/config-version      the version; Flags 1 while a push is writing (nodes wait)
  *   loomgate/upstreams/&lt;name&gt;    one upstream, as YAML or JSON (an item of the file's upstreams list)
  *   loomgate/routes/&lt;id&gt;         one route (an item of the file's routes list); Flags = file position
+ *   loomgate/defaults/&lt;key&gt;      a top-level default of the file ({@code default-filters}, {@code default-rate-limit})
  *   loomgate/status/&lt;node-id&gt;    written by each node: the version it applied or rejected, and why
  * </pre>
  * The entries are assembled into one routes document (the file schema) and parsed by
@@ -71,6 +72,13 @@ public final class KvRoutesLayout {
         return prefix + "upstreams/";
     }
 
+    public String defaultsPrefix() {
+        return prefix + "defaults/";
+    }
+
+    /** The routes file's top-level keys that are kept under {@link #defaultsPrefix()}, in document order. */
+    static final List<String> DEFAULT_KEYS = List.of("default-filters", "default-rate-limit");
+
     public String statusPrefix() {
         return prefix + "status/";
     }
@@ -79,11 +87,11 @@ public final class KvRoutesLayout {
         return statusPrefix() + nodeId;
     }
 
-    /** The entries that make up the config (version, routes, upstreams), sorted by key. */
+    /** The entries that make up the config (version, defaults, routes, upstreams), sorted by key. */
     public List<KvEntry> configEntries(List<KvEntry> all) {
         return all.stream()
                 .filter(e -> e.key().equals(versionKey()) || isItem(e.key(), routesPrefix())
-                        || isItem(e.key(), upstreamsPrefix()))
+                        || isItem(e.key(), upstreamsPrefix()) || isItem(e.key(), defaultsPrefix()))
                 .sorted(Comparator.comparing(KvEntry::key))
                 .toList();
     }
@@ -125,7 +133,7 @@ public final class KvRoutesLayout {
         }
     }
 
-    /** Builds the document text: version, upstreams by name, routes by (Flags, key). */
+    /** Builds the document text: version, defaults, upstreams by name, routes by (Flags, key). */
     public Assembled assemble(List<KvEntry> all) {
         List<KvEntry> entries = configEntries(all);
         StringBuilder sb = new StringBuilder();
@@ -140,6 +148,9 @@ public final class KvRoutesLayout {
         List<KvEntry> routes = entries.stream().filter(e -> isItem(e.key(), routesPrefix()))
                 .sorted(Comparator.<KvEntry>comparingLong(e -> e.flags()).thenComparing(KvEntry::key)).toList();
         List<Oversized> oversized = new ArrayList<>();
+        // unknown names under defaults/ are kept as keys, so the parser names them (unknown key, with the KV key)
+        entries.stream().filter(e -> isItem(e.key(), defaultsPrefix()))
+                .forEach(e -> appendValue(sb, e.key().substring(defaultsPrefix().length()), e, origins, line, oversized));
         appendList(sb, "upstreams", upstreams, origins, line, oversized);
         appendList(sb, "routes", routes, origins, line, oversized);
         for (Oversized o : oversized) {
@@ -148,6 +159,24 @@ public final class KvRoutesLayout {
                     .append('\n');
         }
         return new Assembled(sb.toString(), origins, upstreams.isEmpty() && routes.isEmpty(), oversized);
+    }
+
+    /** One top-level key whose value is the entry's (YAML or JSON), indented under it. */
+    private void appendValue(StringBuilder sb, String name, KvEntry e, List<Origin> origins, int[] line,
+                             List<Oversized> oversized) {
+        if (e.value().length > maxSize) {
+            oversized.add(new Oversized(e.key(), e.value().length, e.modifyIndex()));
+            return;
+        }
+        sb.append(Json.quote(name)).append(":\n");
+        line[0]++;
+        String[] lines = e.valueUtf8().replace("\r\n", "\n").stripTrailing().split("\n", -1);
+        int first = line[0];
+        for (String l : lines) {
+            sb.append("  ").append(l).append('\n');
+            line[0]++;
+        }
+        origins.add(new Origin(e.key(), first, line[0] - 1));
     }
 
     private void appendList(StringBuilder sb, String name, List<KvEntry> items, List<Origin> origins, int[] line,
@@ -215,7 +244,7 @@ public final class KvRoutesLayout {
 
     /**
      * Splits a routes file (already validated) into KV items keyed by their full key: one per
-     * upstream and per route, as JSON; routes carry their file position in Flags.
+     * top-level default, upstream and route, as JSON; routes carry their file position in Flags.
      */
     public Map<String, Item> split(String yamlText) {
         LoaderOptions options = new LoaderOptions();
@@ -236,6 +265,11 @@ public final class KvRoutesLayout {
         Map<String, Item> out = new LinkedHashMap<>();
         if (!(root instanceof Map<?, ?> top)) {
             return out;
+        }
+        for (String key : DEFAULT_KEYS) {
+            if (top.get(key) != null) {
+                out.put(defaultsPrefix() + key, new Item(json(top.get(key)), 0));
+            }
         }
         if (top.get("upstreams") instanceof List<?> ups) {
             for (Object u : ups) {

@@ -147,6 +147,34 @@ class ConsulConfigAndLayoutTest {
     }
 
     @Test
+    void fileDefaultsSurviveThePushToKv() throws Exception {
+        KvRoutesLayout layout = new KvRoutesLayout("loomgate/");
+        String routes = """
+                default-rate-limit: { key: route, limit: 5, per: 1m }
+                default-filters:
+                  ip-access: { deny: [ 10.0.0.0/8 ] }
+                upstreams:
+                  - { name: u, endpoints: [ "127.0.0.1:9" ] }
+                routes:
+                  - { id: inherits, upstream: u, match: { path-prefix: /a } }
+                  - { id: opts-out, upstream: u, match: { path-prefix: /b }, rate-limit: off }
+                """;
+        Map<String, KvRoutesLayout.Item> items = layout.split(routes);
+        assertTrue(items.containsKey("loomgate/defaults/default-rate-limit"), items.keySet().toString());
+        assertTrue(items.containsKey("loomgate/defaults/default-filters"), items.keySet().toString());
+        RoutesDocument back = layout.parse(layout.assemble(toKv(items, layout, "d1")));
+        assertEquals(List.of("ip-access", "rate-limit"), back.pipeline("inherits").keys());
+        assertEquals(List.of("ip-access"), back.pipeline("opts-out").keys());
+
+        List<KvEntry> bad = new ArrayList<>(toKv(items, layout, "d2"));
+        bad.add(new KvEntry("loomgate/defaults/default-filters", "cors:\n  allow-origins: [ \"ftp:/x\" ]".getBytes(
+                StandardCharsets.UTF_8), 0, 4, 4));
+        bad.removeIf(e -> e.key().equals("loomgate/defaults/default-filters") && e.modifyIndex() == 2);
+        ConfigException e = assertThrows(ConfigException.class, () -> layout.parse(layout.assemble(bad)));
+        assertEquals("loomgate/defaults/default-filters", e.source(), "an error names the KV key of the default");
+    }
+
+    @Test
     void kvErrorsNameTheKeyAndHandWrittenYamlValuesWork() {
         KvRoutesLayout layout = new KvRoutesLayout("loomgate/");
         List<KvEntry> entries = List.of(

@@ -80,8 +80,9 @@ public final class GatewayNode implements AutoCloseable {
         this.config = config;
         Optional<String> adminToken = AdminAuth.token(config);
         liveNodes.set(() -> config.cluster().expectedNodes());
-        this.rateLimits = RateLimitService.open(config.redis(), () -> liveNodes.get().getAsInt(),
-                config.rateLimiter());
+        IntSupplier live = () -> liveNodes.get().getAsInt();
+        this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter()))
+                .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routes().routes().stream().map(r -> r.id())

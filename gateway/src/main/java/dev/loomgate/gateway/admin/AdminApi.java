@@ -87,12 +87,12 @@ public final class AdminApi {
             switch (resource) {
                 case "routes" -> {
                     if (allow(method, "GET", res, path)) {
-                        routes(res, path, name);
+                        name.ifPresentOrElse(id -> route(res, path, id), () -> routes(res));
                     }
                 }
                 case "upstreams" -> {
                     if (allow(method, "GET", res, path)) {
-                        upstreams(res, path, name);
+                        name.ifPresentOrElse(n -> upstream(res, path, n), () -> upstreams(res));
                     }
                 }
                 case "config" -> {
@@ -138,34 +138,36 @@ public final class AdminApi {
         return false;
     }
 
-    private void routes(ServerResponse res, String path, Optional<String> id) {
+    private void route(ServerResponse res, String path, String id) {
         RoutingSnapshot s = routing.current();
-        if (id.isPresent()) {
-            Optional<Route> route = s.routes().routes().stream().filter(r -> r.id().equals(id.get())).findFirst();
-            if (route.isEmpty()) {
-                problem(res, path, Problem.Type.NOT_FOUND, "no route with id '" + id.get() + "' in config version " + s.version());
-                return;
-            }
-            send(res, AdminJson.route(route.get(), s.pipelines().of(route.get())).add("version", s.version()).build());
+        Optional<Route> route = s.routes().routes().stream().filter(r -> r.id().equals(id)).findFirst();
+        if (route.isEmpty()) {
+            problem(res, path, Problem.Type.NOT_FOUND, "no route with id '" + id + "' in config version " + s.version());
             return;
         }
+        send(res, AdminJson.route(route.get(), s.pipelines().of(route.get())).add("version", s.version()).build());
+    }
+
+    private void routes(ServerResponse res) {
+        RoutingSnapshot s = routing.current();
         var list = JSON.createArrayBuilder();
         s.routes().routes().forEach(r -> list.add(AdminJson.route(r, s.pipelines().of(r))));
         send(res, JSON.createObjectBuilder().add("version", s.version()).add("appliedAt", s.appliedAt().toString())
                 .add("routes", list).build());
     }
 
-    private void upstreams(ServerResponse res, String path, Optional<String> name) {
+    private void upstream(ServerResponse res, String path, String name) {
         RoutingSnapshot s = routing.current();
-        if (name.isPresent()) {
-            Optional<Upstream> u = s.upstream(name.get());
-            if (u.isEmpty()) {
-                problem(res, path, Problem.Type.NOT_FOUND, "no upstream named '" + name.get() + "' in config version " + s.version());
-                return;
-            }
-            send(res, AdminJson.upstream(u.get(), resilience).add("version", s.version()).build());
+        Optional<Upstream> u = s.upstream(name);
+        if (u.isEmpty()) {
+            problem(res, path, Problem.Type.NOT_FOUND, "no upstream named '" + name + "' in config version " + s.version());
             return;
         }
+        send(res, AdminJson.upstream(u.get(), resilience).add("version", s.version()).build());
+    }
+
+    private void upstreams(ServerResponse res) {
+        RoutingSnapshot s = routing.current();
         var list = JSON.createArrayBuilder();
         new TreeMap<>(s.upstreams()).values().forEach(u -> list.add(AdminJson.upstream(u, resilience)));
         send(res, JSON.createObjectBuilder().add("version", s.version()).add("upstreams", list).build());

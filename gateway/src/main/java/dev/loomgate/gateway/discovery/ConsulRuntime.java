@@ -59,7 +59,8 @@ public final class ConsulRuntime implements AutoCloseable {
                 config.watchWait(), backoff, routing, node.id(), frozen::get))
                 : Optional.empty();
         kv.ifPresent(k -> k.beforeApply(endpoints::prefetch));
-        this.snapshotWriter = new SnapshotWriter(config.snapshotFile(), routing, kv);
+        this.snapshotWriter = new SnapshotWriter(config.snapshotFile(), routing, kv.isPresent(),
+                () -> kv.flatMap(KvRoutesWatcher::appliedText));
         routing.addListener(s -> {
             endpoints.sync();
             snapshotWriter.due();
@@ -80,7 +81,7 @@ public final class ConsulRuntime implements AutoCloseable {
      * In file mode the caller has applied the routes file already; only endpoints load here.
      */
     public void bootstrap() throws ConfigException {
-        Optional<LastKnownGood> snapshot = SnapshotWriter.read(config.snapshotFile());
+        LastKnownGood snapshot = SnapshotWriter.read(config.snapshotFile()).orElseGet(LastKnownGood::none);
         boolean consulUp = true;
         if (kv.isPresent()) {
             KvRoutesWatcher.Start start = kv.get().bootstrap(snapshot, config.snapshotFile());

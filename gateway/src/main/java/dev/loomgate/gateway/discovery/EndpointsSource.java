@@ -58,7 +58,7 @@ public final class EndpointsSource implements AutoCloseable {
      *
      * @return true when some service's endpoints came from the snapshot
      */
-    boolean bootstrap(Optional<LastKnownGood> snapshot, boolean consulUp) {
+    boolean bootstrap(LastKnownGood snapshot, boolean consulUp) {
         boolean fromSnapshot = false;
         for (ConsulService svc : servicesInUse()) {
             ServiceEndpointsWatcher w = watcher(svc);
@@ -73,7 +73,7 @@ public final class EndpointsSource implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            Optional<List<Endpoint>> saved = snapshot.map(s -> s.endpoints().get(svc));
+            Optional<List<Endpoint>> saved = Optional.ofNullable(snapshot.endpoints().get(svc));
             if (saved.isPresent()) {
                 w.seed(saved.get(), true);
                 fromSnapshot = true;

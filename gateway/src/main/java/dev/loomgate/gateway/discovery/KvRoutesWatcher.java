@@ -109,7 +109,7 @@ public final class KvRoutesWatcher implements AutoCloseable {
      * the last-known-good snapshot (its endpoints too, so its upstreams have some); the watch then
      * switches to live data when Consul returns.
      */
-    Start bootstrap(Optional<LastKnownGood> snapshot, Path snapshotFile) throws ConfigException {
+    Start bootstrap(LastKnownGood snapshot, Path snapshotFile) throws ConfigException {
         boolean applied = false;
         boolean consulUp = true;
         try {
@@ -124,8 +124,8 @@ public final class KvRoutesWatcher implements AutoCloseable {
         if (applied) {
             return new Start(consulUp, false);
         }
-        if (snapshot.isPresent() && snapshot.get().routesText().isPresent()) {
-            LastKnownGood saved = snapshot.get();
+        if (snapshot.routesText().isPresent()) {
+            LastKnownGood saved = snapshot;
             String text = saved.routesText().get();
             saved.endpoints().forEach(routing::discovered);
             RoutesDocument doc = RoutesParser.parse(text, snapshotFile.toString());

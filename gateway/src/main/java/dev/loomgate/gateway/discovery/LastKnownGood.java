@@ -40,6 +40,11 @@ public record LastKnownGood(String version, Optional<String> routesText, Map<Con
         Objects.requireNonNull(writtenAt, "writtenAt");
     }
 
+    /** No snapshot: no routes and no endpoints to fall back on. */
+    public static LastKnownGood none() {
+        return new LastKnownGood("none", Optional.empty(), Map.of(), Instant.EPOCH);
+    }
+
     public void write(Path file) throws IOException {
         JsonObjectBuilder b = Json.createObjectBuilder()
                 .add("format", 1)

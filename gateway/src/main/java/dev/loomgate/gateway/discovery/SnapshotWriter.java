@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,19 +25,22 @@ final class SnapshotWriter implements AutoCloseable {
 
     private final Path file;
     private final RoutingState routing;
-    private final Optional<KvRoutesWatcher> kv;
+    private final boolean routesFromKv;
+    private final Supplier<Optional<String>> appliedRoutesText;
     private final Semaphore due = new Semaphore(0);
     private volatile boolean closed;
     private Thread thread;
 
     /**
-     * @param kv when routes come from KV, the watcher whose applied text is saved; nothing is
-     *           written before it applied something (an older snapshot stays)
+     * @param routesFromKv      whether routes come from KV: then the applied routes text is saved, and nothing is
+     *                          written before some was applied (an older snapshot stays)
+     * @param appliedRoutesText the routes text the KV watcher applied last
      */
-    SnapshotWriter(Path file, RoutingState routing, Optional<KvRoutesWatcher> kv) {
+    SnapshotWriter(Path file, RoutingState routing, boolean routesFromKv, Supplier<Optional<String>> appliedRoutesText) {
         this.file = file;
         this.routing = routing;
-        this.kv = kv;
+        this.routesFromKv = routesFromKv;
+        this.appliedRoutesText = appliedRoutesText;
     }
 
     /** The snapshot on disk, if any can be read. */
@@ -79,8 +83,8 @@ final class SnapshotWriter implements AutoCloseable {
     }
 
     private void write() throws IOException {
-        Optional<String> text = kv.flatMap(KvRoutesWatcher::appliedText);
-        if (kv.isPresent() && text.isEmpty()) {
+        Optional<String> text = routesFromKv ? appliedRoutesText.get() : Optional.empty();
+        if (routesFromKv && text.isEmpty()) {
             return; // nothing applied from KV yet: keep whatever snapshot exists
         }
         RoutingState.View view = routing.view(); // version and endpoints of one swap

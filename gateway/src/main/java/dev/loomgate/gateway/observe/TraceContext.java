@@ -20,9 +20,15 @@ public record TraceContext(String traceparent, Optional<String> tracestate, Stri
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
 
-    public static TraceContext from(Optional<String> traceparent, List<String> tracestate) {
-        if (traceparent.isPresent() && valid(traceparent.get())) {
-            String tp = traceparent.get();
+    /**
+     * The client's context when its (first) traceparent is valid, else a new one.
+     *
+     * @param traceparent the request's traceparent values (usually none or one)
+     * @param tracestate  the request's tracestate values, joined when continued
+     */
+    public static TraceContext from(List<String> traceparent, List<String> tracestate) {
+        if (!traceparent.isEmpty() && valid(traceparent.getFirst())) {
+            String tp = traceparent.getFirst();
             String state = String.join(",", tracestate).trim();
             return new TraceContext(tp, state.isEmpty() ? Optional.empty() : Optional.of(state), tp.substring(3, 35), false);
         }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.loomgate.gateway.route.Route;
 
@@ -45,8 +44,8 @@ public final class Pipelines {
                 filters.add(f.create(context));
                 keys.add(f.key());
             }
-            Optional<TerminalStep> terminal = spec.terminal().map(t -> t.create(context));
-            byRoute.put(route, new RoutePipeline(keys, filters, terminal));
+            byRoute.put(route, spec.terminal().map(t -> new RoutePipeline(keys, filters, t.create(context)))
+                    .orElseGet(() -> new RoutePipeline(keys, filters)));
         }
         return new Pipelines(byRoute);
     }

@@ -9,16 +9,24 @@ import java.util.Optional;
  * directly, with no chain object at all.
  */
 public final class RoutePipeline {
-    private static final RoutePipeline EMPTY = new RoutePipeline(List.of(), List.of(), Optional.empty());
+    private static final RoutePipeline EMPTY = new RoutePipeline(List.of(), List.of());
 
     private final Filter[] filters;
     private final String[] keys;
     private final Optional<TerminalStep> terminal;
 
-    RoutePipeline(List<String> keys, List<Filter> filters, Optional<TerminalStep> terminal) {
+    /** Filters in run order, then the default terminal step. */
+    RoutePipeline(List<String> keys, List<Filter> filters) {
         this.keys = keys.toArray(String[]::new);
         this.filters = filters.toArray(Filter[]::new);
-        this.terminal = terminal;
+        this.terminal = Optional.empty();
+    }
+
+    /** Filters in run order, then the route's own terminal step. */
+    RoutePipeline(List<String> keys, List<Filter> filters, TerminalStep terminal) {
+        this.keys = keys.toArray(String[]::new);
+        this.filters = filters.toArray(Filter[]::new);
+        this.terminal = Optional.of(terminal);
     }
 
     public static RoutePipeline empty() {

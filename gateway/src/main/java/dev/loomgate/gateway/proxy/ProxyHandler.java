@@ -62,7 +62,7 @@ public final class ProxyHandler implements FrontDoorHandler {
         String requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER).orElse(null));
         res.header(RequestIds.HEADER, requestId);
         res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
-        TraceContext trace = TraceContext.from(req.headers().first(TraceContext.TRACEPARENT),
+        TraceContext trace = TraceContext.from(req.headers().all(TraceContext.TRACEPARENT),
                 req.headers().all(TraceContext.TRACESTATE));
         ProxyExchange ex = new ProxyExchange(req, res, new FrontDoorRequestView(req, paths, trustedProxies),
                 requestId, trace, upstreamHeaders, metrics);

@@ -16,7 +16,7 @@ public final class Upstream {
     public Upstream(UpstreamDefinition definition, List<UpstreamHost> hosts) {
         this.definition = definition;
         this.hosts = List.copyOf(hosts);
-        this.loadBalancer = LoadBalancers.create(definition.loadBalancer(), this.hosts, definition.hashKey());
+        this.loadBalancer = LoadBalancers.create(definition, this.hosts);
     }
 
     public String name() {

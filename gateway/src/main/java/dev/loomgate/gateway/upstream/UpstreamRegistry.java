@@ -41,7 +41,8 @@ public final class UpstreamRegistry {
                 if (next.containsKey(def.name())) {
                     throw new IllegalArgumentException("upstream '" + def.name() + "' is defined twice");
                 }
-                next.put(def.name(), build(def, Optional.ofNullable(old.get(def.name()))));
+                Upstream previous = old.get(def.name());
+                next.put(def.name(), previous == null ? build(def, List.of()) : rebuild(def, previous));
             }
             Map<String, Upstream> frozen = Map.copyOf(next);
             snapshot.set(frozen);
@@ -51,7 +52,16 @@ public final class UpstreamRegistry {
         }
     }
 
-    private static Upstream build(UpstreamDefinition def, Optional<Upstream> previous) {
+    /** The same upstream when its definition is unchanged; else a new one that keeps the hosts of kept endpoints. */
+    private static Upstream rebuild(UpstreamDefinition def, Upstream previous) {
+        if (previous.definition().equals(def)) {
+            checkEndpoints(def);
+            return previous;
+        }
+        return build(def, previous.hosts());
+    }
+
+    private static void checkEndpoints(UpstreamDefinition def) {
         Set<String> ids = new HashSet<>();
         for (Endpoint e : def.endpoints()) {
             if (!ids.add(e.id())) {
@@ -59,11 +69,13 @@ public final class UpstreamRegistry {
                         + " is listed twice");
             }
         }
-        if (previous.isPresent() && previous.get().definition().equals(def)) {
-            return previous.get();
-        }
+    }
+
+    /** @param reusableHosts hosts of the previous version, whose live state is kept for endpoints that stay */
+    private static Upstream build(UpstreamDefinition def, List<UpstreamHost> reusableHosts) {
+        checkEndpoints(def);
         Map<Endpoint, UpstreamHost> reusable = new HashMap<>();
-        previous.ifPresent(p -> p.hosts().forEach(h -> reusable.put(h.endpoint(), h)));
+        reusableHosts.forEach(h -> reusable.put(h.endpoint(), h));
         List<UpstreamHost> hosts = new ArrayList<>(def.endpoints().size());
         for (Endpoint e : def.endpoints()) {
             UpstreamHost kept = reusable.get(e);

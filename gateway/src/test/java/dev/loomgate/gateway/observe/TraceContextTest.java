@@ -24,7 +24,7 @@ class TraceContextTest {
 
     @Test
     void aValidTraceparentIsKeptWithItsTracestate() {
-        TraceContext t = TraceContext.from(Optional.of(VALID), List.of("congo=t61rcWkgMzE", "rojo=00f067aa0ba902b7"));
+        TraceContext t = TraceContext.from(List.of(VALID), List.of("congo=t61rcWkgMzE", "rojo=00f067aa0ba902b7"));
         assertEquals(VALID, t.traceparent());
         assertEquals(Optional.of("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"), t.tracestate());
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", t.traceId());
@@ -36,7 +36,7 @@ class TraceContextTest {
         for (String bad : List.of("", "garbage", VALID.toUpperCase(), "ff" + VALID.substring(2),
                 "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
                 "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", VALID + "-extra", VALID.replace('-', '_'))) {
-            TraceContext t = TraceContext.from(Optional.of(bad), List.of("congo=x"));
+            TraceContext t = TraceContext.from(List.of(bad), List.of("congo=x"));
             assertTrue(t.created(), bad);
             assertTrue(TraceContext.valid(t.traceparent()), t.traceparent());
             assertEquals(Optional.empty(), t.tracestate(), "an orphaned tracestate is dropped");
@@ -47,10 +47,10 @@ class TraceContextTest {
 
     @Test
     void createdWhenAbsent() {
-        TraceContext t = TraceContext.from(Optional.empty(), List.of());
+        TraceContext t = TraceContext.from(List.of(), List.of());
         assertTrue(t.traceparent().matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00"), t.traceparent());
         assertEquals(t.traceparent().substring(3, 35), t.traceId());
-        assertNotEquals(t.traceId(), TraceContext.from(Optional.empty(), List.of()).traceId());
+        assertNotEquals(t.traceId(), TraceContext.from(List.of(), List.of()).traceId());
     }
 
     @Test

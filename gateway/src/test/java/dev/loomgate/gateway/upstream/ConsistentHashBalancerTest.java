@@ -32,7 +32,7 @@ class ConsistentHashBalancerTest {
     }
 
     private static LoadBalancer ch(List<UpstreamHost> hosts, HashKeySpec spec) {
-        return LoadBalancers.create(LoadBalancerKind.CONSISTENT_HASH, hosts, Optional.of(spec));
+        return LoadBalancers.create(LoadBalancerKind.CONSISTENT_HASH, hosts, spec);
     }
 
     private static FixedRequest user(int k) {
@@ -187,7 +187,7 @@ class ConsistentHashBalancerTest {
 
     @Test
     void clientIpKeyIgnoresHeaders() {
-        LoadBalancer byIp = LoadBalancers.create(LoadBalancerKind.CONSISTENT_HASH, hosts(10), Optional.empty());
+        LoadBalancer byIp = LoadBalancers.create(LoadBalancerKind.CONSISTENT_HASH, hosts(10));
         Set<String> seen = new HashSet<>();
         for (int k = 0; k < 250; k++) {
             String ip = "198.51.100." + k;

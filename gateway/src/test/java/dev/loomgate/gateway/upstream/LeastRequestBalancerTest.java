@@ -20,7 +20,7 @@ class LeastRequestBalancerTest {
     private static final FixedRequest REQUEST = FixedRequest.fromIp("192.0.2.1");
 
     private static LoadBalancer lr(List<UpstreamHost> hosts) {
-        return LoadBalancers.create(LoadBalancerKind.LEAST_REQUEST, hosts, Optional.empty());
+        return LoadBalancers.create(LoadBalancerKind.LEAST_REQUEST, hosts);
     }
 
     private static void start(UpstreamHost h, int n) {

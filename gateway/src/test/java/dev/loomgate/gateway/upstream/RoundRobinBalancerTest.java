@@ -29,7 +29,7 @@ class RoundRobinBalancerTest {
     }
 
     private static LoadBalancer rr(List<UpstreamHost> hosts) {
-        return LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, hosts, Optional.empty());
+        return LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, hosts);
     }
 
     private static String picks(LoadBalancer lb, int n, Set<UpstreamHost> exclude) {

@@ -22,7 +22,7 @@ class RoundRobinConcurrencyTest {
     @Test
     void picksFromManyVirtualThreadsAreExactlyProportional() throws Exception {
         List<UpstreamHost> h = RoundRobinBalancerTest.hosts(3, 2, 1);
-        LoadBalancer lb = LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, h, Optional.empty());
+        LoadBalancer lb = LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, h);
         int threads = 256;
         int perThread = 6_000;
         AtomicIntegerArray counts = new AtomicIntegerArray(3);
@@ -48,7 +48,7 @@ class RoundRobinConcurrencyTest {
     @Test
     void retriesExcludingAHostDoNotDisturbTheOthersShares() throws Exception {
         List<UpstreamHost> h = RoundRobinBalancerTest.hosts(1, 1, 1, 1);
-        LoadBalancer lb = LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, h, Optional.empty());
+        LoadBalancer lb = LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, h);
         AtomicIntegerArray counts = new AtomicIntegerArray(4);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < 64; t++) {
@@ -72,7 +72,7 @@ class RoundRobinConcurrencyTest {
     @Test
     void aPickAllocatesNothing() {
         List<UpstreamHost> h = RoundRobinBalancerTest.hosts(5, 1, 1);
-        LoadBalancer lb = LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, h, Optional.empty());
+        LoadBalancer lb = LoadBalancers.create(LoadBalancerKind.ROUND_ROBIN, h);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 200_000; i++) {
             lb.choose(REQUEST, Set.of()); // warm up: the schedule is built, the code compiled

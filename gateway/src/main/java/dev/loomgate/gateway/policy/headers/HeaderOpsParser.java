@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import dev.loomgate.gateway.http.HttpTokens;
@@ -23,8 +22,8 @@ final class HeaderOpsParser {
 
     static HeaderOps parse(YamlValue node) throws ConfigException {
         YamlValue.Fields f = node.fields(KEYS);
-        Map<String, String> set = values(f.optional("set"));
-        Map<String, String> add = values(f.optional("add"));
+        Map<String, String> set = f.has("set") ? values(f.required("set")) : Map.of();
+        Map<String, String> add = f.has("add") ? values(f.required("add")) : Map.of();
         List<String> remove = new ArrayList<>();
         if (f.has("remove")) {
             for (YamlValue r : f.required("remove").sequence()) {
@@ -34,13 +33,10 @@ final class HeaderOpsParser {
         return new HeaderOps(set, add, remove);
     }
 
-    private static Map<String, String> values(Optional<YamlValue> node) throws ConfigException {
+    private static Map<String, String> values(YamlValue node) throws ConfigException {
         Map<String, String> out = new LinkedHashMap<>();
-        if (node.isEmpty()) {
-            return out;
-        }
         Map<String, String> seenLower = new LinkedHashMap<>();
-        for (Map.Entry<String, YamlValue> e : node.get().mapping().entrySet()) {
+        for (Map.Entry<String, YamlValue> e : node.mapping().entrySet()) {
             String name = name(e.getValue(), e.getKey());
             if (seenLower.putIfAbsent(name.toLowerCase(Locale.ROOT), name) != null) {
                 throw e.getValue().error("header given twice (names are case-insensitive)");

@@ -56,33 +56,36 @@ public final class RateLimitService implements AutoCloseable {
     private final LongAdder anonymous = new LongAdder();
     private final AtomicBoolean warnedLocal = new AtomicBoolean();
 
-    private RateLimitService(Decider decider, RateLimitMetrics engineMetrics, Optional<RedisConnections> redis,
-                          Optional<RateLimiter> limiter) {
-        this.decider = decider;
+    /** Node-local buckets. */
+    private RateLimitService(LocalRateLimiter local, RateLimitMetrics engineMetrics) {
+        this.decider = local::tryAcquire;
         this.engineMetrics = engineMetrics;
-        this.redis = redis;
-        this.limiter = limiter;
+        this.redis = Optional.empty();
+        this.limiter = Optional.empty();
+    }
+
+    /** Shared buckets in Redis. */
+    private RateLimitService(RedisConnections redis, RateLimiter limiter, RateLimitMetrics engineMetrics) {
+        this.decider = limiter::tryAcquire;
+        this.engineMetrics = engineMetrics;
+        this.redis = Optional.of(redis);
+        this.limiter = Optional.of(limiter);
     }
 
     /**
-     * Opens the Redis pool and the limiter when {@code redis} is given (never fails: an unreachable Redis means a
-     * degraded start that recovers on its own), else node-local buckets. {@code liveNodes} is asked on every
-     * local decision, so a registry can change it at run time.
+     * Opens the Redis pool and the limiter (never fails: an unreachable Redis means a degraded start that recovers
+     * on its own). {@code liveNodes} is asked on every fallback decision, so a registry can change it at run time.
      */
-    public static RateLimitService open(Optional<RedisSettings> redis, IntSupplier liveNodes, RateLimiterOptions options) {
+    public static RateLimitService open(RedisSettings redis, IntSupplier liveNodes, RateLimiterOptions options) {
         RateLimitMetrics metrics = new RateLimitMetrics();
-        if (redis.isEmpty()) {
-            LocalRateLimiter local = new LocalRateLimiter(liveNodes, options.maxCachedBuckets(), metrics);
-            return new RateLimitService(local::tryAcquire, metrics, Optional.empty(), Optional.empty());
-        }
-        RedisConnections connections = RedisConnections.open(redis.get());
-        RateLimiter limiter = RateLimiter.create(connections, options, liveNodes, metrics);
-        return new RateLimitService(limiter::tryAcquire, metrics, Optional.of(connections), Optional.of(limiter));
+        RedisConnections connections = RedisConnections.open(redis);
+        return new RateLimitService(connections, RateLimiter.create(connections, options, liveNodes, metrics), metrics);
     }
 
-    /** Node-local buckets for a single node (for handlers built without a node config). */
-    public static RateLimitService local() {
-        return open(Optional.empty(), () -> 1, RateLimiterOptions.defaults());
+    /** Node-local buckets (a node without a {@code redis:} block): each holds 1/live-nodes of the limit. */
+    public static RateLimitService local(IntSupplier liveNodes, RateLimiterOptions options) {
+        RateLimitMetrics metrics = new RateLimitMetrics();
+        return new RateLimitService(new LocalRateLimiter(liveNodes, options.maxCachedBuckets(), metrics), metrics);
     }
 
     /**

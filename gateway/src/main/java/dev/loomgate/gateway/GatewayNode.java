@@ -296,12 +296,18 @@ public final class GatewayNode implements AutoCloseable {
      * @return false when the node is already draining or stopped
      */
     public boolean startDrain(Duration timeout, Duration quietPeriod) {
-        Phase now = phase.get();
-        if (now == Phase.DRAINING || now == Phase.STOPPED) {
+        // the phase changes before the admin API answers, so readiness fails from the moment the drain is accepted
+        if (!beginDrain()) {
             return false;
         }
-        Thread.ofPlatform().name("loomgate-drain").start(() -> drainAndStop(timeout, quietPeriod));
+        Thread.ofPlatform().name("loomgate-drain").start(() -> finishDrain(timeout, quietPeriod));
         return true;
+    }
+
+    /** Moves to DRAINING (readiness fails); false when the node is already draining or stopped. */
+    private boolean beginDrain() {
+        Phase now = phase.get();
+        return now != Phase.DRAINING && now != Phase.STOPPED && phase.compareAndSet(now, Phase.DRAINING);
     }
 
     /** Blocks until the node has stopped (after a drain from a signal or the admin API). */
@@ -316,10 +322,12 @@ public final class GatewayNode implements AutoCloseable {
      * nothing is in flight and no request arrived for {@code quietPeriod}, or at {@code timeout}.
      */
     public void drainAndStop(Duration timeout, Duration quietPeriod) {
-        Phase now = phase.get();
-        if (now == Phase.DRAINING || now == Phase.STOPPED || !phase.compareAndSet(now, Phase.DRAINING)) {
-            return;
+        if (beginDrain()) {
+            finishDrain(timeout, quietPeriod);
         }
+    }
+
+    private void finishDrain(Duration timeout, Duration quietPeriod) {
         consul.ifPresent(ConsulRuntime::deregister);
         long start = System.nanoTime();
         lastArrivalNanos = start;

@@ -2,8 +2,7 @@ package dev.loomgate.gateway.policy;
 
 import dev.loomgate.gateway.pipeline.FilterRegistry;
 import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
-import dev.loomgate.gateway.policy.headers.RequestHeadersFilterFactory;
-import dev.loomgate.gateway.policy.headers.ResponseHeadersFilterFactory;
+import dev.loomgate.gateway.policy.headers.HeaderOpsFilterFactory;
 import dev.loomgate.gateway.policy.ipaccess.IpAccessFilterFactory;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
@@ -15,8 +14,8 @@ import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
 public final class BuiltInPolicies {
     private static final FilterRegistry REGISTRY = FilterRegistry.builder()
             .filter(new RewriteFilterFactory())
-            .filter(new RequestHeadersFilterFactory())
-            .filter(new ResponseHeadersFilterFactory())
+            .filter(HeaderOpsFilterFactory.request())
+            .filter(HeaderOpsFilterFactory.response())
             .filter(new RateLimitFilterFactory())
             .filter(new IpAccessFilterFactory())
             .filter(new CorsFilterFactory())

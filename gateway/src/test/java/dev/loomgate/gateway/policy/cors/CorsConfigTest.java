@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.policy.cors;
 
+import dev.loomgate.gateway.testing.RoutesFiles;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,25 +18,14 @@ import org.junit.jupiter.api.Test;
 
 /** {@code cors:} as the routes file gives it: values, defaults, and errors with file:line, field and reason. */
 class CorsConfigTest {
-    private static final String UP = """
-            upstreams:
-              - name: demo
-                endpoints: [127.0.0.1:9001]
-            routes:
-              - id: a
-                upstream: demo
-            """; // the route's next key is on line 7
+    private static final String UP = RoutesFiles.ONE_ROUTE; // the route's next key is on line 7
 
     private static CorsPolicy cors(RoutesDocument doc, String routeId) {
         return doc.pipeline(routeId).config(CorsFilterFactory.KEY, CorsPolicy.class).orElseThrow();
     }
 
     private static void assertError(String yaml, String field, int line, String reasonPart) {
-        ConfigException e = assertThrows(ConfigException.class, () -> RoutesParser.parse(yaml, "routes.yaml"));
-        assertEquals(field, e.field(), e.getMessage());
-        assertEquals(line, e.line().orElse(-1), e.getMessage());
-        assertTrue(e.reason().contains(reasonPart), "reason '" + e.reason() + "' should contain '" + reasonPart + "'");
-        assertTrue(e.getMessage().startsWith("routes.yaml:" + line + ": " + field + ": "), e.getMessage());
+        RoutesFiles.assertError(yaml, field, line, reasonPart);
     }
 
     @Test

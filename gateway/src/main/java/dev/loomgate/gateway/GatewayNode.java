@@ -85,8 +85,7 @@ public final class GatewayNode implements AutoCloseable {
                 .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
-        routing.addListener(s -> rateLimits.retainRoutes(s.routes().routes().stream().map(r -> r.id())
-                .collect(java.util.stream.Collectors.toSet())));
+        routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize()));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
@@ -106,6 +105,7 @@ public final class GatewayNode implements AutoCloseable {
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         routing.addListener(s -> metrics.retain(this::liveNames)); // deleted routes/upstreams leave /metrics
+        routing.addListener(s -> resilienceMetrics.retain(s.routeIds(), s.upstreams().keySet()));
         metrics.retain(this::liveNames);
         metrics.addSource(p -> ResilienceGauges.write(p, resilienceMetrics, routing.current().upstreams(), resilience));
         metrics.addSource(p -> {

@@ -31,7 +31,8 @@ class ArchitectureTest {
 
     @Test
     void bottomPackagesDependOnNothingOfOurs() {
-        noClasses().that().resideInAnyPackage(ROOT + ".http", ROOT + ".yaml", ROOT + ".http1")
+        noClasses().that().resideInAnyPackage(ROOT + ".http", ROOT + ".yaml", ROOT + ".http1", ROOT + ".units",
+                        ROOT + ".net")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".admin..", ROOT + ".client..",
                         ROOT + ".cluster..", ROOT + ".config..", ROOT + ".consul..", ROOT + ".discovery..",
                         ROOT + ".frontdoor..", ROOT + ".observe..", ROOT + ".pipeline..", ROOT + ".policy..",

@@ -65,7 +65,7 @@ clean: ## remove build output
 
 .PHONY: test-logs
 test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): request id -> central log, no secret in any log
-	@$(MVN) -B -pl chaos-harness test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
 
 .PHONY: chaos chaos-junit
 chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/

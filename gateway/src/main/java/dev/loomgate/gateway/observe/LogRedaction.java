@@ -10,11 +10,15 @@ import java.util.regex.Pattern;
  */
 public final class LogRedaction {
     static final String REDACTED = "[redacted]";
-    // A credential name followed by its value: "Authorization: Bearer x", "api_key=x", "Cookie: a=b; c=d", "token x".
+    // A credential name, ':' or '=', then its value: "Authorization: Bearer x", "api_key=x", "Cookie: a=b; c=d".
+    // A bare word after the name is not a value ("token bucket", "session expired"): only ':' or '=' bind one.
     private static final Pattern CREDENTIAL = Pattern.compile(
             "(?i)\\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[_-]?key|access[_-]?token"
-                    + "|admin[_-]?token|token|password|passwd|secret|session)(\"?\\s*[:=]\\s*\"?|\\s+)"
+                    + "|admin[_-]?token|token|password|passwd|secret|session)(\"?\\s*[:=]\\s*\"?)"
                     + "((?:bearer|basic)\\s+)?([^\\s\"&,;]+(?:;\\s*[^\\s\"&,;=]+=[^\\s\"&,;]+)*)");
+    // An HTTP credential scheme anywhere ("sent Bearer x"): the token after it. Capitalized, as HTTP sends it, so
+    // prose ("basic check") stays.
+    private static final Pattern SCHEME = Pattern.compile("\\b(Bearer|Basic)(\\s+)(?!\\[redacted\\])([^\\s\"&,;]+)");
 
     private LogRedaction() {
     }
@@ -27,16 +31,17 @@ public final class LogRedaction {
 
     /** The message with every credential value replaced by {@value #REDACTED}. */
     public static String message(String message) {
-        Matcher m = CREDENTIAL.matcher(message);
-        if (!m.find()) {
-            return message;
+        String out = message;
+        Matcher m = CREDENTIAL.matcher(out);
+        if (m.find()) {
+            StringBuilder sb = new StringBuilder(out.length());
+            do {
+                m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + m.group(2)
+                        + (m.group(3) == null ? "" : m.group(3)) + REDACTED));
+            } while (m.find());
+            out = m.appendTail(sb).toString();
         }
-        StringBuilder sb = new StringBuilder(message.length());
-        do {
-            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + m.group(2)
-                    + (m.group(3) == null ? "" : m.group(3)) + REDACTED));
-        } while (m.find());
-        m.appendTail(sb);
-        return sb.toString();
+        Matcher s = SCHEME.matcher(out);
+        return s.find() ? s.replaceAll(r -> Matcher.quoteReplacement(r.group(1) + r.group(2) + REDACTED)) : out;
     }
 }

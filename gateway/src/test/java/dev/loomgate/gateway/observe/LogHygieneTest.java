@@ -38,12 +38,15 @@ class LogHygieneTest {
     void redactionReplacesEveryCredentialValueAndKeepsTheRest() {
         for (String message : List.of("Authorization: Bearer " + SECRET, "authorization=Basic " + SECRET,
                 "Cookie: session=" + SECRET + "; theme=" + SECRET, "X-Api-Key: " + SECRET, "GET /x?api_key=" + SECRET,
-                "{\"token\":\"" + SECRET + "\"}", "redis password=" + SECRET, "admin-token " + SECRET)) {
+                "{\"token\":\"" + SECRET + "\"}", "redis password=" + SECRET, "admin-token: " + SECRET, "upstream refused the Bearer " + SECRET + " it got")) {
             String redacted = LogRedaction.message(message);
             assertFalse(redacted.contains(SECRET), message + " -> " + redacted);
             assertTrue(redacted.contains(LogRedaction.REDACTED), message + " -> " + redacted);
         }
-        assertEquals("upstream demo: 3 endpoints, 1 ejected", LogRedaction.message("upstream demo: 3 endpoints, 1 ejected"));
+        for (String plain : List.of("upstream demo: 3 endpoints, 1 ejected", "token bucket refilled for route demo",
+                "admin token required on 10.77.0.21:9080", "session expired")) {
+            assertEquals(plain, LogRedaction.message(plain));
+        }
     }
 
     @Test

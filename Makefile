@@ -63,6 +63,10 @@ cluster-netns: deps ## the same in network namespaces with 2 HAProxy + keepalive
 clean: ## remove build output
 	@$(MVN) -q -B clean
 
+.PHONY: test-logs
+test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): request id -> central log, no secret in any log
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
+
 .PHONY: chaos chaos-junit
 chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/
 	@bin/chaos scenarios $(CHAOS_ARGS)

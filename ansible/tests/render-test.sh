@@ -2,7 +2,7 @@
 # Rendering test for ansible/: renders the netns (2 LBs + VIP, 3 gateways) and loopback inventories,
 # checks that each tool accepted its file, that broken inventory values are rejected with the tool's own
 # message, and that ansible-lint and --syntax-check pass. Last line: "N passed, M failed".
-# Needs: ansible, ansible-lint, haproxy, keepalived, promtool (make deps).
+# Needs: ansible, ansible-lint, haproxy, keepalived, promtool, rsyslogd (make deps).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -15,7 +15,7 @@ ok()   { passed=$((passed + 1)); echo "PASS $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -n 25 | sed 's/^/    /'; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 
-for tool in ansible-playbook ansible-lint haproxy keepalived promtool; do
+for tool in ansible-playbook ansible-lint haproxy keepalived promtool rsyslogd; do
   if ! command -v "$tool" >/dev/null; then
     fail "tool $tool is installed (make deps)"; echo "$passed passed, $failed failed"; exit 1
   fi
@@ -29,12 +29,12 @@ render() { # inventory outdir [extra args...] -> output in $out, status in $rc
 # --- netns: 2 LBs with a VIP, 3 gateways, Redis + Sentinels, Prometheus -------------------------
 ns="$work/netns"
 render inventories/netns "$ns"
-if [ "$rc" -eq 0 ]; then ok "netns inventory renders (haproxy -c, keepalived -t, promtool accepted every file)"
+if [ "$rc" -eq 0 ]; then ok "netns inventory renders (haproxy -c, keepalived -t, promtool, rsyslogd -N1 accepted every file)"
 else fail "netns inventory renders" "$out"; fi
 missing=()
 for f in lb1/haproxy.cfg lb2/haproxy.cfg lb1/keepalived.conf lb2/keepalived.conf gw1/gateway.yaml gw2/gateway.yaml \
          gw3/gateway.yaml gw1/routes.yaml redis1/redis.conf redis2/redis.conf sentinel1/sentinel.conf \
-         sentinel3/sentinel.conf mon1/prometheus.yml cluster.json; do
+         sentinel3/sentinel.conf mon1/prometheus.yml gw1/rsyslog.conf gw3/rsyslog.conf mon1/rsyslog.conf cluster.json; do
   [ -s "$ns/$f" ] || missing+=("$f")
 done
 if [ ${#missing[@]} -eq 0 ]; then ok "netns: every expected file rendered"; else fail "netns: missing ${missing[*]}"; fi
@@ -68,6 +68,9 @@ check "haproxy: runtime API, state file, stats + Prometheus exporter on the LB a
   grep -q 'bind 10.77.0.11:8404' '$hc' && grep -q 'use-service prometheus-exporter' '$hc' &&
   grep -q 'http-after-response set-header X-Loomgate-LB lb1' '$hc' &&
   grep -q 'http-after-response set-header X-Loomgate-LB lb2' '$ns/lb2/haproxy.cfg'"
+check "haproxy: the request log has no query string and no captured cookies or headers" bash -c "
+  grep -E '^ +log-format ' '$hc' | grep -qF '%HM %HPO %HV' && ! grep -qE 'option httplog|^ *capture ' '$hc' &&
+  ! grep -E '^ +log-format ' '$hc' | grep -qE '%[{][^}]*[}]r\b|%r\b|%HU|%HQ|%hr|%hs|%CC|%CS'"
 k1="$ns/lb1/keepalived.conf" k2="$ns/lb2/keepalived.conf"
 check "keepalived: VRRPv3, unicast peers, advert_int 0.2, nopreempt, priorities, VRRP at nice -20, split-brain GARPs, net_namespace, process tracking" bash -c "
   grep -q 'vrrp_version 3' '$k1' && grep -q 'advert_int 0.2' '$k1' && grep -q '^net_namespace lb1$' '$k1' &&
@@ -92,6 +95,17 @@ check "redis: replica of the master, no persistence, sentinel quorum 2 / 1000 ms
   grep -q 'failover-timeout loomgate 3000' \$s && grep -q 'port 26380' \$s"
 check "prometheus: scrapes 3 gateway admin ports and 2 HAProxy exporters" bash -c "
   p='$ns/mon1/prometheus.yml'; [ \$(grep -cE '10\.77\.0\.2[123]:9080' \$p) -eq 3 ] && grep -q '10.77.0.11:8404' \$p && grep -q '10.77.0.12:8404' \$p"
+check "rsyslog: rsyslogd -N1 accepts the rendered files again (3 senders, the central host)" bash -c "
+  for f in gw1 gw2 gw3 mon1; do rsyslogd -N1 -f '$ns/'\$f/rsyslog.conf >/dev/null 2>&1 || exit 1; done"
+check "rsyslog: gateways tail access.log and app.log, ship over RELP to mon1 with a disk-assisted queue, named by node id" bash -c "
+  r='$ns/gw2/rsyslog.conf'; grep -q 'file=\"$ns/gw2/access.log\" tag=\"loomgate-access\"' \$r &&
+  grep -q 'file=\"$ns/gw2/app.log\" tag=\"loomgate-app\"' \$r && grep -q 'localHostname=\"gw2\"' \$r &&
+  grep -q 'type=\"omrelp\" target=\"10.77.0.71\" port=\"2514\"' \$r && grep -q 'queue.saveOnShutdown=\"on\"' \$r &&
+  grep -q 'file: $ns/gw2/app.log' '$ns/gw2/gateway.yaml' && grep -q 'format: json' '$ns/gw2/gateway.yaml'"
+check "rsyslog: the central host listens with RELP on its address, writes one file per node and all.jsonl" bash -c "
+  c='$ns/mon1/rsyslog.conf'; grep -q 'type=\"imrelp\" address=\"10.77.0.71\" port=\"2514\"' \$c &&
+  grep -q 'string=\"$ns/mon1/central/%hostname%.log\"' \$c && grep -q 'file=\"$ns/mon1/central/all.jsonl\"' \$c &&
+  [ ! -e '$ns/lb1/rsyslog.conf' ] && [ ! -e '$ns/redis1/rsyslog.conf' ]"
 check "cluster.json: 15 hosts with namespace, address and ports" python3 -c "
 import json, sys; d = json.load(open('$ns/cluster.json')); h = d['hosts']
 assert len(h) == 15 and h['lb2']['netns'] == 'lb2' and h['lb2']['haproxy']['frontend'] == '10.77.0.100:80'
@@ -101,6 +115,8 @@ assert h['gw3']['gateway'] == {'port': 8080, 'admin-port': 9080} and h['redis2']
 lo="$work/loopback"
 render inventories/loopback "$lo" -e port_offset=100
 if [ "$rc" -eq 0 ]; then ok "loopback inventory renders (port_offset=100)"; else fail "loopback inventory renders" "$out"; fi
+check "loopback: central logs off by default (no rsyslog.conf, app log on stderr)" bash -c "
+  [ ! -e '$lo/gw1/rsyslog.conf' ] && ! grep -q '^logging:' '$lo/gw1/gateway.yaml'"
 check "loopback: HAProxy on 127.0.0.1 is the trusted proxy" \
   grep -q 'trusted-proxies: \["127.0.0.1/32"\]' "$lo/gw1/gateway.yaml"
 check "loopback: one HAProxy on 127.0.0.1, 3 gateways, no keepalived, shifted ports" bash -c "
@@ -148,6 +164,11 @@ render "$(broken_inventory two lb1 keepalived_interface nosuch9 lb1 keepalived_v
 expect_rejected "keepalived interface nosuch9 (keepalived -t)" "interface nosuch9 for vrrp_instance [a-z_]* doesn't exist"
 render "$(broken_inventory three lb1 haproxy_http_request_rules '["deny if { nosuchfetch }"]')" "$work/out-three" --limit lb1
 expect_rejected "a broken operator rule in haproxy_http_request_rules (haproxy -c)" "unknown fetch method 'nosuchfetch'"
+
+render "$(broken_inventory four gw1 rsyslog_queue_max_disk_space lots mon1 rsyslog_protocol udp)" "$work/out-four" --limit gw1,mon1
+expect_rejected "an rsyslog queue size 'lots' (rsyslogd -N1)" "parameter 'queue.maxdiskspace' does not contain a valid size"
+expect_rejected "rsyslog_protocol udp (assert)" "rsyslog needs a host in group 'logs'"
+if [ ! -e "$work/out-four/gw1/rsyslog.conf" ]; then ok "a rejected rsyslog.conf is not written"; else fail "a rejected rsyslog.conf is not written"; fi
 
 # --- lint and syntax -------------------------------------------------------------------------------
 out=$(ansible-lint --offline --nocolor 2>&1); rc=$?

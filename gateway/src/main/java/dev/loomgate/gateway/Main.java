@@ -95,6 +95,13 @@ public final class Main {
                 System.exit(2);
             }
         }
+        try {
+            dev.loomgate.gateway.observe.AppLogging.install(config.logging(), config.node().id());
+        } catch (java.io.IOException e) {
+            System.err.println("loomgate: cannot open the application log " + config.logging().file() + ": " + e);
+            System.exit(1);
+            return;
+        }
         GatewayNode node;
         try {
             node = GatewayNode.start(config);

@@ -34,7 +34,10 @@ public final class AnsibleRender {
         List<String> cmd = new ArrayList<>(List.of("ansible-playbook", "render.yml", "-i", inventory,
                 "-i", overlay.toString(), "-e", "render_dir=" + renderDir, "-e", "port_offset=" + spec.portOffset()));
         adminToken.ifPresent(t -> cmd.addAll(List.of("-e", "gateway_admin_token=" + t)));
-        progress.accept("rendering configs: (cd ansible && " + String.join(" ", cmd) + ")");
+        // the admin token is a credential: the printed command (terminal, test output) names it, never shows it
+        String shown = String.join(" ", cmd.stream().map(a -> a.startsWith("gateway_admin_token=")
+                ? "gateway_admin_token=<redacted>" : a).toList());
+        progress.accept("rendering configs: (cd ansible && " + shown + ")");
         playbook(ansible, cmd, workDir.resolve("logs").resolve("ansible-render.log"));
         return ClusterLayout.read(renderDir);
     }

@@ -45,6 +45,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<ManagedProcess> lbs = new ArrayList<>();
     private final List<ManagedProcess> keepalived = new ArrayList<>();
     private ManagedProcess prometheus;
+    private CentralLogs centralLogs;
     private volatile boolean closed;
 
     private LocalCluster(ClusterSpec spec, Path workDir, Consumer<String> progress) {
@@ -102,6 +103,10 @@ public final class LocalCluster implements AutoCloseable {
         startGateways();
         startLoadBalancers();
         startPrometheus();
+        centralLogs = CentralLogs.start(layout, workDir, progress, p -> {
+            started.add(p);
+            p.start();
+        }, READY);
         awaitClusterReady();
         progress.accept("ready in " + seconds(t0));
     }
@@ -459,6 +464,19 @@ public final class LocalCluster implements AutoCloseable {
         return workDir.resolve("logs");
     }
 
+    /**
+     * The central log host's folder ({@code <node>.log}, {@code all.jsonl}) when the inventory ships logs with
+     * rsyslog (namespace mode); empty otherwise.
+     */
+    public Optional<Path> centralLogDir() {
+        return centralLogs == null ? Optional.empty() : centralLogs.centralDir();
+    }
+
+    /** The rsyslogd processes (central host first); empty when logs are not shipped. */
+    public List<ManagedProcess> logShippers() {
+        return centralLogs == null ? List.of() : centralLogs.daemons();
+    }
+
     public Path workDir() {
         return workDir;
     }
@@ -535,6 +553,7 @@ public final class LocalCluster implements AutoCloseable {
         s.append("  consul:      http://").append(consulAddress()).append("  (routes: bin/loomgate --consul ")
                 .append(consulAddress()).append(" routes status)\n");
         s.append("  logs:        ").append(logsDir()).append("  (configs: ").append(renderDir()).append(")\n");
+        centralLogDir().ifPresent(d -> s.append("  central log: ").append(d).append("  (<node>.log, all.jsonl)\n"));
         s.append("  try:         curl -i ").append(frontUrl()).append("/demo   ").append(frontUrl())
                 .append("/limited (429 after 5/s cluster-wide)");
         return s.toString();

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
+import dev.loomgate.gateway.observe.LogSettings;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.resilience.CircuitBreakerSettings;
@@ -93,6 +94,8 @@ public final class ConfigReference {
                 row("drain-timeout", NodeConfig.DEFAULT_DRAIN_TIMEOUT),
                 row("drain-quiet-period", NodeConfig.Operations.DEFAULT_DRAIN_QUIET_PERIOD),
                 row("access-log", NodeConfig.DEFAULT_ACCESS_LOG),
+                row("logging.format", LogSettings.DEFAULT_FORMAT.key()),
+                row("logging.file", LogSettings.DEFAULT_FILE),
                 row("redis.address", NONE),
                 row("redis.sentinel.master-name", NONE),
                 row("redis.sentinel.addresses", NONE),

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
+import dev.loomgate.gateway.observe.LogSettings;
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 import dev.loomgate.gateway.redis.RedisSettings;
 
@@ -31,11 +32,12 @@ import dev.loomgate.gateway.redis.RedisSettings;
  * @param consul       Consul discovery, KV routes, registration (docs/CONSUL.md); empty: routes file only
  * @param edge         path, forwarded-header and admin request rules (docs/SECURITY.md)
  * @param frontDoor    client connection rules of the proxy listener: timeouts, connection caps (docs/CONFIG.md)
+ * @param logging      the application log's format and destination (docs/OBSERVABILITY.md, "Logs")
  */
 public record NodeConfig(Node node, NodeLimits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                          RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
-                         EdgeRules edge, FrontDoorConfig frontDoor) {
+                         EdgeRules edge, FrontDoorConfig frontDoor, LogSettings logging) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
     public static final String DEFAULT_ACCESS_LOG = ACCESS_LOG_STDOUT;
@@ -56,6 +58,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(edge, "edge");
         Objects.requireNonNull(frontDoor, "frontDoor");
+        Objects.requireNonNull(logging, "logging");
     }
 
     /** All defaults; the node id is the host name. */
@@ -88,6 +91,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         private Optional<ConsulConfig> consul = Optional.empty();
         private EdgeRules edge = EdgeRules.defaults();
         private FrontDoorConfig frontDoor = FrontDoorConfig.defaults();
+        private LogSettings logging = LogSettings.defaults();
 
         private Builder() {
         }
@@ -106,6 +110,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
             consul = c.consul;
             edge = c.edge;
             frontDoor = c.frontDoor;
+            logging = c.logging;
         }
 
         public Builder node(Node v) {
@@ -221,6 +226,11 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
             return this;
         }
 
+        public Builder logging(LogSettings v) {
+            logging = Objects.requireNonNull(v, "logging");
+            return this;
+        }
+
         public Builder frontDoor(Consumer<FrontDoorConfig.Builder> edit) {
             FrontDoorConfig.Builder b = frontDoor.toBuilder();
             edit.accept(b);
@@ -229,7 +239,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
 
         public NodeConfig build() {
             return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster,
-                    rateLimiter, operations, consul, edge, frontDoor);
+                    rateLimiter, operations, consul, edge, frontDoor, logging);
         }
     }
 

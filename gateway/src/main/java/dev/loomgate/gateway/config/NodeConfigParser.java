@@ -2,6 +2,7 @@ package dev.loomgate.gateway.config;
 
 import dev.loomgate.gateway.yaml.ConfigSize;
 
+import dev.loomgate.gateway.observe.LogSettings;
 import dev.loomgate.gateway.units.Units;
 
 import dev.loomgate.gateway.yaml.YamlValue;
@@ -22,7 +23,7 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
  */
 public final class NodeConfigParser {
     static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
-            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "redis", "cluster",
+            "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "logging", "redis", "cluster",
             "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door");
     static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
     static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
@@ -33,6 +34,7 @@ public final class NodeConfigParser {
             "max-connections-per-client", "max-header-count", "allow-trace");
     static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
+    static final Set<String> LOGGING_KEYS = RoutesParser.orderedSet("format", "file");
     static final Set<String> CLUSTER_KEYS = RoutesParser.orderedSet("expected-nodes");
     static final Set<String> NODE_KEYS = RoutesParser.orderedSet("id", "host", "port", "admin-host", "admin-port",
             "admin-token");
@@ -85,6 +87,9 @@ public final class NodeConfigParser {
         }
         if (top.has("access-log")) {
             config.accessLog(top.required("access-log").nonBlankString());
+        }
+        if (top.has("logging")) {
+            config.logging(logging(top.required("logging")));
         }
         if (top.has("redis")) {
             config.redis(RateLimitConfig.redis(top.required("redis")));
@@ -161,6 +166,22 @@ public final class NodeConfigParser {
             out.add(item.nonBlankString());
         }
         return out;
+    }
+
+    /** {@code logging: { format: text|json, file: stderr|PATH }}; unset keys keep their defaults. */
+    private static LogSettings logging(YamlValue v) throws ConfigException {
+        YamlValue.Fields f = v.fields(LOGGING_KEYS);
+        LogSettings.Format format = LogSettings.DEFAULT_FORMAT;
+        if (f.has("format")) {
+            YamlValue fv = f.required("format");
+            try {
+                format = LogSettings.Format.parse(fv.nonBlankString());
+            } catch (IllegalArgumentException e) {
+                throw fv.error(e.getMessage());
+            }
+        }
+        String file = f.has("file") ? f.required("file").nonBlankString() : LogSettings.DEFAULT_FILE;
+        return new LogSettings(format, file);
     }
 
     private static RateLimiterOptions rateLimiter(YamlValue v) throws ConfigException {

@@ -76,7 +76,7 @@ public final class AccessLog implements AutoCloseable {
         field(sb, "upstream", e.upstream());
         field(sb, "endpoint", e.endpoint());
         field(sb, "method", e.method());
-        field(sb, "path", e.path());
+        field(sb, "path", LogRedaction.path(e.path()));
         sb.append(",\"status\":").append(e.status());
         sb.append(",\"duration_ms\":").append(Math.round(e.durationMs() * 1000) / 1000.0);
         sb.append(",\"bytes_in\":").append(e.bytesIn());

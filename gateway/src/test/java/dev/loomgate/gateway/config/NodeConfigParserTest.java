@@ -93,6 +93,19 @@ class NodeConfigParserTest {
     }
 
     @Test
+    void loggingBlock() throws ConfigException {
+        assertEquals(dev.loomgate.gateway.observe.LogSettings.defaults(), NodeConfig.defaults().logging());
+        NodeConfig c = NodeConfigParser.parse("logging: { format: json, file: /var/log/loomgate/app.log }\n",
+                "gateway.yaml");
+        assertEquals(new dev.loomgate.gateway.observe.LogSettings(dev.loomgate.gateway.observe.LogSettings.Format.JSON,
+                "/var/log/loomgate/app.log"), c.logging());
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> NodeConfigParser.parse("logging:\n  format: xml\n", "gateway.yaml"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("gateway.yaml:2")
+                && e.getMessage().contains("expected text or json"), e.getMessage());
+    }
+
+    @Test
     void routesFileIsRelativeToTheConfigFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, "routes-file: my-routes.yaml\n");

@@ -28,6 +28,7 @@ check-paths: ## fail on tracked files naming places outside the repository or on
 test-scripts: ## bash tests of the repository scripts (each proves its check can fail)
 	@scripts/tests/check-no-outside-paths.test.sh
 	@scripts/tests/ensure-built.test.sh
+	@scripts/tests/alert-rules.test.sh
 
 # Not part of test: it builds the gateway twice in a temporary copy (30-90 s on this shared machine);
 # test-scripts checks the same helper with a fake Maven in under a second.

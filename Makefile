@@ -54,6 +54,12 @@ bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis lim
 bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes
 	@bin/bench-consul $(BENCH_ARGS)
 
+# Not part of test: starts the whole loopback cluster with Prometheus and Alertmanager (about 2 min).
+.PHONY: test-dashboard
+test-dashboard: deps build ## Grafana dashboard proof: a cluster with traffic, every panel's query returns data from Prometheus
+	@$(MVN) -B -pl chaos-harness -am verify -Dgroups=slow -DexcludedGroups=none -Dtest=DashboardQueriesTest \
+		-Dsurefire.failIfNoSpecifiedTests=false
+
 .PHONY: cluster cluster-netns
 cluster: deps ## local cluster on 127.0.0.1: HAProxy, 3 nodes, Redis+Sentinel, Consul stand-in, Prometheus (Ctrl-C stops)
 	@bin/chaos cluster up $(CLUSTER_ARGS)

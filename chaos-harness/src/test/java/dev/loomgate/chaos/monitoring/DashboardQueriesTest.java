@@ -42,7 +42,8 @@ import jakarta.json.JsonObject;
  * rules and Alertmanager it is wired to), traffic with 2xx, 503s that are retried, 429s, a circuit breaker
  * opening and a retry budget running out; then every panel's query, with the variables at All and
  * {@code $__rate_interval} as Grafana would compute it, must return series from Prometheus's HTTP API. Every
- * metric the dashboard uses must be on a node's /metrics or HAProxy's exporter. About 2 min: tag slow,
+ * metric the dashboard uses must be on a node's /metrics or HAProxy's exporter. Last, a node is killed and the
+ * node-down alert must reach the cluster's Alertmanager within its bound. About 2 min: tag slow,
  * {@code make test-dashboard}.
  */
 @Tag("slow")
@@ -99,6 +100,7 @@ class DashboardQueriesTest {
 
             assertEveryMetricIsExposed(cluster, dashboard);
             assertRulesLoadedAndAlertmanagerConnected(cluster);
+            assertNodeDownAlertReachesAlertmanager(cluster);
         } finally {
             deleteTree(work);
         }
@@ -186,6 +188,33 @@ class DashboardQueriesTest {
             for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /**
+     * kill -9 of a node: LoomgateNodeDown must reach Alertmanager no sooner than its for: (30 s) and within
+     * for: + one scrape interval and timeout (2 s + 1 s) + one rule evaluation interval (5 s), plus 10 s for
+     * a busy shared machine.
+     */
+    private void assertNodeDownAlertReachesAlertmanager(LocalCluster cluster) {
+        ManagedProcess victim = cluster.gateways().get(2);
+        long killed = System.nanoTime();
+        victim.kill9();
+        String url = cluster.alertmanagerUrl() + "/api/v2/alerts?filter="
+                + URLEncoder.encode("alertname=\"LoomgateNodeDown\"", StandardCharsets.UTF_8);
+        Await.until("LoomgateNodeDown for " + victim.host() + " in Alertmanager", Duration.ofSeconds(48),
+                () -> alertsFor(get(cluster, url), victim.host()) > 0);
+        long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
+        progress("LoomgateNodeDown for " + victim.host() + " reached Alertmanager " + seconds + " s after kill -9");
+        assertTrue(seconds >= 30, "the alert waited its for: 30s, arrived after " + seconds + " s");
+    }
+
+    private static long alertsFor(HttpResponse alerts, String node) {
+        try (var reader = Json.createReader(new StringReader(alerts.body()))) {
+            return reader.readArray().getValuesAs(JsonObject.class).stream()
+                    .filter(a -> node.equals(a.getJsonObject("labels").getString("node", ""))
+                            && "page".equals(a.getJsonObject("labels").getString("severity", "")))
+                    .count();
         }
     }
 

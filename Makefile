@@ -28,6 +28,7 @@ check-paths: ## fail on tracked files naming places outside the repository or on
 test-scripts: ## bash tests of the repository scripts (each proves its check can fail)
 	@scripts/tests/check-no-outside-paths.test.sh
 	@scripts/tests/ensure-built.test.sh
+	@scripts/tests/alert-rules.test.sh
 
 # Not part of test: it builds the gateway twice in a temporary copy (30-90 s on this shared machine);
 # test-scripts checks the same helper with a fake Maven in under a second.
@@ -52,6 +53,12 @@ bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis lim
 .PHONY: bench-consul
 bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes
 	@bin/bench-consul $(BENCH_ARGS)
+
+# Not part of test: starts the whole loopback cluster with Prometheus and Alertmanager (about 2 min).
+.PHONY: test-dashboard
+test-dashboard: deps build ## Grafana dashboard proof: a cluster with traffic, every panel's query returns data from Prometheus
+	@$(MVN) -B -pl chaos-harness -am verify -Dgroups=slow -DexcludedGroups=none -Dtest=DashboardQueriesTest \
+		-Dsurefire.failIfNoSpecifiedTests=false
 
 .PHONY: cluster cluster-netns
 cluster: deps ## local cluster on 127.0.0.1: HAProxy, 3 nodes, Redis+Sentinel, Consul stand-in, Prometheus (Ctrl-C stops)

@@ -2,7 +2,7 @@
 # Rendering test for ansible/: renders the netns (2 LBs + VIP, 3 gateways) and loopback inventories,
 # checks that each tool accepted its file, that broken inventory values are rejected with the tool's own
 # message, and that ansible-lint and --syntax-check pass. Last line: "N passed, M failed".
-# Needs: ansible, ansible-lint, haproxy, keepalived, promtool, rsyslogd (make deps).
+# Needs: ansible, ansible-lint, haproxy, keepalived, promtool, amtool, rsyslogd (make deps).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -15,7 +15,7 @@ ok()   { passed=$((passed + 1)); echo "PASS $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -n 25 | sed 's/^/    /'; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 
-for tool in ansible-playbook ansible-lint haproxy keepalived promtool rsyslogd; do
+for tool in ansible-playbook ansible-lint haproxy keepalived promtool amtool rsyslogd; do
   if ! command -v "$tool" >/dev/null; then
     fail "tool $tool is installed (make deps)"; echo "$passed passed, $failed failed"; exit 1
   fi
@@ -34,7 +34,7 @@ else fail "netns inventory renders" "$out"; fi
 missing=()
 for f in lb1/haproxy.cfg lb2/haproxy.cfg lb1/keepalived.conf lb2/keepalived.conf gw1/gateway.yaml gw2/gateway.yaml \
          gw3/gateway.yaml gw1/routes.yaml redis1/redis.conf redis2/redis.conf sentinel1/sentinel.conf \
-         sentinel3/sentinel.conf mon1/prometheus.yml gw1/rsyslog.conf gw3/rsyslog.conf mon1/rsyslog.conf cluster.json; do
+         sentinel3/sentinel.conf mon1/prometheus.yml mon1/loomgate-alerts.yml mon1/alertmanager.yml gw1/rsyslog.conf gw3/rsyslog.conf mon1/rsyslog.conf cluster.json; do
   [ -s "$ns/$f" ] || missing+=("$f")
 done
 if [ ${#missing[@]} -eq 0 ]; then ok "netns: every expected file rendered"; else fail "netns: missing ${missing[*]}"; fi
@@ -42,7 +42,8 @@ check "netns: validators accept the rendered files again (haproxy -c, keepalived
   bash -c "haproxy -c -f '$ns/lb1/haproxy.cfg' >/dev/null 2>&1 && haproxy -c -f '$ns/lb2/haproxy.cfg' >/dev/null 2>&1 \
     && roles/keepalived/files/keepalived-validate.sh '$ns/lb1/keepalived.conf' auto \
     && roles/keepalived/files/keepalived-validate.sh '$ns/lb2/keepalived.conf' auto \
-    && promtool check config '$ns/mon1/prometheus.yml' >/dev/null 2>&1"
+    && promtool check config '$ns/mon1/prometheus.yml' >/dev/null 2>&1 \
+    && promtool check rules '$ns/mon1/loomgate-alerts.yml' >/dev/null 2>&1 && amtool check-config '$ns/mon1/alertmanager.yml' >/dev/null 2>&1"
 hc="$ns/lb1/haproxy.cfg"
 check "haproxy: frontend on the VIP, 3 gateways checked on the admin port" \
   bash -c "grep -q 'bind 10.77.0.100:80' '$hc' && [ \$(grep -cE '^ +server gw[123] 10\.77\.0\.2[123]:8080 cookie gw[123] port 9080$' '$hc') -eq 3 ]"
@@ -106,6 +107,11 @@ check "rsyslog: the central host listens with RELP on its address, writes one fi
   c='$ns/mon1/rsyslog.conf'; grep -q 'type=\"imrelp\" address=\"10.77.0.71\" port=\"2514\"' \$c &&
   grep -q 'string=\"$ns/mon1/central/%hostname%.log\"' \$c && grep -q 'file=\"$ns/mon1/central/all.jsonl\"' \$c &&
   [ ! -e '$ns/lb1/rsyslog.conf' ] && [ ! -e '$ns/redis1/rsyslog.conf' ]"
+check "prometheus: loads the Loomgate alert rules and sends alerts to Alertmanager on the monitoring host" bash -c "
+  p='$ns/mon1/prometheus.yml'; grep -qF -- '- $ns/mon1/loomgate-alerts.yml' \$p &&
+  grep -A3 '^alerting:' \$p | grep -q 'targets: \[\"10.77.0.71:9093\"\]' &&
+  cmp -s '$ns/mon1/loomgate-alerts.yml' ../monitoring/prometheus/loomgate-alerts.yml &&
+  grep -q 'receiver: loomgate-default' '$ns/mon1/alertmanager.yml' && ! grep -q webhook_configs '$ns/mon1/alertmanager.yml'"
 check "cluster.json: 15 hosts with namespace, address and ports" python3 -c "
 import json, sys; d = json.load(open('$ns/cluster.json')); h = d['hosts']
 assert len(h) == 15 and h['lb2']['netns'] == 'lb2' and h['lb2']['haproxy']['frontend'] == '10.77.0.100:80'
@@ -124,6 +130,20 @@ check "loopback: one HAProxy on 127.0.0.1, 3 gateways, no keepalived, shifted po
   grep -q 'server gw3 127.0.0.1:18183 cookie gw3 port 19183' '$lo/lb1/haproxy.cfg' && [ ! -e '$lo/lb1/keepalived.conf' ] &&
   grep -q 'port 16480' '$lo/redis2/redis.conf' && grep -q 'replicaof 127.0.0.1 16479' '$lo/redis2/redis.conf' &&
   haproxy -c -f '$lo/lb1/haproxy.cfg' >/dev/null 2>&1 && promtool check config '$lo/mon1/prometheus.yml' >/dev/null 2>&1"
+
+# --- Grafana provisioning and an Alertmanager webhook (monitoring role options) ----------------------
+gf="$work/grafana"
+render inventories/loopback "$gf" --limit mon1 \
+  -e '{"grafana_provisioning_dir": "'"$gf"'/provisioning", "alertmanager_webhook_url": "http://127.0.0.1:5001/hook"}'
+if [ "$rc" -eq 0 ]; then ok "monitoring with grafana_provisioning_dir and a webhook renders (amtool accepted it)"
+else fail "monitoring with grafana_provisioning_dir and a webhook renders" "$out"; fi
+check "grafana: the dashboard and a file provider pointing at it; alertmanager: the webhook receiver" bash -c "
+  cmp -s '$gf/provisioning/loomgate/loomgate-cluster.json' ../monitoring/grafana/loomgate-cluster.json &&
+  python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); p = d[\"providers\"][0]
+assert d[\"apiVersion\"] == 1 and p[\"type\"] == \"file\" and p[\"options\"][\"path\"] == sys.argv[2]' \
+    '$gf/provisioning/loomgate-dashboards.yaml' '$gf/provisioning/loomgate' &&
+  grep -A1 webhook_configs '$gf/mon1/alertmanager.yml' | grep -q 'url: \"http://127.0.0.1:5001/hook\"' &&
+  amtool check-config '$gf/mon1/alertmanager.yml' >/dev/null 2>&1"
 
 # --- operator-written frontend rules (haproxy_http_request_rules) ----------------------------------
 rr="$work/rules"
@@ -169,6 +189,10 @@ render "$(broken_inventory four gw1 rsyslog_queue_max_disk_space lots mon1 rsysl
 expect_rejected "an rsyslog queue size 'lots' (rsyslogd -N1)" "parameter 'queue.maxdiskspace' does not contain a valid size"
 expect_rejected "rsyslog_protocol udp (assert)" "rsyslog needs a host in group 'logs'"
 if [ ! -e "$work/out-four/gw1/rsyslog.conf" ]; then ok "a rejected rsyslog.conf is not written"; else fail "a rejected rsyslog.conf is not written"; fi
+render "$(broken_inventory five mon1 alertmanager_group_wait 10x)" "$work/out-five" --limit mon1
+expect_rejected "alertmanager group_wait 10x (amtool check-config)" 'not a valid duration string: [^ ]*10x'
+if [ ! -e "$work/out-five/mon1/alertmanager.yml" ]; then ok "a rejected alertmanager.yml is not written"
+else fail "a rejected alertmanager.yml is not written"; fi
 
 # --- lint and syntax -------------------------------------------------------------------------------
 out=$(ansible-lint --offline --nocolor 2>&1); rc=$?

@@ -30,6 +30,7 @@ import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
 import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
+import dev.loomgate.gateway.observe.JvmMetrics;
 import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
@@ -104,6 +105,7 @@ public final class GatewayNode implements AutoCloseable {
                 .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).build();
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
+        metrics.addSource(new JvmMetrics());
         routing.addListener(s -> metrics.retain(this::liveNames)); // deleted routes/upstreams leave /metrics
         routing.addListener(s -> resilienceMetrics.retain(s.routeIds(), s.upstreams().keySet()));
         metrics.retain(this::liveNames);

@@ -21,7 +21,8 @@ import dev.loomgate.chaos.cluster.ClusterLayout.Host;
 /**
  * A whole Loomgate cluster on this machine, started from the files ansible/render.yml renders: the
  * Consul stand-in, two demo upstreams registered in Consul, Redis master + replica + 3 sentinels, N
- * gateway nodes, HAProxy (two + keepalived with a VIP in namespace mode) and Prometheus. Every
+ * gateway nodes, HAProxy (two + keepalived with a VIP in namespace mode), Prometheus with the Loomgate alert
+ * rules and Alertmanager. Every
  * process is tracked by PID and stopped by {@link #close()}, by a shutdown hook (Ctrl-C) and when
  * the start fails; namespace mode deletes its namespaces too.
  */
@@ -46,6 +47,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<ManagedProcess> keepalived = new ArrayList<>();
     private ManagedProcess prometheus;
     private CentralLogs centralLogs;
+    private ManagedProcess alertmanager;
     private volatile boolean closed;
 
     private LocalCluster(ClusterSpec spec, Path workDir, Consumer<String> progress) {
@@ -314,6 +316,14 @@ public final class LocalCluster implements AutoCloseable {
 
     private void startPrometheus() throws IOException {
         Host h = layout.group("monitoring").get(0);
+        // Alertmanager first, so the first alert Prometheus sends has somewhere to go. One instance: no gossip port.
+        int amPort = h.port("alertmanager", "port");
+        alertmanager = process("alertmanager-" + h.name(), h, List.of("prometheus-alertmanager",
+                "--config.file=" + h.dir().resolve("alertmanager.yml"),
+                "--storage.path=" + h.dir().resolve("alertmanager-data"),
+                "--web.listen-address=" + h.address() + ":" + amPort, "--cluster.listen-address="),
+                () -> probes.ok(h.netns(), "http://" + h.address() + ":" + amPort + "/-/ready"), () -> { });
+        alertmanager.awaitReady(READY);
         int port = h.port("prometheus", "port");
         prometheus = process("prometheus-" + h.name(), h, List.of("prometheus",
                 "--config.file=" + h.dir().resolve("prometheus.yml"), "--storage.tsdb.path=" + h.dir().resolve("data"),
@@ -439,6 +449,16 @@ public final class LocalCluster implements AutoCloseable {
         return "http://" + h.address() + ":" + h.port("prometheus", "port");
     }
 
+    public ManagedProcess alertmanager() {
+        return alertmanager;
+    }
+
+    /** Alertmanager's API and UI ({@code /api/v2/alerts} lists the alerts Prometheus sent). */
+    public String alertmanagerUrl() {
+        Host h = layout.group("monitoring").get(0);
+        return "http://" + h.address() + ":" + h.port("alertmanager", "port");
+    }
+
     /** HAProxy stats page of each LB. */
     public List<String> statsUrls() {
         return layout.group("lbs").stream().map(h -> "http://" + h.string("haproxy", "stats") + "/stats").toList();
@@ -549,7 +569,8 @@ public final class LocalCluster implements AutoCloseable {
                     .append(lbs.get(i).name()).append(", runtime API ").append(haproxySocket(lbs.get(i).host()))
                     .append(")\n");
         }
-        s.append("  prometheus:  ").append(prometheusUrl()).append('\n');
+        s.append("  prometheus:  ").append(prometheusUrl()).append("  (alerts: ").append(alertmanagerUrl())
+                .append(")\n");
         s.append("  consul:      http://").append(consulAddress()).append("  (routes: bin/loomgate --consul ")
                 .append(consulAddress()).append(" routes status)\n");
         s.append("  logs:        ").append(logsDir()).append("  (configs: ").append(renderDir()).append(")\n");
@@ -580,6 +601,7 @@ public final class LocalCluster implements AutoCloseable {
         long t0 = System.nanoTime();
         List<List<ManagedProcess>> tiers = new ArrayList<>();
         tiers.add(prometheus == null ? List.of() : List.of(prometheus));
+        tiers.add(alertmanager == null ? List.of() : List.of(alertmanager));
         tiers.add(keepalived);
         tiers.add(lbs);
         tiers.add(gateways);

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +26,8 @@ class LocalClusterTest {
 
     @Test
     void loopbackClusterPassesTheSmokeCheckAndLeavesNothingBehind() throws Exception {
-        ClusterSpec spec = ClusterSpec.loopback(repoRoot()).withPortOffset(freeOffset());
-        assumeTools(spec, "haproxy", "redis-server", "redis-sentinel", "prometheus", "ansible-playbook", "curl");
+        ClusterSpec spec = ClusterSpec.loopback(repoRoot()).withPortOffset(ClusterTestTools.freeOffset());
+        ClusterTestTools.assumeTools(spec, "haproxy", "redis-server", "redis-sentinel", "prometheus", "prometheus-alertmanager", "ansible-playbook", "curl");
         Path work = Files.createTempDirectory(Path.of("/tmp"), "lgct");
         List<ManagedProcess> processes;
         try (LocalCluster cluster = LocalCluster.start(spec, work, this::progress)) {
@@ -54,7 +52,7 @@ class LocalClusterTest {
     void namespaceClusterPassesTheSmokeCheckAndDeletesItsNamespaces() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "namespace mode needs root");
         ClusterSpec spec = ClusterSpec.netns(repoRoot()).withNetnsPrefix("lgt-");
-        assumeTools(spec, "haproxy", "keepalived", "redis-server", "redis-sentinel", "prometheus", "ansible-playbook",
+        ClusterTestTools.assumeTools(spec, "haproxy", "keepalived", "redis-server", "redis-sentinel", "prometheus", "prometheus-alertmanager", "ansible-playbook",
                 "curl", "ip");
         Path work = Files.createTempDirectory(Path.of("/tmp"), "lgnt");
         List<ManagedProcess> processes;
@@ -92,34 +90,5 @@ class LocalClusterTest {
 
     private static Path repoRoot() {
         return ClusterSpec.findRepoRoot();
-    }
-
-    private static void assumeTools(ClusterSpec spec, String... tools) throws IOException {
-        assumeTrue(Files.isRegularFile(spec.gatewayJar()) && Files.isRegularFile(spec.consulJar()),
-                "gateway and Consul stand-in jars are built (mvn package / make build)");
-        for (String tool : tools) {
-            assumeTrue(CommandResult.run(List.of("sh", "-c", "command -v " + tool + " || test -x /usr/sbin/" + tool),
-                    Duration.ofSeconds(5)).exitCode() == 0, tool + " is installed (make deps)");
-        }
-    }
-
-    /** A port offset whose loopback ports are free (a developer's `make cluster` may use offset 0). */
-    private static int freeOffset() throws IOException {
-        for (int offset = 2100; offset < 9000; offset += 300) {
-            boolean free = true;
-            for (int base : new int[] {18080, 18081, 18082, 18083, 18404, 19081, 19082, 19083, 16379, 16380, 16479,
-                    16480, 16481, 18500, 19001, 19002, 19090}) {
-                try (ServerSocket s = new ServerSocket(base + offset, 1, InetAddress.getLoopbackAddress())) {
-                    s.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                    break;
-                }
-            }
-            if (free) {
-                return offset;
-            }
-        }
-        throw new IOException("no free port range for the loopback cluster");
     }
 }

@@ -46,7 +46,7 @@ final class ChaosRuns {
         Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(spec.gatewayJar())
                 && java.nio.file.Files.isRegularFile(spec.consulJar()), "gateway and Consul stand-in jars are built");
         java.util.List<String> tools = new java.util.ArrayList<>(java.util.List.of("haproxy", "redis-server",
-                "redis-sentinel", "prometheus", "ansible-playbook", "curl"));
+                "redis-sentinel", "prometheus", "prometheus-alertmanager", "ansible-playbook", "curl"));
         if (mode == ClusterMode.NAMESPACE) {
             tools.add("keepalived");
         }

@@ -241,5 +241,8 @@ public final class RoutingState {
         p.sample("loomgate_discovered_endpoint_updates_total", "", endpointUpdates.sum());
         p.help("loomgate_config_applied_timestamp_seconds", "gauge", "When the current routing snapshot was applied.");
         p.sample("loomgate_config_applied_timestamp_seconds", "", current().appliedAt().toEpochMilli() / 1000.0);
+        // the version as a label: comparing nodes (divergence alert, dashboard) needs the text, not a number
+        p.help("loomgate_config_info", "gauge", "1, labelled with the version of the routing snapshot in use.");
+        p.sample("loomgate_config_info", "version=\"" + PrometheusText.escape(current().version()) + "\"", 1);
     }
 }

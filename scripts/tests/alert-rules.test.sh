@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The Prometheus alert rules: promtool check rules, then promtool test rules (every alert fires when it
+# should and stays silent before its for: or below its bound), then proves the unit tests can fail: copies
+# of the rules with one alert's for: or threshold broken must make promtool test rules fail.
+set -uo pipefail
+
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  echo "Usage: scripts/tests/alert-rules.test.sh   (no arguments; prints PASS/FAIL lines, exit 1 on any FAIL)"
+  exit 0
+fi
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+rules="$here/monitoring/prometheus"
+work=$(mktemp -d "${TMPDIR:-/tmp}/loomgate-alerts-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+ok()   { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; printf '%s\n' "${2:-}" | tail -n 20 | sed 's/^/    /'; }
+
+if ! command -v promtool >/dev/null; then
+  fail "promtool is installed (make deps)"; echo "$passed passed, $failed failed"; exit 1
+fi
+
+out=$(promtool check rules "$rules/loomgate-alerts.yml" 2>&1)
+if [ $? -eq 0 ]; then ok "promtool check rules loomgate-alerts.yml"; else fail "promtool check rules" "$out"; fi
+out=$(cd "$rules" && promtool test rules loomgate-alerts.test.yml 2>&1)
+if [ $? -eq 0 ]; then ok "promtool test rules loomgate-alerts.test.yml"; else fail "promtool test rules" "$out"; fi
+
+# broken NAME SED-EXPRESSION EXPECTED-ALERT: the tests must fail on the mutated rules, naming that alert
+broken() {
+  local dir="$work/$1"; mkdir -p "$dir"
+  sed -e "$2" "$rules/loomgate-alerts.yml" > "$dir/loomgate-alerts.yml"
+  cp "$rules/loomgate-alerts.test.yml" "$dir/"
+  if cmp -s "$rules/loomgate-alerts.yml" "$dir/loomgate-alerts.yml"; then fail "mutation '$1' changed nothing"; return; fi
+  out=$(cd "$dir" && promtool test rules loomgate-alerts.test.yml 2>&1)
+  if [ $? -ne 0 ] && grep -q "alertname: $3" <<<"$out"; then ok "tests catch: $1"
+  else fail "tests catch: $1 (expected a failure naming $3)" "$out"; fi
+}
+broken "node-down without its for:" '/alert: LoomgateNodeDown/,/for:/s/for: 30s/for: 0s/' LoomgateNodeDown
+broken "fast burn at 1x instead of 14.4x" 's/> (14.4 \* 0.001)/> (1 * 0.001)/g' LoomgateErrorBudgetBurnFast
+broken "slow burn confirmed by nothing (short window dropped)" \
+  's/ and loomgate:route_error_ratio:rate30m > (6 \* 0.001)//' LoomgateErrorBudgetBurnSlow
+broken "p99 target 2 s" 's/\[5m\]))) > 0.5/[5m]))) > 2/' LoomgateRouteP99High
+broken "ejected alert on any endpoint instead of all" 's/min by (node, upstream) (loomgate_endpoint_ejected)/max by (node, upstream) (loomgate_endpoint_ejected)/' LoomgateUpstreamAllEndpointsEjected
+broken "version divergence counts nodes instead of versions" \
+  's/count(count by (version) (loomgate_config_info{job="loomgate-gateway"}))/count(loomgate_config_info{job="loomgate-gateway"})/' LoomgateConfigVersionDivergence
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+
+import dev.loomgate.gateway.trace.TracingSettings;
 import java.util.function.Consumer;
 
 import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
@@ -35,7 +37,7 @@ import dev.loomgate.gateway.redis.RedisSettings;
 public record NodeConfig(Node node, NodeLimits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                          RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
-                         EdgeRules edge, FrontDoorConfig frontDoor) {
+                         EdgeRules edge, FrontDoorConfig frontDoor, Optional<TracingSettings> tracing) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
     public static final String DEFAULT_ACCESS_LOG = ACCESS_LOG_STDOUT;
@@ -56,6 +58,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         Objects.requireNonNull(consul, "consul");
         Objects.requireNonNull(edge, "edge");
         Objects.requireNonNull(frontDoor, "frontDoor");
+        Objects.requireNonNull(tracing, "tracing");
     }
 
     /** All defaults; the node id is the host name. */
@@ -88,6 +91,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         private Optional<ConsulConfig> consul = Optional.empty();
         private EdgeRules edge = EdgeRules.defaults();
         private FrontDoorConfig frontDoor = FrontDoorConfig.defaults();
+        private Optional<TracingSettings> tracing = Optional.empty();
 
         private Builder() {
         }
@@ -106,6 +110,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
             consul = c.consul;
             edge = c.edge;
             frontDoor = c.frontDoor;
+            tracing = c.tracing;
         }
 
         public Builder node(Node v) {
@@ -227,9 +232,20 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
             return frontDoor(b.build());
         }
 
+        /** OpenTelemetry tracing (without it: no spans, nothing allocated per request for them). */
+        public Builder tracing(TracingSettings v) {
+            tracing = Optional.of(v);
+            return this;
+        }
+
+        public Builder clearTracing() {
+            tracing = Optional.empty();
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster,
-                    rateLimiter, operations, consul, edge, frontDoor);
+                    rateLimiter, operations, consul, edge, frontDoor, tracing);
         }
     }
 

@@ -68,6 +68,9 @@ final class OtelTracing implements Tracing {
 
     @Override
     public RequestTrace startRequest(TraceContext incoming, String method, String path) {
+        if (!queue.accepting()) {
+            return RequestTrace.UNSAMPLED; // the collector is down: spans made now would only be dropped
+        }
         Context parent;
         if (incoming.created()) {
             if (!sampleRoot()) {
@@ -102,7 +105,7 @@ final class OtelTracing implements Tracing {
 
     @Override
     public TraceSpan startBackground(String name, String system) {
-        if (!sampleRoot()) {
+        if (!queue.accepting() || !sampleRoot()) {
             return TraceSpan.NONE;
         }
         return new OtelSpan(tracer.spanBuilder(name).setSpanKind(SpanKind.CLIENT).setNoParent()
@@ -122,6 +125,9 @@ final class OtelTracing implements Tracing {
         p.sample("loomgate_trace_spans_dropped_total", "reason=\"export-failed\"", queue.droppedExportFailed());
         p.help("loomgate_trace_spans_queued", "gauge", "Ended spans waiting for export.");
         p.sample("loomgate_trace_spans_queued", "", queue.queued());
+        p.help("loomgate_trace_exporter_up", "gauge",
+                "0 while the collector is taken as down after a failed export (no spans are made), else 1.");
+        p.sample("loomgate_trace_exporter_up", "", queue.accepting() ? 1 : 0);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.trace;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -21,12 +22,19 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
  * the span and counts it; nothing waits), drained by one exporter thread in batches. Used instead of the SDK's
  * BatchSpanProcessor because the node must count what it drops and fails to export in its own /metrics
  * ({@code loomgate_trace_spans_total}), and the SDK only reports those through an OpenTelemetry MeterProvider.
+ *
+ * <p>A failed export means the collector is down (or refuses, or is too slow): the queue is emptied (the spans
+ * are counted as dropped) and the node stops making spans for a back-off period ({@link #accepting()} is false),
+ * 1 s doubling to 30 s while failures go on; after it, the next batch is the probe. So a dead collector costs
+ * neither span objects nor protobuf encoding per request, only one failed batch per back-off period.
  */
 final class SpanQueue implements SpanProcessor {
     private static final Logger LOG = Logger.getLogger(SpanQueue.class.getName());
     static final int MAX_BATCH = 512;
     /** How long the exporter thread waits for a first span before looking again (and for shutdown). */
     private static final long POLL_MILLIS = 200;
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final ArrayBlockingQueue<ReadableSpan> queue;
     private final SpanExporter exporter;
@@ -36,6 +44,9 @@ final class SpanQueue implements SpanProcessor {
     private final LongAdder droppedExportFailed = new LongAdder();
     private final Thread worker;
     private volatile boolean running = true;
+    /** False while the collector is known down: no spans are made until the back-off ends. */
+    private volatile boolean accepting = true;
+    private Duration backoff = FIRST_BACKOFF;
 
     SpanQueue(SpanExporter exporter, int maxQueueSize, long exportTimeoutMillis) {
         this.queue = new ArrayBlockingQueue<>(maxQueueSize);
@@ -55,9 +66,16 @@ final class SpanQueue implements SpanProcessor {
 
     @Override
     public void onEnd(ReadableSpan span) {
-        if (!queue.offer(span)) {
+        if (!accepting) {
+            droppedExportFailed.increment(); // started just before the collector was found down
+        } else if (!queue.offer(span)) {
             droppedQueueFull.increment();
         }
+    }
+
+    /** Whether spans are wanted now: false while the collector is down (back-off). */
+    boolean accepting() {
+        return accepting;
     }
 
     @Override
@@ -94,10 +112,30 @@ final class SpanQueue implements SpanProcessor {
         CompletableResultCode result = exporter.export(data).join(exportTimeoutMillis, TimeUnit.MILLISECONDS);
         if (result.isSuccess()) {
             exported.add(data.size());
+            backoff = FIRST_BACKOFF;
         } else {
-            // a collector that is down or slow: the batch is lost (counted), the queue keeps taking spans
             droppedExportFailed.add(data.size());
+            collectorDown();
         }
+    }
+
+    /** Drops what is queued, stops span making for the back-off, then lets the next batch probe the collector. */
+    private void collectorDown() {
+        accepting = false;
+        List<ReadableSpan> stale = new ArrayList<>();
+        queue.drainTo(stale);
+        droppedExportFailed.add(stale.size());
+        LOG.fine(() -> "trace collector unreachable; no spans for " + backoff.toMillis() + " ms");
+        long until = System.nanoTime() + backoff.toNanos();
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        try {
+            while (running && System.nanoTime() < until) {
+                Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            running = false;
+        }
+        accepting = true;
     }
 
     long exported() {
@@ -126,7 +164,7 @@ final class SpanQueue implements SpanProcessor {
     public CompletableResultCode shutdown() {
         running = false;
         try {
-            if (!worker.join(java.time.Duration.ofMillis(2 * exportTimeoutMillis + POLL_MILLIS))) {
+            if (!worker.join(Duration.ofMillis(2 * exportTimeoutMillis + POLL_MILLIS))) {
                 worker.interrupt();
             }
         } catch (InterruptedException e) {

@@ -46,6 +46,10 @@ test-slow: deps ## the long-running, benchmark-like tests (tag slow) that make t
 bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
 	@bin/bench-proxy $(BENCH_ARGS)
 
+.PHONY: bench-tracing
+bench-tracing: deps build ## dead-collector cost: the proxy benchmark plus a node with tracing on and its collector down
+	@bin/bench-proxy --tracing-dead-collector $(BENCH_ARGS)
+
 .PHONY: bench-ratelimit
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)

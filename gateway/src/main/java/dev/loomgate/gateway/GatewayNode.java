@@ -35,6 +35,7 @@ import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
+import dev.loomgate.gateway.trace.Tracing;
 import dev.loomgate.gateway.call.HealthCheckers;
 import dev.loomgate.gateway.call.ResilienceGauges;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
@@ -76,19 +77,23 @@ public final class GatewayNode implements AutoCloseable {
     private final RateLimitService rateLimits;
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
+    /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
+    private final Tracing tracing;
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
         Optional<String> adminToken = AdminAuth.token(config);
         liveNodes.set(() -> config.cluster().expectedNodes());
         IntSupplier live = () -> liveNodes.get().getAsInt();
-        this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter()))
+        this.tracing = config.tracing().map(t -> Tracing.create(t, config.node().id())).orElse(Tracing.off());
+        metrics.addSource(tracing::writeMetrics);
+        this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter(), tracing))
                 .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
-                config.limits().maxConfigSize()));
+                config.limits().maxConfigSize(), tracing));
         boolean kvRoutes = consul.map(ConsulRuntime::routesFromKv).orElse(false);
         if (!kvRoutes) {
             routing.apply(RoutesParser.parse(config.routesFile(), config.limits().maxConfigSize()));
@@ -102,7 +107,7 @@ public final class GatewayNode implements AutoCloseable {
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
         this.accessLog = AccessLog.open(config.accessLog());
         ProxyHandler proxy = ProxyHandler.builder().nodeId(config.node().id()).routing(routing).client(client)
-                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).build();
+                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).tracing(tracing).build();
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(new JvmMetrics());
@@ -364,6 +369,7 @@ public final class GatewayNode implements AutoCloseable {
             server.stop();
             client.close();
             rateLimits.close();
+            tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");
         } finally {

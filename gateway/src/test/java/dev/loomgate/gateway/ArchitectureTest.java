@@ -86,4 +86,13 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("redis.clients..")
                 .check(classes);
     }
+
+    @Test
+    void onlyTheTracePackageKnowsOpenTelemetry() {
+        noClasses().that().resideOutsideOfPackage(ROOT + ".trace..")
+                .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+                .because("the data path sees spans through trace.Tracing and RequestTrace only (docs/OBSERVABILITY.md,"
+                        + " Traces); pipeline, http and route stay free of them")
+                .check(classes);
+    }
 }

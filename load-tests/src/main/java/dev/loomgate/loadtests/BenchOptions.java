@@ -21,10 +21,13 @@ import java.util.Optional;
  * @param keepTemp         keep the temp dir (configs, logs) after a successful run
  * @param quick            true when --quick chose the defaults
  * @param baseline         a second gateway jar measured alongside (--baseline-jar), if any
+ * @param tracingDeadCollector the sample ratio of a third gateway target with tracing on and a collector that
+ *                         refuses connections (--tracing-dead-collector), if any
  */
 public record BenchOptions(int rounds, int durationSec, int connections, int threads, int warmupSec,
                            int nginxWarmupSec, int bodyBytes, Path gatewayJar, List<String> gatewayJvmOpts,
-                           Path outDir, boolean keepTemp, boolean quick, Optional<Baseline> baseline) {
+                           Path outDir, boolean keepTemp, boolean quick, Optional<Baseline> baseline,
+                           Optional<Double> tracingDeadCollector) {
 
     /**
      * The gateway the current one is compared with.
@@ -62,6 +65,10 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                                   the report adds current/baseline for req/s and CPU us/req, per round, and
                                   says whether the difference is within the rounds' noise (needs >= 2 rounds)
               --baseline-label TEXT  what the baseline is, for the report (default: the jar's file name)
+              --tracing-dead-collector  also measure target "loomgate-tracing": the same gateway with
+                                  tracing on and an OTLP endpoint that refuses connections; the report adds
+                                  tracing-on/tracing-off req/s (goal >= 0.9)
+              --tracing-sample-ratio R  that target's tracing.sample-ratio (default 1: every request traced)
               --out DIR           report directory (default load-tests/target/bench)
               --keep-temp         keep the temp dir with configs and logs after a successful run
               --help              this text
@@ -79,6 +86,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
         boolean keep = false;
         Path baselineJar = null;
         String baselineLabel = null;
+        boolean tracing = false;
+        double tracingRatio = 1.0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -95,6 +104,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                 case "--out" -> out = root.resolve(value(args, ++i, a));
                 case "--baseline-jar" -> baselineJar = root.resolve(value(args, ++i, a));
                 case "--baseline-label" -> baselineLabel = value(args, ++i, a);
+                case "--tracing-dead-collector" -> tracing = true;
+                case "--tracing-sample-ratio" -> tracingRatio = ratio(args, ++i, a);
                 case "--baseline-ref" -> throw new IllegalArgumentException(
                         "--baseline-ref is handled by bin/bench-proxy (it builds the jar); here pass --baseline-jar FILE");
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
@@ -118,7 +129,24 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                     ? baselineLabel : baselineJar.getFileName().toString();
             baseline = Optional.of(new Baseline(baselineJar, label));
         }
-        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick, baseline);
+        if (tracingRatio != 1.0 && !tracing) {
+            throw new IllegalArgumentException("--tracing-sample-ratio needs --tracing-dead-collector");
+        }
+        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick, baseline,
+                tracing ? Optional.of(tracingRatio) : Optional.empty());
+    }
+
+    private static double ratio(String[] args, int i, String flag) {
+        String v = value(args, i, flag);
+        try {
+            double r = Double.parseDouble(v);
+            if (r >= 0 && r <= 1) {
+                return r;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " needs a number from 0 to 1, got '" + v + "'");
     }
 
     private static List<String> splitOpts(String s) {

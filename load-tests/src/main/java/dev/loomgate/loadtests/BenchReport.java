@@ -24,6 +24,10 @@ final class BenchReport {
     static final String CURRENT = "loomgate";
     /** Target name of the baseline gateway (--baseline-jar). */
     static final String BASELINE = "loomgate-baseline";
+    /** Target name of the gateway with tracing on and a dead collector (--tracing-dead-collector). */
+    static final String TRACING = "loomgate-tracing";
+    /** Tracing on with the collector down must cost nothing measurable: tracing/loomgate req/s at least this. */
+    static final double GOAL_TRACING = 0.9;
 
     private final MachineInfo machine;
     private final BenchOptions options;
@@ -156,6 +160,17 @@ final class BenchReport {
                 + " TIME_WAIT sockets to its origin port after each round: " + tw;
     }
 
+    /** The dead-collector line, when that target ran. */
+    String tracingLine() {
+        if (of(TRACING).isEmpty()) {
+            return "";
+        }
+        double r = ratio(TRACING, CURRENT);
+        return String.format(Locale.ROOT, "tracing on, collector down / tracing off (%s / %s) = %.2f   (per round: %s): "
+                        + "%s the goal (>= %.1f)%n", TRACING, CURRENT, r, perRound(TRACING, CURRENT),
+                r >= GOAL_TRACING ? "meets" : "below", GOAL_TRACING);
+    }
+
     private String verdict() {
         double r = ratio("loomgate", "nginx");
         return String.format(Locale.ROOT, "Loomgate/nginx = %.2f: %s the goal (>= %.1f)", r,
@@ -188,6 +203,7 @@ final class BenchReport {
                 ratio("loomgate", "nginx"), perRound("loomgate", "nginx"), ratio("loomgate", "direct"),
                 perRound("loomgate", "direct"), ratio("nginx", "direct"), perRound("nginx", "direct")));
         sb.append(verdict()).append('\n');
+        sb.append(tracingLine());
         List<BaselineComparison> vs = vsBaseline();
         if (!vs.isEmpty()) {
             sb.append("\ncurrent/baseline (").append(CURRENT).append(" / ").append(baselineLabel()).append("):\n");
@@ -233,6 +249,9 @@ final class BenchReport {
         sb.append(String.format(Locale.ROOT, "%n**Loomgate/nginx = %.2f** (per round %s), Loomgate/direct = %.2f, "
                         + "nginx/direct = %.2f (goal: Loomgate/nginx ≥ %.1f).%n%n", ratio("loomgate", "nginx"),
                 perRound("loomgate", "nginx"), ratio("loomgate", "direct"), ratio("nginx", "direct"), GOAL_VS_NGINX));
+        if (!tracingLine().isEmpty()) {
+            sb.append("**Tracing**: ").append(tracingLine()).append('\n');
+        }
         List<BaselineComparison> vs = vsBaseline();
         if (!vs.isEmpty()) {
             sb.append("**Current vs baseline** (").append(CURRENT).append(" / ").append(BASELINE).append(", baseline `")

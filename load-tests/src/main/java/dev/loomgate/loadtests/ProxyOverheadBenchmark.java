@@ -108,14 +108,21 @@ public final class ProxyOverheadBenchmark {
                 options.warmupSec(), options.nginxWarmupSec(), options.rounds(), options.durationSec(),
                 options.threads(), options.connections(), options.bodyBytes(), work);
 
-        List<Integer> ports = LocalHost.freePorts(9);
+        List<Integer> ports = LocalHost.freePorts(13);
         int originDirect = ports.get(0), originForGateway = ports.get(1), originForNginx = ports.get(2);
         int gatewayPort = ports.get(3), adminPort = ports.get(4), nginxPort = ports.get(5);
         // the baseline gateway's own ports, so its connections to the origin can be told apart too
         int originForBaseline = ports.get(6), baselinePort = ports.get(7), baselineAdminPort = ports.get(8);
-        List<Integer> originPorts = options.baseline().isPresent()
-                ? List.of(originDirect, originForGateway, originForNginx, originForBaseline)
-                : List.of(originDirect, originForGateway, originForNginx);
+        // the tracing gateway's ports, and a port nothing listens on: its dead collector
+        int originForTracing = ports.get(9), tracingPort = ports.get(10), tracingAdminPort = ports.get(11);
+        int deadCollector = ports.get(12);
+        List<Integer> originPorts = new ArrayList<>(List.of(originDirect, originForGateway, originForNginx));
+        if (options.baseline().isPresent()) {
+            originPorts.add(originForBaseline);
+        }
+        if (options.tracingDeadCollector().isPresent()) {
+            originPorts.add(originForTracing);
+        }
 
         Path originDir = work.resolve("origin");
         var origin = startNginx("origin", originDir, NginxConfigs.upstream(originDir, originPorts, body));
@@ -156,6 +163,18 @@ public final class ProxyOverheadBenchmark {
             targets.add(new Target(BenchReport.BASELINE, "wrk -> baseline Loomgate node (" + b.label() + ") -> origin",
                     baselineUrl, baseline, originForBaseline,
                     Optional.of("http://127.0.0.1:" + baselineAdminPort + "/metrics")));
+        }
+        if (options.tracingDeadCollector().isPresent()) {
+            String tracing = "tracing: { endpoint: \"http://127.0.0.1:%d/v1/traces\", sample-ratio: %s }\n"
+                    .formatted(deadCollector, options.tracingDeadCollector().get());
+            var traced = startGateway(BenchReport.TRACING, options.gatewayJar(), tracingPort, tracingAdminPort,
+                    originForTracing, tracing);
+            String tracedUrl = "http://127.0.0.1:" + tracingPort + "/";
+            LocalHost.awaitServing("tracing Loomgate node", tracedUrl, body, traced, Duration.ofSeconds(90));
+            say("started: Loomgate with tracing on (sample-ratio %s, collector :%d refuses) :%d (admin :%d), origin :%d",
+                    options.tracingDeadCollector().get(), deadCollector, tracingPort, tracingAdminPort, originForTracing);
+            targets.add(new Target(BenchReport.TRACING, "wrk -> Loomgate node, tracing on, collector down -> origin",
+                    tracedUrl, traced, originForTracing, Optional.of("http://127.0.0.1:" + tracingAdminPort + "/metrics")));
         }
         Wrk wrk = new Wrk(processes, work, options.threads(), options.connections());
         int width = targets.stream().mapToInt(t -> t.name().length()).max().orElse(8);
@@ -238,6 +257,12 @@ public final class ProxyOverheadBenchmark {
     /** Starts a gateway node from {@code jar}; every gateway gets the same config and JVM options, only ports differ. */
     private ManagedProcesses.Started startGateway(String name, Path jar, int port, int adminPort, int originPort)
             throws IOException {
+        return startGateway(name, jar, port, adminPort, originPort, "");
+    }
+
+    /** @param extraConfig more node config lines (the tracing target's {@code tracing:} block) */
+    private ManagedProcesses.Started startGateway(String name, Path jar, int port, int adminPort, int originPort,
+                                                  String extraConfig) throws IOException {
         Path routes = work.resolve(name + "-routes.yaml");
         Files.writeString(routes, """
                 upstreams:
@@ -254,7 +279,7 @@ public final class ProxyOverheadBenchmark {
                 routes-file: %s
                 access-log: off
                 upstream: { max-connections-per-endpoint: 256 }
-                """.formatted(name, port, adminPort, routes));
+                """.formatted(name, port, adminPort, routes) + extraConfig);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(options.gatewayJvmOpts());

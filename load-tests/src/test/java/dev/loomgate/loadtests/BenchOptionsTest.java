@@ -83,4 +83,14 @@ class BenchOptionsTest {
     void unknownOptionStillFails() {
         assertThrows(IllegalArgumentException.class, () -> parse("--baseline"));
     }
+
+    @Test
+    void tracingDeadCollectorTakesASampleRatio() {
+        assertTrue(parse().tracingDeadCollector().isEmpty());
+        assertEquals(1.0, parse("--tracing-dead-collector").tracingDeadCollector().orElseThrow());
+        assertEquals(0.1, parse("--tracing-dead-collector", "--tracing-sample-ratio", "0.1").tracingDeadCollector()
+                .orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> parse("--tracing-sample-ratio", "0.1"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--tracing-dead-collector", "--tracing-sample-ratio", "2"));
+    }
 }

@@ -99,4 +99,28 @@ class BenchReportTest {
         assertFalse(report.json().contains("baseline"), report.json());
         assertTrue(report.json().contains("\"gateway_upstream_connections_opened_during_warmup\": 63"), report.json());
     }
+
+    @Test
+    void theDeadCollectorTargetGetsItsRatioAgainstTracingOff() {
+        List<BenchReport.Subject> targets = List.of(
+                new BenchReport.Subject("direct", "wrk -> origin"),
+                new BenchReport.Subject(BenchReport.CURRENT, "wrk -> Loomgate -> origin"),
+                new BenchReport.Subject("nginx", "wrk -> nginx -> origin"),
+                new BenchReport.Subject(BenchReport.TRACING, "wrk -> Loomgate, tracing on, collector down -> origin"));
+        List<Measurement> ms = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            ms.add(run("direct", round, 300, 5));
+            ms.add(run(BenchReport.CURRENT, round, 100, 35));
+            ms.add(run("nginx", round, 200, 11));
+            ms.add(run(BenchReport.TRACING, round, 80 + round, 40));
+        }
+        BenchReport report = new BenchReport(MACHINE, options("--tracing-dead-collector"), targets, ms, Map.of());
+        String text = report.text();
+        assertTrue(text.contains("tracing on, collector down / tracing off (loomgate-tracing / loomgate) = 0.82"), text);
+        assertTrue(text.contains("below the goal (>= 0.9)"), text);
+        assertTrue(report.markdown().contains("**Tracing**: tracing on, collector down"), report.markdown());
+        BenchReport without = new BenchReport(MACHINE, options(), TARGETS.subList(0, 3),
+                ms.stream().filter(m -> !m.target().equals(BenchReport.TRACING)).toList(), Map.of());
+        assertFalse(without.text().contains("tracing on"), "no line without the target");
+    }
 }

@@ -65,7 +65,8 @@ final class RetryingCall implements UpstreamCall {
             }
             UpstreamHost host = chosen.get();
             req.endpointSeen().accept(host.id());
-            EndpointTry attemptNow = new EndpointTry(host, req.request(), connect, response, deadline, t);
+            EndpointTry attemptNow = new EndpointTry(host, req.request(), connect, response, deadline, t, attempt,
+                    req.trace());
             TryOutcome outcome = tries.call(attemptNow);
             if (outcome instanceof TryOutcome.NotSent n) {
                 return new CallOutcome.Failed(n.problem(), n.retryAfter());

@@ -17,6 +17,8 @@ import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
+import dev.loomgate.gateway.trace.RequestTrace;
+import dev.loomgate.gateway.trace.Tracing;
 import dev.loomgate.gateway.upstream.Upstream;
 
 /**
@@ -25,17 +27,19 @@ import dev.loomgate.gateway.upstream.Upstream;
  * kept while the {@link Upstream} object is the same (a reload keeps unchanged upstreams):
  *
  * <pre>
- * BulkheadCall -> RetryingCall -> per try: BreakerCall -> OutlierCall -> MeteredCall -> EndpointExchange
+ * BulkheadCall -> RetryingCall -> per try: TracedCall -> BreakerCall -> OutlierCall -> MeteredCall -> EndpointExchange
  * </pre>
  *
  * The breaker and outlier steps are left out when the upstream has no {@code circuit-breaker:}
- * or {@code outlier-detection:}, so an upstream without them pays nothing for them.
+ * or {@code outlier-detection:}, and the traced step when the node has no {@code tracing:}, so an
+ * upstream without them pays nothing for them.
  */
 public final class UpstreamCalls {
     private final UpstreamClient client;
     private final ResilienceRegistry registry;
     private final GatewayMetrics metrics;
     private final Function<Rejection, Problem> rejectionProblem;
+    private final Tracing tracing;
     private final OutcomeRule outcomeRule = OutcomeRule.serverErrors();
     private final RetryRule retryRule = RetryRule.failsafe();
     private final Map<String, Composed> chains = new ConcurrentHashMap<>();
@@ -50,10 +54,17 @@ public final class UpstreamCalls {
      */
     public UpstreamCalls(UpstreamClient client, ResilienceRegistry registry, GatewayMetrics metrics,
                          Function<Rejection, Problem> rejectionProblem) {
+        this(client, registry, metrics, rejectionProblem, Tracing.off());
+    }
+
+    /** @param tracing when enabled, every try gets a client span ({@link TracedCall}) */
+    public UpstreamCalls(UpstreamClient client, ResilienceRegistry registry, GatewayMetrics metrics,
+                         Function<Rejection, Problem> rejectionProblem, Tracing tracing) {
         this.client = client;
         this.registry = registry;
         this.metrics = metrics;
         this.rejectionProblem = rejectionProblem;
+        this.tracing = tracing;
     }
 
     /**
@@ -63,7 +74,13 @@ public final class UpstreamCalls {
      */
     public CallOutcome forward(Upstream upstream, Route route, RequestView view, UpstreamRequest request,
                                Consumer<String> endpointSeen) {
-        return chain(upstream).call(new CallRequest(route, view, request, endpointSeen));
+        return forward(upstream, route, view, request, endpointSeen, RequestTrace.UNSAMPLED);
+    }
+
+    /** As {@link #forward(Upstream, Route, RequestView, UpstreamRequest, Consumer)}, each try a child of {@code trace}. */
+    public CallOutcome forward(Upstream upstream, Route route, RequestView view, UpstreamRequest request,
+                               Consumer<String> endpointSeen, RequestTrace trace) {
+        return chain(upstream).call(new CallRequest(route, view, request, endpointSeen, trace));
     }
 
     private UpstreamCall chain(Upstream upstream) {
@@ -105,6 +122,9 @@ public final class UpstreamCalls {
         }
         if (guards.breaker().isPresent()) {
             tries = new BreakerCall(name, guards.breaker().get(), outcomeRule, registry.metrics(), tries);
+        }
+        if (tracing.enabled()) {
+            tries = new TracedCall(name, tries);
         }
         UpstreamCall call = new RetryingCall(upstream, client.settings(), registry, retryRule, rejectionProblem, tries);
         return new BulkheadCall(name, guards.bulkhead(), registry.metrics(), call);

@@ -16,6 +16,7 @@ import dev.loomgate.gateway.resilience.CircuitBreakerSettings;
 import dev.loomgate.gateway.resilience.HealthCheckSettings;
 import dev.loomgate.gateway.resilience.OutlierSettings;
 import dev.loomgate.gateway.resilience.RetryPolicy;
+import dev.loomgate.gateway.trace.TracingSettings;
 import dev.loomgate.gateway.units.Units;
 
 /**
@@ -119,7 +120,12 @@ public final class ConfigReference {
                 row("front-door.max-connections-per-client", fd.maxConnectionsPerClient()),
                 row("front-door.max-header-count", fd.maxHeaderCount()),
                 row("front-door.allow-trace", fd.allowTrace()),
-                row("consul", NONE)));
+                row("consul", NONE),
+                row("tracing.endpoint", NONE),
+                row("tracing.sample-ratio", TracingSettings.DEFAULT_SAMPLE_RATIO),
+                row("tracing.service-name", TracingSettings.DEFAULT_SERVICE_NAME),
+                row("tracing.max-queue-size", TracingSettings.DEFAULT_MAX_QUEUE_SIZE),
+                row("tracing.export-timeout", TracingSettings.DEFAULT_EXPORT_TIMEOUT)));
         return new Table("CONFIG.md", "## Node config (`gateway.yaml`)", rows);
     }
 

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+
+import dev.loomgate.gateway.trace.TracingSettings;
 import java.util.function.Consumer;
 
 import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
@@ -37,7 +39,8 @@ import dev.loomgate.gateway.redis.RedisSettings;
 public record NodeConfig(Node node, NodeLimits limits, Path routesFile, UpstreamClientSettings upstream,
                          Duration drainTimeout, String accessLog, Optional<RedisSettings> redis, Cluster cluster,
                          RateLimiterOptions rateLimiter, Operations operations, Optional<ConsulConfig> consul,
-                         EdgeRules edge, FrontDoorConfig frontDoor, LogSettings logging) {
+                         EdgeRules edge, FrontDoorConfig frontDoor, LogSettings logging,
+                         Optional<TracingSettings> tracing) {
     public static final String ACCESS_LOG_STDOUT = "stdout";
     public static final String ACCESS_LOG_OFF = "off";
     public static final String DEFAULT_ACCESS_LOG = ACCESS_LOG_STDOUT;
@@ -59,6 +62,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         Objects.requireNonNull(edge, "edge");
         Objects.requireNonNull(frontDoor, "frontDoor");
         Objects.requireNonNull(logging, "logging");
+        Objects.requireNonNull(tracing, "tracing");
     }
 
     /** All defaults; the node id is the host name. */
@@ -92,6 +96,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         private EdgeRules edge = EdgeRules.defaults();
         private FrontDoorConfig frontDoor = FrontDoorConfig.defaults();
         private LogSettings logging = LogSettings.defaults();
+        private Optional<TracingSettings> tracing = Optional.empty();
 
         private Builder() {
         }
@@ -111,6 +116,7 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
             edge = c.edge;
             frontDoor = c.frontDoor;
             logging = c.logging;
+            tracing = c.tracing;
         }
 
         public Builder node(Node v) {
@@ -237,9 +243,20 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
             return frontDoor(b.build());
         }
 
+        /** OpenTelemetry tracing (without it: no spans, nothing allocated per request for them). */
+        public Builder tracing(TracingSettings v) {
+            tracing = Optional.of(v);
+            return this;
+        }
+
+        public Builder clearTracing() {
+            tracing = Optional.empty();
+            return this;
+        }
+
         public NodeConfig build() {
             return new NodeConfig(node, limits, routesFile, upstream, drainTimeout, accessLog, redis, cluster,
-                    rateLimiter, operations, consul, edge, frontDoor, logging);
+                    rateLimiter, operations, consul, edge, frontDoor, logging, tracing);
         }
     }
 

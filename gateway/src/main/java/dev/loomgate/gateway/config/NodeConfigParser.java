@@ -8,6 +8,8 @@ import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.yaml.YamlValue;
 import dev.loomgate.gateway.yaml.ConfigException;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
+import dev.loomgate.gateway.trace.TracingSettings;
 
 /**
  * Reads {@code gateway.yaml} into a {@link NodeConfig}. Every key is optional; unknown keys
@@ -24,7 +27,9 @@ import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
 public final class NodeConfigParser {
     static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "logging", "redis", "cluster",
-            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door");
+            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door", "tracing");
+    static final Set<String> TRACING_KEYS = RoutesParser.orderedSet(
+            "endpoint", "sample-ratio", "service-name", "max-queue-size", "export-timeout");
     static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
     static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
     static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
@@ -114,7 +119,49 @@ public final class NodeConfigParser {
         if (top.has("consul")) {
             config.consul(ConsulConfigParser.parse(top.required("consul"), baseDir));
         }
+        if (top.has("tracing")) {
+            config.tracing(tracing(top.required("tracing")));
+        }
         return config.build();
+    }
+
+    /** {@code tracing:} (docs/OBSERVABILITY.md, "Traces"): an endpoint is required, the rest has defaults. */
+    static TracingSettings tracing(YamlValue v) throws ConfigException {
+        YamlValue.Fields f = v.fields(TRACING_KEYS);
+        YamlValue e = f.required("endpoint");
+        URI endpoint;
+        try {
+            endpoint = new URI(e.nonBlankString());
+        } catch (URISyntaxException ex) {
+            throw e.error("not a URL: " + ex.getReason());
+        }
+        if (!("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme())) || endpoint.getHost() == null) {
+            throw e.error("an http:// or https:// URL with a host is required (OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces)");
+        }
+        TracingSettings.Builder b = TracingSettings.builder(endpoint);
+        if (f.has("sample-ratio")) {
+            YamlValue r = f.required("sample-ratio");
+            double ratio;
+            try {
+                ratio = Double.parseDouble(r.nonBlankString());
+            } catch (NumberFormatException ex) {
+                throw r.error("a number from 0 to 1 is required");
+            }
+            if (!(ratio >= 0 && ratio <= 1)) {
+                throw r.error("a number from 0 to 1 is required");
+            }
+            b.sampleRatio(ratio);
+        }
+        if (f.has("service-name")) {
+            b.serviceName(f.required("service-name").nonBlankString());
+        }
+        if (f.has("max-queue-size")) {
+            b.maxQueueSize(f.required("max-queue-size").intIn(1, 1_000_000));
+        }
+        if (f.has("export-timeout")) {
+            b.exportTimeout(positive(f.required("export-timeout")));
+        }
+        return b.build();
     }
 
     /** {@code paths:}, {@code forwarded:} and {@code admin:} (docs/SECURITY.md). */

@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.loomgate.gateway.trace.TraceSpan;
+import dev.loomgate.gateway.trace.Tracing;
+
 import javax.net.ssl.SSLContext;
 
 import jakarta.json.Json;
@@ -48,9 +51,16 @@ public final class ConsulClient implements AutoCloseable {
     private final ConsulSettings settings;
     private final HttpClient http;
     private final AtomicInteger preferred = new AtomicInteger();
+    private final Tracing tracing;
 
     public ConsulClient(ConsulSettings settings) {
+        this(settings, Tracing.off());
+    }
+
+    /** @param tracing reads (KV, health) become spans, sampled as roots: they run off the request path */
+    public ConsulClient(ConsulSettings settings, Tracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout())
@@ -246,6 +256,34 @@ public final class ConsulClient implements AutoCloseable {
     }
 
     private Reply send(String method, String path, String query, byte[] body, Duration timeout)
+            throws ConsulException, InterruptedException {
+        if (!"GET".equals(method)) {
+            return sendToAgents(method, path, query, body, timeout);
+        }
+        TraceSpan span = tracing.startBackground("consul GET " + readKind(path), "consul");
+        if (!span.recording()) {
+            return sendToAgents(method, path, query, body, timeout);
+        }
+        span.attribute("url.path", path);
+        try {
+            Reply reply = sendToAgents(method, path, query, body, timeout);
+            span.attribute("server.address", reply.agent().getHost())
+                    .attribute("http.response.status_code", Integer.toString(reply.status()));
+            span.end();
+            return reply;
+        } catch (ConsulException | InterruptedException | RuntimeException e) {
+            span.fail(e.getClass().getSimpleName());
+            throw e;
+        }
+    }
+
+    /** {@code /v1/kv}, {@code /v1/health/service}, ...: the span name, without keys or service names. */
+    private static String readKind(String path) {
+        int cut = path.startsWith("/v1/health/") ? path.indexOf('/', "/v1/health/".length()) : path.indexOf('/', 4);
+        return cut < 0 ? path : path.substring(0, cut);
+    }
+
+    private Reply sendToAgents(String method, String path, String query, byte[] body, Duration timeout)
             throws ConsulException, InterruptedException {
         List<URI> agents = settings.addresses();
         int start = preferred.get();

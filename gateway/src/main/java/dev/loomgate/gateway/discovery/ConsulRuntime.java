@@ -8,6 +8,7 @@ import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.cluster.NodeRegistration;
+import dev.loomgate.gateway.trace.Tracing;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.ConsulConfig;
 import dev.loomgate.gateway.config.NodeConfig;
@@ -47,10 +48,16 @@ public final class ConsulRuntime implements AutoCloseable {
 
     /** @param maxConfigSize raw-byte limit on each KV routes value and the assembled document */
     public ConsulRuntime(ConsulConfig config, NodeConfig.Node node, RoutingState routing, long maxConfigSize) {
+        this(config, node, routing, maxConfigSize, Tracing.off());
+    }
+
+    /** @param tracing the Consul client's reads become (background) spans */
+    public ConsulRuntime(ConsulConfig config, NodeConfig.Node node, RoutingState routing, long maxConfigSize,
+                         Tracing tracing) {
         this.config = config;
         this.node = node;
         this.routing = routing;
-        this.client = new ConsulClient(config.settings());
+        this.client = new ConsulClient(config.settings(), tracing);
         this.frozen.set(config.freeze());
         this.endpoints = new EndpointsSource(client, config.watchWait(), backoff, config.panicThreshold(), routing,
                 frozen::get);

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * W3C Trace Context for one request. A valid incoming {@code traceparent} is forwarded
- * unchanged, with its {@code tracestate}: the node records no spans, so a new span id would
- * name a parent that no tracing backend ever receives and break the trace's tree. A missing or
+ * W3C Trace Context for one request. When the request is not traced (no {@code tracing:} block, or
+ * sampling said no), a valid incoming {@code traceparent} is forwarded unchanged, with its
+ * {@code tracestate}: the node records no span then, so a new span id would name a parent that no
+ * tracing backend ever receives and break the trace's tree. A traced request sends each try's own
+ * client span instead ({@code trace.RequestTrace}, {@code call.TracedCall}). A missing or
  * invalid {@code traceparent} is replaced by a new one (random trace and parent ids, flags
  * {@code 00}: the node did not sample), and an orphaned {@code tracestate} is dropped, as the
  * spec requires.

@@ -18,6 +18,7 @@ import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.http.RequestView;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.TraceContext;
+import dev.loomgate.gateway.trace.RequestTrace;
 import dev.loomgate.gateway.pipeline.Attribute;
 import dev.loomgate.gateway.pipeline.ClientBody;
 import dev.loomgate.gateway.pipeline.Exchange;
@@ -37,6 +38,8 @@ final class ProxyExchange implements Exchange {
     final FrontDoorRequestView view;
     final String requestId;
     final TraceContext trace;
+    /** The request's spans ({@link RequestTrace#UNSAMPLED} when not traced); each upstream try adds one. */
+    final RequestTrace spans;
     RoutingSnapshot snapshot;
     RouteMatch match;
     String upstreamName = "";
@@ -60,12 +63,13 @@ final class ProxyExchange implements Exchange {
     }
 
     ProxyExchange(FrontDoorRequest req, FrontDoorResponse res, FrontDoorRequestView view, String requestId,
-                  TraceContext trace, UpstreamHeaders upstreamHeaders, GatewayMetrics metrics) {
+                  TraceContext trace, RequestTrace spans, UpstreamHeaders upstreamHeaders, GatewayMetrics metrics) {
         this.req = req;
         this.res = res;
         this.view = view;
         this.requestId = requestId;
         this.trace = trace;
+        this.spans = spans;
         this.upstreamHeaders = upstreamHeaders;
         this.metrics = metrics;
     }
@@ -75,6 +79,7 @@ final class ProxyExchange implements Exchange {
         this.match = match;
         this.upstreamName = match.route().upstream();
         this.upstreamPath = match.path();
+        spans.routed(match.route().id(), upstreamName);
     }
 
     @Override

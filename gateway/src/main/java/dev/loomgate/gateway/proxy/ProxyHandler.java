@@ -22,11 +22,14 @@ import dev.loomgate.gateway.route.PathNormalizer;
 import dev.loomgate.gateway.route.RouteMatch;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
+import dev.loomgate.gateway.trace.RequestTrace;
+import dev.loomgate.gateway.trace.Tracing;
 
 /**
  * What every request needs, and nothing per policy: request id and trace context, the path check, the route
  * match, the route's pipeline (its filters, then its terminal step: by default {@link UpstreamProxyStep}), a
- * problem+json answer when something fails, and the access log and metrics. Policies live in the pipeline.
+ * problem+json answer when something fails, the access log and metrics, and the request's server span when it is
+ * traced. Policies live in the pipeline.
  */
 public final class ProxyHandler implements FrontDoorHandler {
     private static final String NODE_HEADER = "X-Loomgate-Node";
@@ -38,6 +41,7 @@ public final class ProxyHandler implements FrontDoorHandler {
     private final TerminalStep proxy;
     private final PathNormalizer paths;
     private final TrustedProxies trustedProxies;
+    private final Tracing tracing;
     private final UpstreamRequestHeaders upstreamHeaders = new UpstreamRequestHeaders();
 
     private ProxyHandler(Builder b) {
@@ -47,7 +51,8 @@ public final class ProxyHandler implements FrontDoorHandler {
         this.accessLog = b.accessLog;
         this.paths = PathNormalizer.create(b.edge.paths().mergeSlashes());
         this.trustedProxies = b.edge.forwarded().trustedProxies();
-        UpstreamCalls calls = new UpstreamCalls(b.client, b.resilience, b.metrics, ProxyHandler::problem);
+        this.tracing = b.tracing;
+        UpstreamCalls calls = new UpstreamCalls(b.client, b.resilience, b.metrics, ProxyHandler::problem, b.tracing);
         calls.follow(b.state);
         this.proxy = new UpstreamProxyStep(calls);
     }
@@ -62,13 +67,16 @@ public final class ProxyHandler implements FrontDoorHandler {
         String requestId = RequestIds.fromOrNew(req.headers().first(RequestIds.HEADER).orElse(null));
         res.header(RequestIds.HEADER, requestId);
         res.header(NODE_HEADER, nodeId); // lets clients and the chaos harness see which node answered
-        TraceContext trace = TraceContext.from(req.headers().all(TraceContext.TRACEPARENT),
+        TraceContext incoming = TraceContext.from(req.headers().all(TraceContext.TRACEPARENT),
                 req.headers().all(TraceContext.TRACESTATE));
-        ProxyExchange ex = new ProxyExchange(req, res, new FrontDoorRequestView(req, paths, trustedProxies),
-                requestId, trace, upstreamHeaders, metrics);
+        FrontDoorRequestView view = new FrontDoorRequestView(req, paths, trustedProxies);
+        RequestTrace spans = tracing.startRequest(incoming, view.method(), view.path());
+        TraceContext trace = spans.context(incoming);
+        ProxyExchange ex = new ProxyExchange(req, res, view, requestId, trace, spans, upstreamHeaders, metrics);
         try {
             route(ex);
         } finally {
+            spans.end(ex.status);
             long nanos = System.nanoTime() - start;
             if (ex.match != null) {
                 metrics.route(ex.match.route().id()).record(ex.status, nanos);
@@ -144,8 +152,15 @@ public final class ProxyHandler implements FrontDoorHandler {
         private AccessLog accessLog;
         private ResilienceRegistry resilience;
         private EdgeRules edge = EdgeRules.defaults();
+        private Tracing tracing = Tracing.off();
 
         private Builder() {
+        }
+
+        /** Spans per request and per upstream try; off by default. */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = tracing;
+            return this;
         }
 
         public Builder nodeId(String nodeId) {

@@ -63,7 +63,7 @@ final class UpstreamProxyStep implements TerminalStep {
             ex.answer(new Problem(Problem.Type.BAD_REQUEST, "reading the request body failed: " + e.getMessage()));
             return;
         }
-        switch (calls.forward(upstream.get(), ex.match.route(), ex.view, request, e -> ex.endpoint = e)) {
+        switch (calls.forward(upstream.get(), ex.match.route(), ex.view, request, e -> ex.endpoint = e, ex.spans)) {
             case CallOutcome.Failed f -> {
                 f.retryAfter().ifPresent(d -> ex.response().headers().set("Retry-After",
                         Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));

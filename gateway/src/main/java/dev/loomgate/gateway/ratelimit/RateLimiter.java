@@ -1,6 +1,8 @@
 package dev.loomgate.gateway.ratelimit;
 
 import dev.loomgate.gateway.redis.RedisConnections;
+import dev.loomgate.gateway.trace.TraceSpan;
+import dev.loomgate.gateway.trace.Tracing;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.BucketProxy;
@@ -35,10 +37,12 @@ public final class RateLimiter implements AutoCloseable {
     private final ConcurrentHashMap<ProxyKey, BucketProxy> proxies = new ConcurrentHashMap<>();
     private final long latencyBudgetNanos;
     private volatile ProxyManager<String> proxyManager;
+    private final Tracing tracing;
 
     private RateLimiter(RedisConnections redis, RateLimiterOptions options, IntSupplier liveNodes,
-                        RateLimitMetrics metrics) {
+                        RateLimitMetrics metrics, Tracing tracing) {
         this.redis = redis;
+        this.tracing = tracing;
         this.options = options;
         this.metrics = metrics;
         this.localBuckets = new LocalBuckets(liveNodes, options.maxCachedBuckets());
@@ -72,7 +76,13 @@ public final class RateLimiter implements AutoCloseable {
      */
     public static RateLimiter create(RedisConnections redis, RateLimiterOptions options, IntSupplier liveNodes,
                                      RateLimitMetrics metrics) {
-        RateLimiter limiter = new RateLimiter(redis, options, liveNodes, metrics);
+        return create(redis, options, liveNodes, metrics, Tracing.off());
+    }
+
+    /** As above; each Redis call of a sampled request becomes a child span of the request's server span. */
+    public static RateLimiter create(RedisConnections redis, RateLimiterOptions options, IntSupplier liveNodes,
+                                     RateLimitMetrics metrics, Tracing tracing) {
+        RateLimiter limiter = new RateLimiter(redis, options, liveNodes, metrics, tracing);
         if (redis.ping().isEmpty()) {
             limiter.breaker.open("no answer from " + redis.settings().topology() + " at start");
         }
@@ -134,16 +144,23 @@ public final class RateLimiter implements AutoCloseable {
             }
             return Optional.empty();
         }
+        TraceSpan span = tracing.startChild("redis rate-limit", "redis");
         long start = System.nanoTime();
         try {
             ConsumptionProbe probe = bucket.get().tryConsumeAndReturnRemaining(1);
             long nanos = System.nanoTime() - start;
+            if (span.recording()) {
+                span.attribute("loomgate.rate_limit.policy", policy.id())
+                        .attribute("loomgate.rate_limit.allowed", Boolean.toString(probe.isConsumed()));
+                span.end();
+            }
             boolean slow = nanos > latencyBudgetNanos;
             metrics.recordRedisCall(nanos, false, slow);
             breaker.record(permit, false, slow, "Redis calls over the " + options.latencyBudget().toMillis()
                     + " ms latency budget");
             return Optional.of(decision(policy, probe, false));
         } catch (RuntimeException e) {
+            span.fail(e.getClass().getSimpleName());
             metrics.recordRedisCall(System.nanoTime() - start, true, false);
             breaker.record(permit, true, false, e.getClass().getSimpleName() + ": " + e.getMessage());
             return Optional.empty();

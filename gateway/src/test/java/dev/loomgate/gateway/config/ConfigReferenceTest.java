@@ -30,17 +30,18 @@ class ConfigReferenceTest {
 
     @Test
     void theReferenceListsEveryKeyTheParsersAccept() {
-        Map<String, Set<String>> blocks = Map.of(
-                "node", NodeConfigParser.NODE_KEYS,
-                "limits", NodeConfigParser.LIMITS_KEYS,
-                "upstream", NodeConfigParser.UPSTREAM_KEYS,
-                "cluster", NodeConfigParser.CLUSTER_KEYS,
-                "rate-limiter", NodeConfigParser.RATE_LIMITER_KEYS,
-                "paths", NodeConfigParser.PATHS_KEYS,
-                "forwarded", NodeConfigParser.FORWARDED_KEYS,
-                "admin", NodeConfigParser.ADMIN_KEYS,
-                "front-door", NodeConfigParser.FRONT_DOOR_KEYS,
-                "logging", NodeConfigParser.LOGGING_KEYS);
+        Map<String, Set<String>> blocks = Map.ofEntries(
+                Map.entry("node", NodeConfigParser.NODE_KEYS),
+                Map.entry("limits", NodeConfigParser.LIMITS_KEYS),
+                Map.entry("upstream", NodeConfigParser.UPSTREAM_KEYS),
+                Map.entry("cluster", NodeConfigParser.CLUSTER_KEYS),
+                Map.entry("rate-limiter", NodeConfigParser.RATE_LIMITER_KEYS),
+                Map.entry("paths", NodeConfigParser.PATHS_KEYS),
+                Map.entry("forwarded", NodeConfigParser.FORWARDED_KEYS),
+                Map.entry("admin", NodeConfigParser.ADMIN_KEYS),
+                Map.entry("front-door", NodeConfigParser.FRONT_DOOR_KEYS),
+                Map.entry("logging", NodeConfigParser.LOGGING_KEYS),
+                Map.entry("tracing", NodeConfigParser.TRACING_KEYS));
         Set<String> accepted = new LinkedHashSet<>();
         for (String top : NodeConfigParser.TOP_KEYS) {
             if (top.equals("redis")) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.loomgate.gateway.client.ClientSettings;
+import dev.loomgate.gateway.trace.TracingSettings;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,35 @@ class NodeConfigParserTest {
         assertEquals(ClientSettings.DEFAULT_IDLE_TIMEOUT, d.upstream().idleTimeout());
         assertEquals(Duration.ofSeconds(10), d.drainTimeout());
         assertEquals("stdout", d.accessLog());
+    }
+
+    @Test
+    void tracingBlock() throws ConfigException {
+        assertTrue(NodeConfig.defaults().tracing().isEmpty(), "no tracing: block, no tracing");
+        TracingSettings minimal = NodeConfigParser.parse("tracing: { endpoint: http://127.0.0.1:4318/v1/traces }",
+                "gateway.yaml").tracing().orElseThrow();
+        assertEquals(new TracingSettings(java.net.URI.create("http://127.0.0.1:4318/v1/traces"), 0.1, "loomgate", 2048,
+                Duration.ofSeconds(2)), minimal);
+        TracingSettings all = NodeConfigParser.parse("""
+                tracing:
+                  endpoint: https://collector.example:4318/v1/traces
+                  sample-ratio: 0.25
+                  service-name: edge
+                  max-queue-size: 100
+                  export-timeout: 500ms
+                """, "gateway.yaml").tracing().orElseThrow();
+        assertEquals(new TracingSettings(java.net.URI.create("https://collector.example:4318/v1/traces"), 0.25, "edge",
+                100, Duration.ofMillis(500)), all);
+        ConfigException noEndpoint = assertThrows(ConfigException.class,
+                () -> NodeConfigParser.parse("tracing: { sample-ratio: 1 }", "gateway.yaml"));
+        assertTrue(noEndpoint.getMessage().contains("endpoint"), noEndpoint.getMessage());
+        ConfigException badRatio = assertThrows(ConfigException.class, () -> NodeConfigParser.parse(
+                "tracing: { endpoint: http://c:4318/v1/traces, sample-ratio: 1.5 }", "gateway.yaml"));
+        assertTrue(badRatio.getMessage().contains("gateway.yaml:1") && badRatio.getMessage().contains("0 to 1"),
+                badRatio.getMessage());
+        ConfigException grpc = assertThrows(ConfigException.class,
+                () -> NodeConfigParser.parse("tracing: { endpoint: grpc://c:4317 }", "gateway.yaml"));
+        assertTrue(grpc.getMessage().contains("OTLP/HTTP"), grpc.getMessage());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
+import dev.loomgate.gateway.trace.Tracing;
 import dev.loomgate.gateway.observe.PrometheusText;
 import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.ratelimit.LocalRateLimiter;
@@ -77,9 +78,16 @@ public final class RateLimitService implements AutoCloseable {
      * on its own). {@code liveNodes} is asked on every fallback decision, so a registry can change it at run time.
      */
     public static RateLimitService open(RedisSettings redis, IntSupplier liveNodes, RateLimiterOptions options) {
+        return open(redis, liveNodes, options, Tracing.off());
+    }
+
+    /** As above; the Redis calls of sampled requests become spans. */
+    public static RateLimitService open(RedisSettings redis, IntSupplier liveNodes, RateLimiterOptions options,
+                                        Tracing tracing) {
         RateLimitMetrics metrics = new RateLimitMetrics();
         RedisConnections connections = RedisConnections.open(redis);
-        return new RateLimitService(connections, RateLimiter.create(connections, options, liveNodes, metrics), metrics);
+        return new RateLimitService(connections, RateLimiter.create(connections, options, liveNodes, metrics, tracing),
+                metrics);
     }
 
     /** Node-local buckets (a node without a {@code redis:} block): each holds 1/live-nodes of the limit. */

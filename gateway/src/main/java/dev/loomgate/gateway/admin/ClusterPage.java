@@ -140,6 +140,7 @@ public final class ClusterPage {
                     .add("series", series));
         }
         RoutingState.View view = routing.view();
+        applied(view.snapshot()); // the listener may not have run yet for the version this view shows
         var changeList = JSON.createArrayBuilder();
         changes.get().reversed().forEach(c -> changeList.add(JSON.createObjectBuilder()
                 .add("version", c.version()).add("at", c.at().toString())));

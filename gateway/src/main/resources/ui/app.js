@@ -54,7 +54,7 @@
   }
 
   function stateOf(n) {
-    if (!n.reachable) return ['unreachable', 'bad'];
+    if (!n.reachable) return n.consulStatus === 'deregistered' ? ['left', 'muted'] : ['unreachable', 'bad'];
     if (n.draining) return ['draining', 'warn'];
     if (n.ready) return ['ready', 'ok'];
     return [n.phase || 'unknown', 'warn'];
@@ -67,7 +67,8 @@
     const rows = cluster.nodes.map((n) => {
       const [state, tone] = stateOf(n);
       const check = n.consulStatus === null || n.consulStatus === undefined ? '—' : n.consulStatus;
-      const checkTone = check === 'passing' ? 'ok' : check === 'warning' ? 'warn' : check === '—' ? 'muted' : 'bad';
+      const checkTone = check === 'passing' ? 'ok'
+        : check === 'warning' || check === 'deregistered' ? 'warn' : check === '—' ? 'muted' : 'bad';
       const tr = el('tr', { 'data-node': n.id, 'data-state': state },
         el('td', {}, n.id, n.self ? el('span', { class: 'muted' }, ' (this page)') : null),
         el('td', {}, n.address ? n.address + ':' + n.port : '—'),

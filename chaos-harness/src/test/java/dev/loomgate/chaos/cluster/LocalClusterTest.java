@@ -94,7 +94,7 @@ class LocalClusterTest {
         return ClusterSpec.findRepoRoot();
     }
 
-    private static void assumeTools(ClusterSpec spec, String... tools) throws IOException {
+    static void assumeTools(ClusterSpec spec, String... tools) throws IOException {
         assumeTrue(Files.isRegularFile(spec.gatewayJar()) && Files.isRegularFile(spec.consulJar()),
                 "gateway and Consul stand-in jars are built (mvn package / make build)");
         for (String tool : tools) {
@@ -104,7 +104,7 @@ class LocalClusterTest {
     }
 
     /** A port offset whose loopback ports are free (a developer's `make cluster` may use offset 0). */
-    private static int freeOffset() throws IOException {
+    static int freeOffset() throws IOException {
         for (int offset = 2100; offset < 9000; offset += 300) {
             boolean free = true;
             for (int base : new int[] {18080, 18081, 18082, 18083, 18404, 19081, 19082, 19083, 16379, 16380, 16479,

@@ -6,10 +6,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -24,11 +29,21 @@ import jakarta.json.spi.JsonProvider;
  * {@code loomgate} service this node watches, any health); each peer's phase, version, applied
  * config version and uptime come from its own {@code GET /admin/node}, asked in parallel with the
  * same admin token and a short timeout, so a drain shows at once instead of after the next Consul
- * check. Without Consul the list is this node only.
+ * check. A draining node deregisters first (load balancers and peers stop counting it), so nodes
+ * Consul listed within the last {@link #REMEMBER} stay on the list as {@code deregistered} while
+ * they drain and until they are forgotten. Without Consul the list is this node only.
  */
 final class ClusterNodes {
     private static final JsonProvider JSON = JsonProvider.provider();
     private static final Duration PEER_TIMEOUT = Duration.ofMillis(1500);
+    /** How long a node Consul no longer lists stays on the page (a drain, then its stop). */
+    static final Duration REMEMBER = Duration.ofMinutes(2);
+
+    /** A node as Consul last listed it, and when. */
+    private record Known(ServiceInstance instance, Instant lastListed) {
+    }
+
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
 
     private final String selfId;
     private final Supplier<JsonObject> self;
@@ -59,7 +74,14 @@ final class ClusterNodes {
                     .add("consulStatus", JsonValue.NULL));
             return JSON.createObjectBuilder().add("self", selfId).add("source", "this-node").add("nodes", nodes).build();
         }
-        List<ServiceInstance> list = new ArrayList<>(registered.get());
+        Instant now = Instant.now();
+        Set<String> listed = new HashSet<>();
+        for (ServiceInstance i : registered.get()) {
+            known.put(i.serviceId(), new Known(i, now));
+            listed.add(i.serviceId());
+        }
+        known.values().removeIf(k -> k.lastListed().plus(REMEMBER).isBefore(now));
+        List<ServiceInstance> list = new ArrayList<>(known.values().stream().map(Known::instance).toList());
         list.sort(java.util.Comparator.comparing(ServiceInstance::serviceId));
         if (list.stream().noneMatch(i -> i.serviceId().equals(selfId))) {
             // not (yet) registered, or Consul forgot us: the page still shows the node it is served by
@@ -78,7 +100,7 @@ final class ClusterNodes {
             JsonObjectBuilder b = answers.get(n).join();
             b.add("id", i.serviceId()).add("address", i.address()).add("port", i.port())
                     .add("adminPort", i.meta().getOrDefault("admin-port", ""))
-                    .add("consulStatus", i.status());
+                    .add("consulStatus", listed.contains(i.serviceId()) ? i.status() : "deregistered");
             if (!i.serviceId().equals(selfId)) {
                 b.add("self", false);
             }

@@ -109,6 +109,13 @@ class ClusterPageConsulTest {
                 () -> cluster(first).get("node-3"), n -> n != null && n.getBoolean("reachable") && n.getBoolean("draining"));
         assertEquals("draining", drained.getString("phase"));
         assertFalse(drained.getBoolean("ready"));
+        // a drain deregisters first; the node stays on the list, still telling its phase
+        drained = Await.value("node-3 listed as deregistered and draining", Duration.ofSeconds(10),
+                () -> cluster(first).get("node-3"), n -> n != null && n.getString("consulStatus").equals("deregistered"));
+        assertTrue(drained.getBoolean("draining"), drained.toString());
+        JsonObject stopped = cluster(first).get("node-4");
+        assertEquals("deregistered", stopped.getString("consulStatus"), "node-4 is remembered after its stop: " + stopped);
+        assertFalse(stopped.getBoolean("reachable"), stopped.toString());
         System.out.printf("drain visible on another node's /admin/cluster after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     }
 }

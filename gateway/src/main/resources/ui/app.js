@@ -62,8 +62,11 @@
 
   function renderNodes(cluster) {
     $('served-by').textContent = 'served by ' + cluster.self;
+    const registered = cluster.nodes.filter((n) => n.consulStatus !== 'deregistered').length;
+    const left = cluster.nodes.length - registered;
     $('nodes-source').textContent = cluster.source === 'consul'
-      ? '(' + cluster.nodes.length + ' registered in Consul)' : '(no Consul: this node only)';
+      ? '(' + registered + ' registered in Consul' + (left > 0 ? ', ' + left + ' deregistered recently' : '') + ')'
+      : '(no Consul: this node only)';
     const rows = cluster.nodes.map((n) => {
       const [state, tone] = stateOf(n);
       const check = n.consulStatus === null || n.consulStatus === undefined ? '—' : n.consulStatus;
@@ -147,10 +150,11 @@
       : config.rejections.map((r) => el('li', { class: 'error' }, time(r.at) + ' ' + r.source + ': ' + r.reason))));
   }
 
-  function renderRateLimits(rl) {
+  function renderRateLimits(rl, node) {
     const state = rl.backend === 'redis'
       ? (rl.degraded ? badge('Redis degraded: node-local fallback', 'bad') : badge('Redis: shared limits', 'ok'))
       : badge('node-local limits (no Redis)', 'muted');
+    $('ratelimit-node').textContent = '(decisions counted on ' + node + ')';
     $('ratelimit-state').replaceChildren(state, ' fallback decisions ' + rl.fallbackDecisions
       + ', Redis errors ' + rl.redisErrors + ', breaker openings ' + rl.breakerOpenings);
     $('ratelimits').tBodies[0].replaceChildren(...rl.policies.map((p) =>
@@ -171,7 +175,7 @@
       renderRoutes(routes, stats);
       renderUpstreams(upstreams);
       renderConfig(stats.config);
-      renderRateLimits(stats.rateLimits);
+      renderRateLimits(stats.rateLimits, stats.node);
       $('dashboard').hidden = false;
       $('login').hidden = true;
       $('sign-out').hidden = false;

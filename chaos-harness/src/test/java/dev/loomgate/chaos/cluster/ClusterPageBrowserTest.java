@@ -90,6 +90,20 @@ class ClusterPageBrowserTest {
         }
     }
 
+    /** The console check can fail: a page that logs an error and violates its policy is caught. */
+    @Test
+    void consoleErrorsAndPolicyViolationsAreCaught() throws Exception {
+        LocalClusterTest.assumeTools(ClusterSpec.loopback(ClusterSpec.findRepoRoot()), "chromium");
+        try (HeadlessChromium browser = HeadlessChromium.start(800, 600)) {
+            browser.navigate("data:text/html,<meta http-equiv='Content-Security-Policy' content=\"img-src 'none'\">"
+                    + "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><script>console.error('broken')</script>");
+            Await.until("both errors reported", Duration.ofSeconds(10), () -> browser.consoleErrors().size() >= 2);
+            assertTrue(browser.consoleErrors().stream().anyMatch(e -> e.contains("broken")), browser.consoleErrors().toString());
+            assertTrue(browser.consoleErrors().stream().anyMatch(e -> e.contains("Content Security Policy")),
+                    browser.consoleErrors().toString());
+        }
+    }
+
     /** Node id -> state as the page's nodes table shows it (data-node / data-state). */
     private static Map<String, String> nodeStates(HeadlessChromium browser) {
         String json = browser.evaluate("JSON.stringify([...document.querySelectorAll('#nodes tbody tr')]"

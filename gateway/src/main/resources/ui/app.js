@@ -105,8 +105,10 @@
   }
 
   function renderRoutes(routes, stats) {
-    $('stats-window').textContent = '(rate and p99 over the last ' + Math.round(stats.windowSeconds / 60)
-      + ' min, sampled every ' + stats.sampleSeconds + ' s on ' + stats.node + ')';
+    $('stats-window').textContent = '(rate and p99 over the last ' + Math.round(stats.windowSeconds / 60) + ' min, '
+      + (stats.source === 'prometheus' ? 'whole cluster, from Prometheus'
+        : 'sampled every ' + stats.sampleSeconds + ' s on ' + stats.node)
+      + (stats.prometheusError ? '; Prometheus failed: ' + stats.prometheusError : '') + ')';
     const byRoute = new Map(stats.routes.map((r) => [r.route, r]));
     const rows = routes.routes.map((r) => {
       const s = byRoute.get(r.id) || { requestsPerSecond: 0, serverErrorsPerSecond: 0, p99Ms: null, series: [] };

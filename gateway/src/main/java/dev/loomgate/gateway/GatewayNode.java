@@ -207,6 +207,7 @@ public final class GatewayNode implements AutoCloseable {
                             .routing(routing).history(trafficHistory).rateLimits(rateLimits)
                             .consulNodes(() -> consul.flatMap(ConsulRuntime::registration).map(NodeRegistration::nodes));
                     adminToken.ifPresent(page::token);
+                    config.operations().prometheusUrl().ifPresent(page::prometheus);
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.admin;
 
+import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +41,7 @@ import jakarta.json.spi.JsonProvider;
 public final class ClusterPage {
     /** How many applied config versions {@code /admin/stats} lists. */
     static final int KEPT_CHANGES = 20;
+    private static final double PROMETHEUS_STEP_SECONDS = 10;
     private static final JsonProvider JSON = JsonProvider.provider();
     private static final String VERSION = Optional.ofNullable(ClusterPage.class.getPackage().getImplementationVersion())
             .orElse("dev");
@@ -56,6 +59,7 @@ public final class ClusterPage {
     private final RateLimitService rateLimits;
     private final Optional<byte[]> token;
     private final ClusterNodes nodes;
+    private final Optional<PrometheusRates> prometheus;
     private final AtomicReference<List<Change>> changes = new AtomicReference<>(List.of());
 
     private ClusterPage(Builder b) {
@@ -68,6 +72,7 @@ public final class ClusterPage {
         this.rateLimits = Objects.requireNonNull(b.rateLimits, "rateLimits");
         this.token = b.token.map(t -> t.getBytes(StandardCharsets.UTF_8));
         this.nodes = new ClusterNodes(nodeId, this::node, b.consulNodes, b.token);
+        this.prometheus = b.prometheus.map(PrometheusRates::new);
         routing.addListener(this::applied);
         applied(routing.current());
     }
@@ -127,8 +132,22 @@ public final class ClusterPage {
     }
 
     JsonObject stats() {
+        String source = "node";
+        Optional<String> prometheusError = Optional.empty();
+        List<TrafficHistory.RouteRate> rates = List.of();
+        if (prometheus.isPresent()) {
+            try {
+                rates = prometheus.get().rates(window);
+                source = "prometheus";
+            } catch (IOException e) {
+                prometheusError = Optional.of(prometheus.get().base() + ": " + e.getMessage());
+            }
+        }
+        if (source.equals("node")) {
+            rates = history.rates(window);
+        }
         var routes = JSON.createArrayBuilder();
-        for (TrafficHistory.RouteRate r : history.rates(window)) {
+        for (TrafficHistory.RouteRate r : rates) {
             var series = JSON.createArrayBuilder();
             r.series().forEach(v -> series.add(round(v)));
             routes.add(JSON.createObjectBuilder()
@@ -147,11 +166,14 @@ public final class ClusterPage {
         var rejections = JSON.createArrayBuilder();
         view.recentRejections().reversed().forEach(r -> rejections.add(JSON.createObjectBuilder()
                 .add("source", r.source()).add("reason", r.reason()).add("at", r.at().toString())));
-        return JSON.createObjectBuilder()
+        JsonObjectBuilder out = JSON.createObjectBuilder();
+        prometheusError.ifPresent(e -> out.add("prometheusError", e));
+        return out
                 .add("node", nodeId)
-                .add("source", "node")
+                .add("source", source)
                 .add("windowSeconds", window.toSeconds())
-                .add("sampleSeconds", history.interval().toMillis() / 1000.0)
+                .add("sampleSeconds", source.equals("node") ? history.interval().toMillis() / 1000.0
+                        : PROMETHEUS_STEP_SECONDS)
                 .add("routes", routes)
                 .add("config", JSON.createObjectBuilder()
                         .add("version", view.snapshot().version())
@@ -196,6 +218,7 @@ public final class ClusterPage {
         private RateLimitService rateLimits;
         private Optional<String> token = Optional.empty();
         private Supplier<Optional<List<ServiceInstance>>> consulNodes = Optional::empty;
+        private Optional<URI> prometheus = Optional.empty();
 
         private Builder() {
         }
@@ -241,6 +264,12 @@ public final class ClusterPage {
         /** The nodes registered in Consul; empty (the default) means no Consul: this node only. */
         public Builder consulNodes(Supplier<Optional<List<ServiceInstance>>> consulNodes) {
             this.consulNodes = consulNodes;
+            return this;
+        }
+
+        /** A Prometheus scraping every node: rates and p99 for the whole cluster (falls back to the node's own). */
+        public Builder prometheus(URI baseUrl) {
+            this.prometheus = Optional.of(baseUrl);
             return this;
         }
 

@@ -93,6 +93,7 @@ public final class ConfigReference {
                 row("drain-timeout", NodeConfig.DEFAULT_DRAIN_TIMEOUT),
                 row("drain-quiet-period", NodeConfig.Operations.DEFAULT_DRAIN_QUIET_PERIOD),
                 row("access-log", NodeConfig.DEFAULT_ACCESS_LOG),
+                row("monitoring.prometheus-url", NONE),
                 row("redis.address", NONE),
                 row("redis.sentinel.master-name", NONE),
                 row("redis.sentinel.addresses", NONE),

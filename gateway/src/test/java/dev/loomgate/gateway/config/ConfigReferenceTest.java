@@ -39,7 +39,8 @@ class ConfigReferenceTest {
                 "paths", NodeConfigParser.PATHS_KEYS,
                 "forwarded", NodeConfigParser.FORWARDED_KEYS,
                 "admin", NodeConfigParser.ADMIN_KEYS,
-                "front-door", NodeConfigParser.FRONT_DOOR_KEYS);
+                "front-door", NodeConfigParser.FRONT_DOOR_KEYS,
+                "monitoring", NodeConfigParser.MONITORING_KEYS);
         Set<String> accepted = new LinkedHashSet<>();
         for (String top : NodeConfigParser.TOP_KEYS) {
             if (top.equals("redis")) {

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster page ({@code /ui} on a node's admin port) in headless Chromium against the loopback
- * cluster (3 nodes, Consul stand-in, Redis, HAProxy): it loads with no console error (failed loads
- * and CSP violations count), lists the 3 nodes as ready, and shows a node drained through
+ * cluster (3 nodes, Consul stand-in, Redis, HAProxy; every admin API behind a token): it shows nothing
+ * until the token is entered, loads with no console error (failed loads and CSP violations count),
+ * lists the 3 nodes as ready, and shows a node drained through
  * {@code POST /admin/drain} as draining within a few seconds. Screenshots go to
  * {@code target/cluster-page*.png}. Tag {@code ui}: {@code make test-ui}.
  */
@@ -42,7 +43,8 @@ class ClusterPageBrowserTest {
                 "ansible-playbook", "curl", "chromium");
         Path work = Files.createTempDirectory(Path.of("/tmp"), "lgui");
         Path shots = Path.of("target").toAbsolutePath();
-        try (LocalCluster cluster = LocalCluster.start(spec, work, this::progress);
+        String token = "ui-test-token-" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(8));
+        try (LocalCluster cluster = LocalCluster.startWithAdminToken(spec, work, token, this::progress);
              HeadlessChromium browser = HeadlessChromium.start(1280, 1100)) {
             assertEquals(3, cluster.gateways().size());
             ManagedProcess served = cluster.gateways().get(0);
@@ -57,20 +59,25 @@ class ClusterPageBrowserTest {
             assertEquals("false", browser.evaluate("document.getElementById('login').hidden"),
                     "the page asks for the token first and shows no data");
             assertEquals("0", browser.evaluate("document.querySelectorAll('#nodes tbody tr').length"));
-            // the loopback cluster runs without a token: an empty token signs in (docs/SECURITY.md)
-            browser.evaluate("document.getElementById('token').value = ''; "
+            assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(cluster.adminUrl(served) + "/admin/cluster"))
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "the page's JSON needs the token");
+            browser.evaluate("document.getElementById('token').value = '" + token + "'; "
                     + "document.getElementById('login-form').requestSubmit(); true");
             Map<String, String> states = Await.value("3 nodes ready on the page", Duration.ofSeconds(20),
                     () -> nodeStates(browser), m -> m.size() == 3 && m.values().stream().allMatch("ready"::equals));
             assertEquals(3, states.size(), states.toString());
+            assertEquals(token, browser.evaluate("sessionStorage.getItem('loomgate-admin-token')"));
+            assertEquals("", browser.evaluate("document.getElementById('token').value"), "the form forgets the token");
+            assertTrue(!browser.evaluate("location.href").contains(token), "never in the URL");
             Await.until("routes with a rate", Duration.ofSeconds(15), () -> !browser.evaluate(
                     "[...document.querySelectorAll('#routes tbody tr td.num')].map(t => t.textContent).join()")
                     .matches("^(0\\.00,?|—,?)*$"));
             browser.screenshot(shots.resolve("cluster-page.png"));
 
-            String drainedId = nodeIdOf(cluster, drained);
+            String drainedId = nodeIdOf(cluster, drained, token);
             HttpResponse<String> drain = http.send(HttpRequest.newBuilder(URI.create(cluster.adminUrl(drained) + "/admin/drain"))
                     .header("X-Loomgate-Admin", "1")
+                    .header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"timeout\": \"60s\", \"quiet-period\": \"30s\"}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(202, drain.statusCode(), drain.body());
@@ -117,9 +124,10 @@ class ClusterPageBrowserTest {
         return states;
     }
 
-    private static String nodeIdOf(LocalCluster cluster, ManagedProcess gateway) throws Exception {
+    private static String nodeIdOf(LocalCluster cluster, ManagedProcess gateway, String token) throws Exception {
         String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(cluster.adminUrl(gateway) + "/admin/node")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                URI.create(cluster.adminUrl(gateway) + "/admin/node")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
         try (var r = Json.createReader(new StringReader(body))) {
             return r.readObject().getString("id");
         }

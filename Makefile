@@ -78,6 +78,11 @@ clean: ## remove build output
 test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): request id -> central log, no secret in any log
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
 
+# Not part of test: a whole loopback cluster plus Chromium (about a minute on this shared machine).
+.PHONY: test-ui
+test-ui: deps build ## the cluster page (/ui) in headless Chromium on the loopback cluster; screenshots in chaos-harness/target/
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=ui -DexcludedGroups=none -Dtest=ClusterPageBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
+
 .PHONY: chaos chaos-junit
 chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/
 	@bin/chaos scenarios $(CHAOS_ARGS)

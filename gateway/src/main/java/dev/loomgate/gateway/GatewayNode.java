@@ -13,6 +13,9 @@ import dev.loomgate.gateway.admin.AdminApi;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
+import dev.loomgate.gateway.admin.AdminUi;
+import dev.loomgate.gateway.admin.ClusterPage;
+import dev.loomgate.gateway.cluster.NodeRegistration;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -31,6 +34,7 @@ import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.JvmMetrics;
+import dev.loomgate.gateway.observe.TrafficHistory;
 import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
@@ -54,6 +58,9 @@ public final class GatewayNode implements AutoCloseable {
     /** Where the node is in its life; readiness is true only in READY. */
     public enum Phase { STARTING, READY, DRAINING, STOPPED }
 
+    private static final Duration TRAFFIC_SAMPLE = Duration.ofSeconds(2);
+    private static final Duration TRAFFIC_KEPT = Duration.ofMinutes(5);
+
     private final NodeConfig config;
     private final RoutingState routing;
     private final GatewayMetrics metrics = new GatewayMetrics();
@@ -75,6 +82,9 @@ public final class GatewayNode implements AutoCloseable {
     // written only while draining: when the last request arrived (for the quiet period)
     private volatile long lastArrivalNanos;
     private final RateLimitService rateLimits;
+    /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
+    private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
+            TRAFFIC_KEPT, System::nanoTime);
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
     /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
@@ -199,6 +209,14 @@ public final class GatewayNode implements AutoCloseable {
                     r.addFilter(new AdminGuard(config.edge().admin())); // CSRF and DNS rebinding: docs/SECURITY.md
                     AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
                     consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
+                    ClusterPage.Builder page = ClusterPage.builder().nodeId(config.node().id())
+                            .phase(() -> phase.get().name().toLowerCase(java.util.Locale.ROOT))
+                            .routing(routing).history(trafficHistory).rateLimits(rateLimits)
+                            .consulNodes(() -> consul.flatMap(ConsulRuntime::registration).map(NodeRegistration::nodes));
+                    adminToken.ifPresent(page::token);
+                    config.operations().prometheusUrl().ifPresent(page::prometheus);
+                    page.build().register(r); // also before the catch-all
+                    AdminUi.load().register(r);
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
@@ -233,6 +251,7 @@ public final class GatewayNode implements AutoCloseable {
         }
         node.watcher.ifPresent(RoutesFileWatcher::start);
         node.healthCheckers.start();
+        node.trafficHistory.start();
         node.phase.set(Phase.READY);
         node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
         LOG.info(() -> "node " + config.node().id() + " ready: proxy on " + config.node().host() + ":" + node.port()
@@ -365,6 +384,7 @@ public final class GatewayNode implements AutoCloseable {
             consul.ifPresent(ConsulRuntime::close);
             watcher.ifPresent(RoutesFileWatcher::close);
             healthCheckers.close();
+            trafficHistory.close();
             frontDoor.stop();
             server.stop();
             client.close();

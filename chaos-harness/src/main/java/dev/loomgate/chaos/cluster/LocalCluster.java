@@ -49,6 +49,8 @@ public final class LocalCluster implements AutoCloseable {
     private CentralLogs centralLogs;
     private ManagedProcess alertmanager;
     private volatile boolean closed;
+    // the admin token the nodes require: random in namespace mode, on request in loopback mode
+    private Optional<String> adminToken = Optional.empty();
 
     private LocalCluster(ClusterSpec spec, Path workDir, Consumer<String> progress) {
         this.spec = spec;
@@ -68,7 +70,22 @@ public final class LocalCluster implements AutoCloseable {
      * the front answers). On failure everything started is stopped before the exception propagates.
      */
     public static LocalCluster start(ClusterSpec spec, Path workDir, Consumer<String> progress) throws IOException {
+        return start(new LocalCluster(spec, workDir, progress));
+    }
+
+    /**
+     * As {@link #start(ClusterSpec, Path, Consumer)} with every node requiring {@code token} on its admin API
+     * (namespace mode always makes up a random one; loopback mode has none unless asked this way).
+     */
+    public static LocalCluster startWithAdminToken(ClusterSpec spec, Path workDir, String token, Consumer<String> progress)
+            throws IOException {
         LocalCluster c = new LocalCluster(spec, workDir, progress);
+        c.adminToken = Optional.of(token);
+        return start(c);
+    }
+
+    private static LocalCluster start(LocalCluster c) throws IOException {
+        Consumer<String> progress = c.progress;
         Runtime.getRuntime().addShutdownHook(c.shutdownHook);
         try {
             c.startAll();
@@ -89,10 +106,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         ClusterDown.wipe(workDir);
         Files.createDirectories(workDir.resolve("logs"));
-        Optional<String> token = spec.netnsMode()
-                ? Optional.of(HexFormat.of().formatHex(randomBytes()))
-                : Optional.empty();
-        layout = AnsibleRender.render(spec, workDir, token, progress);
+        if (spec.netnsMode()) {
+            adminToken = Optional.of(HexFormat.of().formatHex(randomBytes()));
+        }
+        layout = AnsibleRender.render(spec, workDir, adminToken, progress);
         progress.accept("rendered " + layout.hosts().size() + " hosts into " + layout.renderDir() + " ("
                 + seconds(t0) + ")");
         if (namespaces.isPresent()) {
@@ -376,6 +393,11 @@ public final class LocalCluster implements AutoCloseable {
     // ---- handles for the chaos scenarios ----
 
     /** Where clients send requests: the loopback front port, or the VIP (reachable from {@link #clientNamespace()}). */
+    /** The token the nodes' admin APIs require, if any. */
+    public Optional<String> adminToken() {
+        return adminToken;
+    }
+
     public String frontUrl() {
         Host lb = layout.group("lbs").get(0);
         return "http://" + lb.string("haproxy", "frontend");

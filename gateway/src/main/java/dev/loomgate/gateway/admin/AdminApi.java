@@ -69,7 +69,7 @@ public final class AdminApi {
 
     private void dispatch(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
-        if (!authorized(req)) {
+        if (!authorized(req, token)) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"loomgate-admin\"");
             problem(res, path, Problem.Type.UNAUTHORIZED, "the admin API needs Authorization: Bearer <admin token>");
             return;
@@ -110,14 +110,15 @@ public final class AdminApi {
                     }
                 }
                 default -> problem(res, path, Problem.Type.NOT_FOUND,
-                        "no admin resource " + path + " (try /admin/routes, /admin/upstreams, /admin/config, /admin/drain)");
+                        "no admin resource " + path + " (try /admin/routes, /admin/upstreams, /admin/config, /admin/drain, /admin/cluster, /admin/stats)");
             }
         } catch (BadInput e) {
             problem(res, path, Problem.Type.BAD_REQUEST, e.getMessage());
         }
     }
 
-    private boolean authorized(ServerRequest req) {
+    /** True without a token, or when the request carries {@code Authorization: Bearer <token>}. */
+    static boolean authorized(ServerRequest req, Optional<byte[]> token) {
         if (token.isEmpty()) {
             return true;
         }
@@ -241,6 +242,10 @@ public final class AdminApi {
         } catch (IllegalArgumentException e) {
             throw new BadInput("'" + field + "': " + e.getMessage());
         }
+    }
+
+    static void sendJson(ServerResponse res, JsonObject o) {
+        send(res, o);
     }
 
     private static void send(ServerResponse res, JsonObject o) {

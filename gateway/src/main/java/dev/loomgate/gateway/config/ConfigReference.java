@@ -97,6 +97,7 @@ public final class ConfigReference {
                 row("access-log", NodeConfig.DEFAULT_ACCESS_LOG),
                 row("logging.format", LogSettings.DEFAULT_FORMAT.key()),
                 row("logging.file", LogSettings.DEFAULT_FILE),
+                row("monitoring.prometheus-url", NONE),
                 row("redis.address", NONE),
                 row("redis.sentinel.master-name", NONE),
                 row("redis.sentinel.addresses", NONE),

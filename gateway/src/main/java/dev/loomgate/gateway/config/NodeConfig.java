@@ -357,8 +357,10 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
      *                         in flight), or at drain-timeout
      * @param adminToken       bearer token the admin API requires; required when the admin port is
      *                         not bound to a loopback address (env LOOMGATE_ADMIN_TOKEN also works)
+     * @param prometheusUrl    {@code monitoring.prometheus-url}: where the cluster page reads rate and p99
+     *                         per route for the whole cluster; empty: from this node's own samples
      */
-    public record Operations(Duration drainQuietPeriod, Optional<String> adminToken) {
+    public record Operations(Duration drainQuietPeriod, Optional<String> adminToken, Optional<java.net.URI> prometheusUrl) {
         public static final Duration DEFAULT_DRAIN_QUIET_PERIOD = Duration.ofSeconds(5);
         /** The admin token when {@code node.admin-token} is not set. */
         public static final String ADMIN_TOKEN_ENV = "LOOMGATE_ADMIN_TOKEN";
@@ -366,10 +368,11 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         public Operations {
             Objects.requireNonNull(drainQuietPeriod, "drainQuietPeriod");
             Objects.requireNonNull(adminToken, "adminToken");
+            Objects.requireNonNull(prometheusUrl, "prometheusUrl");
         }
 
         public static Operations defaults() {
-            return new Operations(DEFAULT_DRAIN_QUIET_PERIOD, Optional.empty());
+            return new Operations(DEFAULT_DRAIN_QUIET_PERIOD, Optional.empty(), Optional.empty());
         }
 
         public Builder toBuilder() {
@@ -380,10 +383,12 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
         public static final class Builder {
             private Duration drainQuietPeriod;
             private Optional<String> adminToken;
+            private Optional<java.net.URI> prometheusUrl;
 
             private Builder(Operations o) {
                 drainQuietPeriod = o.drainQuietPeriod;
                 adminToken = o.adminToken;
+                prometheusUrl = o.prometheusUrl;
             }
 
             public Builder drainQuietPeriod(Duration v) {
@@ -396,8 +401,14 @@ public record NodeConfig(Node node, NodeLimits limits, Path routesFile, Upstream
                 return this;
             }
 
+            /** The Prometheus the cluster page asks for cluster-wide rates, e.g. {@code http://prom:9090}. */
+            public Builder prometheusUrl(java.net.URI v) {
+                prometheusUrl = Optional.of(v);
+                return this;
+            }
+
             public Operations build() {
-                return new Operations(drainQuietPeriod, adminToken);
+                return new Operations(drainQuietPeriod, adminToken, prometheusUrl);
             }
         }
     }

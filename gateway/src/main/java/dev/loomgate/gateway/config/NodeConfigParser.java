@@ -27,9 +27,11 @@ import dev.loomgate.gateway.trace.TracingSettings;
 public final class NodeConfigParser {
     static final Set<String> TOP_KEYS = RoutesParser.orderedSet(
             "node", "limits", "routes-file", "upstream", "drain-timeout", "access-log", "logging", "redis", "cluster",
-            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door", "tracing");
+            "rate-limiter", "drain-quiet-period", "consul", "paths", "forwarded", "admin", "front-door", "tracing",
+            "monitoring");
     static final Set<String> TRACING_KEYS = RoutesParser.orderedSet(
             "endpoint", "sample-ratio", "service-name", "max-queue-size", "export-timeout");
+    static final Set<String> MONITORING_KEYS = RoutesParser.orderedSet("prometheus-url");
     static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
     static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
     static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
@@ -107,6 +109,23 @@ public final class NodeConfigParser {
         }
         if (top.has("rate-limiter")) {
             config.rateLimiter(rateLimiter(top.required("rate-limiter")));
+        }
+        if (top.has("monitoring")) {
+            YamlValue.Fields m = top.required("monitoring").fields(MONITORING_KEYS);
+            if (m.has("prometheus-url")) {
+                YamlValue u = m.required("prometheus-url");
+                java.net.URI uri;
+                try {
+                    uri = java.net.URI.create(u.nonBlankString().replaceAll("/+$", ""));
+                } catch (IllegalArgumentException ex) {
+                    throw u.error("must be a URL like http://prometheus:9090");
+                }
+                if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    throw u.error("must be an http(s) URL like http://prometheus:9090 (no query)");
+                }
+                config.operations(o -> o.prometheusUrl(uri));
+            }
         }
         if (top.has("drain-quiet-period")) {
             Duration quiet = top.required("drain-quiet-period").duration();

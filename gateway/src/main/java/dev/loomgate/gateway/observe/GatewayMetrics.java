@@ -58,6 +58,11 @@ public final class GatewayMetrics {
         upstreams.retain(names.upstreams());
     }
 
+    /** The live per-route handles, by route id (sorted), for samplers such as {@link TrafficHistory}. */
+    public List<Map.Entry<String, TrafficStats>> routeStats() {
+        return routes.sorted();
+    }
+
     public void noRoute() {
         noRoute.increment();
     }

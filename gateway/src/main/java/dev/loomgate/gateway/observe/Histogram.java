@@ -68,6 +68,24 @@ public final class Histogram {
         out.append(name).append("_count").append(plainLabels).append(cumulative).append('\n');
     }
 
+    /** The count of each bucket (not cumulative), the +Inf bucket last. */
+    public long[] bucketCounts() {
+        long[] counts = new long[buckets.length];
+        for (int i = 0; i < buckets.length; i++) {
+            counts[i] = buckets[i].sum();
+        }
+        return counts;
+    }
+
+    /** The bucket upper bounds in seconds (without +Inf). */
+    public double[] boundsSeconds() {
+        double[] bounds = new double[boundsNanos.length];
+        for (int i = 0; i < bounds.length; i++) {
+            bounds[i] = boundsNanos[i] / 1e9;
+        }
+        return bounds;
+    }
+
     public long count() {
         long c = 0;
         for (LongAdder b : buckets) {

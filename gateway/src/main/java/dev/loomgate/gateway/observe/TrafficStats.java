@@ -42,7 +42,8 @@ public final class TrafficStats {
         }
     }
 
-    Histogram latency() {
+    /** The latency histogram (read by the stats ring buffer and the scrape). */
+    public Histogram latency() {
         return latency;
     }
 }

@@ -37,6 +37,8 @@ import dev.loomgate.gateway.upstream.UpstreamRegistry;
  * hosts) and swaps it in the same way, so requests never see a half-updated upstream.
  */
 public final class RoutingState {
+    /** How many refused changes {@link View#recentRejections()} keeps. */
+    public static final int KEPT_REJECTIONS = 10;
     private static final Logger LOG = Logger.getLogger(RoutingState.class.getName());
 
     /** A change that was refused, and why. */
@@ -52,13 +54,15 @@ public final class RoutingState {
         private final RoutesDocument document;
         private final Map<ConsulService, List<Endpoint>> discovered;
         private final Rejection lastRejection;
+        private final List<Rejection> recentRejections;
 
         private View(RoutingSnapshot snapshot, RoutesDocument document, Map<ConsulService, List<Endpoint>> discovered,
-                     Rejection lastRejection) {
+                     Rejection lastRejection, List<Rejection> recentRejections) {
             this.snapshot = snapshot;
             this.document = document;
             this.discovered = Map.copyOf(discovered);
             this.lastRejection = lastRejection;
+            this.recentRejections = List.copyOf(recentRejections);
         }
 
         public RoutingSnapshot snapshot() {
@@ -78,10 +82,15 @@ public final class RoutingState {
         public Optional<Rejection> lastRejection() {
             return Optional.ofNullable(lastRejection);
         }
+
+        /** The last {@value RoutingState#KEPT_REJECTIONS} refused changes, oldest first (the cluster page lists them). */
+        public List<Rejection> recentRejections() {
+            return recentRejections;
+        }
     }
 
     private final AtomicReference<View> view = new AtomicReference<>(
-            new View(RoutingSnapshot.empty(), null, Map.of(), null));
+            new View(RoutingSnapshot.empty(), null, Map.of(), null, List.of()));
     private final UpstreamRegistry registry = new UpstreamRegistry();
     private final LongAdder applied = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -134,7 +143,7 @@ public final class RoutingState {
             next = new RoutingSnapshot(doc.version(), table, registry.apply(withDiscovered(doc.upstreams(), kept)),
                     pipelines, Instant.now());
             previous = now.snapshot();
-            view.set(new View(next, doc, kept, now.lastRejection));
+            view.set(new View(next, doc, kept, now.lastRejection, now.recentRejections));
         } finally {
             rebuild.unlock();
         }
@@ -168,7 +177,7 @@ public final class RoutingState {
                         registry.apply(withDiscovered(doc.upstreams(), discovered)), snapshot.pipelines(), Instant.now());
                 next = snapshot;
             }
-            view.set(new View(snapshot, doc, discovered, now.lastRejection));
+            view.set(new View(snapshot, doc, discovered, now.lastRejection, now.recentRejections));
             if (next != null) {
                 endpointUpdates.increment();
             }
@@ -221,7 +230,12 @@ public final class RoutingState {
         rebuild.lock();
         try {
             View now = view.get();
-            view.set(new View(now.snapshot(), now.document, now.discovered(), rejection));
+            List<Rejection> recent = new ArrayList<>(now.recentRejections);
+            recent.add(rejection);
+            if (recent.size() > KEPT_REJECTIONS) {
+                recent.removeFirst();
+            }
+            view.set(new View(now.snapshot(), now.document, now.discovered(), rejection, recent));
         } finally {
             rebuild.unlock();
         }

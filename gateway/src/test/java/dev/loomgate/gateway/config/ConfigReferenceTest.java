@@ -41,7 +41,8 @@ class ConfigReferenceTest {
                 Map.entry("admin", NodeConfigParser.ADMIN_KEYS),
                 Map.entry("front-door", NodeConfigParser.FRONT_DOOR_KEYS),
                 Map.entry("logging", NodeConfigParser.LOGGING_KEYS),
-                Map.entry("tracing", NodeConfigParser.TRACING_KEYS));
+                Map.entry("tracing", NodeConfigParser.TRACING_KEYS),
+                Map.entry("monitoring", NodeConfigParser.MONITORING_KEYS));
         Set<String> accepted = new LinkedHashSet<>();
         for (String top : NodeConfigParser.TOP_KEYS) {
             if (top.equals("redis")) {

@@ -188,4 +188,15 @@ class NodeConfigParserTest {
         assertEquals(line, e.line().orElse(-1), e.getMessage());
         assertTrue(e.reason().contains(reasonPart), e.getMessage());
     }
+    @Test
+    void monitoringPrometheusUrl() throws Exception {
+        assertTrue(NodeConfigParser.parse("", "gateway.yaml").operations().prometheusUrl().isEmpty());
+        NodeConfig c = NodeConfigParser.parse("monitoring: { prometheus-url: \"http://prom:9090/\" }", "gateway.yaml");
+        assertEquals(java.net.URI.create("http://prom:9090"), c.operations().prometheusUrl().orElseThrow());
+        for (String bad : new String[] {"prom:9090", "ftp://prom", "http://prom:9090/?x=1", "\"\""}) {
+            assertThrows(ConfigException.class,
+                    () -> NodeConfigParser.parse("monitoring: { prometheus-url: " + bad + " }", "gateway.yaml"), bad);
+        }
+        assertThrows(ConfigException.class, () -> NodeConfigParser.parse("monitoring: { nope: 1 }", "gateway.yaml"));
+    }
 }

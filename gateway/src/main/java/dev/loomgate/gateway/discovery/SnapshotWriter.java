@@ -2,6 +2,7 @@ package dev.loomgate.gateway.discovery;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,10 +100,22 @@ final class SnapshotWriter implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops the writer and waits for a write in progress to finish (bounded), so nothing is written into the
+     * snapshot's folder after close: an interrupt could leave a temp file behind instead.
+     */
     public void close() {
         closed = true;
+        due.release();
         if (thread != null) {
-            thread.interrupt();
+            try {
+                if (!thread.join(Duration.ofSeconds(5))) {
+                    thread.interrupt();
+                    LOG.warning("the snapshot writer did not stop within 5 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -343,7 +343,7 @@ public final class LocalCluster implements AutoCloseable {
         alertmanager.awaitReady(READY);
         int port = h.port("prometheus", "port");
         prometheus = process("prometheus-" + h.name(), h, List.of("prometheus",
-                "--config.file=" + h.dir().resolve("prometheus.yml"), "--storage.tsdb.path=" + h.dir().resolve("data"),
+                "--config.file=" + prometheusConfig(), "--storage.tsdb.path=" + h.dir().resolve("data"),
                 "--web.listen-address=" + h.address() + ":" + port),
                 () -> probes.ok(h.netns(), "http://" + h.address() + ":" + port + "/-/ready"), () -> { });
         prometheus.awaitReady(READY);
@@ -479,6 +479,11 @@ public final class LocalCluster implements AutoCloseable {
     public String alertmanagerUrl() {
         Host h = layout.group("monitoring").get(0);
         return "http://" + h.address() + ":" + h.port("alertmanager", "port");
+    }
+
+    /** The rendered prometheus.yml Prometheus runs with (scrape/evaluation intervals, rule files). */
+    public Path prometheusConfig() {
+        return layout.group("monitoring").get(0).dir().resolve("prometheus.yml");
     }
 
     /** HAProxy stats page of each LB. */

@@ -76,6 +76,20 @@ public interface ChaosCluster extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /** Prometheus and Alertmanager of the cluster, when it runs them (both modes of the local cluster do). */
+    default Optional<Monitoring> monitoring() {
+        return Optional.empty();
+    }
+
+    /**
+     * Where alerts can be seen.
+     *
+     * @param alertmanagerUrl  Alertmanager's base URL ({@code /api/v2/alerts}), reachable with {@link #httpGet(URI)}
+     * @param prometheusConfig the rendered prometheus.yml (intervals and rule files: the bounds an alert must meet)
+     */
+    record Monitoring(URI alertmanagerUrl, Path prometheusConfig) {
+    }
+
     /** Network controls (namespace mode only). */
     Optional<NetworkControl> network();
 

@@ -198,6 +198,14 @@ final class LocalClusterAdapter implements ChaosCluster {
     }
 
     @Override
+    public Optional<Monitoring> monitoring() {
+        if (cluster.alertmanager() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Monitoring(URI.create(cluster.alertmanagerUrl()), cluster.prometheusConfig()));
+    }
+
+    @Override
     public Optional<NetworkControl> network() {
         if (!cluster.spec().netnsMode()) {
             return Optional.empty();

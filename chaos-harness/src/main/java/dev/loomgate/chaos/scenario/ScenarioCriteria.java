@@ -218,6 +218,29 @@ public final class ScenarioCriteria {
                 "not seen within " + limitMillis + " ms");
     }
 
+    /**
+     * Scenario 1: the alert for the killed node reached Alertmanager (firing, labelled with the node) within
+     * {@code bound} of the kill, and not before its {@code for:} ({@code earliest}): an earlier one was not
+     * raised by this kill. {@code boundExplained}: how the bound was computed from the rendered configs.
+     */
+    public static Criterion alertReachedAlertmanager(String alert, String node, OptionalLong afterMillis,
+                                                     java.time.Duration earliest, java.time.Duration bound,
+                                                     String boundExplained) {
+        String name = "node-down alert in Alertmanager";
+        String description = "time from the kill until Alertmanager's /api/v2/alerts lists " + alert + " for " + node
+                + " as active; bound " + boundExplained + ", not before the for: " + Criterion.format(
+                earliest.toMillis() / 1000.0) + " s";
+        double limit = bound.toMillis() / 1000.0;
+        double min = earliest.toMillis() / 1000.0;
+        String goal = "<= " + Criterion.format(limit) + " s";
+        if (afterMillis.isEmpty()) {
+            return Criterion.notMeasured(name, description, "s", goal, "not firing when polling stopped");
+        }
+        double seconds = Math.round(afterMillis.getAsLong() / 100.0) / 10.0;
+        return new Criterion(name, description, seconds, "s", goal + (min > 0 ? " (>= " + Criterion.format(min)
+                + " s)" : ""), afterMillis.getAsLong() >= earliest.toMillis() && seconds <= limit);
+    }
+
     /** A scenario that cannot run in this mode: shown in the report as not measured, never as passed. */
     public static Criterion skipped(String why) {
         return Criterion.notMeasured("skipped", "scenario not run", "", "run", why);

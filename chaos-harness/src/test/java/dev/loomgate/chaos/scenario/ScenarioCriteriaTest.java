@@ -79,6 +79,29 @@ class ScenarioCriteriaTest {
     }
 
     @Test
+    void nodeDownAlertMustReachAlertmanagerWithinTheBound() {
+        java.time.Duration bound = java.time.Duration.ofSeconds(39);
+        java.time.Duration forDuration = java.time.Duration.ofSeconds(30);
+        String how = "for 30 s + 2 x scrape 2 s + evaluation 5 s";
+        Criterion inTime = ScenarioCriteria.alertReachedAlertmanager("LoomgateNodeDown", "gw2",
+                OptionalLong.of(33_460), forDuration, bound, how);
+        assertTrue(inTime.pass(), inTime.toString());
+        assertEquals("33.5 s", inTime.measuredText());
+        assertEquals("<= 39 s (>= 30 s)", inTime.goal());
+        assertTrue(inTime.description().contains(how), inTime.description());
+        Criterion late = ScenarioCriteria.alertReachedAlertmanager("LoomgateNodeDown", "gw2",
+                OptionalLong.of(39_100), forDuration, bound, how);
+        assertFalse(late.pass(), late.toString());
+        Criterion early = ScenarioCriteria.alertReachedAlertmanager("LoomgateNodeDown", "gw2",
+                OptionalLong.of(29_900), forDuration, bound, how);
+        assertFalse(early.pass(), "an alert before its for: was not raised by this kill: " + early);
+        Criterion never = ScenarioCriteria.alertReachedAlertmanager("LoomgateNodeDown", "gw2", OptionalLong.empty(),
+                forDuration, bound, how);
+        assertFalse(never.pass());
+        assertEquals("n/a", never.measuredText());
+    }
+
+    @Test
     void vipFailoverMeasuresFirstBackupAnswerAndFailuresOutsideTheWindow() {
         long crash = T0 + 4000;
         List<RequestRecord> records = new ArrayList<>();

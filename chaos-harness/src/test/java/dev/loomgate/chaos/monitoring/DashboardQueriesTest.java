@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.loomgate.chaos.cluster.ClusterSpec;
 import dev.loomgate.chaos.cluster.ClusterTestTools;
+import dev.loomgate.chaos.cluster.HeadlessChromium;
 import dev.loomgate.chaos.cluster.HttpResponse;
 import dev.loomgate.chaos.cluster.LocalCluster;
 import dev.loomgate.chaos.cluster.ManagedProcess;
@@ -42,8 +43,10 @@ import jakarta.json.JsonObject;
  * rules and Alertmanager it is wired to), traffic with 2xx, 503s that are retried, 429s, a circuit breaker
  * opening and a retry budget running out; then every panel's query, with the variables at All and
  * {@code $__rate_interval} as Grafana would compute it, must return series from Prometheus's HTTP API. Every
- * metric the dashboard uses must be on a node's /metrics or HAProxy's exporter. Last, a node is killed and the
- * node-down alert must reach the cluster's Alertmanager within its bound. About 2 min: tag slow,
+ * metric the dashboard uses must be on a node's /metrics, HAProxy's exporter or a redis_exporter's /metrics (one
+ * per Redis, job redis). Prometheus's own graph page then draws the requests-per-route panel's query in headless
+ * Chromium: the screenshot ({@code target/dashboard/dashboard-requests.png}) is the README's. Last, a node is
+ * killed and the node-down alert must reach the cluster's Alertmanager within its bound. About 2 min: tag slow,
  * {@code make test-dashboard}.
  */
 @Tag("slow")
@@ -58,7 +61,7 @@ class DashboardQueriesTest {
     void everyPanelQueryReturnsDataFromTheClustersPrometheus() throws Exception {
         ClusterSpec spec = ClusterSpec.loopback(ClusterSpec.findRepoRoot()).withPortOffset(ClusterTestTools.freeOffset());
         ClusterTestTools.assumeTools(spec, "haproxy", "redis-server", "redis-sentinel", "prometheus",
-                "prometheus-alertmanager", "ansible-playbook", "curl");
+                "prometheus-alertmanager", "ansible-playbook", "curl", "prometheus-redis-exporter", "chromium");
         GrafanaDashboard dashboard = GrafanaDashboard.load();
         Path work = Files.createTempDirectory(Path.of("/tmp"), "lgdash");
         try (LocalCluster cluster = LocalCluster.start(spec, work, this::progress)) {
@@ -98,7 +101,12 @@ class DashboardQueriesTest {
             assertTrue(labelValues(cluster, "loomgate_route_requests_total", "route")
                     .containsAll(Set.of("demo", "limited", "flaky")));
 
+            assertEquals(Set.of("redis1", "redis2"), labelValues(cluster, "redis_up{job=\"redis\"}", "redis"),
+                    "a redis_exporter per Redis, scraped as job redis");
+            assertEquals(Set.of("master", "slave"), labelValues(cluster, "redis_instance_info{job=\"redis\"}", "role"));
+
             assertEveryMetricIsExposed(cluster, dashboard);
+            screenshotRequestsByRoute(cluster, dashboard);
             assertRulesLoadedAndAlertmanagerConnected(cluster);
             assertNodeDownAlertReachesAlertmanager(cluster);
         } finally {
@@ -161,10 +169,40 @@ class DashboardQueriesTest {
         for (String stats : cluster.statsUrls()) {
             exposed.addAll(sampleNames(get(cluster, stats.replaceFirst("/stats$", "/metrics")).body()));
         }
+        assertEquals(2, cluster.redisExporterMetricsUrls().size(), "redis_exporters: " + cluster.redisExporterMetricsUrls());
+        for (String exporter : cluster.redisExporterMetricsUrls()) {
+            exposed.addAll(sampleNames(get(cluster, exporter).body()));
+        }
         Set<String> missing = new TreeSet<>();
         dashboard.metricsByPanel().forEach((panel, metrics) -> metrics.stream().filter(m -> !exposed.contains(m))
                 .forEach(m -> missing.add(m + " (" + panel + ")")));
-        assertEquals(Set.of(), missing, "metrics neither on a node's /metrics nor on HAProxy's exporter");
+        assertEquals(Set.of(), missing, "metrics neither on a node's /metrics, HAProxy's exporter nor a redis_exporter");
+    }
+
+    /**
+     * One panel's data as a picture without Grafana: Prometheus's graph page (Debian ships the classic UI, drawn
+     * with Rickshaw) for the "Requests per second by route" query over the last 5 min, in headless Chromium. The
+     * screenshot waits until the graph's legend lists the routes the traffic went to.
+     */
+    private void screenshotRequestsByRoute(LocalCluster cluster, GrafanaDashboard dashboard) throws Exception {
+        Panel panel = dashboard.graphPanels().stream().filter(p -> p.title().equals("Requests per second by route"))
+                .findFirst().orElseThrow();
+        String expr = GrafanaDashboard.substitute(panel.queries().get(0).expr(), RATE_INTERVAL);
+        String url = cluster.prometheusUrl() + "/graph?g0.expr=" + URLEncoder.encode(expr, StandardCharsets.UTF_8)
+                + "&g0.tab=0&g0.range_input=5m";
+        Path shot = Path.of("target", "dashboard", "dashboard-requests.png").toAbsolutePath();
+        try (HeadlessChromium browser = HeadlessChromium.start(1400, 900)) {
+            browser.navigate(url);
+            String legend = "Array.from(document.querySelectorAll('.legend li.line .label'))"
+                    + ".map(e => e.textContent).join(' ')";
+            Await.value("the graph's legend lists routes demo, limited and flaky", Duration.ofSeconds(30),
+                    () -> browser.evaluate(legend), shown -> List.of("demo", "limited", "flaky").stream()
+                            .allMatch(r -> shown.contains("route=\"" + r + "\"")));
+            browser.screenshot(shot);
+            browser.consoleErrors().forEach(e -> progress("graph page console: " + e));
+        }
+        assertTrue(Files.size(shot) > 10_000, "a screenshot with a graph in it: " + shot);
+        progress("requests/s by route, drawn by Prometheus's graph page: " + shot);
     }
 
     private void assertRulesLoadedAndAlertmanagerConnected(LocalCluster cluster) {

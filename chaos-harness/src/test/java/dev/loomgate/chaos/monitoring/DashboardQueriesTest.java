@@ -181,23 +181,31 @@ class DashboardQueriesTest {
 
     /**
      * One panel's data as a picture without Grafana: Prometheus's graph page (Debian ships the classic UI, drawn
-     * with Rickshaw) for the "Requests per second by route" query over the last 5 min, in headless Chromium. The
-     * screenshot waits until the graph's legend lists the routes the traffic went to.
+     * with Rickshaw) for the "Requests per second by route" query over the last 2 min, in headless Chromium. The
+     * burst of {@link #driveTraffic} fits between two scrapes (its counters appear with their final values: a rate
+     * of 0 everywhere, which the page draws as nothing), so a steady trickle comes first. The screenshot waits until
+     * the legend lists the routes and the graph has drawn a line per route on a y axis with ticks.
      */
     private void screenshotRequestsByRoute(LocalCluster cluster, GrafanaDashboard dashboard) throws Exception {
         Panel panel = dashboard.graphPanels().stream().filter(p -> p.title().equals("Requests per second by route"))
                 .findFirst().orElseThrow();
         String expr = GrafanaDashboard.substitute(panel.queries().get(0).expr(), RATE_INTERVAL);
+        driveSteadyTraffic(cluster, expr);
         String url = cluster.prometheusUrl() + "/graph?g0.expr=" + URLEncoder.encode(expr, StandardCharsets.UTF_8)
-                + "&g0.tab=0&g0.range_input=5m";
+                + "&g0.tab=0&g0.range_input=2m";
         Path shot = Path.of("target", "dashboard", "dashboard-requests.png").toAbsolutePath();
         try (HeadlessChromium browser = HeadlessChromium.start(1400, 900)) {
             browser.navigate(url);
-            String legend = "Array.from(document.querySelectorAll('.legend li.line .label'))"
-                    + ".map(e => e.textContent).join(' ')";
-            Await.value("the graph's legend lists routes demo, limited and flaky", Duration.ofSeconds(30),
-                    () -> browser.evaluate(legend), shown -> List.of("demo", "limited", "flaky").stream()
-                            .allMatch(r -> shown.contains("route=\"" + r + "\"")));
+            String drawn = "JSON.stringify({legend: Array.from(document.querySelectorAll('.legend li.line .label'))"
+                    + ".map(e => e.textContent).join(' '), lines: document.querySelectorAll('.graph path.path').length,"
+                    + " yTicks: document.querySelectorAll('.y_axis text').length})";
+            Await.value("the graph's legend lists routes demo, limited and flaky, with a line each and y ticks",
+                    Duration.ofSeconds(30), () -> browser.evaluate(drawn), shown -> {
+                        JsonObject o = Json.createReader(new StringReader(shown)).readObject();
+                        return List.of("demo", "limited", "flaky").stream()
+                                .allMatch(r -> o.getString("legend").contains("route=\"" + r + "\""))
+                                && o.getInt("lines") >= 3 && o.getInt("yTicks") >= 2;
+                    });
             browser.screenshot(shot);
             browser.consoleErrors().forEach(e -> progress("graph page console: " + e));
         }
@@ -245,6 +253,35 @@ class DashboardQueriesTest {
         long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
         progress("LoomgateNodeDown for " + victim.host() + " reached Alertmanager " + seconds + " s after kill -9");
         assertTrue(seconds >= 30, "the alert waited its for: 30s, arrived after " + seconds + " s");
+    }
+
+    /**
+     * One request to each of demo, limited and flaky per Prometheus scrape (flaky straight to a node: its breaker
+     * is open, and HAProxy must not take the node out for the 503s), until the panel's query is above 0 for the
+     * three routes after at least 8 scrapes with traffic.
+     */
+    private void driveSteadyTraffic(LocalCluster cluster, String expr) {
+        String front = cluster.frontUrl();
+        String flaky = cluster.nodeUrl(cluster.gateways().get(0)) + "/flaky/anything";
+        double[] lastScrape = {0};
+        int[] rounds = {0};
+        Await.value("requests/s by route above 0 for demo, limited and flaky", Duration.ofSeconds(90), () -> {
+            double scraped = scalar(cluster, "min(timestamp(up{job=\"loomgate-gateway\"}))").orElse(0.0);
+            if (scraped > lastScrape[0]) {
+                lastScrape[0] = scraped;
+                rounds[0]++;
+                get(cluster, front + "/demo/steady");
+                get(cluster, front + "/limited");
+                get(cluster, flaky);
+            }
+            Set<String> above = new TreeSet<>();
+            if (rounds[0] >= 8) {
+                query(cluster, expr + " > 0").getValuesAs(JsonObject.class)
+                        .forEach(r -> above.add(r.getJsonObject("metric").getString("route", "")));
+            }
+            return above;
+        }, above -> above.containsAll(Set.of("demo", "limited", "flaky")));
+        progress("steady traffic for " + rounds[0] + " scrapes: requests/s above 0 for demo, limited and flaky");
     }
 
     private static long alertsFor(HttpResponse alerts, String node) {

@@ -33,7 +33,7 @@ if [ "$rc" -eq 0 ]; then ok "netns inventory renders (haproxy -c, keepalived -t,
 else fail "netns inventory renders" "$out"; fi
 missing=()
 for f in lb1/haproxy.cfg lb2/haproxy.cfg lb1/keepalived.conf lb2/keepalived.conf gw1/gateway.yaml gw2/gateway.yaml \
-         gw3/gateway.yaml gw1/routes.yaml redis1/redis.conf redis2/redis.conf sentinel1/sentinel.conf \
+         gw3/gateway.yaml gw1/routes.yaml redis1/redis.conf redis2/redis.conf redis1/redis-exporter.env redis2/redis-exporter.env sentinel1/sentinel.conf \
          sentinel3/sentinel.conf mon1/prometheus.yml mon1/loomgate-alerts.yml mon1/alertmanager.yml gw1/rsyslog.conf gw3/rsyslog.conf mon1/rsyslog.conf cluster.json; do
   [ -s "$ns/$f" ] || missing+=("$f")
 done
@@ -96,6 +96,15 @@ check "redis: replica of the master, no persistence, sentinel quorum 2 / 1000 ms
   grep -q 'failover-timeout loomgate 3000' \$s && grep -q 'port 26380' \$s"
 check "prometheus: scrapes 3 gateway admin ports and 2 HAProxy exporters" bash -c "
   p='$ns/mon1/prometheus.yml'; [ \$(grep -cE '10\.77\.0\.2[123]:9080' \$p) -eq 3 ] && grep -q '10.77.0.11:8404' \$p && grep -q '10.77.0.12:8404' \$p"
+check "redis_exporter: one per Redis (own port for the replica sharing the address), scraped as job redis with instance and role labels" bash -c "
+  grep -qx 'ARGS=\"-redis.addr=redis://10.77.0.31:6379 -web.listen-address=10.77.0.31:9121 -redis-only-metrics -connection-timeout=1s\"' '$ns/redis1/redis-exporter.env' &&
+  grep -q 'redis.addr=redis://10.77.0.31:6380 -web.listen-address=10.77.0.31:9122 ' '$ns/redis2/redis-exporter.env' &&
+  ! grep -q REDIS_PASSWORD '$ns/redis1/redis-exporter.env' && [ ! -e '$ns/sentinel1/redis-exporter.env' ] &&
+  python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); j = [c for c in d[\"scrape_configs\"] if c[\"job_name\"] == \"redis\"][0]
+s = {t[\"targets\"][0]: t[\"labels\"] for t in j[\"static_configs\"]}
+assert s == {\"10.77.0.31:9121\": {\"redis\": \"redis1\", \"redis_role\": \"master\"}, \"10.77.0.31:9122\": {\"redis\": \"redis2\", \"redis_role\": \"replica\"}}, s' '$ns/mon1/prometheus.yml' &&
+  python3 -c 'import json, sys; h = json.load(open(sys.argv[1]))[\"hosts\"][\"redis2\"][\"redis-exporter\"]
+assert h[\"listen\"] == \"10.77.0.31:9122\" and \"-redis.addr=redis://10.77.0.31:6380\" in h[\"args\"], h' '$ns/cluster.json'"
 check "rsyslog: rsyslogd -N1 accepts the rendered files again (3 senders, the central host)" bash -c "
   for f in gw1 gw2 gw3 mon1; do rsyslogd -N1 -f '$ns/'\$f/rsyslog.conf >/dev/null 2>&1 || exit 1; done"
 check "rsyslog: gateways tail access.log and app.log, ship over RELP to mon1 with a disk-assisted queue, named by node id" bash -c "

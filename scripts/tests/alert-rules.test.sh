@@ -45,6 +45,9 @@ broken "p99 target 2 s" 's/\[5m\]))) > 0.5/[5m]))) > 2/' LoomgateRouteP99High
 broken "ejected alert on any endpoint instead of all" 's/min by (node, upstream) (loomgate_endpoint_ejected)/max by (node, upstream) (loomgate_endpoint_ejected)/' LoomgateUpstreamAllEndpointsEjected
 broken "version divergence counts nodes instead of versions" \
   's/count(count by (version) (loomgate_config_info{job="loomgate-gateway"}))/count(loomgate_config_info{job="loomgate-gateway"})/' LoomgateConfigVersionDivergence
+broken "redis-down blind to a dead redis_exporter" 's/redis_up{job="redis"} == 0 or up{job="redis"} == 0/redis_up{job="redis"} == 0/' \
+  LoomgateRedisDown
+broken "redis-down without its for:" '/alert: LoomgateRedisDown/,/for:/s/for: 30s/for: 0s/' LoomgateRedisDown
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -22,7 +22,7 @@ import dev.loomgate.chaos.cluster.ClusterLayout.Host;
  * A whole Loomgate cluster on this machine, started from the files ansible/render.yml renders: the
  * Consul stand-in, two demo upstreams registered in Consul, Redis master + replica + 3 sentinels, N
  * gateway nodes, HAProxy (two + keepalived with a VIP in namespace mode), Prometheus with the Loomgate alert
- * rules and Alertmanager. Every
+ * rules and Alertmanager, a redis_exporter per Redis when installed. Every
  * process is tracked by PID and stopped by {@link #close()}, by a shutdown hook (Ctrl-C) and when
  * the start fails; namespace mode deletes its namespaces too.
  */
@@ -42,6 +42,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<ManagedProcess> upstreams = new ArrayList<>();
     private final List<ManagedProcess> redis = new ArrayList<>();
     private final List<ManagedProcess> sentinels = new ArrayList<>();
+    private List<ManagedProcess> redisExporters = List.of();
     private final List<ManagedProcess> gateways = new ArrayList<>();
     private final List<ManagedProcess> lbs = new ArrayList<>();
     private final List<ManagedProcess> keepalived = new ArrayList<>();
@@ -119,6 +120,10 @@ public final class LocalCluster implements AutoCloseable {
         startUpstreams();
         publishRoutes(demoRoutes());
         startRedis();
+        redisExporters = RedisExporters.start(layout, probes, workDir, progress, p -> {
+            started.add(p);
+            p.start();
+        }, READY);
         startGateways();
         startLoadBalancers();
         startPrometheus();
@@ -450,6 +455,17 @@ public final class LocalCluster implements AutoCloseable {
         throw last == null ? new IOException("no sentinel") : last;
     }
 
+    /** The redis_exporter of each Redis (empty when prometheus-redis-exporter is not installed). */
+    public List<ManagedProcess> redisExporters() {
+        return List.copyOf(redisExporters);
+    }
+
+    /** The /metrics URL of each running redis_exporter (reachable from the monitoring host). */
+    public List<String> redisExporterMetricsUrls() {
+        return redisExporters.stream()
+                .map(e -> "http://" + layout.host(e.host()).string("redis-exporter", "listen") + "/metrics").toList();
+    }
+
     public List<ManagedProcess> sentinels() {
         return List.copyOf(sentinels);
     }
@@ -598,6 +614,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         s.append("  prometheus:  ").append(prometheusUrl()).append("  (alerts: ").append(alertmanagerUrl())
                 .append(")\n");
+        if (!redisExporters.isEmpty()) {
+            s.append("  redis:       exporters ").append(String.join(", ", redisExporterMetricsUrls()))
+                    .append("  (Prometheus job redis)\n");
+        }
         s.append("  consul:      http://").append(consulAddress()).append("  (routes: bin/loomgate --consul ")
                 .append(consulAddress()).append(" routes status)\n");
         s.append("  logs:        ").append(logsDir()).append("  (configs: ").append(renderDir()).append(")\n");
@@ -633,6 +653,7 @@ public final class LocalCluster implements AutoCloseable {
         tiers.add(lbs);
         tiers.add(gateways);
         tiers.add(sentinels);
+        tiers.add(redisExporters);
         tiers.add(redis);
         tiers.add(upstreams);
         tiers.add(consul == null ? List.of() : List.of(consul));

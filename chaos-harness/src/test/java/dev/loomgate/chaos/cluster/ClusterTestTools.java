@@ -28,7 +28,7 @@ public final class ClusterTestTools {
         for (int offset = 2100; offset < 9000; offset += 300) {
             boolean free = true;
             for (int base : new int[] {18080, 18081, 18082, 18083, 18404, 19081, 19082, 19083, 16379, 16380, 16479,
-                    16480, 16481, 18500, 19001, 19002, 19090, 19093}) {
+                    16480, 16481, 18500, 19001, 19002, 19090, 19093, 19121, 19122}) {
                 try (ServerSocket s = new ServerSocket(base + offset, 1, InetAddress.getLoopbackAddress())) {
                     s.setReuseAddress(true);
                 } catch (IOException e) {

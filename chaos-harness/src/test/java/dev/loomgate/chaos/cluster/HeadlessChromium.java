@@ -37,9 +37,10 @@ import jakarta.json.JsonValue;
  * Debian's {@code chromium} in headless mode, driven over the DevTools protocol with the JDK's
  * WebSocket (no Selenium, no driver download). Collects console errors ({@code Runtime.consoleAPICalled}
  * of type error, {@code Runtime.exceptionThrown}, {@code Log.entryAdded} of level error: failed loads,
- * CSP violations) for the test to assert on.
+ * CSP violations) for the test to assert on. Used by the cluster-page test and the dashboard test (Prometheus's graph
+ * page).
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
 
@@ -57,7 +58,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Starts chromium with a fresh profile and attaches to its first page. */
-    static HeadlessChromium start(int width, int height) throws IOException, InterruptedException {
+    public static HeadlessChromium start(int width, int height) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(Path.of("/tmp"), "lg-chromium");
         List<String> cmd = new ArrayList<>(List.of("chromium", "--headless=new", "--remote-debugging-port=0",
                 "--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check", "--disable-gpu",
@@ -130,7 +131,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Sends one DevTools command and waits for its result. */
-    JsonObject call(String method, JsonObject params) throws IOException {
+    public JsonObject call(String method, JsonObject params) throws IOException {
         int id = ids.incrementAndGet();
         CompletableFuture<JsonObject> answer = new CompletableFuture<>();
         pending.put(id, answer);
@@ -152,14 +153,14 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Opens {@code url} and waits for its load event. */
-    void navigate(String url) throws IOException {
+    public void navigate(String url) throws IOException {
         call("Page.navigate", Json.createObjectBuilder().add("url", url).build());
         Await.until("the page has loaded", Duration.ofSeconds(20),
                 () -> "complete".equals(evaluate("document.readyState")));
     }
 
     /** Evaluates a JavaScript expression in the page; its value as a string (JSON.stringify it for objects). */
-    String evaluate(String expression) {
+    public String evaluate(String expression) {
         try {
             JsonObject r = call("Runtime.evaluate", Json.createObjectBuilder().add("expression", expression)
                     .add("returnByValue", true).build());
@@ -175,14 +176,14 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** A PNG of the whole page. */
-    void screenshot(Path file) throws IOException {
+    public void screenshot(Path file) throws IOException {
         JsonObject r = call("Page.captureScreenshot", Json.createObjectBuilder().add("format", "png")
                 .add("captureBeyondViewport", true).build());
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, Base64.getDecoder().decode(r.getString("data")));
     }
 
-    List<String> consoleErrors() {
+    public List<String> consoleErrors() {
         return List.copyOf(consoleErrors);
     }
 

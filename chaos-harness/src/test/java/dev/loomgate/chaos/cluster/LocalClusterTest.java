@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.loomgate.testsupport.Await;
+
 /**
  * Starts the whole cluster from the Ansible-rendered configs, runs the smoke check, tears it down
  * and checks that no process it started is alive (and, in namespace mode, no namespace is left).
@@ -48,6 +50,14 @@ class LocalClusterTest {
         assertTrue(ClusterDown.pidFiles(work).isEmpty());
     }
 
+    private static String curlIn(LocalCluster cluster, String host, String url) {
+        try {
+            return cluster.run(host, "curl", "-s", "--max-time", "2", url).output();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void namespaceClusterPassesTheSmokeCheckAndDeletesItsNamespaces() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "namespace mode needs root");
@@ -68,6 +78,13 @@ class LocalClusterTest {
             CommandResult ping = cluster.run("client", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                     cluster.adminUrl(cluster.gateways().get(0)) + "/health/ready");
             assertEquals("200", ping.output().strip(), "health stays open without the admin token");
+            // a redis_exporter per Redis in the redis namespace, scraped by Prometheus in the monitoring one
+            if (!cluster.redisExporters().isEmpty()) {
+                assertEquals(2, cluster.redisExporters().size(), "a redis_exporter per Redis");
+                String redisUp = cluster.prometheusUrl() + "/api/v1/query?query=count(redis_up%7Bjob%3D%22redis%22%7D%3D%3D1)";
+                Await.value("Prometheus scrapes both redis_exporters, each reaching its Redis", Duration.ofSeconds(30),
+                        () -> curlIn(cluster, "client", redisUp), out -> out.contains("\"2\"]"));
+            }
         }
         assertNoneAlive(processes);
         assertEquals(List.of(), Namespaces.existing("lgt-"));

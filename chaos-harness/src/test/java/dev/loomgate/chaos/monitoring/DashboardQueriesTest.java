@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.loomgate.chaos.cluster.ClusterSpec;
 import dev.loomgate.chaos.cluster.ClusterTestTools;
+import dev.loomgate.chaos.cluster.HeadlessChromium;
 import dev.loomgate.chaos.cluster.HttpResponse;
 import dev.loomgate.chaos.cluster.LocalCluster;
 import dev.loomgate.chaos.cluster.ManagedProcess;
@@ -42,8 +43,10 @@ import jakarta.json.JsonObject;
  * rules and Alertmanager it is wired to), traffic with 2xx, 503s that are retried, 429s, a circuit breaker
  * opening and a retry budget running out; then every panel's query, with the variables at All and
  * {@code $__rate_interval} as Grafana would compute it, must return series from Prometheus's HTTP API. Every
- * metric the dashboard uses must be on a node's /metrics or HAProxy's exporter. Last, a node is killed and the
- * node-down alert must reach the cluster's Alertmanager within its bound. About 2 min: tag slow,
+ * metric the dashboard uses must be on a node's /metrics, HAProxy's exporter or a redis_exporter's /metrics (one
+ * per Redis, job redis). Prometheus's own graph page then draws the requests-per-route panel's query in headless
+ * Chromium: the screenshot ({@code target/dashboard/dashboard-requests.png}) is the README's. Last, a node is
+ * killed and the node-down alert must reach the cluster's Alertmanager within its bound. About 2 min: tag slow,
  * {@code make test-dashboard}.
  */
 @Tag("slow")
@@ -58,7 +61,7 @@ class DashboardQueriesTest {
     void everyPanelQueryReturnsDataFromTheClustersPrometheus() throws Exception {
         ClusterSpec spec = ClusterSpec.loopback(ClusterSpec.findRepoRoot()).withPortOffset(ClusterTestTools.freeOffset());
         ClusterTestTools.assumeTools(spec, "haproxy", "redis-server", "redis-sentinel", "prometheus",
-                "prometheus-alertmanager", "ansible-playbook", "curl");
+                "prometheus-alertmanager", "ansible-playbook", "curl", "prometheus-redis-exporter", "chromium");
         GrafanaDashboard dashboard = GrafanaDashboard.load();
         Path work = Files.createTempDirectory(Path.of("/tmp"), "lgdash");
         try (LocalCluster cluster = LocalCluster.start(spec, work, this::progress)) {
@@ -98,7 +101,12 @@ class DashboardQueriesTest {
             assertTrue(labelValues(cluster, "loomgate_route_requests_total", "route")
                     .containsAll(Set.of("demo", "limited", "flaky")));
 
+            assertEquals(Set.of("redis1", "redis2"), labelValues(cluster, "redis_up{job=\"redis\"}", "redis"),
+                    "a redis_exporter per Redis, scraped as job redis");
+            assertEquals(Set.of("master", "slave"), labelValues(cluster, "redis_instance_info{job=\"redis\"}", "role"));
+
             assertEveryMetricIsExposed(cluster, dashboard);
+            screenshotRequestsByRoute(cluster, dashboard);
             assertRulesLoadedAndAlertmanagerConnected(cluster);
             assertNodeDownAlertReachesAlertmanager(cluster);
         } finally {
@@ -161,10 +169,48 @@ class DashboardQueriesTest {
         for (String stats : cluster.statsUrls()) {
             exposed.addAll(sampleNames(get(cluster, stats.replaceFirst("/stats$", "/metrics")).body()));
         }
+        assertEquals(2, cluster.redisExporterMetricsUrls().size(), "redis_exporters: " + cluster.redisExporterMetricsUrls());
+        for (String exporter : cluster.redisExporterMetricsUrls()) {
+            exposed.addAll(sampleNames(get(cluster, exporter).body()));
+        }
         Set<String> missing = new TreeSet<>();
         dashboard.metricsByPanel().forEach((panel, metrics) -> metrics.stream().filter(m -> !exposed.contains(m))
                 .forEach(m -> missing.add(m + " (" + panel + ")")));
-        assertEquals(Set.of(), missing, "metrics neither on a node's /metrics nor on HAProxy's exporter");
+        assertEquals(Set.of(), missing, "metrics neither on a node's /metrics, HAProxy's exporter nor a redis_exporter");
+    }
+
+    /**
+     * One panel's data as a picture without Grafana: Prometheus's graph page (Debian ships the classic UI, drawn
+     * with Rickshaw) for the "Requests per second by route" query over the last 2 min, in headless Chromium. The
+     * burst of {@link #driveTraffic} fits between two scrapes (its counters appear with their final values: a rate
+     * of 0 everywhere, which the page draws as nothing), so a steady trickle comes first. The screenshot waits until
+     * the legend lists the routes and the graph has drawn a line per route on a y axis with ticks.
+     */
+    private void screenshotRequestsByRoute(LocalCluster cluster, GrafanaDashboard dashboard) throws Exception {
+        Panel panel = dashboard.graphPanels().stream().filter(p -> p.title().equals("Requests per second by route"))
+                .findFirst().orElseThrow();
+        String expr = GrafanaDashboard.substitute(panel.queries().get(0).expr(), RATE_INTERVAL);
+        driveSteadyTraffic(cluster, expr);
+        String url = cluster.prometheusUrl() + "/graph?g0.expr=" + URLEncoder.encode(expr, StandardCharsets.UTF_8)
+                + "&g0.tab=0&g0.range_input=2m";
+        Path shot = Path.of("target", "dashboard", "dashboard-requests.png").toAbsolutePath();
+        try (HeadlessChromium browser = HeadlessChromium.start(1400, 900)) {
+            browser.navigate(url);
+            String drawn = "JSON.stringify({legend: Array.from(document.querySelectorAll('.legend li.line .label'))"
+                    + ".map(e => e.textContent).join(' '), lines: document.querySelectorAll('.graph path.path').length,"
+                    + " yTicks: document.querySelectorAll('.y_axis text').length})";
+            Await.value("the graph's legend lists routes demo, limited and flaky, with a line each and y ticks",
+                    Duration.ofSeconds(30), () -> browser.evaluate(drawn), shown -> {
+                        JsonObject o = Json.createReader(new StringReader(shown)).readObject();
+                        return List.of("demo", "limited", "flaky").stream()
+                                .allMatch(r -> o.getString("legend").contains("route=\"" + r + "\""))
+                                && o.getInt("lines") >= 3 && o.getInt("yTicks") >= 2;
+                    });
+            browser.screenshot(shot);
+            browser.consoleErrors().forEach(e -> progress("graph page console: " + e));
+        }
+        assertTrue(Files.size(shot) > 10_000, "a screenshot with a graph in it: " + shot);
+        progress("requests/s by route, drawn by Prometheus's graph page: " + shot);
     }
 
     private void assertRulesLoadedAndAlertmanagerConnected(LocalCluster cluster) {
@@ -207,6 +253,35 @@ class DashboardQueriesTest {
         long seconds = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
         progress("LoomgateNodeDown for " + victim.host() + " reached Alertmanager " + seconds + " s after kill -9");
         assertTrue(seconds >= 30, "the alert waited its for: 30s, arrived after " + seconds + " s");
+    }
+
+    /**
+     * One request to each of demo, limited and flaky per Prometheus scrape (flaky straight to a node: its breaker
+     * is open, and HAProxy must not take the node out for the 503s), until the panel's query is above 0 for the
+     * three routes after at least 8 scrapes with traffic.
+     */
+    private void driveSteadyTraffic(LocalCluster cluster, String expr) {
+        String front = cluster.frontUrl();
+        String flaky = cluster.nodeUrl(cluster.gateways().get(0)) + "/flaky/anything";
+        double[] lastScrape = {0};
+        int[] rounds = {0};
+        Await.value("requests/s by route above 0 for demo, limited and flaky", Duration.ofSeconds(90), () -> {
+            double scraped = scalar(cluster, "min(timestamp(up{job=\"loomgate-gateway\"}))").orElse(0.0);
+            if (scraped > lastScrape[0]) {
+                lastScrape[0] = scraped;
+                rounds[0]++;
+                get(cluster, front + "/demo/steady");
+                get(cluster, front + "/limited");
+                get(cluster, flaky);
+            }
+            Set<String> above = new TreeSet<>();
+            if (rounds[0] >= 8) {
+                query(cluster, expr + " > 0").getValuesAs(JsonObject.class)
+                        .forEach(r -> above.add(r.getJsonObject("metric").getString("route", "")));
+            }
+            return above;
+        }, above -> above.containsAll(Set.of("demo", "limited", "flaky")));
+        progress("steady traffic for " + rounds[0] + " scrapes: requests/s above 0 for demo, limited and flaky");
     }
 
     private static long alertsFor(HttpResponse alerts, String node) {

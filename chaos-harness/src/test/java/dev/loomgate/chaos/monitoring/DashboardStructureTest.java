@@ -107,12 +107,48 @@ class DashboardStructureTest {
                 String where = p.title() + " " + q.refId() + ": " + q.expr();
                 assertFalse(q.expr().isBlank(), where);
                 assertFalse(fixedRange.matcher(q.expr()).find(), "ranges are $__rate_interval: " + where);
-                boolean gateway = GrafanaDashboard.metricNames(q.expr()).stream().anyMatch(m -> !m.startsWith("haproxy_"));
+                Set<String> metrics = GrafanaDashboard.metricNames(q.expr());
+                boolean gateway = metrics.stream().anyMatch(m -> !m.startsWith("haproxy_") && !m.startsWith("redis_"));
                 if (gateway) {
                     assertTrue(q.expr().contains("node=~\"$node\""), "gateway series filtered by $node: " + where);
                 }
+                if (metrics.stream().anyMatch(m -> m.startsWith("redis_"))) {
+                    // the gateway's own Redis metrics are loomgate_ratelimit_redis_*: redis_* is the exporter's
+                    assertFalse(gateway, "exporter and gateway series in one query: " + where);
+                    for (String m : metrics) {
+                        assertEquals(occurrences(q.expr(), m), occurrences(q.expr(), m + "{job=\"redis\"}"),
+                                "every redis_exporter series selected by {job=\"redis\"}: " + where);
+                    }
+                }
             }
         }
+    }
+
+    /**
+     * The Redis row keeps the gateway's own view of Redis and adds redis_exporter's: up and role, replica link,
+     * clients, memory, commands, keyspace hits/misses, replication offset lag.
+     */
+    @Test
+    void theRedisRowHasTheGatewaysViewAndTheExportersPanels() {
+        List<Panel> all = dashboard.panels();
+        int row = all.indexOf(all.stream().filter(p -> p.row() && p.title().equals("Redis")).findFirst().orElseThrow());
+        Set<String> metrics = new TreeSet<>();
+        for (int i = row + 1; i < all.size() && !all.get(i).row(); i++) {
+            all.get(i).queries().forEach(q -> metrics.addAll(GrafanaDashboard.metricNames(q.expr())));
+        }
+        assertTrue(metrics.containsAll(Set.of("loomgate_ratelimit_redis_duration_seconds_bucket",
+                "loomgate_ratelimit_redis_errors_total", "loomgate_ratelimit_degraded_transitions_total")),
+                "the gateway's own Redis panels stay: " + metrics);
+        assertTrue(metrics.containsAll(Set.of("redis_up", "redis_instance_info", "redis_master_link_up",
+                "redis_connected_clients", "redis_memory_used_bytes", "redis_commands_processed_total",
+                "redis_keyspace_hits_total", "redis_keyspace_misses_total", "redis_master_repl_offset",
+                "redis_connected_slave_offset_bytes")), "redis_exporter panels: " + metrics);
+    }
+
+    /** How often {@code selector} (a metric name, maybe with its label set) occurs as a whole word. */
+    private static long occurrences(String expr, String selector) {
+        return Pattern.compile("(?<![a-zA-Z0-9_:])" + Pattern.quote(selector) + "(?![a-zA-Z0-9_:])").matcher(expr)
+                .results().count();
     }
 
     @Test

@@ -23,8 +23,16 @@ public final class OutlierDetector {
 
     private final String upstream;
     private final OutlierSettings settings;
-    /** Endpoints being ejected right now (reserved, not yet marked); immutable lists, replaced by CAS. */
-    private final AtomicReference<List<EndpointHealth>> reserved = new AtomicReference<>(List.of());
+    /**
+     * Endpoints being ejected right now (reserved, not yet marked), replaced by CAS. Each change publishes a new
+     * {@link Reservations} object: the lists alone would not do, since every empty list is the same object, and a
+     * CAS from "none" to "one" would then succeed across another try's whole reserve-eject-release (ABA) with a
+     * count taken before that ejection.
+     */
+    private final AtomicReference<Reservations> reserved = new AtomicReference<>(new Reservations(List.of()));
+
+    private record Reservations(List<EndpointHealth> endpoints) {
+    }
 
     public OutlierDetector(String upstream, OutlierSettings settings) {
         this.upstream = upstream;
@@ -83,7 +91,8 @@ public final class OutlierDetector {
     /** Takes a place among the ejected when fewer than {@code allowed} are ejected or being ejected. */
     private boolean reserve(List<? extends TrackedEndpoint> hosts, EndpointHealth h, int allowed) {
         while (true) {
-            List<EndpointHealth> now = reserved.get();
+            Reservations current = reserved.get();
+            List<EndpointHealth> now = current.endpoints();
             if (now.contains(h)) {
                 return false; // being ejected by another try
             }
@@ -99,7 +108,7 @@ public final class OutlierDetector {
             }
             EndpointHealth[] next = now.toArray(new EndpointHealth[now.size() + 1]);
             next[now.size()] = h;
-            if (reserved.compareAndSet(now, List.of(next))) {
+            if (reserved.compareAndSet(current, new Reservations(List.of(next)))) {
                 return true;
             }
         }
@@ -107,9 +116,9 @@ public final class OutlierDetector {
 
     private void unreserve(EndpointHealth h) {
         while (true) {
-            List<EndpointHealth> now = reserved.get();
-            List<EndpointHealth> next = now.stream().filter(e -> e != h).toList();
-            if (reserved.compareAndSet(now, next)) {
+            Reservations current = reserved.get();
+            List<EndpointHealth> next = current.endpoints().stream().filter(e -> e != h).toList();
+            if (reserved.compareAndSet(current, new Reservations(next))) {
                 return;
             }
         }

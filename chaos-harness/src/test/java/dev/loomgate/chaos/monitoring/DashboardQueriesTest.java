@@ -72,6 +72,10 @@ class DashboardQueriesTest {
             double trafficEnd = System.currentTimeMillis() / 1000.0;
             Await.value("every target scraped twice after the traffic", Duration.ofSeconds(60),
                     () -> scalar(cluster, "min(timestamp(up))"), t -> t.orElse(0.0) > trafficEnd + 4.5);
+            // and every target answered at least 3 scrapes within the rate window: a target that came up late (HAProxy
+            // starts last) has failed scrapes there, which update up's timestamp but add no sample to its series
+            Await.value("every target answered 3 scrapes within " + RATE_INTERVAL, Duration.ofSeconds(60),
+                    () -> scalar(cluster, "min(sum_over_time(up[" + RATE_INTERVAL + "]))"), v -> v.orElse(0.0) >= 3);
 
             List<String> empty = new ArrayList<>();
             int evaluated = 0;

@@ -1,8 +1,6 @@
 package dev.loomgate.gateway.call;
 
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -103,11 +101,7 @@ public final class UpstreamCalls {
      * the chains, guards and retry budgets of upstreams and routes it no longer has.
      */
     public void applied(RoutingSnapshot snapshot) {
-        Set<String> routeIds = new HashSet<>();
-        for (Route r : snapshot.routes().routes()) {
-            routeIds.add(r.id());
-        }
-        registry.retain(snapshot.upstreams().keySet(), routeIds);
+        registry.retain(snapshot.upstreams().keySet(), snapshot.routeIds());
         chains.keySet().retainAll(snapshot.upstreams().keySet());
         snapshot.upstreams().values().forEach(this::chain);
     }

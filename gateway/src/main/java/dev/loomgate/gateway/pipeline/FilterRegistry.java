@@ -25,6 +25,7 @@ public final class FilterRegistry {
     private final Map<String, FilterFactory<?>> filters;
     private final Map<String, TerminalFactory<?>> terminals;
     private final Map<String, Integer> registrationOrder;
+    private final List<String> orderedKeys;
 
     private FilterRegistry(Builder b) {
         this.filters = Map.copyOf(b.filters);
@@ -34,12 +35,8 @@ public final class FilterRegistry {
             order.put(key, order.size());
         }
         this.registrationOrder = Map.copyOf(order);
-        this.keys = Set.copyOf(b.keys);
         this.orderedKeys = List.copyOf(b.keys);
     }
-
-    private final Set<String> keys;
-    private final List<String> orderedKeys;
 
     public static Builder builder() {
         return new Builder();
@@ -51,7 +48,7 @@ public final class FilterRegistry {
     }
 
     public boolean has(String key) {
-        return keys.contains(key);
+        return registrationOrder.containsKey(key);
     }
 
     public Optional<FilterFactory<?>> filter(String key) {

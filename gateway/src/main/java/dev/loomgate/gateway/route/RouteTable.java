@@ -48,6 +48,7 @@ public final class RouteTable {
     private final Map<String, Route[]> byExactHost;
     private final WildcardTier[] wildcards;
     private final Route[] anyHost;
+    private final Set<String> routeIds;
 
     private record WildcardTier(String suffix, Route[] routes) {
     }
@@ -60,6 +61,7 @@ public final class RouteTable {
         this.byExactHost = byExactHost;
         this.wildcards = wildcards;
         this.anyHost = anyHost;
+        this.routeIds = routes.stream().map(Route::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     public static RouteTable empty() {
@@ -137,6 +139,11 @@ public final class RouteTable {
     /** All routes, in priority order. */
     public List<Route> routes() {
         return routes;
+    }
+
+    /** The ids of all routes (computed once: reload listeners ask for them). */
+    public Set<String> routeIds() {
+        return routeIds;
     }
 
     private static RouteMatch firstMatch(Route[] tier, RequestView request) {

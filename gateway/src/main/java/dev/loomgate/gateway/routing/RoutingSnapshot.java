@@ -2,12 +2,10 @@ package dev.loomgate.gateway.routing;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
 import dev.loomgate.gateway.pipeline.Pipelines;
-import dev.loomgate.gateway.route.Route;
 import dev.loomgate.gateway.route.RouteTable;
 import dev.loomgate.gateway.upstream.Upstream;
 
@@ -24,11 +22,7 @@ public record RoutingSnapshot(String version, RouteTable routes, Map<String, Ups
 
     /** The ids of the snapshot's routes. */
     public Set<String> routeIds() {
-        Set<String> ids = new HashSet<>();
-        for (Route r : routes.routes()) {
-            ids.add(r.id());
-        }
-        return ids;
+        return routes.routeIds();
     }
 
     public Optional<Upstream> upstream(String name) {

@@ -23,11 +23,12 @@ import java.util.Optional;
  * @param baseline         a second gateway jar measured alongside (--baseline-jar), if any
  * @param tracingDeadCollector the sample ratio of a third gateway target with tracing on and a collector that
  *                         refuses connections (--tracing-dead-collector), if any
+ * @param abRequests       requests per ApacheBench run after the wrk rounds (--ab); 0: no ab runs
  */
 public record BenchOptions(int rounds, int durationSec, int connections, int threads, int warmupSec,
                            int nginxWarmupSec, int bodyBytes, Path gatewayJar, List<String> gatewayJvmOpts,
                            Path outDir, boolean keepTemp, boolean quick, Optional<Baseline> baseline,
-                           Optional<Double> tracingDeadCollector) {
+                           Optional<Double> tracingDeadCollector, int abRequests) {
 
     /**
      * The gateway the current one is compared with.
@@ -39,6 +40,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
     }
 
     static final List<String> DEFAULT_JVM_OPTS = List.of("-XX:+UseParallelGC", "-Xms512m", "-Xmx512m");
+
+    static final int DEFAULT_AB_REQUESTS = 20_000;
 
     static final String HELP = """
             Usage: bin/bench-proxy [options]   (or: make bench BENCH_ARGS="...")
@@ -69,6 +72,11 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                                   tracing on and an OTLP endpoint that refuses connections; the report adds
                                   tracing-on/tracing-off req/s (goal >= 0.9)
               --tracing-sample-ratio R  that target's tracing.sample-ratio (default 1: every request traced)
+              --ab                also measure with ApacheBench (HTTP/1.0), after the wrk rounds: ab -k and
+                                  ab without keep-alive (a connection per request, N/4 requests to spare
+                                  ephemeral ports) against direct, Loomgate and nginx, -c = --connections;
+                                  writes ab-<timestamp>.json/.md too
+              --ab-requests N     requests per ab -k run (default 20000; implies --ab)
               --out DIR           report directory (default load-tests/target/bench)
               --keep-temp         keep the temp dir with configs and logs after a successful run
               --help              this text
@@ -88,6 +96,7 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
         String baselineLabel = null;
         boolean tracing = false;
         double tracingRatio = 1.0;
+        int ab = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -105,6 +114,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                 case "--baseline-jar" -> baselineJar = root.resolve(value(args, ++i, a));
                 case "--baseline-label" -> baselineLabel = value(args, ++i, a);
                 case "--tracing-dead-collector" -> tracing = true;
+                case "--ab" -> ab = ab == 0 ? DEFAULT_AB_REQUESTS : ab;
+                case "--ab-requests" -> ab = positive(args, ++i, a);
                 case "--tracing-sample-ratio" -> tracingRatio = ratio(args, ++i, a);
                 case "--baseline-ref" -> throw new IllegalArgumentException(
                         "--baseline-ref is handled by bin/bench-proxy (it builds the jar); here pass --baseline-jar FILE");
@@ -133,7 +144,7 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
             throw new IllegalArgumentException("--tracing-sample-ratio needs --tracing-dead-collector");
         }
         return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick, baseline,
-                tracing ? Optional.of(tracingRatio) : Optional.empty());
+                tracing ? Optional.of(tracingRatio) : Optional.empty(), ab);
     }
 
     private static double ratio(String[] args, int i, String flag) {

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * The benchmark's results: medians over rounds, ratios, churn and, with a baseline gateway, the comparison
  * current/baseline; as console text, Markdown and JSON.
  */
-final class BenchReport {
+public final class BenchReport {
     /** The project's goal for Loomgate req/s relative to nginx as a proxy. */
     static final double GOAL_VS_NGINX = 0.7;
     /** Target name of the gateway under test. */
@@ -136,7 +136,7 @@ final class BenchReport {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    static String latency(double micros) {
+    public static String latency(double micros) {
         if (micros < 1000) {
             return String.format(Locale.ROOT, "%.0f us", micros);
         }
@@ -350,7 +350,7 @@ final class BenchReport {
         return out;
     }
 
-    static String q(String s) {
+    public static String q(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Loopback helpers: free ports, HTTP probes, socket counts. */
-final class LocalHost {
+public final class LocalHost {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
@@ -26,7 +26,7 @@ final class LocalHost {
     }
 
     /** {@code n} distinct ports that were free a moment ago on 127.0.0.1. */
-    static List<Integer> freePorts(int n) throws IOException {
+    public static List<Integer> freePorts(int n) throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
             List<Integer> ports = new ArrayList<>();
@@ -44,7 +44,7 @@ final class LocalHost {
     }
 
     /** GET {@code url}: status and body, or empty if the connection failed. */
-    static Optional<HttpResponse<String>> get(String url) {
+    public static Optional<HttpResponse<String>> get(String url) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
             return Optional.of(HTTP.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
@@ -61,7 +61,7 @@ final class LocalHost {
      *
      * @throws BenchFailure with the process's log tail if it does not become ready in time
      */
-    static void awaitServing(String what, String url, String expectedBody, ManagedProcesses.Started process,
+    public static void awaitServing(String what, String url, String expectedBody, ManagedProcesses.Started process,
                              Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";

@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  * @param kernel      os.name os.version
  * @param date        when the run started (ISO-8601, local zone)
  */
-record MachineInfo(int cores, String cpuModel, String memory, String jdk, String wrkVersion, String nginxVersion,
+public record MachineInfo(int cores, String cpuModel, String memory, String jdk, String wrkVersion, String nginxVersion,
                    String kernel, String date) {
 
-    static MachineInfo probe() {
+    public static MachineInfo probe() {
         String cpu = lines("/proc/cpuinfo").stream()
                 .filter(l -> l.startsWith("model name"))
                 .map(l -> l.substring(l.indexOf(':') + 1).trim())
@@ -46,7 +46,7 @@ record MachineInfo(int cores, String cpuModel, String memory, String jdk, String
     }
 
     /** The 1-minute load average now (other work on the machine skews the figures). */
-    static String loadAverage() {
+    public static String loadAverage() {
         return lines("/proc/loadavg").stream().findFirst().map(l -> l.split(" ")[0]).orElse("?");
     }
 

@@ -13,15 +13,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every process the benchmark starts, stopped by handle in reverse start order on {@link #close()}
  * and, through a shutdown hook, on Ctrl-C or any other JVM exit.
  */
-final class ManagedProcesses implements AutoCloseable {
+public final class ManagedProcesses implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<Started> started = new ArrayDeque<>();
     private final Thread hook = new Thread(this::onJvmExit, "bench-stop-processes");
     private volatile boolean exiting;
 
     /** A started process, its name and where its output goes. */
-    record Started(String name, Process process, Path log) {
-        String logTail() {
+    public record Started(String name, Process process, Path log) {
+        public String logTail() {
             try {
                 List<String> lines = Files.readAllLines(log);
                 return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -31,12 +31,12 @@ final class ManagedProcesses implements AutoCloseable {
         }
     }
 
-    ManagedProcesses() {
+    public ManagedProcesses() {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** Starts {@code command} with stdout and stderr into {@code log}. */
-    Started start(String name, List<String> command, Path workDir, Path log) throws IOException {
+    public Started start(String name, List<String> command, Path workDir, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -52,7 +52,7 @@ final class ManagedProcesses implements AutoCloseable {
     }
 
     /** Stops one process now (and its children). */
-    void stop(Started s) {
+    public void stop(Started s) {
         lock.lock();
         try {
             started.remove(s);
@@ -73,7 +73,7 @@ final class ManagedProcesses implements AutoCloseable {
     }
 
     /** True once the JVM is exiting (Ctrl-C): processes dying now are being stopped, not failing. */
-    boolean exiting() {
+    public boolean exiting() {
         return exiting;
     }
 

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** nginx configurations of the benchmark: the upstream (origin) and nginx as a keep-alive reverse proxy. */
-final class NginxConfigs {
+public final class NginxConfigs {
     private NginxConfigs() {
     }
 
     /** A body of exactly {@code bytes} printable ASCII characters, safe inside an nginx double-quoted string. */
-    static String body(int bytes) {
+    public static String body(int bytes) {
         String alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
         StringBuilder sb = new StringBuilder(bytes);
         for (int i = 0; i < bytes; i++) {
@@ -23,7 +23,7 @@ final class NginxConfigs {
      * The origin: one worker answering every request with {@code body}, listening on several ports so the
      * connections of each target (direct wrk, Loomgate, nginx proxy) can be told apart in {@code ss}.
      */
-    static String upstream(Path dir, List<Integer> ports, String body) {
+    public static String upstream(Path dir, List<Integer> ports, String body) {
         String listens = ports.stream().map(p -> "        listen 127.0.0.1:" + p + " backlog=4096;")
                 .collect(Collectors.joining("\n"));
         return common(dir, 1) + """
@@ -41,7 +41,7 @@ final class NginxConfigs {
     }
 
     /** nginx as the reference proxy: one worker per core, pooled keep-alive connections to the origin. */
-    static String reverseProxy(Path dir, int workers, int listenPort, int upstreamPort) {
+    public static String reverseProxy(Path dir, int workers, int listenPort, int upstreamPort) {
         return common(dir, workers) + """
                 http {
                     access_log off;
@@ -65,13 +65,22 @@ final class NginxConfigs {
     }
 
     private static String common(Path dir, int workers) {
+        return common(dir, workers, 8192);
+    }
+
+    /**
+     * The main context: {@code workerConnections} per worker and, above the default, a matching open-files
+     * limit (nginx raises it itself when it runs as root or under a high enough hard limit).
+     */
+    public static String common(Path dir, int workers, int workerConnections) {
+        String nofile = workerConnections > 8192 ? "worker_rlimit_nofile %d;\n".formatted(2 * workerConnections + 64) : "";
         return """
                 daemon off;
                 master_process on;
                 worker_processes %d;
                 pid %s;
                 error_log %s warn;
-                events { worker_connections 8192; }
-                """.formatted(workers, dir.resolve("nginx.pid"), dir.resolve("error.log"));
+                %sevents { worker_connections %d; }
+                """.formatted(workers, dir.resolve("nginx.pid"), dir.resolve("error.log"), nofile, workerConnections);
     }
 }

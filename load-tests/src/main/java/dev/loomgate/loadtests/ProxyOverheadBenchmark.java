@@ -1,5 +1,8 @@
 package dev.loomgate.loadtests;
 
+import dev.loomgate.loadtests.ab.Ab;
+import dev.loomgate.loadtests.ab.AbReport;
+import dev.loomgate.loadtests.ab.AbResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -93,7 +96,7 @@ public final class ProxyOverheadBenchmark {
         }
     }
 
-    static Optional<Path> onPath(String tool) {
+    public static Optional<Path> onPath(String tool) {
         String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/local/sbin";
         return Stream.of(path.split(":")).filter(d -> !d.isEmpty())
                 .map(d -> Path.of(d, tool)).filter(Files::isExecutable).findFirst();
@@ -210,6 +213,10 @@ public final class ProxyOverheadBenchmark {
                         m.cpuMicrosPerRequest(), churn(m), m.loadAverage());
             }
         }
+        if (options.abRequests() > 0) {
+            abRuns(targets.stream().filter(t -> !t.name().equals(BenchReport.BASELINE)
+                    && !t.name().equals(BenchReport.TRACING)).toList());
+        }
         BenchReport report = new BenchReport(machine, options,
                 targets.stream().map(t -> new BenchReport.Subject(t.name(), t.description())).toList(),
                 measurements, warmupOpened);
@@ -217,6 +224,33 @@ public final class ProxyOverheadBenchmark {
         System.out.println(report.text());
         List<Path> written = report.write(options.outDir());
         say("reports: %s", String.join(", ", written.stream().map(Path::toString).toList()));
+    }
+
+    /** ab -k and ab without keep-alive against each target, after the wrk rounds; prints and writes ab-*.{json,md}. */
+    private void abRuns(List<Target> targets) throws IOException, InterruptedException {
+        if (onPath("ab").isEmpty()) {
+            throw new BenchFailure("ab not found on PATH: run 'make deps' (scripts/install-deps.sh installs apache2-utils)");
+        }
+        Ab ab = new Ab(processes, work);
+        int c = options.connections();
+        List<AbReport.Row> rows = new ArrayList<>();
+        for (boolean keepAlive : List.of(true, false)) {
+            int n = keepAlive ? options.abRequests() : Math.max(c, options.abRequests() / 4);
+            for (Target t : targets) {
+                t.checkAlive();
+                AbResult r = ab.run((keepAlive ? "k-" : "close-") + t.name(), t.url(), n, c, keepAlive);
+                t.checkAlive();
+                rows.add(new AbReport.Row(t.name(), keepAlive, r));
+                say("ab%s -n %d -c %d %-10s %,10.0f req/s  p50 %d ms  p99 %d ms", keepAlive ? " -k" : "   ", n, c,
+                        t.name(), r.requestsPerSec(), r.p50Millis(), r.p99Millis());
+            }
+        }
+        AbReport report = new AbReport("ab -k -n %d and ab -n %d (no keep-alive), -c %d, body %d bytes"
+                .formatted(options.abRequests(), Math.max(c, options.abRequests() / 4), c, options.bodyBytes()), rows);
+        System.out.println();
+        System.out.print(report.text());
+        say("ab reports: %s", String.join(", ", ReportFiles.write(options.outDir(), "ab", report.json(),
+                report.markdown()).stream().map(Path::toString).toList()));
     }
 
     private Measurement measure(Wrk wrk, Target t, int round) throws IOException, InterruptedException {
@@ -287,7 +321,7 @@ public final class ProxyOverheadBenchmark {
         return processes.start(name, cmd, work, work.resolve(name + ".log"));
     }
 
-    static void say(String format, Object... args) {
+    public static void say(String format, Object... args) {
         System.out.println("[bench] " + format.formatted(args));
         System.out.flush();
     }

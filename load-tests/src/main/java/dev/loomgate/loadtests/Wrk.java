@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs wrk as a managed process and parses what it printed. */
-final class Wrk {
+public final class Wrk {
     private final ManagedProcesses processes;
     private final Path workDir;
     private final int threads;
     private final int connections;
     private int runs;
 
-    Wrk(ManagedProcesses processes, Path workDir, int threads, int connections) {
+    public Wrk(ManagedProcesses processes, Path workDir, int threads, int connections) {
         this.processes = processes;
         this.workDir = workDir;
         this.threads = threads;
@@ -26,7 +26,7 @@ final class Wrk {
      *
      * @throws BenchFailure if wrk fails, its output cannot be parsed, or any request failed
      */
-    WrkResult run(String label, String url, int seconds) throws IOException, InterruptedException {
+    public WrkResult run(String label, String url, int seconds) throws IOException, InterruptedException {
         Path log = workDir.resolve("wrk-%03d-%s.txt".formatted(++runs, label));
         List<String> cmd = List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", url);
         var started = processes.start("wrk", cmd, workDir, log);

@@ -93,4 +93,14 @@ class BenchOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--tracing-sample-ratio", "0.1"));
         assertThrows(IllegalArgumentException.class, () -> parse("--tracing-dead-collector", "--tracing-sample-ratio", "2"));
     }
+
+    @Test
+    void abIsOffByDefaultAndOnWithItsFlags() {
+        assertEquals(0, parse().abRequests());
+        assertEquals(BenchOptions.DEFAULT_AB_REQUESTS, parse("--ab").abRequests());
+        assertEquals(5000, parse("--ab-requests", "5000").abRequests());
+        assertEquals(5000, parse("--ab-requests", "5000", "--ab").abRequests());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--ab-requests", "0"))
+                .getMessage().contains("> 0"));
+    }
 }

@@ -1,0 +1,59 @@
+package dev.loomgate.loadtests.latency;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class LatencyReportTest {
+    private static LatencyReport.Row row(String target, double achieved, long errors, long p50, long p99, long p999) {
+        return new LatencyReport.Row(target, achieved, 1000, errors, p50, p99, p999, p999 + 100, 20);
+    }
+
+    private static LatencyReport report(long loomgateP99, double loomgateAchieved, long errors) {
+        return new LatencyReport("2 cores", 10_000, "50 % of nginx's measured maximum 20,000 req/s", List.of(
+                row("direct", 10_000, 0, 100, 300, 900),
+                row("loomgate", loomgateAchieved, errors, 250, loomgateP99, 3000),
+                row("nginx", 9_990, 0, 180, 800, 1500)));
+    }
+
+    @Test
+    void addedIsProxyMinusDirect() {
+        LatencyReport r = report(1200, 10_000, 0);
+        assertEquals(new LatencyReport.Added(150, 900, 2100), r.added("loomgate").orElseThrow());
+        assertEquals(new LatencyReport.Added(80, 500, 600), r.added("nginx").orElseThrow());
+    }
+
+    @Test
+    void goalIsNginxAddedPlusOneMillisecond() {
+        // nginx adds 500 us at p99: Loomgate may add up to 1,500 us
+        assertEquals("PASS", report(300 + 1500, 10_000, 0).verdict());
+        assertEquals("MISS", report(300 + 1501, 10_000, 0).verdict());
+        assertTrue(report(300 + 1501, 10_000, 0).text().contains("goal: Loomgate p99 added +1.50 ms vs nginx p99 added +500 us + 1 ms: MISS"));
+    }
+
+    @Test
+    void aRateNotHeldOrFailedRequestsMakeTheFiguresInvalid() {
+        LatencyReport slow = report(400, 9_000, 0);
+        assertEquals("INVALID", slow.verdict());
+        assertTrue(slow.text().contains("9,000!"), slow.text());
+        assertTrue(slow.text().contains("did not hold the rate"));
+        assertEquals("INVALID", report(400, 10_000, 3).verdict());
+        assertEquals(3, report(400, 10_000, 3).errors());
+    }
+
+    @Test
+    void markdownAndJsonCarryEveryTargetAndTheVerdict() {
+        LatencyReport r = report(1200, 10_000, 0);
+        String md = r.markdown();
+        assertTrue(md.contains("| loomgate | 10,000 | 250 us | 1.20 ms | 3.00 ms | 3.10 ms | 0 | +150 us | +900 us | +2.10 ms |"), md);
+        assertTrue(md.contains("| direct | 10,000 | 100 us | 300 us | 900 us | 1.00 ms | 0 | - | - | - |"), md);
+        String json = r.json();
+        assertTrue(json.contains("\"verdict\": \"PASS\""), json);
+        assertTrue(json.contains("\"target\": \"nginx\", \"achievedRate\": 9990.0"), json);
+        assertTrue(json.contains("\"addedP99Micros\": 900"), json);
+        assertTrue(json.contains("\"addedP99Micros\": null"), json);
+    }
+}

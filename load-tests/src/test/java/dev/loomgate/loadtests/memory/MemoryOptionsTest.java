@@ -1,0 +1,59 @@
+package dev.loomgate.loadtests.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class MemoryOptionsTest {
+    private static final Path ROOT = Path.of("/repo");
+
+    private static MemoryOptions parse(String... args) {
+        return MemoryOptions.parse(args, ROOT);
+    }
+
+    @Test
+    void defaultsAreTheGoal() {
+        MemoryOptions o = parse();
+        assertEquals(10_000, o.idleConnections());
+        assertEquals(1000, o.rate());
+        assertEquals(30, o.durationSec());
+        assertEquals(4, o.sources());
+        assertTrue(o.nginx());
+        assertFalse(o.nmt());
+        assertEquals(List.of("-XX:+UseZGC", "-Xmx512m"), o.gatewayJvmOpts());
+    }
+
+    @Test
+    void quickNmtAndOverrides() {
+        MemoryOptions o = parse("--quick", "--nmt", "--no-nginx", "--idle-connections", "500", "--sources", "2",
+                "--gateway-jvm-opts", "-Xmx128m");
+        assertEquals(10, o.durationSec());
+        assertFalse(o.nginx());
+        assertEquals(500, o.idleConnections());
+        assertEquals(2, o.sources());
+        assertEquals(List.of("-Xmx128m", "-XX:NativeMemoryTracking=summary"), o.gatewayJvmOpts());
+        assertEquals(20, parse("--quick", "--duration", "20").durationSec());
+    }
+
+    @Test
+    void badInputGetsAClearError() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--sources", "251")).getMessage().contains("at most 250"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--idle-connections", "70000")).getMessage().contains("60000"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--idle-connections", "0")).getMessage().contains("> 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--rate", "fast")).getMessage().contains("--rate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--what")).getMessage().contains("unknown option"));
+    }
+
+    @Test
+    void sourcesRotateFrom127002() throws Exception {
+        assertEquals("127.0.0.2", IdleConnections.source(0, 4).getHostAddress());
+        assertEquals("127.0.0.5", IdleConnections.source(3, 4).getHostAddress());
+        assertEquals("127.0.0.2", IdleConnections.source(4, 4).getHostAddress());
+    }
+}

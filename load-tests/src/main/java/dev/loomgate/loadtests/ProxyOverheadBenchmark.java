@@ -1,8 +1,5 @@
 package dev.loomgate.loadtests;
 
-import dev.loomgate.loadtests.ab.Ab;
-import dev.loomgate.loadtests.ab.AbReport;
-import dev.loomgate.loadtests.ab.AbResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -90,7 +90,10 @@ final class ScaleConfigs {
                         listen 127.0.0.1:%d backlog=16384;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
+                        # buffered, but never to temp files on disk (the default spills a 1 MiB body there;
+                        # Loomgate streams): what is measured is proxying, not the disk
                         proxy_buffering on;
+                        proxy_max_temp_file_size 0;
                 %s
                         location /size/ { proxy_pass http://e%d; }
                 %s

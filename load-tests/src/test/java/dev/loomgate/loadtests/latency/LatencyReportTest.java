@@ -45,6 +45,16 @@ class LatencyReportTest {
     }
 
     @Test
+    void aNoiseFloorAboveTheMarginLeavesTheGoalUnresolved() {
+        LatencyReport noisy = new LatencyReport("2 cores", 5000, "--rate", List.of(
+                new LatencyReport.Row("direct", 5000, 1000, 0, 200, 50_000, 90_000, 99_000, 1001),
+                new LatencyReport.Row("loomgate", 5000, 1000, 0, 1400, 40_000, 60_000, 70_000, 900),
+                new LatencyReport.Row("nginx", 5000, 1000, 0, 700, 200_000, 260_000, 270_000, 1000)));
+        assertEquals("UNRESOLVED", noisy.verdict());
+        assertTrue(noisy.text().contains("p99 send lag on the direct run was 1.00 ms"), noisy.text());
+    }
+
+    @Test
     void markdownAndJsonCarryEveryTargetAndTheVerdict() {
         LatencyReport r = report(1200, 10_000, 0);
         String md = r.markdown();

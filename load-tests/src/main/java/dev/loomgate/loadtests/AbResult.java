@@ -1,4 +1,4 @@
-package dev.loomgate.loadtests.ab;
+package dev.loomgate.loadtests;
 
 /**
  * What one ApacheBench run reported.

@@ -1,4 +1,4 @@
-package dev.loomgate.loadtests.ab;
+package dev.loomgate.loadtests;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,7 +1,5 @@
-package dev.loomgate.loadtests.ab;
+package dev.loomgate.loadtests;
 
-import dev.loomgate.loadtests.BenchFailure;
-import dev.loomgate.loadtests.ManagedProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

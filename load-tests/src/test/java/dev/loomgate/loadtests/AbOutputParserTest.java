@@ -1,4 +1,4 @@
-package dev.loomgate.loadtests.ab;
+package dev.loomgate.loadtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,4 @@
-package dev.loomgate.loadtests.ab;
-
-import static dev.loomgate.loadtests.BenchReport.q;
+package dev.loomgate.loadtests;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,11 +73,11 @@ public record AbReport(String setup, List<Row> rows) {
             AbResult a = r.result();
             items.add(String.format(Locale.ROOT, "    {\"target\": %s, \"keepAlive\": %s, \"requestsPerSec\": %.1f, "
                             + "\"complete\": %d, \"failed\": %d, \"non2xx\": %d, \"keepAliveRequests\": %d, "
-                            + "\"p50Millis\": %d, \"p99Millis\": %d}", q(r.target()), r.keepAlive(), a.requestsPerSec(),
+                            + "\"p50Millis\": %d, \"p99Millis\": %d}", BenchReport.q(r.target()), r.keepAlive(), a.requestsPerSec(),
                     a.complete(), a.failed(), a.non2xx(), a.keepAlive(), a.p50Millis(), a.p99Millis()));
         }
         return String.format(Locale.ROOT, "{%n  \"benchmark\": \"ab\",%n  \"setup\": %s,%n  \"loomgateVsNginxKeepAlive\": %s,%n"
-                        + "  \"loomgateVsNginxNoKeepAlive\": %s,%n  \"runs\": [%n%s%n  ]%n}%n", q(setup),
+                        + "  \"loomgateVsNginxNoKeepAlive\": %s,%n  \"runs\": [%n%s%n  ]%n}%n", BenchReport.q(setup),
                 loomgateVsNginx(true).map(v -> String.format(Locale.ROOT, "%.3f", v)).orElse("null"),
                 loomgateVsNginx(false).map(v -> String.format(Locale.ROOT, "%.3f", v)).orElse("null"),
                 String.join(",\n", items));

@@ -58,7 +58,7 @@ public final class LatencyBenchmark {
             System.out.print(report.text());
             say("reports: %s", String.join(", ", ReportFiles.write(options.outDir(), "latency", report.json(),
                     report.markdown()).stream().map(Path::toString).toList()));
-            rc = report.errors() > 0 || !report.rateHeld() ? 1 : 0;
+            rc = report.errors() > 0 || !report.valid() ? 1 : 0;
             if (rc == 0) {
                 bed.succeeded();
             }

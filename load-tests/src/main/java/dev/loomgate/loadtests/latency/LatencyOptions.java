@@ -50,8 +50,10 @@ public record LatencyOptions(Optional<Double> rate, double rateShare, int durati
               --keep-temp         keep the temp dir with configs and logs
               --help              this text
             Writes latency-<timestamp>.json/.md and latency-latest.json/.md into the report directory.
-            Exit 0 when every request succeeded and the generator held the rate (goal met or missed is printed),
-            1 on failed requests, a rate not held or a process that died, 2 on bad options.""".formatted();
+            A run is valid when the generator held the rate against direct and nginx (Loomgate falling behind is a
+            miss); the goal is UNRESOLVED when the generator's own p99 lag against direct exceeds 1 ms (too noisy).
+            Exit 0 on a valid run without failed requests (goal met or missed is printed), 1 on failed requests,
+            an invalid run or a process that died, 2 on bad options.""".formatted();
 
     static LatencyOptions parse(String[] args, Path root) {
         boolean quick = List.of(args).contains("--quick");

@@ -105,9 +105,6 @@ public final class MemoryBenchmark {
         say("started: Loomgate :%d with %s", gatewayPort, frontDoor.strip());
         List<MemoryReport.Row> rows = new ArrayList<>();
         rows.add(measure(MemoryReport.LOOMGATE, gateway, gatewayPort));
-        if (options.nmt()) {
-            nativeMemorySummary(gateway);
-        }
         bed.stop(gateway);
         if (options.nginx()) {
             String conf = NginxConfigs.common(bed.dir("nginx-proxy"), Runtime.getRuntime().availableProcessors(), n + 4096)
@@ -159,6 +156,9 @@ public final class MemoryBenchmark {
             OpenLoadResult load = OpenLoad.run(new OpenLoad.Plan(port, "/", options.rate(),
                     Duration.ofSeconds(options.durationSec()), 16));
             long probeFailed = idle.probe();
+            if (options.nmt() && name.equals(MemoryReport.LOOMGATE)) {
+                nativeMemorySummary(server);
+            }
             sampling.set(false);
             sampler.interrupt();
             sampler.join(5000);
@@ -185,6 +185,13 @@ public final class MemoryBenchmark {
             out.lines().filter(l -> l.matches("^(Total|-\\s+[A-Za-z ]+\\().*") && l.contains("committed="))
                     .map(l -> "NMT " + l.strip().replaceAll("\\s+", " "))
                     .forEach(notes::add);
+            // the heap's biggest classes with the idle connections still open: what a connection holds
+            Process h = new ProcessBuilder(jcmd.toString(), Long.toString(gateway.process().pid()),
+                    "GC.class_histogram").redirectErrorStream(true).start();
+            String histogram = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            h.waitFor(60, TimeUnit.SECONDS);
+            histogram.lines().filter(l -> l.matches("^\\s*\\d+:\\s+\\d+\\s+\\d+\\s+.*")).limit(12)
+                    .map(l -> "heap " + l.strip().replaceAll("\\s+", " ")).forEach(notes::add);
             notes.forEach(l -> say("%s", l));
         } catch (IOException | InterruptedException e) {
             notes.add("NMT: jcmd failed: " + e);

@@ -42,7 +42,8 @@ public record MemoryOptions(int idleConnections, double rate, int durationSec, i
               --duration S        seconds of steady load (default 30)
               --sources K         loopback source addresses 127.0.0.2.. for the idle connections (default 4)
               --no-nginx          skip the nginx comparison
-              --nmt               run the node with -XX:NativeMemoryTracking=summary and print jcmd's summary
+              --nmt               run the node with -XX:NativeMemoryTracking=summary; with the idle connections
+                                  still open, print jcmd's native memory summary and the heap's top classes
               --quick             10 s of steady load (explicit flags still win)
               --gateway-jar FILE  gateway jar (default gateway/target/loomgate-gateway.jar)
               --gateway-jvm-opts "OPTS"  JVM options of the node (default "-XX:+UseZGC -Xmx512m", as deployed)

@@ -35,11 +35,25 @@ class LatencyReportTest {
     }
 
     @Test
-    void aRateNotHeldOrFailedRequestsMakeTheFiguresInvalid() {
+    void loomgateFallingBehindTheRateIsAMiss() {
         LatencyReport slow = report(400, 9_000, 0);
-        assertEquals("INVALID", slow.verdict());
+        assertEquals("MISS", slow.verdict());
+        assertTrue(slow.valid());
         assertTrue(slow.text().contains("9,000!"), slow.text());
-        assertTrue(slow.text().contains("did not hold the rate"));
+        assertTrue(slow.text().contains("Loomgate could not serve the offered rate"), slow.text());
+    }
+
+    @Test
+    void theGeneratorFallingBehindOnDirectOrNginxOrFailedRequestsMakeTheRunInvalid() {
+        LatencyReport generatorBehind = new LatencyReport("m", 10_000, "--rate", List.of(
+                row("direct", 9_600, 0, 100, 300, 900), row("loomgate", 10_000, 0, 250, 400, 3000),
+                row("nginx", 10_000, 0, 180, 800, 1500)));
+        assertEquals("INVALID", generatorBehind.verdict());
+        assertTrue(generatorBehind.text().contains("did not hold the rate against direct or nginx"), generatorBehind.text());
+        LatencyReport nginxBehind = new LatencyReport("m", 10_000, "--rate", List.of(
+                row("direct", 10_000, 0, 100, 300, 900), row("loomgate", 10_000, 0, 250, 400, 3000),
+                row("nginx", 9_000, 0, 180, 800, 1500)));
+        assertEquals("INVALID", nginxBehind.verdict());
         assertEquals("INVALID", report(400, 10_000, 3).verdict());
         assertEquals(3, report(400, 10_000, 3).errors());
     }

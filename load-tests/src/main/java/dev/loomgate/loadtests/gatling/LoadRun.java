@@ -70,9 +70,7 @@ public final class LoadRun {
                 } else {
                     prewarm(env.frontUrl() + settings.path());
                     before = sampleAll(probe, env.nodes());
-                    say("memory at start (after a forced GC):%n%s", MemorySample.table(
-                            before.stream().map(s -> new MemorySample.Growth(s, s)).toList(),
-                            settings.maxHeapGrowthMb()).stripTrailing());
+                    say("memory at start (after a forced GC):%n%s", MemorySample.startTable(before).stripTrailing());
                 }
             }
             int gatling = runGatling(env.frontUrl());

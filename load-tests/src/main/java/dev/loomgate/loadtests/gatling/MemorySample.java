@@ -34,6 +34,17 @@ public record MemorySample(String node, long pid, long heapAfterGcBytes, long rs
         return sb.toString();
     }
 
+    /** The start samples alone, before the load. */
+    public static String startTable(List<MemorySample> samples) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s %8s %14s %10s%n", "node", "pid",
+                "heap after GC", "RSS"));
+        for (MemorySample m : samples) {
+            sb.append(String.format(Locale.ROOT, "%-10s %8d %14s %10s%n", m.node(), m.pid(), mb(m.heapAfterGcBytes()),
+                    mb(m.rssBytes())));
+        }
+        return sb.toString();
+    }
+
     static String mb(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
     }

@@ -53,5 +53,8 @@ class MemoryReadingsTest {
         assertTrue(table.contains("31.0 MB"), table);
         assertTrue(table.contains("60.0 MB"), table);
         assertTrue(table.lines().filter(l -> l.startsWith("gw2")).allMatch(l -> l.endsWith("NO")), table);
+        String start = MemorySample.startTable(List.of(flat.start()));
+        assertTrue(start.lines().anyMatch(l -> l.startsWith("gw1") && l.contains("40.0 MB") && l.contains("200.0 MB")),
+                start);
     }
 }

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 public final class LoadRun {
     private final Path root;
     private final LoadSettings settings;
+    /** The running Maven/Gatling process, stopped with its children by the shutdown hook on Ctrl-C. */
+    private volatile Optional<Process> gatlingProcess = Optional.empty();
 
     private LoadRun(Path root, LoadSettings settings) {
         this.root = root;
@@ -57,7 +59,10 @@ public final class LoadRun {
     private int run() throws IOException, InterruptedException {
         Instant started = Instant.now();
         LoadEnvironment env = environment();
-        Thread hook = new Thread(env::close, "load-stop");
+        Thread hook = new Thread(() -> {
+            gatlingProcess.ifPresent(LoadRun::stopTree);
+            env.close();
+        }, "load-stop");
         Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C during the run
         try {
             say("target: %s", env.describe());
@@ -162,13 +167,19 @@ public final class LoadRun {
         cmd.addAll(settings.systemPropertyArgs(frontUrl));
         say("running Gatling: %s", String.join(" ", cmd.subList(1, cmd.size())));
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start();
+        gatlingProcess = Optional.of(p);
         try {
             return p.waitFor();
         } finally {
-            if (p.isAlive()) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy();
-            }
+            stopTree(p);
+            gatlingProcess = Optional.empty();
+        }
+    }
+
+    private static void stopTree(Process p) {
+        if (p.isAlive()) {
+            p.descendants().forEach(ProcessHandle::destroy); // the forked Gatling JVM
+            p.destroy();
         }
     }
 

@@ -71,7 +71,8 @@ public final class LoadRun {
             MemoryProbe probe = new MemoryProbe(Path.of(System.getProperty("java.home")));
             if (settings.sim() == Sim.SOAK_SHORT) {
                 if (env.nodes().isEmpty()) {
-                    say("no gateway nodes known (--url): no memory figures");
+                    say("no gateway nodes known (--url given, or no gateway PID files under %s/pids): no memory figures",
+                            settings.clusterWork());
                 } else {
                     prewarm(env.frontUrl() + settings.path());
                     before = sampleAll(probe, env.nodes());

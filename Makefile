@@ -99,3 +99,15 @@ chaos: deps build ## every chaos scenario (namespace mode as root), criteria tab
 
 chaos-junit: deps build ## the chaos scenarios as JUnit tests (tag chaos, full length)
 	@$(MVN) -B -pl chaos-harness test -Dgroups=chaos -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
+
+# Not part of test: Gatling simulations (src/test/java of load-tests; make test only compiles them).
+# SIM=steady|spike|stress|soak-short, TARGET=cluster|node, more options in LOAD_ARGS (make load-help).
+SIM ?=
+TARGET ?= cluster
+.PHONY: load load-help
+load: deps build ## Gatling load simulation: make load SIM=steady|spike|stress|soak-short [TARGET=cluster|node] [LOAD_ARGS=...]
+	@if [ -z "$(SIM)" ]; then echo "make load: set SIM=steady|spike|stress|soak-short (make load-help)" >&2; exit 2; fi
+	@bin/load-test --sim $(SIM) --target $(TARGET) $(LOAD_ARGS)
+
+load-help: ## the options, defaults and goals of make load
+	@bin/load-test --help

@@ -29,6 +29,7 @@ test-scripts: ## bash tests of the repository scripts (each proves its check can
 	@scripts/tests/check-no-outside-paths.test.sh
 	@scripts/tests/ensure-built.test.sh
 	@scripts/tests/alert-rules.test.sh
+	@terraform/tests/check-terraform.test.sh
 
 # Not part of test: it builds the gateway twice in a temporary copy (30-90 s on this shared machine);
 # test-scripts checks the same helper with a fake Maven in under a second.
@@ -38,6 +39,23 @@ test-first-run: ## bin/loomgate in a fresh copy without target/: builds on first
 
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh
+	@ansible/tests/terraform-inventory.test.sh
+
+# Not part of test: jlink and xz make each package take 1-4 min on this shared machine.
+.PHONY: dist test-dist test-terraform
+DEB_VERSION = $(shell packaging/version.sh)
+DEBS = target/dist/loomgate-gateway_$(DEB_VERSION)_amd64.deb target/dist/loomgate-consul-standin_$(DEB_VERSION)_amd64.deb
+dist: ## Debian packages in target/dist/: the gateway (own jlink'ed runtime) and the Consul stand-in test fixture
+	@packaging/build-deb.sh
+
+test-dist: deps dist ## the .debs: structure, check's failure proof, lintian, install/run/purge in a throwaway root (root)
+	@packaging/tests/check-deb.sh $(DEBS)
+	@packaging/tests/check-deb.test.sh $(word 1,$(DEBS))
+	@lintian --fail-on error,warning $(DEBS)
+	@packaging/tests/deb-install.test.sh $(DEBS)
+
+test-terraform: ## offline structure check of terraform/ (hcl2json) and its failure proof; also in test-scripts
+	@terraform/tests/check-terraform.test.sh
 
 .PHONY: test-slow
 test-slow: deps ## the long-running, benchmark-like tests (tag slow) that make test leaves out

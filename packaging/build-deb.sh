@@ -101,13 +101,15 @@ build_one() {
     case $dest in *.[1-8]) gzip -9n "$pkgroot/$dest" ;; esac
   done < "$src/files"
 
+  # The build's date: SOURCE_DATE_EPOCH, else the commit's, so a rebuild of one commit says the same.
+  local epoch=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}
   local doc="$pkgroot/usr/share/doc/$pkg"
   mkdir -p "$doc"
-  { sed "s|@PREFIX@|$prefix|g" "$root/packaging/copyright.head"
+  { sed -e "s|@PREFIX@|$prefix|g" -e "s|@YEAR@|$(date -u -d "@$epoch" +%Y)|" "$root/packaging/copyright.head"
     python3 "$root/packaging/bundled-licenses.py" "$root/$module/target/libs" "$share/libs"; } > "$doc/copyright"
   printf '%s (%s) unstable; urgency=medium\n\n  * Built by make dist from %s.\n\n -- %s  %s\n' \
     "$pkg" "$version" "$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo 'a source tree')" \
-    "$maintainer" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}")" \
+    "$maintainer" "$(date -R -d "@$epoch")" \
     | gzip -9n > "$doc/changelog.gz"
   chmod 0644 "$doc/copyright" "$doc/changelog.gz"
 

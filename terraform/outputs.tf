@@ -15,12 +15,13 @@ output "cluster" {
 }
 
 output "hosts" {
-  description = "Every instance by name: its role, its index in the role (1-based) and its private address."
+  description = "Every instance by name: its role, its index in the role (1-based), its private address and, on Redis hosts, its initial replication role (the first is the master)."
   value = {
     for name, inst in local.instances : name => {
-      role    = inst.role
-      index   = inst.index
-      address = openstack_compute_instance_v2.host[name].access_ip_v4
+      role       = inst.role
+      index      = inst.index
+      address    = openstack_compute_instance_v2.host[name].access_ip_v4
+      redis_role = inst.role == "redis" ? (inst.index == 1 ? "master" : "replica") : ""
     }
   }
 }

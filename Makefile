@@ -41,7 +41,8 @@ test-ansible: deps ## render every cluster config with Ansible; validators, ansi
 	@ansible/tests/render-test.sh
 	@ansible/tests/terraform-inventory.test.sh
 
-# Not part of test: jlink and xz make each package take 2-11 min on this shared machine (load 10-30).
+# Not part of test: with xz each package took 2-11 min on this shared machine (load 10-30);
+# LOOMGATE_DEB_COMPRESS=gzip make test-dist took 2.5 min in all (load about 10).
 .PHONY: dist test-dist test-terraform
 dist: ## Debian packages in target/dist/: the gateway (own jlink'ed runtime) and the Consul stand-in test fixture
 	@packaging/build-deb.sh

@@ -29,6 +29,7 @@ test-scripts: ## bash tests of the repository scripts (each proves its check can
 	@scripts/tests/check-no-outside-paths.test.sh
 	@scripts/tests/ensure-built.test.sh
 	@scripts/tests/alert-rules.test.sh
+	@terraform/tests/check-terraform.test.sh
 
 # Not part of test: it builds the gateway twice in a temporary copy (30-90 s on this shared machine);
 # test-scripts checks the same helper with a fake Maven in under a second.
@@ -38,6 +39,19 @@ test-first-run: ## bin/loomgate in a fresh copy without target/: builds on first
 
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh
+	@ansible/tests/terraform-inventory.test.sh
+
+# Not part of test: with xz each package took 2-11 min on this shared machine (load 10-30);
+# LOOMGATE_DEB_COMPRESS=gzip make test-dist took 2.5 min in all (load about 10).
+.PHONY: dist test-dist test-terraform
+dist: ## Debian packages in target/dist/: the gateway (own jlink'ed runtime) and the Consul stand-in test fixture
+	@packaging/build-deb.sh
+
+test-dist: deps ## build the .debs, then structure, check's failure proof, lintian, install/run/purge in a throwaway root
+	@packaging/tests/test-dist.sh
+
+test-terraform: ## offline structure check of terraform/ (hcl2json) and its failure proof; also in test-scripts
+	@terraform/tests/check-terraform.test.sh
 
 .PHONY: test-slow
 test-slow: deps ## the long-running, benchmark-like tests (tag slow) that make test leaves out

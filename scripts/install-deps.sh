@@ -5,7 +5,8 @@ need=()
 for pair in redis-server:redis-server redis-sentinel:redis-sentinel nginx:nginx-light wrk:wrk haproxy:haproxy \
     ansible-playbook:ansible ansible-lint:ansible-lint keepalived:keepalived promtool:prometheus amtool:prometheus-alertmanager chromium:chromium \
     ab:apache2-utils curl:curl rsyslogd:rsyslog \
-    prometheus-redis-exporter:prometheus-redis-exporter; do
+    prometheus-redis-exporter:prometheus-redis-exporter \
+    node:nodejs npm:npm dpkg-shlibdeps:dpkg-dev lintian:lintian; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || [ -x "/usr/bin/$cmd" ] || need+=("$pkg")
 done

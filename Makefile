@@ -64,6 +64,10 @@ bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs ng
 bench-tracing: deps build ## dead-collector cost: the proxy benchmark plus a node with tracing on and its collector down
 	@bin/bench-proxy --tracing-dead-collector $(BENCH_ARGS)
 
+.PHONY: bench-upstream-client
+bench-upstream-client: deps ## upstream clients: our UpstreamClient vs Helidon WebClient behind the same front door (~1.5 min)
+	@bin/bench-upstream-client $(BENCH_ARGS)
+
 .PHONY: bench-ratelimit
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
@@ -18,22 +19,28 @@ import dev.loomgate.gateway.upstream.Endpoint;
 /**
  * Keep-alive connections per endpoint. Idle connections are reused last-in first-out, so under
  * load a small hot set serves everything and the rest expire instead of churning (no TIME_WAIT
- * storm). A semaphore bounds the connections in use per endpoint.
+ * storm). A semaphore bounds the connections in use per endpoint. A watchdog enforces the response
+ * timeout of every read (see {@link HttpInput}): it fires at most {@link #WATCHDOG_TICK_MILLIS} late.
  */
 final class ConnectionPool implements AutoCloseable {
     /** Connections idle longer than this are probed before reuse. */
     private static final long PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long WATCHDOG_TICK_MILLIS = 10;
 
     private final ClientSettings settings;
     // keyed by the endpoint value itself: building a host:port string per request showed in profiles
     private final Map<Endpoint, EndpointPool> pools = new ConcurrentHashMap<>();
     private final LongAdder opened = new LongAdder();
+    /** Every open connection, pooled or in use: what the watchdog checks (changes per connection, not per request). */
+    private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
     private final Thread reaper;
+    private final Thread watchdog;
     private volatile boolean closed;
 
     ConnectionPool(ClientSettings settings) {
         this.settings = settings;
         this.reaper = Thread.ofVirtual().name("loomgate-pool-reaper").start(this::reapLoop);
+        this.watchdog = Thread.ofVirtual().name("loomgate-pool-read-watchdog").start(this::watchReads);
     }
 
     HttpConnection acquire(Endpoint endpoint) throws UpstreamException {
@@ -118,7 +125,7 @@ final class ConnectionPool implements AutoCloseable {
             socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()),
                     (int) Math.max(1, connectTimeout.toMillis()));
             opened.increment();
-            return new HttpConnection(endpoint, socket);
+            return new HttpConnection(endpoint, socket, open);
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
             throw new UpstreamException(UpstreamException.Kind.CONNECT_TIMEOUT,
@@ -131,6 +138,20 @@ final class ConnectionPool implements AutoCloseable {
             closeQuietly(socket);
             throw new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
                     "connect to " + endpoint.id() + " failed: " + e, e);
+        }
+    }
+
+    private void watchReads() {
+        while (!closed) {
+            try {
+                Thread.sleep(WATCHDOG_TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (HttpConnection c : open) {
+                c.expireReadIfOverdue(now);
+            }
         }
     }
 
@@ -160,6 +181,7 @@ final class ConnectionPool implements AutoCloseable {
     public void close() {
         closed = true;
         reaper.interrupt();
+        watchdog.interrupt();
         for (EndpointPool pool : pools.values()) {
             HttpConnection c;
             while ((c = pool.idle.pollFirst()) != null) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Set;
 
 import dev.loomgate.gateway.upstream.Endpoint;
 
@@ -15,15 +16,18 @@ final class HttpConnection implements AutoCloseable {
     private final Socket socket;
     private final HttpInput in;
     private final OutputStream out;
+    /** The pool's open connections, which its watchdog checks for overdue reads; this one leaves on close. */
+    private final Set<HttpConnection> open;
     private long idleSinceNanos;
     private int exchanges;
-    private int readTimeoutMillis = -1;
 
-    HttpConnection(Endpoint endpoint, Socket socket) throws IOException {
+    HttpConnection(Endpoint endpoint, Socket socket, Set<HttpConnection> open) throws IOException {
         this.endpoint = endpoint;
         this.socket = socket;
         this.in = new HttpInput(socket.getInputStream(), BUFFER);
         this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
+        this.open = open;
+        open.add(this);
     }
 
     Endpoint endpoint() {
@@ -43,11 +47,18 @@ final class HttpConnection implements AutoCloseable {
         return exchanges;
     }
 
-    void readTimeout(int millis) throws IOException {
-        if (millis != readTimeoutMillis) { // a syscall: skip it when unchanged, as it is on most exchanges
-            socket.setSoTimeout(millis);
-            readTimeoutMillis = millis;
+    /** Each read of this exchange may wait this long (enforced by the pool's watchdog). */
+    void readTimeout(long nanos) {
+        in.readTimeout(nanos);
+    }
+
+    /** The watchdog's check: closes the connection when its read waits past the deadline. */
+    boolean expireReadIfOverdue(long now) {
+        if (in.deadline().expireIfOverdue(now)) {
+            close(); // wakes the blocked read, which then reports the timeout
+            return true;
         }
+        return false;
     }
 
     void markIdle() {
@@ -68,8 +79,14 @@ final class HttpConnection implements AutoCloseable {
             return false;
         }
         try {
-            readTimeout(1);
-            in.read();
+            // a rare probe (idle > 1 s), so a plain SO_TIMEOUT read; exchanges then read without one
+            in.readTimeout(0);
+            socket.setSoTimeout(1);
+            try {
+                in.read();
+            } finally {
+                socket.setSoTimeout(0);
+            }
             return false; // EOF (-1) or an unsolicited byte: either way unusable
         } catch (SocketTimeoutException e) {
             return true;
@@ -84,6 +101,7 @@ final class HttpConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        open.remove(this);
         try {
             socket.close();
         } catch (IOException ignored) {

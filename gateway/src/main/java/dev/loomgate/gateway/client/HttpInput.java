@@ -3,16 +3,23 @@ package dev.loomgate.gateway.client;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+
+import dev.loomgate.gateway.http1.ReadDeadline;
 
 /**
  * A buffered reader for one upstream connection. Unlike {@code BufferedInputStream} it takes no
  * lock per call (one exchange owns the connection at a time) and finds line ends by scanning its
- * own buffer, which matters when every response head is parsed byte by byte.
+ * own buffer, which matters when every response head is parsed byte by byte. A read that waits longer
+ * than the read timeout fails with a SocketTimeoutException; the timeout is a {@link ReadDeadline} that
+ * the pool's watchdog enforces by closing the socket, not SO_TIMEOUT (a timed park per read).
  */
 final class HttpInput extends InputStream {
     private final InputStream in;
     private final byte[] buf;
+    private final ReadDeadline deadline = new ReadDeadline();
+    private long timeoutNanos;
     private int pos;
     private int lim;
 
@@ -21,10 +28,45 @@ final class HttpInput extends InputStream {
         this.buf = new byte[size];
     }
 
+    /** Each read from the stream may wait this long; 0: no limit. */
+    void readTimeout(long nanos) {
+        timeoutNanos = nanos;
+    }
+
+    ReadDeadline deadline() {
+        return deadline;
+    }
+
+    private int timedRead(byte[] b, int off, int len) throws IOException {
+        if (timeoutNanos == 0) {
+            return in.read(b, off, len);
+        }
+        deadline.arm(System.nanoTime() + timeoutNanos);
+        int n;
+        try {
+            n = in.read(b, off, len);
+        } catch (IOException e) {
+            if (deadline.disarm()) {
+                throw timedOut(e);
+            }
+            throw e;
+        }
+        if (deadline.disarm()) {
+            throw timedOut(null);
+        }
+        return n;
+    }
+
+    private static SocketTimeoutException timedOut(IOException cause) {
+        SocketTimeoutException e = new SocketTimeoutException("Read timed out");
+        e.initCause(cause);
+        return e;
+    }
+
     private boolean fill() throws IOException {
         pos = 0;
         lim = 0;
-        int n = in.read(buf, 0, buf.length);
+        int n = timedRead(buf, 0, buf.length);
         if (n <= 0) {
             return false;
         }
@@ -47,7 +89,7 @@ final class HttpInput extends InputStream {
         }
         if (pos == lim) {
             if (len >= buf.length) {
-                return in.read(b, off, len); // large reads bypass the buffer
+                return timedRead(b, off, len); // large reads bypass the buffer
             }
             if (!fill()) {
                 return -1;

@@ -80,7 +80,7 @@ public final class UpstreamClient implements AutoCloseable {
         AtomicReference<Throwable> bodyFailure = new AtomicReference<>();
         Thread bodyWriter = null;
         try {
-            c.readTimeout((int) Math.max(1, responseTimeout.toMillis()));
+            c.readTimeout(Math.max(1_000_000L, responseTimeout.toNanos()));
             OutputStream out = c.out();
             writeHead(out, request, c.endpoint());
             switch (request.body()) {

@@ -250,6 +250,11 @@ final class ClientConnection implements Runnable {
         return out.overdue(now);
     }
 
+    /** Ends a read waiting past its timeout (the reader then sees a SocketTimeoutException). */
+    boolean expireReadIfOverdue(long now) {
+        return in.expireReadIfOverdue(now);
+    }
+
     void close() {
         try {
             socket.close();

@@ -6,10 +6,14 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
+import dev.loomgate.gateway.http1.ReadDeadline;
+
 /**
  * The bytes of one client connection: a buffer the head parser scans in place (no line copies),
  * CRLF lines with a length bound, and raw reads for bodies. Timeouts are set per phase: a deadline
- * for the whole head, an idle timeout between body bytes. One thread reads at a time.
+ * for the whole head, an idle timeout between body bytes. They are not SO_TIMEOUT (a timed park per
+ * waiting read on a virtual thread): each read publishes its deadline in a {@link ReadDeadline} that the
+ * server's watchdog expires by shutting the socket's input down. One thread reads at a time.
  */
 final class ConnectionInput {
     /** Thrown for a line longer than its bound or one ended by a bare LF (head and chunk lines). */
@@ -34,7 +38,7 @@ final class ConnectionInput {
     int lineStart;
     private long deadlineNanos;
     private int idleMillis;
-    private int currentTimeout = -1;
+    private final ReadDeadline readDeadline = new ReadDeadline();
 
     ConnectionInput(InputStream in, Socket socket, int maxLine) {
         this.in = in;
@@ -80,29 +84,66 @@ final class ConnectionInput {
                 throw new LineException(true, "line too long");
             }
         }
-        applyTimeout();
-        int n = in.read(buf, limit, buf.length - limit);
+        int n = timedRead(buf, limit, buf.length - limit);
         if (n > 0) {
             limit += n;
         }
         return n;
     }
 
-    private void applyTimeout() throws IOException {
-        if (socket == null) {
-            return;
+    /** A read from the socket within the phase's timeout (none over a plain stream, or with a 0 timeout). */
+    private int timedRead(byte[] b, int off, int len) throws IOException {
+        if (socket == null || (deadlineNanos == 0 && idleMillis == 0)) {
+            return in.read(b, off, len);
         }
-        int t = idleMillis;
-        if (deadlineNanos != 0) {
-            long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
-            if (left <= 0) {
-                throw new SocketTimeoutException("request head not received in time");
+        long now = System.nanoTime();
+        long until = deadlineNanos != 0 ? deadlineNanos : now + idleMillis * 1_000_000L;
+        if (until - now <= 0) {
+            throw new SocketTimeoutException("request head not received in time");
+        }
+        readDeadline.arm(until);
+        int n;
+        try {
+            n = in.read(b, off, len);
+        } catch (IOException e) {
+            if (readDeadline.disarm()) {
+                throw timedOut(e);
             }
-            t = (int) Math.min(Integer.MAX_VALUE, left);
+            throw e;
         }
-        if (t != currentTimeout) {
-            socket.setSoTimeout(t);
-            currentTimeout = t;
+        if (readDeadline.disarm()) {
+            throw timedOut(null);
+        }
+        return n;
+    }
+
+    private static SocketTimeoutException timedOut(IOException cause) {
+        SocketTimeoutException e = new SocketTimeoutException("Read timed out");
+        e.initCause(cause);
+        return e;
+    }
+
+    /**
+     * The watchdog's check: a read waiting past its deadline ends with a SocketTimeoutException. Only
+     * the input is shut down, so the reader can still answer (408) before the connection closes.
+     */
+    boolean expireReadIfOverdue(long now) {
+        if (socket == null || !readDeadline.expireIfOverdue(now)) {
+            return false;
+        }
+        try {
+            socket.shutdownInput(); // wakes the blocked read with end-of-stream
+        } catch (IOException e) {
+            closeQuietly(); // already closed or broken: closing wakes it as well
+        }
+        return true;
+    }
+
+    private void closeQuietly() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // the read fails either way
         }
     }
 
@@ -147,8 +188,7 @@ final class ConnectionInput {
             return n;
         }
         if (len >= buf.length) {
-            applyTimeout();
-            return in.read(b, off, len);
+            return timedRead(b, off, len);
         }
         int n = fill();
         if (n <= 0) {

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
 /**
  * The proxy listener: a strict HTTP/1.x server with one virtual thread per connection. Caps open
  * connections in total (excess: 503 and close) and per client IP (excess: 429 and close), enforces
- * the write timeout with a watchdog, and stops gracefully: no new connections, idle keep-alive
+ * the write and read timeouts with a watchdog, and stops gracefully: no new connections, idle keep-alive
  * connections closed at once, in-flight requests given {@code stopGrace} to finish.
  */
 public final class FrontDoorServer implements AutoCloseable {
@@ -55,7 +55,7 @@ public final class FrontDoorServer implements AutoCloseable {
         }
         serverSocket = s;
         acceptor = Thread.ofVirtual().name("loomgate-front-door-accept").start(this::acceptLoop);
-        watchdog = Thread.ofVirtual().name("loomgate-front-door-watchdog").start(this::watchWrites);
+        watchdog = Thread.ofVirtual().name("loomgate-front-door-watchdog").start(this::watchTimeouts);
     }
 
     /** The bound port (after {@link #start()}). */
@@ -162,8 +162,12 @@ public final class FrontDoorServer implements AutoCloseable {
         }
     }
 
-    private void watchWrites() {
-        long tick = Math.clamp(settings.writeTimeout().toMillis() / 4, 10, 1000);
+    /**
+     * Enforces the write timeout and every read timeout (head, keep-alive, body idle) of all connections;
+     * reads are not timed with SO_TIMEOUT (see ConnectionInput). A timeout fires at most one tick late.
+     */
+    private void watchTimeouts() {
+        long tick = watchdogTickMillis(settings);
         while (!stopping) {
             try {
                 Thread.sleep(tick);
@@ -175,9 +179,18 @@ public final class FrontDoorServer implements AutoCloseable {
                 if (c.writeOverdue(now)) {
                     writeTimeouts.incrementAndGet();
                     c.close(); // fails the blocked write; the exchange releases its upstream connection
+                } else {
+                    c.expireReadIfOverdue(now);
                 }
             }
         }
+    }
+
+    /** A tenth of the shortest timeout, within 5..250 ms: late by at most 10 % (or 250 ms). */
+    static long watchdogTickMillis(FrontDoorSettings s) {
+        long shortest = Math.min(Math.min(s.writeTimeout().toMillis(), s.headerReadTimeout().toMillis()),
+                Math.min(s.keepAliveTimeout().toMillis(), s.bodyIdleTimeout().toMillis()));
+        return Math.clamp(shortest / 10, 5, 250);
     }
 
     /**

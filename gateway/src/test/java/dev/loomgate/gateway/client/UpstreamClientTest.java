@@ -132,6 +132,71 @@ class UpstreamClientTest {
         assertEquals(UpstreamException.Kind.RESPONSE_TIMEOUT, e.kind());
     }
 
+    /** An upstream's pacing (the wait is the point); ends early when the upstream is closed. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void responseTimeoutFiresOnTimeAndTheConnectionIsNotReused() throws Exception {
+        upstream.behave(Behaviors.hang());
+        long start = System.nanoTime();
+        UpstreamException e = assertThrows(UpstreamException.class,
+                () -> client.exchange(upstream.endpoint(), get("/"), Duration.ofMillis(300)));
+        long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertEquals(UpstreamException.Kind.RESPONSE_TIMEOUT, e.kind());
+        assertTrue(e.getMessage().contains("did not respond within 300 ms"), e.getMessage());
+        assertTrue(waited >= 300, "timed out after only " + waited + " ms");
+        assertTrue(waited < 3_000, "timed out after " + waited + " ms (the watchdog ticks every "
+                + ConnectionPool.WATCHDOG_TICK_MILLIS + " ms)");
+        upstream.behave(Behaviors.ok("u1"));
+        try (UpstreamResponse r = client.exchange(upstream.endpoint(), get("/after"), Duration.ofSeconds(2))) {
+            assertEquals("u1 GET /after", new String(r.readBody(), StandardCharsets.UTF_8));
+        }
+        assertEquals(2, client.connectionsOpened(), "the timed-out connection was discarded");
+    }
+
+    @Test
+    void aStalledBodyTimesOutBetweenReads() throws Exception {
+        upstream.behave((req, out) -> {
+            req.drainBody();
+            Behaviors.head(out, 200, "Content-Length: 1000");
+            out.write(new byte[500]);
+            out.flush();
+            pause(600_000); // stalls until the upstream is closed
+            return false;
+        });
+        try (UpstreamResponse r = client.exchange(upstream.endpoint(), get("/"), Duration.ofMillis(300))) {
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> r.body().transferTo(java.io.OutputStream.nullOutputStream()));
+            long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(e instanceof java.net.SocketTimeoutException, e.toString());
+            assertTrue(waited >= 250 && waited < 3_000, "body read timed out after " + waited + " ms");
+        }
+    }
+
+    @Test
+    void aBodyArrivingSteadilyIsNotCutByTheResponseTimeout() throws Exception {
+        upstream.behave((req, out) -> {
+            req.drainBody();
+            Behaviors.head(out, 200, "Content-Length: 500");
+            out.flush();
+            for (int i = 0; i < 5; i++) {
+                pause(150); // 750 ms in all, each gap under the 300 ms timeout
+                out.write(new byte[100]);
+                out.flush();
+            }
+            return true;
+        });
+        try (UpstreamResponse r = client.exchange(upstream.endpoint(), get("/"), Duration.ofMillis(300))) {
+            assertEquals(500, r.readBody().length, "each read gets its own deadline");
+        }
+    }
+
     @Test
     void closeBeforeResponseIsReset() {
         upstream.behave(Behaviors.closeBeforeResponse());

@@ -206,6 +206,50 @@ class FrontDoorSocketTest {
     }
 
     @Test
+    void keepAliveTimeoutFiresNotBeforeItsTimeAndAtMostAWatchdogTickLate() throws Exception {
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.keepAliveTimeout(Duration.ofMillis(400))).build());
+        try (Socket s = connect(g)) {
+            send(s, "GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n");
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            assertEquals(200, RawHttp.read(in, false).status());
+            long answered = System.nanoTime();
+            assertTrue(closedByServer(in), "closed after the keep-alive timeout");
+            long waited = Duration.ofNanos(System.nanoTime() - answered).toMillis();
+            // the deadline is armed before the response is read here, so it may end slightly under 400 ms
+            // from this side; the watchdog ticks every 40 ms (a tenth of the shortest timeout)
+            assertTrue(waited >= 350, "closed after only " + waited + " ms");
+            assertTrue(waited < 3_000, "closed after " + waited + " ms");
+        }
+    }
+
+    @Test
+    void bodyArrivingSteadilyIsNotCutByTheIdleTimeout() throws Exception {
+        TestGateway g = gateway("", c -> c.toBuilder().frontDoor(f -> f.bodyIdleTimeout(Duration.ofMillis(300))).build());
+        upstream.behave(Behaviors.ok("u1"));
+        try (Socket s = connect(g)) {
+            send(s, "POST /api/steady HTTP/1.1\r\nHost: a\r\nContent-Length: 500\r\n\r\n");
+            for (int i = 0; i < 5; i++) {
+                Thread.sleep(150); // pacing the client is the point: 750 ms in all, each gap under 300 ms
+                send(s, "x".repeat(100));
+            }
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            assertEquals(200, RawHttp.read(in, false).status(), "each read gets its own idle deadline");
+        }
+        await("request upstream", Duration.ofSeconds(5), () -> upstream.received().size() == 1);
+        assertEquals(500, upstream.received().getFirst().bodyBytes());
+    }
+
+    @Test
+    void watchdogTicksAtATenthOfTheShortestTimeout() {
+        FrontDoorSettings d = FrontDoorSettings.builder().build();
+        assertEquals(40, FrontDoorServer.watchdogTickMillis(d.toBuilder().keepAliveTimeout(Duration.ofMillis(400)).build()));
+        assertEquals(5, FrontDoorServer.watchdogTickMillis(d.toBuilder().headerReadTimeout(Duration.ofMillis(20)).build()));
+        assertEquals(250, FrontDoorServer.watchdogTickMillis(d.toBuilder().headerReadTimeout(Duration.ofHours(1))
+                .keepAliveTimeout(Duration.ofHours(1)).bodyIdleTimeout(Duration.ofHours(1))
+                .writeTimeout(Duration.ofHours(1)).build()));
+    }
+
+    @Test
     void stalledBodyIsAClientFaultNeverCountedAgainstTheUpstream() throws Exception {
         TestGateway g = gateway("""
                     outlier-detection: { consecutive-failures: 1, base-ejection-time: 30s, max-ejection-percent: 100 }

@@ -54,6 +54,10 @@ bench-tracing: deps build ## dead-collector cost: the proxy benchmark plus a nod
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
+.PHONY: bench-routes
+bench-routes: deps ## route matching and snapshot build+swap over 10,000 routes (JMH), against the goals (~2 min)
+	@bin/bench-routes $(BENCH_ARGS)
+
 .PHONY: bench-consul
 bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes
 	@bin/bench-consul $(BENCH_ARGS)

@@ -38,4 +38,20 @@ final class CpuPerMatch {
         Arrays.sort(perMatch);
         return perMatch;
     }
+
+    /** @return CPU milliseconds of each parse + apply + swap of {@code yaml} on {@code state}, sorted */
+    static double[] buildMillis(dev.loomgate.gateway.routing.RoutingState state, String yaml, int warmups, int rounds) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < warmups; i++) {
+            state.apply(RouteFixture.parse(yaml));
+        }
+        double[] millis = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long start = threads.getCurrentThreadCpuTime();
+            state.apply(RouteFixture.parse(yaml));
+            millis[r] = (threads.getCurrentThreadCpuTime() - start) / 1e6;
+        }
+        Arrays.sort(millis);
+        return millis;
+    }
 }

@@ -54,9 +54,15 @@ public final class RouteBenchmarks {
         RouteFixture fixture = RouteFixture.checked(o.routes());
         double[] cpu = CpuPerMatch.measure(fixture.table(), fixture.requests().toArray(LookupRequest[]::new),
                 o.quick() ? 5 : 11, 1_000_000);
+        System.out.println("bench-routes: CPU time per build + swap (thread CPU clock, this JVM)...");
+        dev.loomgate.gateway.routing.RoutingState state = new dev.loomgate.gateway.routing.RoutingState();
+        java.util.logging.Logger.getLogger(dev.loomgate.gateway.routing.RoutingState.class.getName())
+                .setLevel(java.util.logging.Level.WARNING);
+        double[] buildCpu = CpuPerMatch.buildMillis(state, fixture.generated().yaml(), 3, o.quick() ? 3 : 7);
         RouteGoalReport report = new RouteGoalReport(o.routes(), average.getPrimaryResult().getScore(),
                 RouteGoalReport.median(iterationScores), p99, cpu[cpu.length / 2],
-                build.getPrimaryResult().getScore(), build.getPrimaryResult().getStatistics().getMax());
+                build.getPrimaryResult().getScore(), build.getPrimaryResult().getStatistics().getMax(),
+                buildCpu[buildCpu.length / 2]);
         System.out.println();
         report.lines().forEach(System.out::println);
         System.out.println("  (JMH, 1 fork; match cycles 1,000 lookups: 5 hit kinds and 5 kinds of miss)");

@@ -15,9 +15,11 @@ import java.util.Locale;
  * @param matchP99Nanos   99th percentile of one match (JMH sample time)
  * @param buildAvgMillis  parse + apply + swap, average of the single-shot iterations
  * @param buildMaxMillis  the slowest of them
+ * @param buildCpuMillis  CPU time of one parse + apply + swap (median, thread CPU clock; the JIT's and GC's own
+ *                        threads are not counted)
  */
 record RouteGoalReport(int routes, double matchAvgNanos, double matchMedianIterationNanos, double matchP99Nanos,
-                       double matchCpuNanos, double buildAvgMillis, double buildMaxMillis) {
+                       double matchCpuNanos, double buildAvgMillis, double buildMaxMillis, double buildCpuMillis) {
     static final double MATCH_GOAL_NANOS = 2_000;
     static final double BUILD_GOAL_MILLIS = 1_000;
 
@@ -48,8 +50,8 @@ record RouteGoalReport(int routes, double matchAvgNanos, double matchMedianItera
                         + "   (goal: avg <= %,.0f ns, median iteration judged: %s)",
                 matchAvgNanos, matchMedianIterationNanos, matchP99Nanos, matchCpuNanos, MATCH_GOAL_NANOS,
                 matchMet() ? "met" : "MISSED"));
-        out.add(String.format(Locale.ROOT, "  build + swap:  avg %,.0f ms   max %,.0f ms   (goal: <= %,.0f ms: %s)",
-                buildAvgMillis, buildMaxMillis, BUILD_GOAL_MILLIS, buildMet() ? "met" : "MISSED"));
+        out.add(String.format(Locale.ROOT, "  build + swap:  avg %,.0f ms   max %,.0f ms   cpu %,.0f ms   (goal: <= %,.0f ms: %s)",
+                buildAvgMillis, buildMaxMillis, buildCpuMillis, BUILD_GOAL_MILLIS, buildMet() ? "met" : "MISSED"));
         return out;
     }
 }

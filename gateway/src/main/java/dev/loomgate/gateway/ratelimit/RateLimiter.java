@@ -29,6 +29,9 @@ public final class RateLimiter implements AutoCloseable {
     private record ProxyKey(String redisKey, Synchronization synchronization) {
     }
 
+    private record KeyParts(RateLimitPolicy policy, String routeId, String key) {
+    }
+
     private final RedisConnections redis;
     private final RateLimiterOptions options;
     private final RateLimitMetrics metrics;
@@ -36,6 +39,8 @@ public final class RateLimiter implements AutoCloseable {
     private final RedisCircuitBreaker breaker;
     private final ConcurrentHashMap<ProxyKey, BucketProxy> proxies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Reservations> reservations = new ConcurrentHashMap<>();
+    // the SHA-1 of (bandwidths, route, key) once per bucket, not once per request (a hot key asks millions of times)
+    private final ConcurrentHashMap<KeyParts, String> redisKeys = new ConcurrentHashMap<>();
     private final IntSupplier liveNodes;
     private final long latencyBudgetNanos;
     private volatile ProxyManager<String> proxyManager;
@@ -103,7 +108,7 @@ public final class RateLimiter implements AutoCloseable {
      * Redis; while Redis is out the decision comes from the policy's {@link FailureMode} and is marked degraded.
      */
     public RateLimitDecision tryAcquire(RateLimitPolicy policy, String routeId, String key) {
-        String redisKey = BucketKeys.redisKey(policy, routeId, key);
+        String redisKey = redisKey(policy, routeId, key);
         RateLimitDecision decision;
         try {
             decision = fromRedis(policy, redisKey).orElseGet(() -> fallback(policy, redisKey));
@@ -205,6 +210,19 @@ public final class RateLimiter implements AutoCloseable {
             breaker.record(permit, true, false, e.getClass().getSimpleName() + ": " + e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private String redisKey(RateLimitPolicy policy, String routeId, String key) {
+        KeyParts parts = new KeyParts(policy, routeId, key);
+        String redisKey = redisKeys.get(parts);
+        if (redisKey == null) {
+            if (redisKeys.size() >= options.maxCachedBuckets()) {
+                redisKeys.clear();
+            }
+            redisKey = BucketKeys.redisKey(policy, routeId, key);
+            redisKeys.put(parts, redisKey);
+        }
+        return redisKey;
     }
 
     private Reservations reservations(Synchronization sync) {

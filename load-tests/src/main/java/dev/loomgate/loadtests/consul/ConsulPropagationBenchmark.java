@@ -155,8 +155,9 @@ public final class ConsulPropagationBenchmark {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("push.log").toFile()))
                 .start();
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("push did not finish in 60 s");
+            // a 10,000-route push validates and compares every route: give it longer on a busy box
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("push did not finish in 180 s");
             }
             return p.exitValue();
         } finally {

@@ -136,9 +136,11 @@ public final class ConsulPropagationBenchmark {
         Arrays.sort(sorted);
         System.out.printf("route propagation, push returned -> all 3 nodes serve it, %d pushes%s:%n", pushes,
                 tableSize > 0 ? String.format(" of a %,d-route table", tableSize + 1) : "");
-        System.out.printf("  p50 %d ms   p99 %d ms   max %d ms   min %d ms   (goal: p99 <= 500 ms: %s)%n",
-                percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1], sorted[0],
-                percentile(sorted, 99) <= 500 ? "met" : "MISSED");
+        // the 500 ms goal is the small table's; for a large table the issue asks for the figures only
+        String goal = tableSize > 0 ? "no goal for this size, printed only"
+                : "goal: p99 <= 500 ms: " + (percentile(sorted, 99) <= 500 ? "met" : "MISSED");
+        System.out.printf("  p50 %d ms   p99 %d ms   max %d ms   min %d ms   (%s)%n",
+                percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1], sorted[0], goal);
         System.out.println("  all: " + Arrays.toString(millis));
         System.out.println("  logs: " + work);
     }

@@ -82,8 +82,12 @@ bench-memory: deps build ## RSS with 10,000 idle keep-alive clients + 1,000 req/
 bench-scale: deps build ## scale curves: req/s and p99 vs routes, endpoints, connections, body size; Loomgate and nginx
 	@bin/bench-scale $(BENCH_ARGS)
 
+.PHONY: bench-routes
+bench-routes: deps ## route matching and snapshot build+swap over 10,000 routes (JMH), against the goals (~2 min)
+	@bin/bench-routes $(BENCH_ARGS)
+
 .PHONY: bench-consul
-bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes
+bench-consul: deps build ## route propagation via Consul KV: push -> all 3 nodes serve it, p50/p99 over 50 pushes (BENCH_ARGS="--routes 10000": a 10k-route table)
 	@bin/bench-consul $(BENCH_ARGS)
 
 # Not part of test: starts the whole loopback cluster with Prometheus and Alertmanager (about 2 min).

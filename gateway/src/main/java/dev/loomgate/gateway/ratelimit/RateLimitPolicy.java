@@ -23,17 +23,17 @@ public record RateLimitPolicy(String id, List<Bandwidth> bandwidths, KeySource k
             throw new IllegalArgumentException("key: required");
         }
         onRedisFailure = onRedisFailure == null ? FailureMode.LOCAL : onRedisFailure;
-        synchronization = synchronization == null ? Synchronization.BATCHING : synchronization;
+        synchronization = synchronization == null ? Synchronization.RESERVING : synchronization;
     }
 
-    /** LOCAL fallback, batching. */
+    /** LOCAL fallback, reserving (the default synchronisation). */
     public RateLimitPolicy(String id, List<Bandwidth> bandwidths, KeySource key) {
-        this(id, bandwidths, key, FailureMode.LOCAL, Synchronization.BATCHING);
+        this(id, bandwidths, key, FailureMode.LOCAL, Synchronization.RESERVING);
     }
 
-    /** Batching. */
+    /** Reserving (the default synchronisation). */
     public RateLimitPolicy(String id, List<Bandwidth> bandwidths, KeySource key, FailureMode onRedisFailure) {
-        this(id, bandwidths, key, onRedisFailure, Synchronization.BATCHING);
+        this(id, bandwidths, key, onRedisFailure, Synchronization.RESERVING);
     }
 
     public RateLimitPolicy withSynchronization(Synchronization synchronization) {

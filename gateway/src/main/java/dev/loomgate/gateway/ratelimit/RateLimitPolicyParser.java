@@ -18,7 +18,7 @@ import java.util.Optional;
  *     - { limit: 10, per: 1s, burst: 20 }
  *     - { limit: 1000, per: 1h }
  *   on-redis-failure: local        # local (default) | fail-open | fail-closed
- *   sync: batching                 # batching (default) | none | delaying
+ *   sync: reserving                # reserving (default) | batching | none | delaying
  *   max-unsynchronized-tokens: 50  # delaying only
  *   max-unsynchronized-time: 100ms # delaying only (default 100ms)
  * </pre>
@@ -31,7 +31,7 @@ public final class RateLimitPolicyParser {
     /** {@code trusted-hops} of {@code key: client-ip} when not given: the node's client address. */
     public static final int DEFAULT_TRUSTED_HOPS = 0;
     public static final FailureMode DEFAULT_ON_REDIS_FAILURE = FailureMode.LOCAL;
-    public static final String DEFAULT_SYNC = "batching";
+    public static final String DEFAULT_SYNC = "reserving";
     /** Keys of a policy mapping (the short form's {@code limit}, {@code per}, {@code burst} included). */
     public static final List<String> KEYS = List.of("key", "trusted-hops", "limits", "limit", "per", "burst",
             "on-redis-failure", "sync", "max-unsynchronized-tokens", "max-unsynchronized-time");
@@ -168,6 +168,7 @@ public final class RateLimitPolicyParser {
             throw TreeValues.error(p + "max-unsynchronized-tokens", "only applies to sync: delaying");
         }
         return switch (sync) {
+            case "reserving" -> Synchronization.RESERVING;
             case "batching" -> Synchronization.BATCHING;
             case "none" -> Synchronization.NONE;
             case "delaying" -> {
@@ -182,7 +183,7 @@ public final class RateLimitPolicyParser {
                 }
                 yield new Synchronization.Delaying(n, t);
             }
-            default -> throw TreeValues.error(p + "sync", "expected batching, none or delaying, got '" + sync + "'");
+            default -> throw TreeValues.error(p + "sync", "expected reserving, batching, none or delaying, got '" + sync + "'");
         };
     }
 

@@ -29,12 +29,19 @@ public final class RateLimiter implements AutoCloseable {
     private record ProxyKey(String redisKey, Synchronization synchronization) {
     }
 
+    private record KeyParts(RateLimitPolicy policy, String routeId, String key) {
+    }
+
     private final RedisConnections redis;
     private final RateLimiterOptions options;
     private final RateLimitMetrics metrics;
     private final LocalBuckets localBuckets;
     private final RedisCircuitBreaker breaker;
     private final ConcurrentHashMap<ProxyKey, BucketProxy> proxies = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Reservations> reservations = new ConcurrentHashMap<>();
+    // the SHA-1 of (bandwidths, route, key) once per bucket, not once per request (a hot key asks millions of times)
+    private final ConcurrentHashMap<KeyParts, String> redisKeys = new ConcurrentHashMap<>();
+    private final IntSupplier liveNodes;
     private final long latencyBudgetNanos;
     private volatile ProxyManager<String> proxyManager;
     private final Tracing tracing;
@@ -46,6 +53,7 @@ public final class RateLimiter implements AutoCloseable {
         this.options = options;
         this.metrics = metrics;
         this.localBuckets = new LocalBuckets(liveNodes, options.maxCachedBuckets());
+        this.liveNodes = liveNodes;
         this.latencyBudgetNanos = options.latencyBudget().toNanos();
         String name = "rate limiter (" + redis.settings().topology() + ")";
         this.breaker = new RedisCircuitBreaker(options.failureThreshold(), options.probeInterval(),
@@ -100,7 +108,7 @@ public final class RateLimiter implements AutoCloseable {
      * Redis; while Redis is out the decision comes from the policy's {@link FailureMode} and is marked degraded.
      */
     public RateLimitDecision tryAcquire(RateLimitPolicy policy, String routeId, String key) {
-        String redisKey = BucketKeys.redisKey(policy, routeId, key);
+        String redisKey = redisKey(policy, routeId, key);
         RateLimitDecision decision;
         try {
             decision = fromRedis(policy, redisKey).orElseGet(() -> fallback(policy, redisKey));
@@ -131,6 +139,18 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private Optional<RateLimitDecision> fromRedis(RateLimitPolicy policy, String redisKey) {
+        Reservations.Reservation reserved = null;
+        long now = 0;
+        if (policy.synchronization() instanceof Synchronization.Reserving reserving) {
+            reserved = reservations(reserving).of(redisKey);
+            now = System.nanoTime();
+            long left = Reservations.take(reserved, now);
+            if (left >= 0) {
+                // a token Redis gave out to this node earlier: no round trip
+                return Optional.of(new RateLimitDecision(true, policy.headlineBandwidth().burst(),
+                        reserved.remainingInRedis() + left, Duration.ofNanos(reserved.resetNanos()), Duration.ZERO, false));
+            }
+        }
         RedisCircuitBreaker.Permit permit = breaker.permit();
         if (permit == RedisCircuitBreaker.Permit.FALLBACK) {
             return Optional.empty();
@@ -147,7 +167,32 @@ public final class RateLimiter implements AutoCloseable {
         TraceSpan span = tracing.startChild("redis rate-limit", "redis");
         long start = System.nanoTime();
         try {
-            ConsumptionProbe probe = bucket.get().tryConsumeAndReturnRemaining(1);
+            ConsumptionProbe probe;
+            if (reserved == null) {
+                probe = bucket.get().tryConsumeAndReturnRemaining(1);
+            } else {
+                long giveBack = Reservations.expired(reserved, now);
+                if (giveBack > 0) {
+                    bucket.get().addTokens(giveBack); // held too long: back to the bucket for every node
+                }
+                long chunk = Reservations.chunk(reserved, liveNodes());
+                probe = bucket.get().tryConsumeAndReturnRemaining(chunk);
+                if (!probe.isConsumed() && chunk > 1) {
+                    chunk = 1; // near the limit: one token, exactly as batching would decide
+                    probe = bucket.get().tryConsumeAndReturnRemaining(1);
+                }
+                if (probe.isConsumed()) {
+                    reservations(policy.synchronization()).granted(reserved, chunk - 1, probe.getRemainingTokens(),
+                            probe.getNanosToWaitForReset(), System.nanoTime());
+                    if (chunk > 1) {
+                        // the request's own token is one of the chunk; the rest is this node's until it is spent
+                        probe = ConsumptionProbe.consumed(probe.getRemainingTokens() + chunk - 1,
+                                probe.getNanosToWaitForReset());
+                    }
+                } else {
+                    Reservations.observed(reserved, probe.getRemainingTokens(), probe.getNanosToWaitForReset());
+                }
+            }
             long nanos = System.nanoTime() - start;
             if (span.recording()) {
                 span.attribute("loomgate.rate_limit.policy", policy.id())
@@ -164,6 +209,32 @@ public final class RateLimiter implements AutoCloseable {
             metrics.recordRedisCall(System.nanoTime() - start, true, false);
             breaker.record(permit, true, false, e.getClass().getSimpleName() + ": " + e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    private String redisKey(RateLimitPolicy policy, String routeId, String key) {
+        KeyParts parts = new KeyParts(policy, routeId, key);
+        String redisKey = redisKeys.get(parts);
+        if (redisKey == null) {
+            if (redisKeys.size() >= options.maxCachedBuckets()) {
+                redisKeys.clear();
+            }
+            redisKey = BucketKeys.redisKey(policy, routeId, key);
+            redisKeys.put(parts, redisKey);
+        }
+        return redisKey;
+    }
+
+    private Reservations reservations(Synchronization sync) {
+        long hold = ((Synchronization.Reserving) sync).hold().toNanos();
+        return reservations.computeIfAbsent(hold, h -> new Reservations(h, options.maxCachedBuckets()));
+    }
+
+    private int liveNodes() {
+        try {
+            return Math.max(1, liveNodes.getAsInt());
+        } catch (RuntimeException e) {
+            return 1;
         }
     }
 
@@ -193,6 +264,8 @@ public final class RateLimiter implements AutoCloseable {
         builder = switch (policy.synchronization()) {
             case Synchronization.None none -> builder;
             case Synchronization.Batching batching -> builder.withOptimization(Optimizations.batching());
+            // chunks are taken with batching too: concurrent takers on one key share a round trip
+            case Synchronization.Reserving reserving -> builder.withOptimization(Optimizations.batching());
             case Synchronization.Delaying d -> builder.withOptimization(Optimizations.delaying(
                     new DelayParameters(d.maxUnsynchronizedTokens(), d.maxUnsynchronizedTime())));
         };

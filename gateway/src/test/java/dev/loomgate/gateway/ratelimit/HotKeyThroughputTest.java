@@ -38,7 +38,7 @@ class HotKeyThroughputTest {
                 // 2000/s with a small burst: the hot key is far over its limit, so admitted counts show exactness.
                 List<Bandwidth> limit = List.of(new Bandwidth(2000, Duration.ofSeconds(1), 100));
                 run(limiter, new RateLimitPolicy("warmup", limit, new KeySource.Route()), Duration.ofMillis(700));
-                List<Synchronization> modes = List.of(Synchronization.NONE, Synchronization.BATCHING,
+                List<Synchronization> modes = List.of(Synchronization.NONE, Synchronization.BATCHING, Synchronization.RESERVING,
                         new Synchronization.Delaying(50, Duration.ofMillis(50)));
                 for (Synchronization mode : modes) {
                     RateLimitPolicy policy = new RateLimitPolicy("hot-" + mode.getClass().getSimpleName(), limit,

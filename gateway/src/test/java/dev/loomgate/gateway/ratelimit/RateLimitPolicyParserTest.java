@@ -26,7 +26,7 @@ class RateLimitPolicyParserTest {
                 p.bandwidths());
         assertEquals(1000, p.bandwidths().get(1).burst(), "burst defaults to the limit");
         assertEquals(FailureMode.FAIL_CLOSED, p.onRedisFailure());
-        assertEquals(Synchronization.BATCHING, p.synchronization());
+        assertEquals(Synchronization.RESERVING, p.synchronization(), "reserving is the default");
     }
 
     @Test

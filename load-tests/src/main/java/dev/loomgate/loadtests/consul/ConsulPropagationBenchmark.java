@@ -27,43 +27,29 @@ public final class ConsulPropagationBenchmark {
     private final List<Process> started = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
-        String gatewayJar = "gateway/target/loomgate-gateway.jar";
-        String standinJar = "consul-standin/target/loomgate-consul-standin.jar";
-        int pushes = 50;
-        int warmup = 10;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    System.out.println("""
-                            usage: bin/bench-consul [options]   (or: make bench-consul)
-                            Route propagation: time from `routes push` returning to all 3 nodes serving the new route.
-                              --pushes N           measured pushes (default 50)
-                              --warmup N           unmeasured pushes first (default 10)
-                              --gateway-jar PATH   gateway jar
-                              --standin-jar PATH   Consul stand-in jar
-                              --help               this text""");
-                    return;
-                }
-                case "--gateway-jar" -> gatewayJar = args[++i];
-                case "--standin-jar" -> standinJar = args[++i];
-                case "--pushes" -> pushes = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("bench-consul: unknown option " + args[i] + " (see --help)");
-                    System.exit(2);
-                }
-            }
+        ConsulBenchOptions o;
+        try {
+            o = ConsulBenchOptions.parse(List.of(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench-consul: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (o.help()) {
+            System.out.println(ConsulBenchOptions.USAGE);
+            return;
         }
         ConsulPropagationBenchmark bench = new ConsulPropagationBenchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
         try {
-            bench.run(Path.of(gatewayJar).toAbsolutePath(), Path.of(standinJar).toAbsolutePath(), pushes, warmup);
+            bench.run(Path.of(o.gatewayJar()).toAbsolutePath(), Path.of(o.standinJar()).toAbsolutePath(), o.pushes(),
+                    o.warmup(), o.routes());
         } finally {
             bench.stopAll();
         }
     }
 
-    private void run(Path gatewayJar, Path standinJar, int pushes, int warmup) throws Exception {
+    private void run(Path gatewayJar, Path standinJar, int pushes, int warmup, int tableSize) throws Exception {
         for (Path jar : List.of(gatewayJar, standinJar)) {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " is missing: run `make build` first");
@@ -82,8 +68,15 @@ public final class ConsulPropagationBenchmark {
 
         StringBuilder routes = new StringBuilder();
         Path file = work.resolve("routes.yaml");
-        writeRoutes(file, "b0", upstreamPort, routes);
+        RoutesFile routesFile = new RoutesFile(file, upstreamPort, tableSize);
+        routesFile.write("b0", routes);
+        long initialStart = System.nanoTime();
         check(push(java, gatewayJar, consul, file, work), "initial push");
+        long initialMillis = (System.nanoTime() - initialStart) / 1_000_000;
+        if (tableSize > 0) {
+            System.out.printf("initial push of %,d routes (%,d bytes of YAML, one KV key per route): %,d ms"
+                    + " (CLI in its own JVM: validate, write every key, commit)%n", tableSize, Files.size(file), initialMillis);
+        }
 
         int[] ports = new int[3];
         int[] admins = new int[3];
@@ -98,24 +91,31 @@ public final class ConsulPropagationBenchmark {
                       addresses: [ "%s" ]
                       snapshot-file: node-%d-snapshot.json
                       register: true
-                    """.formatted(n, ports[n], admins[n], consul, n));
-            start(work.resolve("node-" + n + ".log"), java, "-XX:+UseParallelGC", "-Xmx256m", "-jar",
+                    """.formatted(n, ports[n], admins[n], consul, n) + routesFile.nodeLimits());
+            start(work.resolve("node-" + n + ".log"), java, "-XX:+UseParallelGC", tableSize > 0 ? "-Xmx512m" : "-Xmx256m", "-jar",
                     gatewayJar.toString(), "--config", cfg.toString());
         }
         for (int n = 0; n < 3; n++) {
             awaitReady(admins[n]);
         }
-        System.out.printf("3 nodes ready; %d warm-up pushes, then %d measured pushes, each adding one route"
-                + " (CLI in its own JVM per push)%n", warmup, pushes);
+        if (tableSize > 0) {
+            // the nodes started while the table was already in KV: wait until each serves a route from it
+            for (int n = 0; n < 3; n++) {
+                awaitServed("http://127.0.0.1:" + ports[n] + RoutesFile.PROBE_PATH, Duration.ofSeconds(120), "node " + n);
+            }
+        }
+        System.out.printf("3 nodes ready%s; %d warm-up pushes, then %d measured pushes, each adding one route"
+                + " (CLI in its own JVM per push)%n", tableSize > 0 ? String.format(" with %,d routes", tableSize) : "",
+                warmup, pushes);
 
         long[] millis = new long[pushes];
         for (int i = 1 - warmup; i <= pushes; i++) {
             routes.append("""
                       - id: r%1$d
-                        upstream: demo
+                        upstream: %2$s
                         match: { path-prefix: /r%1$d }
-                    """.formatted(i + warmup));
-            writeRoutes(file, "b" + (i + warmup), upstreamPort, routes);
+                    """.formatted(i + warmup, routesFile.upstreamName()));
+            routesFile.write("b" + (i + warmup), routes);
             check(push(java, gatewayJar, consul, file, work), "push " + i);
             long pushed = System.nanoTime();
             for (int n = 0; n < 3; n++) {
@@ -134,10 +134,13 @@ public final class ConsulPropagationBenchmark {
         }
         long[] sorted = millis.clone();
         Arrays.sort(sorted);
-        System.out.printf("route propagation, push returned -> all 3 nodes serve it, %d pushes:%n", pushes);
-        System.out.printf("  p50 %d ms   p99 %d ms   max %d ms   min %d ms   (goal: p99 <= 500 ms: %s)%n",
-                percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1], sorted[0],
-                percentile(sorted, 99) <= 500 ? "met" : "MISSED");
+        System.out.printf("route propagation, push returned -> all 3 nodes serve it, %d pushes%s:%n", pushes,
+                tableSize > 0 ? String.format(" of a %,d-route table", tableSize + 1) : "");
+        // the 500 ms goal is the small table's; for a large table the issue asks for the figures only
+        String goal = tableSize > 0 ? "no goal for this size, printed only"
+                : "goal: p99 <= 500 ms: " + (percentile(sorted, 99) <= 500 ? "met" : "MISSED");
+        System.out.printf("  p50 %d ms   p99 %d ms   max %d ms   min %d ms   (%s)%n",
+                percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1], sorted[0], goal);
         System.out.println("  all: " + Arrays.toString(millis));
         System.out.println("  logs: " + work);
     }
@@ -147,19 +150,6 @@ public final class ConsulPropagationBenchmark {
         return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
     }
 
-    private static void writeRoutes(Path file, String version, int upstreamPort, StringBuilder routes) throws IOException {
-        Files.writeString(file, """
-                version: "%s"
-                upstreams:
-                  - name: demo
-                    endpoints: [ "127.0.0.1:%d" ]
-                routes:
-                  - id: base
-                    upstream: demo
-                    match: { path-prefix: /base }
-                """.formatted(version, upstreamPort) + routes);
-    }
-
     private int push(String java, Path jar, String consul, Path file, Path work) throws Exception {
         Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", jar.toString(),
                 "dev.loomgate.gateway.cli.LoomgateCli", "--consul", consul, "routes", "push", file.toString())
@@ -167,8 +157,9 @@ public final class ConsulPropagationBenchmark {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("push.log").toFile()))
                 .start();
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("push did not finish in 60 s");
+            // a 10,000-route push validates and compares every route: give it longer on a busy box
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("push did not finish in 180 s");
             }
             return p.exitValue();
         } finally {
@@ -231,6 +222,16 @@ public final class ConsulPropagationBenchmark {
             }
         }
         throw new IllegalStateException(what + " did not start listening on " + port);
+    }
+
+    private static void awaitServed(String url, Duration within, String who) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (status(url) != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(who + " did not serve " + url + " within " + within.toSeconds() + " s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static void awaitReady(int adminPort) throws InterruptedException {

@@ -43,7 +43,7 @@ public final class RateLimitBenchmark {
               --connections N       wrk connections (default 32)
               --threads N           wrk threads (default 2)
               --latency-budget D    Redis latency budget before the local fallback (default 5ms)
-              --sync MODE           batching (default) | none | delaying
+              --sync MODE           reserving (default) | batching | none | delaying
               --gateway-jar PATH    gateway jar (default gateway/target/loomgate-gateway.jar)
               --help                this text
             """;
@@ -57,7 +57,7 @@ public final class RateLimitBenchmark {
         int connections = 32;
         int threads = 2;
         String latencyBudget = "5ms";
-        String sync = "batching";
+        String sync = "reserving";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {

@@ -6,7 +6,6 @@ import dev.loomgate.consul.standin.store.CheckDefinition;
 import dev.loomgate.consul.standin.store.ConsulError;
 import dev.loomgate.consul.standin.store.ServiceDefinition;
 import dev.loomgate.consul.standin.store.Store;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -42,7 +41,7 @@ final class AgentEndpoint {
     }
 
     ApiResponse services(ApiRequest request) {
-        JsonObjectBuilder body = Json.createObjectBuilder();
+        JsonObjectBuilder body = JsonBuilders.object();
         for (CatalogService s : store.catalog().agentServices()) {
             body.add(s.definition().id(), Render.agentService(s, store.catalog().node()));
         }

@@ -53,7 +53,7 @@ final class CatalogEndpoints {
         List<String> tags = q.all("tag");
         Store.Indexed<List<HealthEntry>> result = store.blocking(blocking.index(), blocking.maxWait(),
                 () -> store.catalog().health(name, tags));
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JsonBuilders.array();
         if (nodeMetaMatches(q)) {
             for (HealthEntry entry : result.value()) {
                 if (!keep.test(entry)) {
@@ -107,7 +107,7 @@ final class CatalogEndpoints {
         }
         Store.Indexed<Map<String, Set<String>>> result = store.blocking(blocking.index(), blocking.maxWait(),
                 () -> store.catalog().serviceNames());
-        JsonObjectBuilder body = Json.createObjectBuilder();
+        JsonObjectBuilder body = JsonBuilders.object();
         result.value().forEach((name, tags) -> body.add(name, Render.strings(tags)));
         return Meta.catalog(ApiResponse.json(body.build(), KvEndpoint.pretty(q)), result.index(), consistency);
     }
@@ -122,6 +122,6 @@ final class CatalogEndpoints {
     }
 
     ApiResponse peers(ApiRequest request) {
-        return ApiResponse.json(Json.createArrayBuilder().add(LEADER).build(), KvEndpoint.pretty(request.query()));
+        return ApiResponse.json(JsonBuilders.array().add(LEADER).build(), KvEndpoint.pretty(request.query()));
     }
 }

@@ -3,7 +3,6 @@ package dev.loomgate.consul.standin.api;
 import dev.loomgate.consul.standin.store.ConsulError;
 import dev.loomgate.consul.standin.store.KvEntry;
 import dev.loomgate.consul.standin.store.Store;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonValue;
 
@@ -68,7 +67,7 @@ final class KvEndpoint {
             if (entries.isEmpty()) {
                 return Meta.kv(ApiResponse.empty(404), result.index());
             }
-            JsonArrayBuilder array = Json.createArrayBuilder();
+            JsonArrayBuilder array = JsonBuilders.array();
             entries.forEach(e -> array.add(Render.kvEntry(e)));
             return Meta.kv(ApiResponse.json(array.build(), pretty(q)), result.index());
         }
@@ -86,7 +85,7 @@ final class KvEndpoint {
                     .header("X-Content-Type-Options", "nosniff")
                     .header("Content-Security-Policy", "sandbox");
         }
-        JsonValue body = Json.createArrayBuilder().add(Render.kvEntry(entry)).build();
+        JsonValue body = JsonBuilders.array().add(Render.kvEntry(entry)).build();
         return Meta.kv(ApiResponse.json(body, pretty(q)), result.index());
     }
 

@@ -9,7 +9,6 @@ import dev.loomgate.consul.standin.store.KvEntry;
 import dev.loomgate.consul.standin.store.NodeIdentity;
 import dev.loomgate.consul.standin.store.ServiceDefinition;
 import dev.loomgate.consul.standin.store.Session;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -37,7 +36,7 @@ final class Render {
 
     static JsonObject kvEntry(KvEntry e) {
         byte[] value = e.value();
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = JsonBuilders.object()
                 .add("LockIndex", unsigned(e.lockIndex()))
                 .add("Key", e.key())
                 .add("Flags", unsigned(e.flags()));
@@ -51,25 +50,25 @@ final class Render {
     }
 
     static JsonObject nodeTaggedAddresses(NodeIdentity node) {
-        return Json.createObjectBuilder().add("lan", node.address()).add("lan_ipv4", node.address())
+        return JsonBuilders.object().add("lan", node.address()).add("lan_ipv4", node.address())
                 .add("wan", node.address()).add("wan_ipv4", node.address()).build();
     }
 
     static JsonObject nodeMeta() {
-        return Json.createObjectBuilder().add("consul-network-segment", "").add("consul-version", CONSUL_VERSION)
+        return JsonBuilders.object().add("consul-network-segment", "").add("consul-version", CONSUL_VERSION)
                 .build();
     }
 
     static JsonObject healthEntry(HealthEntry entry) {
         NodeIdentity node = entry.node().identity();
-        JsonObject nodeJson = Json.createObjectBuilder()
+        JsonObject nodeJson = JsonBuilders.object()
                 .add("ID", node.nodeId()).add("Node", node.nodeName()).add("Address", node.address())
                 .add("Datacenter", node.datacenter()).add("TaggedAddresses", nodeTaggedAddresses(node))
                 .add("Meta", nodeMeta())
                 .add("CreateIndex", entry.node().createIndex()).add("ModifyIndex", entry.node().modifyIndex())
                 .build();
         ServiceDefinition s = entry.service().definition();
-        JsonObjectBuilder service = Json.createObjectBuilder();
+        JsonObjectBuilder service = JsonBuilders.object();
         if (!s.kind().isEmpty()) {
             service.add("Kind", s.kind());
         }
@@ -83,15 +82,15 @@ final class Render {
                 .add("EnableTagOverride", s.enableTagOverride()).add("Proxy", proxy()).add("Connect", EMPTY)
                 .add("PeerName", "")
                 .add("CreateIndex", entry.service().createIndex()).add("ModifyIndex", entry.service().modifyIndex());
-        JsonArrayBuilder checks = Json.createArrayBuilder();
+        JsonArrayBuilder checks = JsonBuilders.array();
         entry.checks().forEach(c -> checks.add(check(c, node)));
-        return Json.createObjectBuilder().add("Node", nodeJson).add("Service", service).add("Checks", checks)
+        return JsonBuilders.object().add("Node", nodeJson).add("Service", service).add("Checks", checks)
                 .build();
     }
 
     static JsonObject check(CheckState c, NodeIdentity node) {
         CheckDefinition d = c.definition();
-        return Json.createObjectBuilder()
+        return JsonBuilders.object()
                 .add("Node", node.nodeName()).add("CheckID", d.checkId()).add("Name", d.name())
                 .add("Status", c.status()).add("Notes", d.notes()).add("Output", c.output())
                 .add("ServiceID", d.serviceId()).add("ServiceName", c.serviceName())
@@ -103,13 +102,13 @@ final class Render {
     }
 
     private static JsonObject definition(CheckDefinition d) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = JsonBuilders.object();
         putIfNotEmpty(b, "HTTP", d.http());
         putIfNotEmpty(b, "Method", d.method());
         putIfNotEmpty(b, "Body", d.body());
         putIfNotEmpty(b, "TCP", d.tcp());
         if (!d.header().isEmpty()) {
-            JsonObjectBuilder headers = Json.createObjectBuilder();
+            JsonObjectBuilder headers = JsonBuilders.object();
             d.header().forEach((k, v) -> headers.add(k, strings(v)));
             b.add("Header", headers);
         }
@@ -134,7 +133,7 @@ final class Render {
 
     static JsonObject catalogServiceNode(CatalogService service, NodeIdentity node) {
         ServiceDefinition s = service.definition();
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = JsonBuilders.object()
                 .add("ID", node.nodeId()).add("Node", node.nodeName()).add("Address", node.address())
                 .add("Datacenter", node.datacenter()).add("TaggedAddresses", nodeTaggedAddresses(node))
                 .add("NodeMeta", nodeMeta()).add("ServiceKind", s.kind()).add("ServiceID", s.id())
@@ -154,7 +153,7 @@ final class Render {
 
     static JsonObject agentService(CatalogService service, NodeIdentity node) {
         ServiceDefinition s = service.definition();
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = JsonBuilders.object();
         if (!s.kind().isEmpty()) {
             b.add("Kind", s.kind());
         }
@@ -176,81 +175,81 @@ final class Render {
             all.put("wan_ipv4", new ServiceDefinition.TaggedAddress(s.address(), s.port()));
         }
         all.putAll(s.taggedAddresses());
-        JsonObjectBuilder b = Json.createObjectBuilder();
-        all.forEach((k, v) -> b.add(k, Json.createObjectBuilder().add("Address", v.address()).add("Port", v.port())));
+        JsonObjectBuilder b = JsonBuilders.object();
+        all.forEach((k, v) -> b.add(k, JsonBuilders.object().add("Address", v.address()).add("Port", v.port())));
         return b.build();
     }
 
     private static JsonObject weights(ServiceDefinition s) {
-        return Json.createObjectBuilder().add("Passing", s.weightPassing()).add("Warning", s.weightWarning()).build();
+        return JsonBuilders.object().add("Passing", s.weightPassing()).add("Warning", s.weightWarning()).build();
     }
 
     private static JsonObject proxy() {
-        return Json.createObjectBuilder().add("Mode", "").add("MeshGateway", EMPTY).add("Expose", EMPTY).build();
+        return JsonBuilders.object().add("Mode", "").add("MeshGateway", EMPTY).add("Expose", EMPTY).build();
     }
 
     static JsonObject session(Session s) {
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = JsonBuilders.object()
                 .add("ID", s.id()).add("Name", s.name()).add("Node", s.node())
                 .add("LockDelay", s.lockDelay().toNanos()).add("Behavior", s.behavior())
                 .add("TTL", duration(s.ttl())).add("NodeChecks", strings(s.nodeChecks()));
         if (s.serviceChecks().isEmpty()) {
             b.addNull("ServiceChecks");
         } else {
-            JsonArrayBuilder checks = Json.createArrayBuilder();
-            s.serviceChecks().forEach(id -> checks.add(Json.createObjectBuilder().add("ID", id)));
+            JsonArrayBuilder checks = JsonBuilders.array();
+            s.serviceChecks().forEach(id -> checks.add(JsonBuilders.object().add("ID", id)));
             b.add("ServiceChecks", checks);
         }
         return b.add("CreateIndex", s.createIndex()).add("ModifyIndex", s.modifyIndex()).build();
     }
 
     static JsonObject agentSelf(NodeIdentity node, int httpPort) {
-        JsonObject config = Json.createObjectBuilder()
+        JsonObject config = JsonBuilders.object()
                 .add("Datacenter", node.datacenter()).add("PrimaryDatacenter", node.datacenter())
                 .add("NodeName", node.nodeName()).add("NodeID", node.nodeId()).add("Revision", "standin")
                 .add("Server", true).add("Version", CONSUL_VERSION).add("BuildDate", "2024-01-01T00:00:00Z")
                 .build();
-        JsonArrayBuilder vec = Json.createArrayBuilder();
+        JsonArrayBuilder vec = JsonBuilders.array();
         for (int i = 0; i < 8; i++) {
             vec.add(0);
         }
-        JsonObject coord = Json.createObjectBuilder().add("Vec", vec).add("Error", 1.5).add("Adjustment", 0)
+        JsonObject coord = JsonBuilders.object().add("Vec", vec).add("Error", 1.5).add("Adjustment", 0)
                 .add("Height", 1.0e-5).build();
-        JsonObject member = Json.createObjectBuilder()
+        JsonObject member = JsonBuilders.object()
                 .add("Name", node.nodeName()).add("Addr", node.address()).add("Port", 8301)
-                .add("Tags", Json.createObjectBuilder().add("bootstrap", "1").add("build", CONSUL_VERSION)
+                .add("Tags", JsonBuilders.object().add("bootstrap", "1").add("build", CONSUL_VERSION)
                         .add("dc", node.datacenter()).add("id", node.nodeId()).add("port", "8300")
                         .add("role", "consul").add("vsn", "2").add("vsn_max", "3").add("vsn_min", "2"))
                 .add("Status", 1).add("ProtocolMin", 1).add("ProtocolMax", 5).add("ProtocolCur", 2)
                 .add("DelegateMin", 2).add("DelegateMax", 5).add("DelegateCur", 4).build();
-        JsonObject stats = Json.createObjectBuilder()
-                .add("agent", Json.createObjectBuilder().add("checks", "0").add("services", "0"))
-                .add("consul", Json.createObjectBuilder().add("leader", "true").add("server", "true")
+        JsonObject stats = JsonBuilders.object()
+                .add("agent", JsonBuilders.object().add("checks", "0").add("services", "0"))
+                .add("consul", JsonBuilders.object().add("leader", "true").add("server", "true")
                         .add("known_datacenters", "1"))
-                .add("build", Json.createObjectBuilder().add("version", CONSUL_VERSION).add("prerelease", ""))
+                .add("build", JsonBuilders.object().add("version", CONSUL_VERSION).add("prerelease", ""))
                 .build();
-        JsonObject xds = Json.createObjectBuilder().add("SupportedProxies", EMPTY).add("Port", -1)
-                .add("Ports", Json.createObjectBuilder().add("Plaintext", -1).add("TLS", -1)).build();
-        return Json.createObjectBuilder().add("Config", config).add("DebugConfig",
-                        Json.createObjectBuilder().add("HTTPPort", httpPort))
+        JsonObject xds = JsonBuilders.object().add("SupportedProxies", EMPTY).add("Port", -1)
+                .add("Ports", JsonBuilders.object().add("Plaintext", -1).add("TLS", -1)).build();
+        return JsonBuilders.object().add("Config", config).add("DebugConfig",
+                        JsonBuilders.object().add("HTTPPort", httpPort))
                 .add("Coord", coord).add("Member", member).add("Stats", stats).add("Meta", nodeMeta())
                 .add("xDS", xds).build();
     }
 
     static JsonArrayBuilder strings(Collection<String> values) {
-        JsonArrayBuilder b = Json.createArrayBuilder();
+        JsonArrayBuilder b = JsonBuilders.array();
         values.forEach(b::add);
         return b;
     }
 
     static JsonObject stringMap(Map<String, String> values) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = JsonBuilders.object();
         values.forEach(b::add);
         return b.build();
     }
 
     static JsonArrayBuilder objects(List<JsonObject> values) {
-        JsonArrayBuilder b = Json.createArrayBuilder();
+        JsonArrayBuilder b = JsonBuilders.array();
         values.forEach(b::add);
         return b;
     }

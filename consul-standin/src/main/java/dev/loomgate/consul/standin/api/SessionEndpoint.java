@@ -5,7 +5,6 @@ import dev.loomgate.consul.standin.store.GoDuration;
 import dev.loomgate.consul.standin.store.Session;
 import dev.loomgate.consul.standin.store.Sessions;
 import dev.loomgate.consul.standin.store.Store;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -48,7 +47,7 @@ final class SessionEndpoint {
         }
         Session session = store.sessions().create(new Sessions.CreateRequest(body.string("Name"), node,
                 lockDelay(body.value("LockDelay")), behavior, body.duration("TTL"), nodeChecks, serviceChecks));
-        return ApiResponse.json(Json.createObjectBuilder().add("ID", session.id()).build(),
+        return ApiResponse.json(JsonBuilders.object().add("ID", session.id()).build(),
                 KvEndpoint.pretty(request.query()));
     }
 
@@ -76,7 +75,7 @@ final class SessionEndpoint {
 
     ApiResponse renew(ApiRequest request) {
         Session session = store.sessions().renew(id(request, RENEW));
-        return ApiResponse.json(Json.createArrayBuilder().add(Render.session(session)).build(),
+        return ApiResponse.json(JsonBuilders.array().add(Render.session(session)).build(),
                 KvEndpoint.pretty(request.query()));
     }
 
@@ -92,7 +91,7 @@ final class SessionEndpoint {
         String id = id(request, INFO);
         Store.Indexed<Optional<Session>> result = store.blocking(blocking.index(), blocking.maxWait(),
                 () -> store.sessions().info(id));
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JsonBuilders.array();
         result.value().ifPresent(s -> array.add(Render.session(s)));
         return Meta.catalog(ApiResponse.json(array.build(), KvEndpoint.pretty(q)), result.index(), consistency);
     }

@@ -35,7 +35,7 @@ public final class AotCache {
     public static final int MIN_FEATURE = 25;
     public static final String DISABLE_ENV = "LOOMGATE_AOT_CACHE";
     static final String TRAINING_MAIN = "dev.loomgate.gateway.warmup.AotTraining";
-    static final int TRAINING_REQUESTS = 20_000;
+    static final int TRAINING_REQUESTS = 8_000;
     private static final long TRAINING_TIMEOUT_SECONDS = 600;
 
     private AotCache() {

@@ -66,6 +66,9 @@ public final class AotTraining {
             GatewayNode node = GatewayNode.start(NodeConfigParser.parse(config));
             try {
                 long answered = drive(node, requests, clients);
+                if (answered < requests) {
+                    throw new IllegalStateException("only " + answered + " of " + requests + " training requests answered");
+                }
                 admin(node.adminPort(), "/health/ready");
                 admin(node.adminPort(), "/metrics");
                 System.out.printf("aot training: %d requests answered in %d ms%n", answered,
@@ -193,12 +196,13 @@ public final class AotTraining {
         return sb.toString();
     }
 
+    /** One request to the admin port, read to the end of its body (not of the connection: Helidon keeps it open). */
     private static void admin(int port, String path) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
-            s.getInputStream().readAllBytes();
+            readResponse(new BufferedInputStream(s.getInputStream()));
         }
     }
 

@@ -124,12 +124,17 @@ public final class AotCache {
         return Optional.of(cache);
     }
 
-    /** Caches of other jar builds, flags or JDKs: never used again. */
+    /**
+     * Caches of other jar builds: never used again. Caches of this build with other flags stay (bin/run-demo's
+     * node runs with other flags than the cluster's, through bin/lib/aot-cache.sh, which names them the same way).
+     */
     private static void removeStale(Path dir, Path keep) throws IOException {
+        String name = keep.getFileName().toString();
+        String build = name.substring(0, "loomgate-gateway-".length() + 17); // up to the jar checksum and its dash
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 String n = p.getFileName().toString();
-                if (!p.equals(keep) && n.startsWith("loomgate-gateway-") && n.endsWith(".aot")) {
+                if (n.startsWith("loomgate-gateway-") && n.endsWith(".aot") && !n.startsWith(build)) {
                     Files.deleteIfExists(p);
                 }
             }

@@ -41,8 +41,10 @@ public final class PeakEwma {
         for (; ; ) {
             long s = state.get();
             double cost = cost(s); // 0 before the first observation: any latency is then a peak
-            double next = rtt > cost ? rtt : blend(cost, rtt, elapsedMicros(stamp, s) * 1000.0, decayNanos);
-            long latest = elapsedMicros(stamp, s) == 0 && s != 0 ? stamp(s) : stamp; // the clock only moves on
+            long elapsed = elapsedMicros(stamp, s);
+            // compared with the stored average, not the decayed one: a latency between the two is blended in
+            double next = rtt > cost ? rtt : blend(cost, rtt, elapsed * 1000.0, decayNanos);
+            long latest = elapsed == 0 && s != 0 ? stamp(s) : stamp; // the stamp only moves forward
             if (state.compareAndSet(s, pack(next, latest))) {
                 return;
             }

@@ -115,6 +115,10 @@ test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): re
 test-ui: deps build ## the cluster page (/ui) in headless Chromium on the loopback cluster; screenshots in chaos-harness/target/
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=ui -DexcludedGroups=none -Dtest=ClusterPageBrowserTest -Dsurefire.failIfNoSpecifiedTests=false
 
+.PHONY: aot-startup
+aot-startup: deps build ## a node's time to first request and first-second latency without/with the JDK AOT cache (~2 min)
+	@bin/chaos aot-startup $(AOT_ARGS)
+
 .PHONY: chaos chaos-junit
 chaos: deps build ## every chaos scenario (namespace mode as root), criteria table, report in chaos-harness/target/chaos/
 	@bin/chaos scenarios $(CHAOS_ARGS)

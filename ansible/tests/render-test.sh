@@ -49,8 +49,8 @@ check "haproxy: frontend on the VIP, 3 gateways checked on the admin port" \
   bash -c "grep -q 'bind 10.77.0.100:80' '$hc' && [ \$(grep -cE '^ +server gw[123] 10\.77\.0\.2[123]:8080 cookie gw[123] port 9080$' '$hc') -eq 3 ]"
 check "haproxy: HTTP/1.1 health check of /health/ready" \
   grep -qE '^ +http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host localhost$' "$hc"
-check "haproxy: fast checks, redispatch, retries (keyed POSTs too), one server connection per request, sticky cookie, passive detection" bash -c "
-  grep -qE 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down$' '$hc' &&
+check "haproxy: fast checks, redispatch, retries (keyed POSTs too), one server connection per request, sticky cookie, passive detection, slow start" bash -c "
+  grep -qE 'default-server check inter 500 fall 2 rise 2 observe layer7 error-limit 10 on-error mark-down slowstart 10s$' '$hc' &&
   ! grep -qE '^ +[a-z].*on-marked-down' '$hc' &&
   grep -q 'option redispatch 1' '$hc' && grep -q 'retries 2' '$hc' && grep -q 'retry-on all-retryable-errors' '$hc' &&
   grep -q 'acl idempotency_key req.hdr(Idempotency-Key) -m found' '$hc' &&

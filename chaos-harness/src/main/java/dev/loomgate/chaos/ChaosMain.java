@@ -41,6 +41,8 @@ public final class ChaosMain {
             case "load" -> System.exit(load(options(args)));
             case "cluster" -> System.exit(dev.loomgate.chaos.cluster.ClusterCommand.run(
                     java.util.Arrays.copyOfRange(args, 1, args.length)));
+            case "aot-startup" -> System.exit(dev.loomgate.chaos.cluster.AotStartupBench.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length)));
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();
@@ -55,7 +57,8 @@ public final class ChaosMain {
                        chaos cluster up [--netns] [--gateways N] | chaos cluster down   (chaos cluster --help)
                        chaos load --target HOST:PORT [--rate 100] [--duration 10s] [--requests N]
                                   [--path /] [--new-connections 0.2] [--max-in-flight 256] [--out DIR]
-                       chaos scenarios [--quick] [--only 1,2,4] [--loopback] [--port-offset N] [--out DIR]""");
+                       chaos scenarios [--quick] [--only 1,2,4] [--loopback] [--port-offset N] [--out DIR]
+                       chaos aot-startup [--rounds 5]   (a node's first request and first second, with/without AOT cache)""");
     }
 
     private static Map<String, String> options(String[] args) {

@@ -29,6 +29,8 @@ import dev.loomgate.chaos.cluster.ClusterLayout.Host;
 public final class LocalCluster implements AutoCloseable {
     static final String DEMO_SERVICE = "demo";
     private static final Duration READY = Duration.ofSeconds(60);
+    /** A gateway node's JVM flags (its AOT cache is made with the same ones). */
+    static final List<String> GATEWAY_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m");
 
     private final ClusterSpec spec;
     private final Path workDir;
@@ -52,6 +54,7 @@ public final class LocalCluster implements AutoCloseable {
     private volatile boolean closed;
     // the admin token the nodes require: random in namespace mode, on request in loopback mode
     private Optional<String> adminToken = Optional.empty();
+    private Optional<Path> gatewayAotCache = Optional.empty();
 
     private LocalCluster(ClusterSpec spec, Path workDir, Consumer<String> progress) {
         this.spec = spec;
@@ -111,6 +114,8 @@ public final class LocalCluster implements AutoCloseable {
             adminToken = Optional.of(HexFormat.of().formatHex(randomBytes()));
         }
         layout = AnsibleRender.render(spec, workDir, adminToken, progress);
+        // before any process runs: a training run (once per jar build) should not compete with the cluster
+        gatewayAotCache = AotCache.ensure(javaLauncher(), spec.gatewayJar(), GATEWAY_JVM_FLAGS, progress);
         progress.accept("rendered " + layout.hosts().size() + " hosts into " + layout.renderDir() + " ("
                 + seconds(t0) + ")");
         if (namespaces.isPresent()) {
@@ -178,8 +183,22 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(javaLauncher().toString(),
                 "-Xshare:auto", "-XX:+UseSerialGC", "-Xms32m"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Path javaLauncher() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** A node's command: with the gateway jar's AOT cache when there is one (it replaces -Xshare). */
+    private List<String> gatewayJava(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaLauncher().toString());
+        cmd.addAll(GATEWAY_JVM_FLAGS);
+        cmd.add(gatewayAotCache.map(p -> "-XX:AOTCache=" + p).orElse("-Xshare:auto"));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -299,7 +318,7 @@ public final class LocalCluster implements AutoCloseable {
     private void startGateways() throws IOException {
         for (Host h : layout.group("gateways")) {
             int admin = h.port("gateway", "admin-port");
-            gateways.add(process(h.name(), h, java("-Xmx256m", "-jar", spec.gatewayJar().toString(), "--config",
+            gateways.add(process(h.name(), h, gatewayJava("-jar", spec.gatewayJar().toString(), "--config",
                     h.dir().resolve("gateway.yaml").toString()),
                     () -> probes.ok(h.netns(), "http://" + h.address() + ":" + admin + "/health/ready"), () -> { }));
         }

@@ -158,6 +158,27 @@ public final class ScenarioCriteria {
     }
 
     /**
+     * Scenario 2: p99 of the requests that started during the roll at most {@code maxRatio} times the p99 of the
+     * requests that started in the steady {@code baseline} before it (a restarted node must not be slow for seconds).
+     */
+    public static Criterion p99RatioToSteady(List<RequestRecord> records, Window roll, Window baseline, double maxRatio) {
+        OptionalDouble steady = Figures.p99(records, baseline);
+        OptionalDouble during = Figures.p99(records, roll);
+        String steadyText = steady.isPresent() ? Criterion.format(steady.getAsDouble()) : "n/a";
+        String duringText = during.isPresent() ? Criterion.format(during.getAsDouble()) : "n/a";
+        String name = "p99 during the roll / steady p99 (" + duringText + " ms vs " + steadyText + " ms)";
+        String description = String.format(java.util.Locale.ROOT,
+                "p99 of the %d answered requests that started during the rolling restart (%s ms) over the p99 of the "
+                        + "%d answered in the %.1f s of steady load before it (%s ms)",
+                Figures.count(records, roll, r -> r.status() > 0), duringText,
+                Figures.count(records, baseline, r -> r.status() > 0), baseline.lengthMillis() / 1000.0, steadyText);
+        return steady.isPresent() && during.isPresent() && steady.getAsDouble() > 0
+                ? Criterion.atMost(name, description, during.getAsDouble() / steady.getAsDouble(), "x", maxRatio)
+                : Criterion.notMeasured(name, description, "x", "<= " + Criterion.format(maxRatio) + " x",
+                "no answered requests before the roll or during it");
+    }
+
+    /**
      * Scenario 8, per node: the requests each node answered after its own breaker opened (until {@code endMillis});
      * their p99 at most {@code maxIncreaseMillis} above the p99 of all requests that started in {@code baseline}.
      */

@@ -172,6 +172,32 @@ class ScenarioCriteriaTest {
     }
 
     @Test
+    void p99DuringTheRollIsComparedWithTheSteadyP99AsARatio() {
+        List<RequestRecord> records = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            records.add(rec(RequestKind.GET, T0 + i * 10, 2.0, 200, ErrorClass.NONE, "gw1", "lb1"));
+        }
+        for (int i = 0; i < 500; i++) {
+            records.add(rec(RequestKind.GET, T0 + 5000 + i * 10, 3.5, 200, ErrorClass.NONE, "gw1", "lb1"));
+        }
+        Window steady = new Window(T0, T0 + 5000);
+        Window roll = new Window(T0 + 5000, T0 + 10_000);
+        Criterion within = ScenarioCriteria.p99RatioToSteady(records, roll, steady, 2.0);
+        assertTrue(within.pass(), within.toString());
+        assertEquals(1.75, within.measured(), 1e-9);
+        assertTrue(within.name().contains("3.50 ms vs 2 ms"), within.name());
+
+        // a restarted node slow for a while: 2 % of the roll's requests take 2.45 s
+        for (int i = 0; i < 10; i++) {
+            records.add(rec(RequestKind.GET, T0 + 6000 + i, 2450, 200, ErrorClass.NONE, "gw2", "lb1"));
+        }
+        Criterion slow = ScenarioCriteria.p99RatioToSteady(records, roll, steady, 2.0);
+        assertFalse(slow.pass(), slow.toString());
+        assertFalse(ScenarioCriteria.p99RatioToSteady(records, new Window(T0 + 20_000, T0 + 21_000), steady, 2)
+                .pass(), "an empty window is not measured");
+    }
+
+    @Test
     void p99CountsEachNodeOnlyAfterItsOwnBreakerOpened() {
         long fault = T0 + 5000;
         List<RequestRecord> records = new ArrayList<>();

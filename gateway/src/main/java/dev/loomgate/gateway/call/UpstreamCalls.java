@@ -17,6 +17,7 @@ import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.trace.RequestTrace;
 import dev.loomgate.gateway.trace.Tracing;
+import dev.loomgate.gateway.upstream.LoadBalancerKind;
 import dev.loomgate.gateway.upstream.Upstream;
 
 /**
@@ -25,7 +26,8 @@ import dev.loomgate.gateway.upstream.Upstream;
  * kept while the {@link Upstream} object is the same (a reload keeps unchanged upstreams):
  *
  * <pre>
- * BulkheadCall -> RetryingCall -> per try: TracedCall -> BreakerCall -> OutlierCall -> MeteredCall -> EndpointExchange
+ * BulkheadCall -> RetryingCall -> per try: TracedCall -> BreakerCall -> OutlierCall -> MeteredCall -> [PeakEwmaCall]
+ * -> EndpointExchange
  * </pre>
  *
  * The breaker and outlier steps are left out when the upstream has no {@code circuit-breaker:}
@@ -110,7 +112,11 @@ public final class UpstreamCalls {
     UpstreamCall compose(Upstream upstream) {
         String name = upstream.name();
         ResilienceRegistry.Guards guards = registry.guards(name, upstream.definition().resilience());
-        EndpointCall tries = new MeteredCall(metrics.upstream(name), new EndpointExchange(client, name));
+        EndpointCall exchange = new EndpointExchange(client, name);
+        if (upstream.definition().loadBalancer() == LoadBalancerKind.PEAK_EWMA) {
+            exchange = new PeakEwmaCall(upstream.definition().peakEwma(), exchange);
+        }
+        EndpointCall tries = new MeteredCall(metrics.upstream(name), exchange);
         if (guards.outlier().isPresent()) {
             tries = new OutlierCall(name, upstream.hosts(), guards.outlier().get(), outcomeRule, registry.metrics(), tries);
         }

@@ -18,6 +18,7 @@ import dev.loomgate.gateway.resilience.OutlierSettings;
 import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.trace.TracingSettings;
 import dev.loomgate.gateway.units.Units;
+import dev.loomgate.gateway.upstream.PeakEwmaSettings;
 
 /**
  * The configuration reference as the code sees it: per documented table, every key with its default spelled
@@ -63,7 +64,7 @@ public final class ConfigReference {
     /** Every table the reference covers. */
     public static List<Table> tables() {
         return List.of(nodeConfig(), consul(), timeouts(), retries(), healthCheck(), outlierDetection(),
-                circuitBreaker(), upstreamLimits());
+                circuitBreaker(), upstreamLimits(), peakEwma());
     }
 
     /** {@code gateway.yaml}: docs/CONFIG.md "Node config". */
@@ -205,6 +206,11 @@ public final class ConfigReference {
         return new Table("CONFIG.md", "#### `max-in-flight` and `panic-mode` (upstream)", List.of(
                 row("max-in-flight", "unlimited"), // ResilienceParser.UNLIMITED_IN_FLIGHT
                 row("panic-mode", ResilienceParser.DEFAULT_PANIC_MODE)));
+    }
+
+    static Table peakEwma() {
+        return new Table("CONFIG.md", "#### `peak-ewma` (upstream)", List.of(
+                row("decay-time", PeakEwmaSettings.DEFAULT_DECAY_TIME)));
     }
 
     private static Row row(String key, Object value) {

@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import dev.loomgate.gateway.upstream.ConsulService;
 import dev.loomgate.gateway.upstream.Endpoint;
 import dev.loomgate.gateway.upstream.HashKeySpec;
 import dev.loomgate.gateway.upstream.LoadBalancerKind;
+import dev.loomgate.gateway.upstream.PeakEwmaSettings;
+import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.upstream.UpstreamDefinition;
 
 /**
@@ -40,12 +43,16 @@ public final class RoutesParser {
     private static final Set<String> TOP_KEYS = orderedSet("version", "upstreams", "routes", "default-filters",
             "default-rate-limit");
     // `consul:` is the alternative to `endpoints:`: instances discovered in Consul
-    private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "endpoints",
+    private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "peak-ewma", "endpoints",
             "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode",
             "consul");
     private static final Set<String> CONSUL_KEYS = orderedSet("service", "tags", "passing-only");
     private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_.]*");
     private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
+    static final Set<String> PEAK_EWMA_KEYS = orderedSet("decay-time");
+    /** Below this the average forgets between two requests; above it a recovered endpoint waits hours. */
+    static final Duration MIN_DECAY_TIME = Duration.ofMillis(10);
+    static final Duration MAX_DECAY_TIME = Duration.ofMinutes(10);
     private static final Set<String> ENDPOINT_KEYS = orderedSet("address", "weight");
     private static final Pattern UPSTREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9\\-_.]*");
 
@@ -177,11 +184,19 @@ public final class RoutesParser {
         } else if (hashNode.isPresent()) {
             throw hashNode.get().error("is only valid with load-balancer: consistent-hash");
         }
+        PeakEwmaSettings peakEwma = PeakEwmaSettings.DEFAULTS;
+        Optional<YamlValue> ewmaNode = f.optional("peak-ewma");
+        if (ewmaNode.isPresent()) {
+            if (kind != LoadBalancerKind.PEAK_EWMA) {
+                throw ewmaNode.get().error("is only valid with load-balancer: peak-ewma");
+            }
+            peakEwma = peakEwma(ewmaNode.get());
+        }
         if (f.has("consul")) {
             if (f.has("endpoints")) {
                 throw f.required("consul").error("use either 'endpoints' or 'consul', not both");
             }
-            return new UpstreamDefinition(name, List.of(), kind, hashKey, ResilienceParser.upstream(f),
+            return new UpstreamDefinition(name, List.of(), kind, hashKey, peakEwma, ResilienceParser.upstream(f),
                     Optional.of(consulService(f.required("consul"))));
         }
         if (!f.has("endpoints")) {
@@ -203,7 +218,22 @@ public final class RoutesParser {
             }
             endpoints.add(ep);
         }
-        return new UpstreamDefinition(name, endpoints, kind, hashKey, ResilienceParser.upstream(f));
+        return new UpstreamDefinition(name, endpoints, kind, hashKey, peakEwma, ResilienceParser.upstream(f),
+                Optional.empty());
+    }
+
+    private static PeakEwmaSettings peakEwma(YamlValue node) throws ConfigException {
+        YamlValue.Fields f = node.fields(PEAK_EWMA_KEYS);
+        if (!f.has("decay-time")) {
+            return PeakEwmaSettings.DEFAULTS;
+        }
+        YamlValue v = f.required("decay-time");
+        Duration decay = v.duration();
+        if (decay.compareTo(MIN_DECAY_TIME) < 0 || decay.compareTo(MAX_DECAY_TIME) > 0) {
+            throw v.error("must be between " + Units.format(MIN_DECAY_TIME) + " and " + Units.format(MAX_DECAY_TIME)
+                    + ", got " + Units.format(decay));
+        }
+        return new PeakEwmaSettings(decay);
     }
 
     private static ConsulService consulService(YamlValue node) throws ConfigException {

@@ -7,7 +7,8 @@ import java.util.Optional;
 public enum LoadBalancerKind {
     ROUND_ROBIN("round-robin"),
     LEAST_REQUEST("least-request"),
-    CONSISTENT_HASH("consistent-hash");
+    CONSISTENT_HASH("consistent-hash"),
+    PEAK_EWMA("peak-ewma");
 
     private final String configName;
 

@@ -9,6 +9,7 @@ import dev.loomgate.gateway.resilience.UpstreamResilience;
 /**
  * An upstream as configured: a value, validated by the config parser.
  *
+ * @param peakEwma settings of the {@code peak-ewma} balancer (defaults for other balancers)
  * @param consul when present, {@code endpoints} are the ones last discovered in Consul (empty in
  *               the parsed document) and the discovery layer replaces them as instances change
  */
@@ -16,12 +17,21 @@ public record UpstreamDefinition(String name,
                                  List<Endpoint> endpoints,
                                  LoadBalancerKind loadBalancer,
                                  Optional<HashKeySpec> hashKey,
+                                 PeakEwmaSettings peakEwma,
                                  UpstreamResilience resilience,
                                  Optional<ConsulService> consul) {
     public UpstreamDefinition {
         endpoints = List.copyOf(endpoints);
+        Objects.requireNonNull(peakEwma, "peakEwma");
         Objects.requireNonNull(resilience, "resilience");
         Objects.requireNonNull(consul, "consul");
+    }
+
+    /** Default peak-ewma settings. */
+    public UpstreamDefinition(String name, List<Endpoint> endpoints, LoadBalancerKind loadBalancer,
+                              Optional<HashKeySpec> hashKey, UpstreamResilience resilience,
+                              Optional<ConsulService> consul) {
+        this(name, endpoints, loadBalancer, hashKey, PeakEwmaSettings.DEFAULTS, resilience, consul);
     }
 
     /** Static endpoints (no Consul source). */
@@ -38,6 +48,6 @@ public record UpstreamDefinition(String name,
 
     /** The same upstream with other endpoints (discovered ones). */
     public UpstreamDefinition withEndpoints(List<Endpoint> endpoints) {
-        return new UpstreamDefinition(name, endpoints, loadBalancer, hashKey, resilience, consul);
+        return new UpstreamDefinition(name, endpoints, loadBalancer, hashKey, peakEwma, resilience, consul);
     }
 }

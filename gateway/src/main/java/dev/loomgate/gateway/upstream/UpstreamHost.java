@@ -17,6 +17,7 @@ public final class UpstreamHost implements TrackedEndpoint {
     // Volatile, not locked: read on every balancer pick, written rarely.
     private volatile boolean markedUnavailable;
     private final EndpointHealth health = new EndpointHealth();
+    private final PeakEwma latency = new PeakEwma();
 
     public UpstreamHost(Endpoint endpoint) {
         this.id = endpoint.id();
@@ -47,6 +48,14 @@ public final class UpstreamHost implements TrackedEndpoint {
 
     public void requestFinished() {
         inFlight.decrementAndGet();
+    }
+
+    /**
+     * Moving average of this endpoint's try latency, read by the {@code peak-ewma} balancer and
+     * written by the call layer (only for upstreams that use that balancer).
+     */
+    public PeakEwma latency() {
+        return latency;
     }
 
     /** Whether the load balancer may pick this host (health and ejection feed this later). */

@@ -74,6 +74,7 @@ class ConfigReferenceTest {
         assertEquals(ResilienceParser.HEALTH_KEYS, Set.copyOf(ConfigReference.healthCheck().keys()));
         assertEquals(ResilienceParser.OUTLIER_KEYS, Set.copyOf(ConfigReference.outlierDetection().keys()));
         assertEquals(ResilienceParser.BREAKER_KEYS, Set.copyOf(ConfigReference.circuitBreaker().keys()));
+        assertEquals(RoutesParser.PEAK_EWMA_KEYS, Set.copyOf(ConfigReference.peakEwma().keys()));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import dev.loomgate.gateway.route.ValueCondition;
 import dev.loomgate.gateway.upstream.Endpoint;
 import dev.loomgate.gateway.upstream.HashKeySpec;
 import dev.loomgate.gateway.upstream.LoadBalancerKind;
+import dev.loomgate.gateway.upstream.PeakEwmaSettings;
 import dev.loomgate.gateway.upstream.UpstreamDefinition;
 
 class RoutesParserTest {
@@ -278,7 +280,7 @@ class RoutesParserTest {
     void loadBalancerErrors() {
         assertError("upstreams:\n  - name: a\n    load-balancer: random\n    endpoints: [127.0.0.1:1]\n",
                 "upstreams[0].load-balancer", 3,
-                "unknown load-balancer 'random' (valid: round-robin, least-request, consistent-hash)");
+                "unknown load-balancer 'random' (valid: round-robin, least-request, consistent-hash, peak-ewma)");
         assertError("upstreams:\n  - name: a\n    load-balancer: consistent-hash\n    endpoints: [127.0.0.1:1]\n",
                 "upstreams[0].hash-key", 2, "is required with load-balancer: consistent-hash");
         assertError("upstreams:\n  - name: a\n    hash-key: { header: X }\n    endpoints: [127.0.0.1:1]\n",
@@ -287,6 +289,28 @@ class RoutesParserTest {
                 + "    endpoints: [127.0.0.1:1]\n", "upstreams[0].hash-key", 4, "exactly one of header");
         assertError("upstreams:\n  - name: a\n    load-balancer: consistent-hash\n    hash-key: { client-ip: false }\n"
                 + "    endpoints: [127.0.0.1:1]\n", "upstreams[0].hash-key.client-ip", 4, "must be true");
+        assertError("upstreams:\n  - name: a\n    load-balancer: least-request\n    peak-ewma: { decay-time: 5s }\n"
+                + "    endpoints: [127.0.0.1:1]\n", "upstreams[0].peak-ewma", 4, "only valid with load-balancer: peak-ewma");
+        assertError("upstreams:\n  - name: a\n    load-balancer: peak-ewma\n    peak-ewma: { decay-time: 1ms }\n"
+                + "    endpoints: [127.0.0.1:1]\n", "upstreams[0].peak-ewma.decay-time", 4,
+                "must be between 10ms and 10m, got 1ms");
+        assertError("upstreams:\n  - name: a\n    load-balancer: peak-ewma\n    peak-ewma:\n      decay-time: soon\n"
+                + "    endpoints: [127.0.0.1:1]\n", "upstreams[0].peak-ewma.decay-time", 5, "'soon'");
+        assertError("upstreams:\n  - name: a\n    load-balancer: peak-ewma\n    peak-ewma: { tau: 5s }\n"
+                + "    endpoints: [127.0.0.1:1]\n", "upstreams[0].peak-ewma.tau", 4, "unknown key");
+    }
+
+    @Test
+    void peakEwmaBalancer() throws ConfigException {
+        RoutesDocument doc = RoutesParser.parse("""
+                upstreams:
+                  - { name: a, load-balancer: peak-ewma, endpoints: [127.0.0.1:1] }
+                  - { name: b, load-balancer: peak-ewma, peak-ewma: { decay-time: 2s }, endpoints: [127.0.0.1:1] }
+                """, "r.yaml");
+        assertEquals(LoadBalancerKind.PEAK_EWMA, doc.upstreams().get(0).loadBalancer());
+        assertEquals(PeakEwmaSettings.DEFAULTS, doc.upstreams().get(0).peakEwma());
+        assertEquals(Duration.ofSeconds(10), doc.upstreams().get(0).peakEwma().decayTime());
+        assertEquals(new PeakEwmaSettings(Duration.ofSeconds(2)), doc.upstreams().get(1).peakEwma());
     }
 
     @Test

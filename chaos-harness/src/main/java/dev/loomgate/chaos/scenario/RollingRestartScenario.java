@@ -99,8 +99,13 @@ public final class RollingRestartScenario implements Scenario {
             Criterion p99 = ScenarioCriteria.p99RatioToSteady(load.records(), new Window(rollStart, rollEnd),
                     new Window(Math.max(load.startMillis(), rollStart - STEADY_BASELINE.toMillis()), rollStart),
                     MAX_P99_RATIO);
-            ctx.say(p99.name() + ": " + p99.measuredText() + " (goal " + p99.goal() + ")");
-            criteria.add(p99);
+            ctx.say(p99.name() + ": " + p99.measuredText() + " (goal " + p99.goal() + ")"
+                    + (ctx.quick() ? "; printed only: the quick run's 8 s baseline is too few samples to judge" : ""));
+            // a full run judges the warm-up goal; the quick CI run (chaos-ci in make test) shares its 2 cores with
+            // the build, where one scheduler stall decides a p99 of a few hundred requests either way
+            if (!ctx.quick()) {
+                criteria.add(p99);
+            }
             criteria.addAll(problems);
             return load.result(this, criteria);
         }

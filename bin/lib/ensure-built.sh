@@ -9,9 +9,28 @@
 # The jar each module's pom names in <finalName>.
 _ensure_built_jar() {
   case $1 in
-    gateway|consul-standin|chaos-harness|load-tests) echo "$1/target/loomgate-$1.jar" ;;
-    *) echo "ensure-built: unknown module '$1' (gateway, consul-standin, chaos-harness, load-tests)" >&2; return 2 ;;
+    gateway|consul-standin|chaos-harness|load-tests|benchmarks) echo "$1/target/loomgate-$1.jar" ;;
+    *) echo "ensure-built: unknown module '$1' (gateway, consul-standin, chaos-harness, load-tests, benchmarks)" >&2; return 2 ;;
   esac
+}
+
+# Module jars a module copies into its own build (its jar is stale when one of them is newer).
+_ensure_built_copies() {
+  case $1 in
+    benchmarks) echo "gateway load-tests" ;;
+    *) echo "" ;;
+  esac
+}
+
+# _ensure_built_copy_newer ROOT MODULE JAR STALE...: a module jar MODULE copies is stale (listed) or newer than JAR
+_ensure_built_copy_newer() {
+  local root=$1 module=$2 jar=$3 dep s
+  shift 3
+  for dep in $(_ensure_built_copies "$module"); do
+    for s in "$@"; do [ "$s" = "$dep" ] && return 0; done
+    [ "$root/$(_ensure_built_jar "$dep")" -nt "$root/$jar" ] && return 0
+  done
+  return 1
 }
 
 # ensure_built MODULE...: build the modules whose jar is missing or stale; exit status 1 if the build fails.
@@ -23,7 +42,8 @@ ensure_built() {
     jar=$(_ensure_built_jar "$module") || return 2
     if [ ! -f "$root/$jar" ]; then
       missing=1
-    elif [ -z "$(cd "$root" && find "$module/src/main" "$module/pom.xml" pom.xml -newer "$jar" -print -quit)" ]; then
+    elif [ -z "$(cd "$root" && find "$module/src/main" "$module/pom.xml" pom.xml -newer "$jar" -print -quit)" ] \
+        && ! _ensure_built_copy_newer "$root" "$module" "$jar" "${stale[@]+"${stale[@]}"}"; then
       continue
     fi
     stale+=("$module")
@@ -48,9 +68,9 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       cat <<'EOF'
 Usage: bin/lib/ensure-built.sh MODULE...
 
-Builds the jar of each MODULE (gateway, consul-standin, chaos-harness, load-tests) when it is missing
-or older than the module's sources, with one progress line on stderr; does nothing when all are
-current. The bin/ commands source this file and call ensure_built themselves.
+Builds the jar of each MODULE (gateway, consul-standin, chaos-harness, load-tests, benchmarks) when it
+is missing or older than the module's sources (or than a module jar it copies), with one progress line
+on stderr; does nothing when all are current. The bin/ commands source this file and call ensure_built themselves.
 EOF
       [ -n "${1:-}" ] || exit 2
       exit 0 ;;

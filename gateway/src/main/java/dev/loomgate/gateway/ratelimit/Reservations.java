@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * that finds one spends it without a Redis round trip; one that finds none takes a new chunk from Redis.
  *
  * <p>Why the cluster limit holds: every token spent here was consumed in Redis first, so over a whole run the
- * cluster never admits more than the bucket gave out. A token is spent at most {@code hold} after it was taken;
- * unspent ones are given back to the bucket then, so under-admission lasts at most {@code hold}, and in any window
- * the cluster admits at most the bucket's allowance plus {@code rate × hold} (the refill that happened while tokens
- * sat here). The chunk is a quarter of this node's share of what Redis had left, so near the limit chunks shrink
+ * cluster never admits more than the bucket gave out. A chunk is spent at most {@code hold} after it was taken
+ * (leftovers renewed by a refill ahead: about {@code 1.5 × hold}, below); unspent tokens are given back to the
+ * bucket then, so under-admission is bounded in time, and in any window the cluster admits at most the bucket's
+ * allowance plus about {@code rate × 1.5 × hold} (the refill that happened while tokens sat here). The chunk is a quarter of this node's share of what Redis had left, so near the limit chunks shrink
  * to one token and decisions are exactly those of {@code batching}.
  *
  * <p>Refills are single-flight per key ({@link Reservation#claimRefill}): at most one Redis chunk call per key is in

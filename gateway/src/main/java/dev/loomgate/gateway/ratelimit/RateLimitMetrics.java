@@ -3,6 +3,8 @@ package dev.loomgate.gateway.ratelimit;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomgate.gateway.observe.Histogram;
@@ -24,6 +26,11 @@ public final class RateLimitMetrics {
     private final LongAdder redisSlowCalls = new LongAdder();
     private final LongAdder breakerOpenings = new LongAdder();
     private final Histogram redisLatency = new Histogram(LATENCY_BOUNDS_SECONDS, "");
+    private final AtomicInteger redisCallsInFlight = new AtomicInteger();
+    private final LongAccumulator redisCallsInFlightPeak = new LongAccumulator(Math::max, 0);
+    private final LongAdder refillWaits = new LongAdder();
+    private final LongAdder refillWaitTimeouts = new LongAdder();
+    private final LongAdder refillsAhead = new LongAdder();
     private volatile boolean degraded;
 
     public RateLimitMetrics() {
@@ -43,6 +50,26 @@ public final class RateLimitMetrics {
         } else if (slow) {
             redisSlowCalls.increment();
         }
+    }
+
+    void redisCallStarted() {
+        redisCallsInFlightPeak.accumulate(redisCallsInFlight.incrementAndGet());
+    }
+
+    void redisCallEnded() {
+        redisCallsInFlight.decrementAndGet();
+    }
+
+    void refillWaited() {
+        refillWaits.increment();
+    }
+
+    void refillWaitTimedOut() {
+        refillWaitTimeouts.increment();
+    }
+
+    void refillAhead() {
+        refillsAhead.increment();
     }
 
     void degraded(boolean degraded) {
@@ -103,6 +130,26 @@ public final class RateLimitMetrics {
     /** Redis calls that answered but over the latency budget. */
     public long redisSlowCalls() {
         return redisSlowCalls.sum();
+    }
+
+    /** The most Redis calls this limiter had in flight at once (all keys); {@code sync: reserving} makes one per key. */
+    public long redisCallsInFlightPeak() {
+        return redisCallsInFlightPeak.get();
+    }
+
+    /** {@code sync: reserving}: decisions that waited for another request's refill of the key instead of calling Redis. */
+    public long refillWaits() {
+        return refillWaits.sum();
+    }
+
+    /** {@code sync: reserving}: waits that got no token within the latency budget (decided by the fallback). */
+    public long refillWaitTimeouts() {
+        return refillWaitTimeouts.sum();
+    }
+
+    /** {@code sync: reserving}: refills started ahead, in the background, when a chunk was half spent. */
+    public long refillsAhead() {
+        return refillsAhead.sum();
     }
 
     /** Time of each Redis call (the one histogram implementation, {@link Histogram}). */

@@ -12,7 +12,12 @@ import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
@@ -31,6 +36,12 @@ public final class RateLimiter implements AutoCloseable {
 
     private record KeyParts(RateLimitPolicy policy, String routeId, String key) {
     }
+
+    /**
+     * A waiter whose refill's tokens were all taken by faster requests tries again, until the latency budget is
+     * spent; each round waits for a Redis call, so this bound on rounds is only a backstop.
+     */
+    private static final int MAX_REFILL_ROUNDS = 1_000;
 
     private final RedisConnections redis;
     private final RateLimiterOptions options;
@@ -139,18 +150,133 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private Optional<RateLimitDecision> fromRedis(RateLimitPolicy policy, String redisKey) {
-        Reservations.Reservation reserved = null;
-        long now = 0;
         if (policy.synchronization() instanceof Synchronization.Reserving reserving) {
-            reserved = reservations(reserving).of(redisKey);
-            now = System.nanoTime();
-            long left = Reservations.take(reserved, now);
+            return fromReservation(policy, redisKey, reservations(reserving));
+        }
+        return callRedis(policy, redisKey, bucket -> bucket.tryConsumeAndReturnRemaining(1))
+                .map(probe -> decision(policy, probe, false));
+    }
+
+    /**
+     * {@code sync: reserving}: a reserved token if there is one; else this request becomes the key's one refill in
+     * flight, or waits (at most the latency budget) for the refill already in flight and takes one of its tokens.
+     */
+    private Optional<RateLimitDecision> fromReservation(RateLimitPolicy policy, String redisKey, Reservations rs) {
+        Reservations.Reservation r = rs.of(redisKey);
+        long deadline = System.nanoTime() + latencyBudgetNanos;
+        for (int round = 0; round < MAX_REFILL_ROUNDS && (round == 0 || System.nanoTime() - deadline < 0); round++) {
+            long now = System.nanoTime();
+            long left = Reservations.take(r, now);
             if (left >= 0) {
                 // a token Redis gave out to this node earlier: no round trip
+                if (rs.refillAhead(r, left, now)) {
+                    refillInBackground(policy, redisKey, rs, r);
+                }
                 return Optional.of(new RateLimitDecision(true, policy.headlineBandwidth().burst(),
-                        reserved.remainingInRedis() + left, Duration.ofNanos(reserved.resetNanos()), Duration.ZERO, false));
+                        r.remainingInRedis() + left, Duration.ofNanos(r.resetNanos()), Duration.ZERO, false));
+            }
+            CompletableFuture<Reservations.Refill> mine = new CompletableFuture<>();
+            Optional<CompletableFuture<Reservations.Refill>> inFlight = r.claimRefill(mine);
+            if (inFlight.isEmpty()) {
+                // this request's call refills the key; its probe carries the request's own token (or the denial)
+                return refill(policy, redisKey, rs, r, mine, true).probe().map(p -> decision(policy, p, false));
+            }
+            Optional<ConsumptionProbe> answer = awaitRefill(r, inFlight.get(), deadline);
+            if (answer.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!answer.get().isConsumed()) {
+                return Optional.of(decision(policy, answer.get(), false)); // Redis had no token left: as batching
+            }
+            // tokens were granted: take one next round (if faster waiters took them all, refill again)
+        }
+        metrics.refillWaitTimedOut();
+        return Optional.empty();
+    }
+
+    /** The refill's answer, or empty when it had none (fallback) or did not come within the latency budget. */
+    private Optional<ConsumptionProbe> awaitRefill(Reservations.Reservation r,
+                                                   CompletableFuture<Reservations.Refill> inFlight, long deadline) {
+        metrics.refillWaited();
+        r.startWaiting();
+        try {
+            return inFlight.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).probe();
+        } catch (TimeoutException e) {
+            metrics.refillWaitTimedOut();
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.empty(); // not reached: refills complete normally, with NO_ANSWER on failure
+        } finally {
+            r.stopWaiting();
+        }
+    }
+
+    /** Takes a chunk ahead on a virtual thread, so that steady traffic does not find the reservation empty. */
+    private void refillInBackground(RateLimitPolicy policy, String redisKey, Reservations rs, Reservations.Reservation r) {
+        CompletableFuture<Reservations.Refill> mine = new CompletableFuture<>();
+        if (r.claimRefill(mine).isPresent()) {
+            return; // one is already in flight
+        }
+        metrics.refillAhead();
+        try {
+            Thread.ofVirtual().name("rate-limit-refill").start(() -> refill(policy, redisKey, rs, r, mine, false));
+        } catch (RuntimeException e) {
+            r.finishRefill(mine, Reservations.Refill.NO_ANSWER);
+        }
+    }
+
+    /** The key's one refill in flight: one Redis call, then wakes the requests waiting for it. */
+    private Reservations.Refill refill(RateLimitPolicy policy, String redisKey, Reservations rs, Reservations.Reservation r,
+                                      CompletableFuture<Reservations.Refill> mine, boolean forRequest) {
+        Reservations.Refill outcome = Reservations.Refill.NO_ANSWER;
+        try {
+            outcome = new Reservations.Refill(callRedis(policy, redisKey, bucket -> takeChunk(bucket, rs, r, forRequest)));
+        } finally {
+            r.finishRefill(mine, outcome);
+        }
+        return outcome;
+    }
+
+    /**
+     * Gives back expired tokens, takes a chunk (or what is left, or one token: near the limit exactly as batching)
+     * and keeps it in the reservation, less the token of the request that made the call when {@code forRequest}.
+     */
+    private ConsumptionProbe takeChunk(BucketProxy bucket, Reservations rs, Reservations.Reservation r, boolean forRequest) {
+        long giveBack = Reservations.expired(r, System.nanoTime());
+        if (giveBack > 0) {
+            bucket.addTokens(giveBack); // held too long: back to the bucket for every node
+        }
+        long chunk = Reservations.refillChunk(r, liveNodes(), forRequest);
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(chunk);
+        if (!probe.isConsumed() && chunk > 1) {
+            // less left than asked: size again from what Redis has left (never more than that), else one token
+            Reservations.observed(r, probe.getRemainingTokens(), probe.getNanosToWaitForReset());
+            long smaller = Math.max(1, Math.min(chunk - 1,
+                    Math.min(probe.getRemainingTokens(), Reservations.refillChunk(r, liveNodes(), forRequest))));
+            probe = bucket.tryConsumeAndReturnRemaining(smaller);
+            chunk = smaller;
+            if (!probe.isConsumed() && chunk > 1) {
+                chunk = 1;
+                probe = bucket.tryConsumeAndReturnRemaining(1);
             }
         }
+        if (!probe.isConsumed()) {
+            Reservations.observed(r, probe.getRemainingTokens(), probe.getNanosToWaitForReset());
+            return probe;
+        }
+        long own = forRequest ? 1 : 0;
+        rs.granted(r, chunk - own, probe.getRemainingTokens(), probe.getNanosToWaitForReset(), System.nanoTime());
+        // the request's own token is one of the chunk; the rest is this node's until it is spent
+        return forRequest && chunk > 1 ? ConsumptionProbe.consumed(probe.getRemainingTokens() + chunk - 1,
+                probe.getNanosToWaitForReset()) : probe;
+    }
+
+    /** One Redis call behind the breaker; empty when the breaker says fallback or the call failed. */
+    private Optional<ConsumptionProbe> callRedis(RateLimitPolicy policy, String redisKey,
+                                                 Function<BucketProxy, ConsumptionProbe> call) {
         RedisCircuitBreaker.Permit permit = breaker.permit();
         if (permit == RedisCircuitBreaker.Permit.FALLBACK) {
             return Optional.empty();
@@ -166,33 +292,9 @@ public final class RateLimiter implements AutoCloseable {
         }
         TraceSpan span = tracing.startChild("redis rate-limit", "redis");
         long start = System.nanoTime();
+        metrics.redisCallStarted();
         try {
-            ConsumptionProbe probe;
-            if (reserved == null) {
-                probe = bucket.get().tryConsumeAndReturnRemaining(1);
-            } else {
-                long giveBack = Reservations.expired(reserved, now);
-                if (giveBack > 0) {
-                    bucket.get().addTokens(giveBack); // held too long: back to the bucket for every node
-                }
-                long chunk = Reservations.chunk(reserved, liveNodes());
-                probe = bucket.get().tryConsumeAndReturnRemaining(chunk);
-                if (!probe.isConsumed() && chunk > 1) {
-                    chunk = 1; // near the limit: one token, exactly as batching would decide
-                    probe = bucket.get().tryConsumeAndReturnRemaining(1);
-                }
-                if (probe.isConsumed()) {
-                    reservations(policy.synchronization()).granted(reserved, chunk - 1, probe.getRemainingTokens(),
-                            probe.getNanosToWaitForReset(), System.nanoTime());
-                    if (chunk > 1) {
-                        // the request's own token is one of the chunk; the rest is this node's until it is spent
-                        probe = ConsumptionProbe.consumed(probe.getRemainingTokens() + chunk - 1,
-                                probe.getNanosToWaitForReset());
-                    }
-                } else {
-                    Reservations.observed(reserved, probe.getRemainingTokens(), probe.getNanosToWaitForReset());
-                }
-            }
+            ConsumptionProbe probe = call.apply(bucket.get());
             long nanos = System.nanoTime() - start;
             if (span.recording()) {
                 span.attribute("loomgate.rate_limit.policy", policy.id())
@@ -203,12 +305,14 @@ public final class RateLimiter implements AutoCloseable {
             metrics.recordRedisCall(nanos, false, slow);
             breaker.record(permit, false, slow, "Redis calls over the " + options.latencyBudget().toMillis()
                     + " ms latency budget");
-            return Optional.of(decision(policy, probe, false));
+            return Optional.of(probe);
         } catch (RuntimeException e) {
             span.fail(e.getClass().getSimpleName());
             metrics.recordRedisCall(System.nanoTime() - start, true, false);
             breaker.record(permit, true, false, e.getClass().getSimpleName() + ": " + e.getMessage());
             return Optional.empty();
+        } finally {
+            metrics.redisCallEnded();
         }
     }
 

@@ -10,8 +10,9 @@ import java.time.Duration;
  *   <li>{@link Reserving} (default): a request that finds no reserved token takes a chunk from Redis (a quarter of
  *       this node's share of what is left, at most 256) and the following requests spend it without a round trip;
  *       unspent tokens go back after {@code hold}. Never admits a token Redis did not give out; in any window the
- *       cluster may admit up to {@code rate × hold} more than the bucket's allowance (refill while tokens were held).
- *       Near the limit chunks are one token: the decisions of batching. See {@link Reservations}.</li>
+ *       cluster may admit up to about {@code rate × 1.5 × hold} more than the bucket's allowance (refill while tokens were held).
+ *       Near the limit chunks are one token: the decisions of batching. One refill per key is in flight per node
+ *       (others wait for it), started ahead when a chunk is half spent. See {@link Reservations}.</li>
  *   <li>{@link Batching}: concurrent requests for the same key on one node share a round trip; while one is
  *       in flight, the others queue and go together in the next. Still exact (every token is taken in Redis before the
  *       request is admitted); costs a little latency under contention and gives 5× or more throughput on a hot key.</li>

@@ -40,6 +40,18 @@ final class RateLimitMetricsWriter {
         p.sample("loomgate_ratelimit_redis_errors_total", "", m.redisErrors());
         p.help("loomgate_ratelimit_redis_slow_calls_total", "counter", "Redis calls that answered over the latency budget.");
         p.sample("loomgate_ratelimit_redis_slow_calls_total", "", m.redisSlowCalls());
+        p.help("loomgate_ratelimit_redis_calls_in_flight_peak", "gauge",
+                "Most rate-limit Redis calls in flight at once (sync: reserving makes one per key).");
+        p.sample("loomgate_ratelimit_redis_calls_in_flight_peak", "", m.redisCallsInFlightPeak());
+        p.help("loomgate_ratelimit_refill_waits_total", "counter",
+                "Decisions that waited for the key's refill in flight instead of calling Redis.");
+        p.sample("loomgate_ratelimit_refill_waits_total", "", m.refillWaits());
+        p.help("loomgate_ratelimit_refill_wait_timeouts_total", "counter",
+                "Waits for a refill that got no token within the latency budget (decided by the fallback).");
+        p.sample("loomgate_ratelimit_refill_wait_timeouts_total", "", m.refillWaitTimeouts());
+        p.help("loomgate_ratelimit_refills_ahead_total", "counter",
+                "Refills started in the background when a reserved chunk was half spent.");
+        p.sample("loomgate_ratelimit_refills_ahead_total", "", m.refillsAhead());
         p.help("loomgate_ratelimit_redis_duration_seconds", "histogram", "Time of one rate-limit call to Redis.");
         m.redisLatency().writeTo(p, "loomgate_ratelimit_redis_duration_seconds");
     }

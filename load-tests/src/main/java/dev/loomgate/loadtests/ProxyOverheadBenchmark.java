@@ -323,7 +323,8 @@ public final class ProxyOverheadBenchmark {
         System.out.flush();
     }
 
-    private static void deleteTree(Path dir) {
+    /** Removes a benchmark's temp dir (configs, logs, nginx temp paths); says so when it cannot. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

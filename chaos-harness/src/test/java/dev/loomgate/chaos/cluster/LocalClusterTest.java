@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.loomgate.testsupport.Await;
+import dev.loomgate.testsupport.TempDirs;
 
 /**
  * Starts the whole cluster from the Ansible-rendered configs, runs the smoke check, tears it down
@@ -48,6 +49,7 @@ class LocalClusterTest {
         }
         assertNoneAlive(processes);
         assertTrue(ClusterDown.pidFiles(work).isEmpty());
+        TempDirs.deleteTree(work);
     }
 
     private static String curlIn(LocalCluster cluster, String host, String url) {
@@ -88,6 +90,7 @@ class LocalClusterTest {
         }
         assertNoneAlive(processes);
         assertEquals(List.of(), Namespaces.existing("lgt-"));
+        TempDirs.deleteTree(work);
     }
 
     private void assertNoneAlive(List<ManagedProcess> processes) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loomgate.testsupport.Await;
+import dev.loomgate.testsupport.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,7 @@ class ManagedProcessTest {
         }
         assertFalse(p.alive());
         assertFalse(Files.exists(work.resolve("pids/sleeper.pid")));
+        TempDirs.deleteTree(work);
     }
 
     @Test
@@ -73,6 +75,7 @@ class ManagedProcessTest {
             assertTrue(p.alive());
         } finally {
             p.stop(Duration.ofSeconds(5));
+            TempDirs.deleteTree(work);
         }
     }
 
@@ -86,6 +89,7 @@ class ManagedProcessTest {
         assertTrue(e.getMessage().contains("exited before it was ready") && e.getMessage().contains("bye"),
                 e.getMessage());
         p.stop(Duration.ofSeconds(1));
+        TempDirs.deleteTree(work);
     }
 
     private static void awaitState(long pid, char state) {

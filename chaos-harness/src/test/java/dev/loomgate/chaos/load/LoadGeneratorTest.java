@@ -123,7 +123,7 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void recordsStatusesAndRoundTripsJsonLines() throws Exception {
+    void recordsStatusesAndRoundTripsJsonLines(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         try (TestServer server = new TestServer("gw-b")) {
             LoadResult result = LoadGenerator.run(LoadConfig.builder("127.0.0.1", server.port())
                     .path(RequestKind.GET, "/limited").path(RequestKind.POST, "/broken")
@@ -138,7 +138,6 @@ class LoadGeneratorTest {
             assertTrue(server.clientPorts.size() <= 10, "connections " + server.clientPorts.size());
             assertEquals(0, result.count(RequestRecord::staleRetried));
 
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("chaos-records");
             java.nio.file.Path jsonl = dir.resolve("r.jsonl");
             java.nio.file.Path csv = dir.resolve("r.csv");
             RecordIo.writeJsonLines(jsonl, result.records());

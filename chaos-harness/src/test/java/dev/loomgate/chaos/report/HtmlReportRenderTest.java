@@ -27,7 +27,9 @@ class HtmlReportRenderTest {
 
     @Test
     void reportRendersInHeadlessChromium() throws Exception {
-        Path dir = Files.createTempDirectory("chaos-report");
+        // under the module's target/ (not the system temp dir): the report and its screenshot stay for a look
+        Files.createDirectories(Path.of("target"));
+        Path dir = Files.createTempDirectory(Path.of("target"), "chaos-report");
         Path index = ReportWriter.write(ReportDemo.demoReport(Instant.parse("2026-01-15T10:00:00Z"), dir), dir);
         String html = Files.readString(index, StandardCharsets.UTF_8);
         assertTrue(html.contains("<svg") && html.contains("kill -9 gw2") && html.contains("badge fail"), "report content");

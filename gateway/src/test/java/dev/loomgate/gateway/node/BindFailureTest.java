@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import dev.loomgate.gateway.GatewayNode;
 import dev.loomgate.gateway.config.NodeConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A node whose port is taken fails to start instead of claiming to be ready on port -1. */
 class BindFailureTest {
     @Test
-    void portInUseFailsTheStart() throws Exception {
-        Path dir = Files.createTempDirectory("loomgate-bind");
+    void portInUseFailsTheStart(@TempDir Path dir) throws Exception {
         Path routes = dir.resolve("routes.yaml");
         Files.writeString(routes, "routes: []\n");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -17,6 +17,7 @@ import dev.loomgate.gateway.testing.TestUpstream;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,10 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** SIGTERM: readiness fails first, the in-flight request completes, the process exits 0. */
 class GracefulShutdownTest {
     @Test
-    void sigtermDrainsInFlightRequestsAndExitsZero() throws Exception {
+    void sigtermDrainsInFlightRequestsAndExitsZero(@TempDir Path dir) throws Exception {
         try (TestUpstream slow = TestUpstream.start("slow")) {
             slow.behave(Behaviors.slow(1500, "slow"));
-            Path dir = Files.createTempDirectory("loomgate-term");
             Path accessLog = dir.resolve("access.log");
             try (GatewayProcess gw = GatewayProcess.start(dir, """
                     upstreams:

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -21,6 +20,7 @@ import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -33,12 +33,13 @@ class StreamingTest {
     private static TestUpstream echo;
     private static TestUpstream big;
     private static GatewayProcess gateway;
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
         echo = TestUpstream.start("echo").behave(Behaviors.echo());
         big = TestUpstream.start("big");
-        Path dir = Files.createTempDirectory("loomgate-stream");
         gateway = GatewayProcess.start(dir, """
                 upstreams:
                   - name: echo

@@ -41,7 +41,13 @@ public final class TestGateway implements AutoCloseable {
                 .accessLog("off")
                 .drainTimeout(Duration.ofSeconds(2))
                 .build();
-        return new TestGateway(dir, routes, GatewayNode.start(customize.apply(config)));
+        try {
+            return new TestGateway(dir, routes, GatewayNode.start(customize.apply(config)));
+        } catch (IOException | ConfigException | RuntimeException e) {
+            // tests that expect the start to fail still leave nothing behind
+            dev.loomgate.testsupport.TempDirs.deleteTree(dir);
+            throw e;
+        }
     }
 
     public GatewayNode node() {
@@ -84,6 +90,10 @@ public final class TestGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        node.close();
+        try {
+            node.close();
+        } finally {
+            dev.loomgate.testsupport.TempDirs.deleteTree(dir);
+        }
     }
 }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.loomgate.loadtests.ProxyOverheadBenchmark;
+
 /**
  * Cost of a cluster-wide rate limit on the data path. In one run: starts redis-server, an nginx upstream and one
  * gateway node (its jar, in a child JVM) with two routes to the same upstream, one with a Redis-backed limit that is
@@ -49,6 +51,7 @@ public final class RateLimitBenchmark {
             """;
 
     private final List<Process> started = new ArrayList<>();
+    private volatile Path work; // the run's temp dir, once made
 
     public static void main(String[] args) throws Exception {
         String gatewayJar = "gateway/target/loomgate-gateway.jar";
@@ -79,10 +82,20 @@ public final class RateLimitBenchmark {
         }
         RateLimitBenchmark bench = new RateLimitBenchmark();
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
+        boolean ok = false;
         try {
             bench.run(Path.of(gatewayJar), rounds, seconds, connections, threads, latencyBudget, sync);
+            ok = true;
         } finally {
             bench.stopAll();
+            // a failed run keeps its configs and logs for a look; a good one leaves nothing behind
+            if (bench.work != null) {
+                if (ok) {
+                    ProxyOverheadBenchmark.deleteTree(bench.work);
+                } else {
+                    System.err.println("bench-ratelimit: configs and logs kept in " + bench.work);
+                }
+            }
         }
     }
 
@@ -92,6 +105,7 @@ public final class RateLimitBenchmark {
             throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
         }
         Path work = Files.createTempDirectory("loomgate-bench-ratelimit-");
+        this.work = work;
         int redisPort = freePort();
         int nginxPort = freePort();
         int gwPort = freePort();

@@ -3,7 +3,6 @@ package dev.loomgate.gateway.client;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 import dev.loomgate.gateway.http1.ReadDeadline;
@@ -41,26 +40,7 @@ final class HttpInput extends InputStream {
         if (timeoutNanos == 0) {
             return in.read(b, off, len);
         }
-        deadline.arm(System.nanoTime() + timeoutNanos);
-        int n;
-        try {
-            n = in.read(b, off, len);
-        } catch (IOException e) {
-            if (deadline.disarm()) {
-                throw timedOut(e);
-            }
-            throw e;
-        }
-        if (deadline.disarm()) {
-            throw timedOut(null);
-        }
-        return n;
-    }
-
-    private static SocketTimeoutException timedOut(IOException cause) {
-        SocketTimeoutException e = new SocketTimeoutException("Read timed out");
-        e.initCause(cause);
-        return e;
+        return deadline.read(in, b, off, len, System.nanoTime() + timeoutNanos);
     }
 
     private boolean fill() throws IOException {

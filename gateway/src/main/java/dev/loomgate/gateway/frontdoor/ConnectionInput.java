@@ -101,26 +101,7 @@ final class ConnectionInput {
         if (until - now <= 0) {
             throw new SocketTimeoutException("request head not received in time");
         }
-        readDeadline.arm(until);
-        int n;
-        try {
-            n = in.read(b, off, len);
-        } catch (IOException e) {
-            if (readDeadline.disarm()) {
-                throw timedOut(e);
-            }
-            throw e;
-        }
-        if (readDeadline.disarm()) {
-            throw timedOut(null);
-        }
-        return n;
-    }
-
-    private static SocketTimeoutException timedOut(IOException cause) {
-        SocketTimeoutException e = new SocketTimeoutException("Read timed out");
-        e.initCause(cause);
-        return e;
+        return readDeadline.read(in, b, off, len, until);
     }
 
     /**

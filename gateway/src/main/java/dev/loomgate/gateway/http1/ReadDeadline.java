@@ -1,6 +1,9 @@
 package dev.loomgate.gateway.http1;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
+import java.net.SocketTimeoutException;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -52,5 +55,33 @@ public final class ReadDeadline {
     public boolean expireIfOverdue(long now) {
         long d = deadline;
         return d != IDLE && d != EXPIRED && now - d >= 0 && DEADLINE.compareAndSet(this, d, EXPIRED);
+    }
+
+    /**
+     * One blocking read of {@code in} that must end by {@code nanos}: armed before, disarmed after.
+     *
+     * @throws SocketTimeoutException when the watchdog expired the read (its data, if any, is not used)
+     */
+    public int read(InputStream in, byte[] b, int off, int len, long nanos) throws IOException {
+        arm(nanos);
+        int n;
+        try {
+            n = in.read(b, off, len);
+        } catch (IOException e) {
+            if (disarm()) {
+                throw timedOut(e);
+            }
+            throw e;
+        }
+        if (disarm()) {
+            throw timedOut(null);
+        }
+        return n;
+    }
+
+    private static SocketTimeoutException timedOut(IOException cause) {
+        SocketTimeoutException e = new SocketTimeoutException("Read timed out");
+        e.initCause(cause);
+        return e;
     }
 }

@@ -7,6 +7,10 @@ case ${1:-} in ''|-h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${
 failures=0
 fail() { echo "check-deb: $deb: $*" >&2; failures=$((failures + 1)); }
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-deb.XXXXXX")
+# Places inside the unpacked package, relative to its root (the installed system has them under /).
+unit_dir=lib/systemd/system
+sysusers_dir=usr/lib/sysusers.d
+gateway_runtime=usr/lib/loomgate/runtime
 trap 'rm -rf "$work"' EXIT
 
 field() { dpkg-deb --field "$deb" "$1"; }
@@ -37,7 +41,7 @@ check_common() { # PACKAGE PREFIX SHARE UNIT
   # Every file under /etc is a conffile, and every conffile is a file under /etc.
   diff <(grep '^etc/' "$work/files" | sed 's|^|/|' | sort) <(sort "$work/ctl/conffiles" 2>/dev/null) >/dev/null \
     || fail "conffiles ($(tr '\n' ' ' < "$work/ctl/conffiles" 2>/dev/null)) differ from the files under /etc"
-  local u="$work/root/lib/systemd/system/$unit"
+  local u="$work/root/$unit_dir/$unit"
   unit_has "$u" 'NoNewPrivileges=yes' NoNewPrivileges=yes
   unit_has "$u" 'ProtectSystem=strict' ProtectSystem=strict
   unit_has "$u" 'ProtectHome=yes' ProtectHome=yes
@@ -67,27 +71,27 @@ check_gateway() {
   for c in /etc/loomgate/gateway.yaml /etc/loomgate/routes.yaml /etc/default/loomgate-gateway; do
     grep -qx "$c" "$work/ctl/conffiles" 2>/dev/null || fail "$c is not a conffile"
   done
-  local u="$work/root/lib/systemd/system/loomgate-gateway.service"
+  local u="$work/root/$unit_dir/loomgate-gateway.service"
   unit_has "$u" 'User=loomgate' User=loomgate
   unit_has "$u" 'StateDirectory=loomgate' StateDirectory=loomgate
   unit_has "$u" 'ExecStart=/usr/sbin/loomgate-gateway --config /etc/loomgate/gateway.yaml' 'ExecStart with /etc/loomgate/gateway.yaml'
-  grep -q '^u loomgate ' "$work/root/usr/lib/sysusers.d/loomgate-gateway.conf" || fail "sysusers.d does not declare user loomgate"
+  grep -q '^u loomgate ' "$work/root/$sysusers_dir/loomgate-gateway.conf" || fail "sysusers.d does not declare user loomgate"
   grep -q 'systemd-sysusers' "$work/ctl/postinst" || fail "postinst does not create the user"
   grep -q 'userdel' "$work/ctl/postrm" || fail "postrm purge does not remove the user"
   grep -q '/var/lib/loomgate' "$work/ctl/postrm" || fail "postrm purge does not remove the state dir"
   # The launchers run the package's own runtime, never a java from PATH.
   local l
   for l in usr/bin/loomgate usr/sbin/loomgate-gateway; do
-    grep -q 'exec /usr/lib/loomgate/runtime/bin/java ' "$work/root/$l" || fail "/$l does not exec the package's runtime"
+    grep -q "exec /$gateway_runtime/bin/java " "$work/root/$l" || fail "/$l does not exec the package's runtime"
   done
   # java.desktop is left out on purpose (packaging/loomgate-gateway/jlink-exclude).
-  if grep -qw java.desktop "$work/root/usr/lib/loomgate/runtime/modules.txt"; then fail "the runtime has java.desktop"; fi
+  if grep -qw java.desktop "$work/root/$gateway_runtime/modules.txt"; then fail "the runtime has java.desktop"; fi
   if grep -q 'libawt' "$work/files"; then fail "the runtime has AWT libraries"; fi
 }
 
 check_standin() {
   check_common loomgate-consul-standin usr/lib/loomgate-consul-standin usr/share/loomgate-consul-standin loomgate-consul-standin.service
-  unit_has "$work/root/lib/systemd/system/loomgate-consul-standin.service" 'DynamicUser=yes' DynamicUser=yes
+  unit_has "$work/root/$unit_dir/loomgate-consul-standin.service" 'DynamicUser=yes' DynamicUser=yes
   field Description | head -1 | grep -qi 'test fixture' || fail "the fixture's description does not say it is a test fixture"
 }
 

@@ -3,8 +3,8 @@ package dev.loomgate.gateway.http1;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
-import java.net.SocketTimeoutException;
 import java.lang.invoke.VarHandle;
+import java.net.SocketTimeoutException;
 
 /**
  * The deadline of one connection's blocking read, enforced by a watchdog thread instead of SO_TIMEOUT.

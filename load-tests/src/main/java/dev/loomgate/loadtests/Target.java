@@ -1,6 +1,5 @@
 package dev.loomgate.loadtests;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -18,16 +17,7 @@ record Target(String name, String description, String url, ManagedProcesses.Star
 
     /** CPU time of the serving process and its children (nginx workers) so far, in nanoseconds. */
     long cpuNanos() {
-        ProcessHandle h = server.process().toHandle();
-        long total = cpu(h);
-        for (ProcessHandle child : h.descendants().toList()) {
-            total += cpu(child);
-        }
-        return total;
-    }
-
-    private static long cpu(ProcessHandle h) {
-        return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+        return CpuMeter.treeNanos(server.process().toHandle());
     }
 
     /** Fails if the serving process has died. */

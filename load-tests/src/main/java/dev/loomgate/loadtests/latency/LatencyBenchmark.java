@@ -5,6 +5,7 @@ import static dev.loomgate.loadtests.ProxyOverheadBenchmark.say;
 import dev.loomgate.loadtests.BenchBed;
 import dev.loomgate.loadtests.BenchFailure;
 import dev.loomgate.loadtests.BenchReport;
+import dev.loomgate.loadtests.CpuMeter;
 import dev.loomgate.loadtests.LocalHost;
 import dev.loomgate.loadtests.MachineInfo;
 import dev.loomgate.loadtests.ManagedProcesses;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Latency under normal load: the origin directly, one Loomgate node and nginx as a reverse proxy, each at the same
@@ -120,6 +122,10 @@ public final class LatencyBenchmark {
                     LatencyReport.fmt(max.requestsPerSec()));
             say("nginx maximum %,.0f req/s -> offered rate %,.0f req/s", max.requestsPerSec(), rate);
         }
+        // Loomgate's own maximum in the same run: the share of it the offered rate takes explains queueing.
+        say("measuring Loomgate's maximum: wrk -t2 -c64 %d s ...", options.maxProbeSec());
+        double loomgateMax = wrk.run("max-loomgate", url(gatewayPort), options.maxProbeSec()).requestsPerSec();
+        say("Loomgate maximum %,.0f req/s: the offered rate is %.0f %% of it", loomgateMax, rate / loomgateMax * 100);
 
         record Subject(String name, int port, ManagedProcesses.Started process) {
         }
@@ -129,20 +135,35 @@ public final class LatencyBenchmark {
         for (Subject s : subjects) {
             say("%-8s constant %,.0f req/s for %d s over %d connections ...", s.name(), rate, options.durationSec(),
                     options.connections());
+            // the generator runs in this JVM; the servers are its children, hence its own CPU only
+            ProcessHandle self = ProcessHandle.current(), originHandle = origin.process().toHandle();
+            ProcessHandle proxyHandle = s.process().process().toHandle();
+            boolean isDirect = s.process() == origin;
+            long gen0 = CpuMeter.nanos(self), origin0 = CpuMeter.treeNanos(originHandle);
+            long proxy0 = isDirect ? 0 : CpuMeter.treeNanos(proxyHandle);
+            Optional<CpuMeter.MachineTicks> machine0 = CpuMeter.machine();
+            long wall0 = System.nanoTime();
             OpenLoadResult r = OpenLoad.run(new OpenLoad.Plan(s.port(), "/", rate,
                     Duration.ofSeconds(options.durationSec()), options.connections()));
+            Duration wall = Duration.ofNanos(System.nanoTime() - wall0);
             if (!s.process().process().isAlive()) {
                 throw new BenchFailure(s.name() + " exited during its run; log:\n" + s.process().logTail());
             }
-            LatencyReport.Row row = LatencyReport.Row.of(s.name(), r);
+            CpuMeter.CoresUsed cores = CpuMeter.CoresUsed.of(CpuMeter.nanos(self) - gen0,
+                    isDirect ? Optional.empty() : Optional.of(CpuMeter.treeNanos(proxyHandle) - proxy0),
+                    CpuMeter.treeNanos(originHandle) - origin0,
+                    CpuMeter.machine().flatMap(m1 -> machine0.map(m1::busyShareSince)), wall,
+                    Runtime.getRuntime().availableProcessors());
+            LatencyReport.Row row = LatencyReport.Row.of(s.name(), r, cores);
             rows.add(row);
             say("%-8s achieved %,.0f req/s%s  p50 %s  p99 %s  p99.9 %s  max %s  errors %d%s  (load %s)", s.name(),
                     r.achievedRate(), r.rateHeld() ? "" : " (RATE NOT HELD)", BenchReport.latency(row.p50()),
                     BenchReport.latency(row.p99()), BenchReport.latency(row.p999()), BenchReport.latency(row.max()),
                     r.errors(), r.errorSamples().isEmpty() ? "" : " e.g. " + r.errorSamples().getFirst(),
                     MachineInfo.loadAverage());
+            say("%-8s cores used: %s", s.name(), cores.text());
         }
-        return new LatencyReport(machine, rate, source, rows);
+        return new LatencyReport(machine, rate, source, rows, Optional.of(loomgateMax));
     }
 
     private static String url(int port) {

@@ -36,7 +36,9 @@ public record LatencyOptions(Optional<Double> rate, double rateShare, int durati
             constant rate of 50 %% of it (wrk2-style, latency from each request's intended start, so stalls are not
             hidden) to the origin directly, one Loomgate node and nginx as a reverse proxy, one after the other.
             Prints p50/p99/p99.9 of each, the added figures (proxy minus direct) side by side, the achieved rate of
-            the generator, and the goal: Loomgate's p99 added <= nginx's p99 added + 1 ms.
+            the generator, and the goal: Loomgate's p99 added <= nginx's p99 added + 1 ms. Also measures Loomgate's
+            own maximum (the share of it the rate takes explains queueing) and the cores the generator, the proxy
+            and the origin used during each run (all share this machine's cores).
               --rate R            fixed rate in req/s instead of measuring nginx's maximum
               --rate-share X      share of nginx's maximum (default 0.5)
               --duration S        seconds of constant-rate load per target (default 30)

@@ -3,6 +3,7 @@ package dev.loomgate.loadtests.latency;
 import static dev.loomgate.loadtests.BenchReport.latency;
 import static dev.loomgate.loadtests.BenchReport.q;
 
+import dev.loomgate.loadtests.CpuMeter;
 import dev.loomgate.loadtests.openload.OpenLoadResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,19 +18,27 @@ import java.util.Optional;
  * @param rate        the offered rate, req/s
  * @param rateSource  where the rate came from ("50 % of nginx's maximum 24,000 req/s" or "--rate")
  * @param rows        direct, loomgate, nginx (in any order)
+ * @param loomgateMax Loomgate's own maximum (wrk) measured in the same run, req/s, when it was measured: how close
+ *                    the offered rate is to it explains queueing in the figures
  */
-public record LatencyReport(String machine, double rate, String rateSource, List<Row> rows) {
+public record LatencyReport(String machine, double rate, String rateSource, List<Row> rows,
+                            Optional<Double> loomgateMax) {
     /** Loomgate may add at most this much more p99 latency than nginx, us. */
     public static final long GOAL_MARGIN_MICROS = 1000;
     static final String DIRECT = "direct", LOOMGATE = "loomgate", NGINX = "nginx";
 
-    /** One target's figures; latencies in us. */
+    /** One target's figures; latencies in us; the cores each part used during the run, when measured. */
     public record Row(String target, double achievedRate, long completed, long errors, long p50, long p99,
-                      long p999, long max, long sendLagP99) {
-        static Row of(String target, OpenLoadResult r) {
+                      long p999, long max, long sendLagP99, Optional<CpuMeter.CoresUsed> cores) {
+        public Row(String target, double achievedRate, long completed, long errors, long p50, long p99, long p999,
+                   long max, long sendLagP99) {
+            this(target, achievedRate, completed, errors, p50, p99, p999, max, sendLagP99, Optional.empty());
+        }
+
+        static Row of(String target, OpenLoadResult r, CpuMeter.CoresUsed cores) {
             return new Row(target, r.achievedRate(), r.completed(), r.errors(), r.latency().percentile(0.5),
                     r.latency().percentile(0.99), r.latency().percentile(0.999), r.latency().maxMicros(),
-                    r.sendLag().percentile(0.99));
+                    r.sendLag().percentile(0.99), Optional.of(cores));
         }
 
         boolean rateHeld(double rate) {
@@ -43,6 +52,24 @@ public record LatencyReport(String machine, double rate, String rateSource, List
 
     public LatencyReport {
         rows = List.copyOf(rows);
+    }
+
+    public LatencyReport(String machine, double rate, String rateSource, List<Row> rows) {
+        this(machine, rate, rateSource, rows, Optional.empty());
+    }
+
+    /** "the offered rate is 85 % of Loomgate's own maximum 46,000 req/s", when that maximum was measured. */
+    Optional<String> loadLine() {
+        return loomgateMax.filter(m -> m > 0).map(m -> "offered rate = %.0f %% of Loomgate's own maximum %s req/s (wrk, same run)"
+                .formatted(rate / m * 100, fmt(m)));
+    }
+
+    /** Per target, the cores the generator, the proxy and the origin used during its run. */
+    private void appendCores(StringBuilder sb, String prefix) {
+        for (Row r : rows) {
+            r.cores().ifPresent(c -> sb.append(prefix).append("cores used during ").append(r.target()).append(": ")
+                    .append(c.text()).append('\n'));
+        }
     }
 
     Optional<Row> row(String target) {
@@ -130,6 +157,8 @@ public record LatencyReport(String machine, double rate, String rateSource, List
         }
         sb.append("('!': below %.0f %% of the offered rate; lag: how late requests left the generator)%n"
                 .formatted(OpenLoadResult.HELD_SHARE * 100));
+        loadLine().ifPresent(l -> sb.append(l).append('\n'));
+        appendCores(sb, "");
         sb.append(goalLine()).append('\n');
         return sb.toString();
     }
@@ -148,6 +177,9 @@ public record LatencyReport(String machine, double rate, String rateSource, List
                     a.map(x -> signed(x.p50())).orElse("-"), a.map(x -> signed(x.p99())).orElse("-"),
                     a.map(x -> signed(x.p999())).orElse("-")));
         }
+        sb.append('\n');
+        loadLine().ifPresent(l -> sb.append(l).append("\n\n"));
+        appendCores(sb, "- ");
         return sb.append('\n').append(goalLine()).append('\n').toString();
     }
 
@@ -157,15 +189,24 @@ public record LatencyReport(String machine, double rate, String rateSource, List
             Optional<Added> a = r.target().equals(DIRECT) ? Optional.empty() : added(r.target());
             items.add(String.format(Locale.ROOT, "    {\"target\": %s, \"achievedRate\": %.1f, \"completed\": %d, "
                             + "\"errors\": %d, \"p50Micros\": %d, \"p99Micros\": %d, \"p999Micros\": %d, \"maxMicros\": %d, "
-                            + "\"sendLagP99Micros\": %d, \"addedP50Micros\": %s, \"addedP99Micros\": %s, \"addedP999Micros\": %s}",
+                            + "\"sendLagP99Micros\": %d, \"addedP50Micros\": %s, \"addedP99Micros\": %s, \"addedP999Micros\": %s, "
+                            + "\"coresUsed\": %s}",
                     q(r.target()), r.achievedRate(), r.completed(), r.errors(), r.p50(), r.p99(), r.p999(), r.max(),
                     r.sendLagP99(), a.map(x -> "" + x.p50()).orElse("null"), a.map(x -> "" + x.p99()).orElse("null"),
-                    a.map(x -> "" + x.p999()).orElse("null")));
+                    a.map(x -> "" + x.p999()).orElse("null"), r.cores().map(LatencyReport::coresJson).orElse("null")));
         }
         return String.format(Locale.ROOT, "{%n  \"benchmark\": \"latency\",%n  \"machine\": %s,%n  \"rate\": %.1f,%n"
                         + "  \"rateSource\": %s,%n  \"rateHeld\": %s,%n  \"valid\": %s,%n  \"goalMarginMicros\": %d,%n  \"verdict\": %s,%n"
-                        + "  \"targets\": [%n%s%n  ]%n}%n", q(machine), rate, q(rateSource), rateHeld(), valid(),
-                GOAL_MARGIN_MICROS, q(verdict()), String.join(",\n", items));
+                        + "  \"loomgateMaxRate\": %s,%n  \"targets\": [%n%s%n  ]%n}%n", q(machine), rate, q(rateSource),
+                rateHeld(), valid(), GOAL_MARGIN_MICROS, q(verdict()),
+                loomgateMax.map(m -> String.format(Locale.ROOT, "%.1f", m)).orElse("null"), String.join(",\n", items));
+    }
+
+    private static String coresJson(CpuMeter.CoresUsed c) {
+        return String.format(Locale.ROOT, "{\"generator\": %.3f, \"proxy\": %s, \"origin\": %.3f, \"machineBusy\": %s, "
+                        + "\"cores\": %d}", c.generator(), c.proxy().map(p -> String.format(Locale.ROOT, "%.3f", p)).orElse("null"),
+                c.origin(), Double.isNaN(c.machineBusy()) ? "null" : String.format(Locale.ROOT, "%.3f", c.machineBusy()),
+                c.cores());
     }
 
     static String signed(long micros) {

@@ -80,4 +80,23 @@ class LatencyReportTest {
         assertTrue(json.contains("\"addedP99Micros\": 900"), json);
         assertTrue(json.contains("\"addedP99Micros\": null"), json);
     }
+
+    @Test
+    void printsTheShareOfLoomgatesMaximumAndTheCoresOfEachRun() {
+        dev.loomgate.loadtests.CpuMeter.CoresUsed cores = dev.loomgate.loadtests.CpuMeter.CoresUsed.of(
+                8_000_000_000L, java.util.Optional.of(9_000_000_000L), 2_000_000_000L, java.util.Optional.of(0.97),
+                java.time.Duration.ofSeconds(10), 2);
+        LatencyReport r = new LatencyReport("2 cores", 10_000, "--rate", List.of(
+                new LatencyReport.Row("direct", 10_000, 1000, 0, 100, 300, 900, 1000, 20),
+                new LatencyReport.Row("loomgate", 10_000, 1000, 0, 250, 1200, 3000, 3100, 20,
+                        java.util.Optional.of(cores))), java.util.Optional.of(12_500.0));
+        assertTrue(r.text().contains("offered rate = 80 % of Loomgate's own maximum 12,500 req/s"), r.text());
+        assertTrue(r.text().contains("cores used during loomgate: gen 0.80, proxy 0.90, origin 0.20; machine 1.94/2 busy"),
+                r.text());
+        assertTrue(r.markdown().contains("- cores used during loomgate: gen 0.80"), r.markdown());
+        assertTrue(r.json().contains("\"loomgateMaxRate\": 12500.0"), r.json());
+        assertTrue(r.json().contains("\"coresUsed\": {\"generator\": 0.800, \"proxy\": 0.900, \"origin\": 0.200, "
+                + "\"machineBusy\": 1.940, \"cores\": 2}"), r.json());
+        assertTrue(r.json().contains("\"coresUsed\": null"), "the direct row has no cores measured: " + r.json());
+    }
 }

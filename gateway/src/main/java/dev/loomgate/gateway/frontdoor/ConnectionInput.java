@@ -26,7 +26,12 @@ final class ConnectionInput {
         }
     }
 
-    private static final int INITIAL = 4096;
+    /**
+     * First buffer size; it doubles (up to the longest allowed line) only on a connection that needs it. Every open
+     * connection holds one, idle ones too: 1 KiB instead of 4 KiB saved 30 MB with 10,000 idle clients
+     * (bench-memory), and most request heads (wrk's, curl's, a bearer token's) fit in it.
+     */
+    static final int INITIAL = 1024;
 
     private final InputStream in;
     private final Socket socket; // null in unit tests over a plain stream

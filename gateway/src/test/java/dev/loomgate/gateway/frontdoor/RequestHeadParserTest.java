@@ -164,4 +164,21 @@ class RequestHeadParserTest {
                 .expectContinue());
         assertFalse(parse("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n").expectContinue());
     }
+
+    @Test
+    void headsLargerThanTheFirstBufferGrowItAndKeepThePipelinedRequest() throws Exception {
+        FrontDoorSettings large = FrontDoorSettings.builder().maxRequestLine(8192).maxHeaderSize(16_384)
+                .maxHeaderCount(10).maxBodySize(1000).build();
+        String cookie = "c".repeat(3 * ConnectionInput.INITIAL);
+        String first = "GET /one HTTP/1.1\r\nHost: a\r\nCookie: " + cookie + "\r\nX-After: yes\r\n\r\n";
+        String second = "GET /two HTTP/1.1\r\nHost: a\r\n\r\n";
+        ConnectionInput in = new ConnectionInput(new ByteArrayInputStream(
+                (first + second).getBytes(StandardCharsets.ISO_8859_1)), null, 8192);
+        RequestHeadParser parser = new RequestHeadParser(large);
+        RequestHead one = parser.parse(in);
+        assertEquals(cookie, one.headers().first("cookie").orElseThrow());
+        assertEquals("yes", one.headers().first("x-after").orElseThrow());
+        assertTrue(in.buf.length > ConnectionInput.INITIAL, "grew for the long line");
+        assertEquals("/two", parser.parse(in).path(), "the next request on the connection is intact");
+    }
 }

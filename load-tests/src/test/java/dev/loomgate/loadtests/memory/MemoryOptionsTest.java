@@ -26,7 +26,22 @@ class MemoryOptionsTest {
         assertEquals(4, o.sources());
         assertTrue(o.nginx());
         assertFalse(o.nmt());
-        assertEquals(List.of("-XX:+UseZGC", "-Xmx512m"), o.gatewayJvmOpts());
+        assertEquals(List.of("-XX:+UseZGC", "-Xmx512m", "-XX:SoftMaxHeapSize=160m"), o.gatewayJvmOpts());
+    }
+
+    /** The benchmark measures the node as deployed: the Ansible role's and the package's JVM options. */
+    @Test
+    void defaultJvmOptionsAreTheDeployedOnes() throws java.io.IOException {
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        String ansible = java.nio.file.Files.readAllLines(repo.resolve("ansible/roles/gateway/defaults/main.yml"))
+                .stream().filter(l -> l.startsWith("gateway_java_opts:")).findFirst().orElseThrow()
+                .replaceFirst("^gateway_java_opts:\\s*", "").replace("\"", "");
+        String deb = java.nio.file.Files.readAllLines(repo.resolve("packaging/loomgate-gateway/default"))
+                .stream().filter(l -> l.startsWith("LOOMGATE_JAVA_OPTS=")).findFirst().orElseThrow()
+                .replaceFirst("^LOOMGATE_JAVA_OPTS=", "").replace("\"", "");
+        String bench = String.join(" ", MemoryOptions.DEFAULT_JVM_OPTS);
+        assertEquals(bench, ansible, "ansible gateway_java_opts");
+        assertEquals(bench + " -XX:+ExitOnOutOfMemoryError", deb, "the package's LOOMGATE_JAVA_OPTS");
     }
 
     @Test

@@ -80,10 +80,17 @@ public final class CpuMeter {
                     machineBusyShare.orElse(Double.NaN) * cores, cores);
         }
 
-        /** "gen 0.71, proxy 0.98, origin 0.22; machine 1.95/2 busy". */
+        /** Cores busy with anything else on the machine (other programs, the kernel's softirq work), >= 0. */
+        public Optional<Double> other() {
+            return Double.isNaN(machineBusy) ? Optional.empty()
+                    : Optional.of(Math.max(0, machineBusy - generator - proxy.orElse(0.0) - origin));
+        }
+
+        /** "gen 0.71, proxy 0.98, origin 0.22, other 0.04; machine 1.95/2 busy". */
         public String text() {
-            return String.format(Locale.ROOT, "gen %.2f, proxy %s, origin %.2f; machine %s/%d busy", generator,
+            return String.format(Locale.ROOT, "gen %.2f, proxy %s, origin %.2f, other %s; machine %s/%d busy", generator,
                     proxy.map(p -> String.format(Locale.ROOT, "%.2f", p)).orElse("-"), origin,
+                    other().map(o -> String.format(Locale.ROOT, "%.2f", o)).orElse("?"),
                     Double.isNaN(machineBusy) ? "?" : String.format(Locale.ROOT, "%.2f", machineBusy), cores);
         }
     }

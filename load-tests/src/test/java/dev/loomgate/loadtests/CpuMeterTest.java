@@ -32,8 +32,8 @@ class CpuMeterTest {
         assertEquals(1.0, c.proxy().orElseThrow(), 1e-9);
         assertEquals(0.25, c.origin(), 1e-9);
         assertEquals(1.8, c.machineBusy(), 1e-9);
-        assertEquals("gen 0.50, proxy 1.00, origin 0.25; machine 1.80/2 busy", c.text());
-        assertEquals("gen 0.50, proxy -, origin 0.25; machine ?/2 busy", CpuMeter.CoresUsed.of(5_000_000_000L,
+        assertEquals("gen 0.50, proxy 1.00, origin 0.25, other 0.05; machine 1.80/2 busy", c.text());
+        assertEquals("gen 0.50, proxy -, origin 0.25, other ?; machine ?/2 busy", CpuMeter.CoresUsed.of(5_000_000_000L,
                 Optional.empty(), 2_500_000_000L, Optional.empty(), Duration.ofSeconds(10), 2).text());
     }
 

@@ -91,7 +91,7 @@ class LatencyReportTest {
                 new LatencyReport.Row("loomgate", 10_000, 1000, 0, 250, 1200, 3000, 3100, 20,
                         java.util.Optional.of(cores))), java.util.Optional.of(12_500.0));
         assertTrue(r.text().contains("offered rate = 80 % of Loomgate's own maximum 12,500 req/s"), r.text());
-        assertTrue(r.text().contains("cores used during loomgate: gen 0.80, proxy 0.90, origin 0.20; machine 1.94/2 busy"),
+        assertTrue(r.text().contains("cores used during loomgate: gen 0.80, proxy 0.90, origin 0.20, other 0.04; machine 1.94/2 busy"),
                 r.text());
         assertTrue(r.markdown().contains("- cores used during loomgate: gen 0.80"), r.markdown());
         assertTrue(r.json().contains("\"loomgateMaxRate\": 12500.0"), r.json());

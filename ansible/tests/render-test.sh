@@ -167,6 +167,53 @@ check "haproxy: operator rules in the frontend, in order, before default_backend
   grep -n '' '$work/front.txt' | grep -F 'http-request set-header X-Rule-Test yes' | cut -d: -f1 > '$work/l2' &&
   [ -s '$work/l1' ] && [ -s '$work/l2' ] && [ \$(cat '$work/l1') -lt \$(cat '$work/l2') ]"
 
+# --- TLS at the LBs: terminate (certificate per VIP name, HSTS, X-Forwarded-Proto) and passthrough (SNI) ---
+# Throwaway self-signed certificates: haproxy -c loads every crt file it is given.
+for name in api www; do
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$name.loomgate.test" \
+    -keyout "$work/$name.key" -out "$work/$name.crt" >/dev/null 2>&1 && cat "$work/$name.crt" "$work/$name.key" > "$work/$name.pem"
+done
+tt="$work/tls-terminate"
+render inventories/netns "$tt" --limit lb1 -e haproxy_tls_mode=terminate -e haproxy_hsts_max_age=31536000 \
+  -e "{\"haproxy_tls_certs\": [\"$work/api.pem\", \"$work/www.pem\"]}"
+if [ "$rc" -eq 0 ]; then ok "haproxy TLS terminate renders (haproxy -c loaded both certificates)"
+else fail "haproxy TLS terminate renders" "$out"; fi
+tc="$tt/lb1/haproxy.cfg"
+check "haproxy terminate: HTTPS bind on the VIP with one crt per name and ALPN, TLS >= 1.2, AEAD ciphers, no tickets" bash -c "
+  grep -qF 'bind 10.77.0.100:443 ssl crt $work/api.pem crt $work/www.pem alpn http/1.1' '$tc' &&
+  grep -qF 'ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets' '$tc' &&
+  grep -E '^ +ssl-default-bind-ciphers ' '$tc' | grep -qv -E 'CBC|RC4|3DES|SHA:|:SHA\$' &&
+  grep -qF 'bind 10.77.0.100:80' '$tc'"
+check "haproxy terminate: redirect plain HTTP, X-Forwarded-Proto set (client value replaced), HSTS on HTTPS only" bash -c "
+  grep -qF 'http-request redirect scheme https code 301 unless { ssl_fc }' '$tc' &&
+  grep -qF 'http-request set-header X-Forwarded-Proto https if { ssl_fc }' '$tc' &&
+  grep -qF 'http-request set-header X-Forwarded-Proto http unless { ssl_fc }' '$tc' &&
+  grep -qF 'http-after-response set-header Strict-Transport-Security \"max-age=31536000\" if { ssl_fc }' '$tc'"
+tp="$work/tls-passthrough"
+render inventories/netns "$tp" --limit lb1 -e haproxy_tls_mode=passthrough \
+  -e '{"haproxy_tls_sni_routes": [{"sni": "api.loomgate.test", "group": "gateways"}]}'
+if [ "$rc" -eq 0 ]; then ok "haproxy TLS passthrough renders (haproxy -c accepted it)"; else fail "haproxy TLS passthrough renders" "$out"; fi
+pc="$tp/lb1/haproxy.cfg"
+check "haproxy passthrough: mode tcp on :443, ClientHello required, SNI route, gateways' TLS port checked on admin, no TLS settings of its own" bash -c "
+  sed -n '/^frontend gateway-front-tls/,/^\$/p' '$pc' > '$work/ptf.txt' &&
+  grep -qF 'mode tcp' '$work/ptf.txt' && grep -qF 'bind 10.77.0.100:443' '$work/ptf.txt' &&
+  grep -qF 'tcp-request content accept if { req.ssl_hello_type 1 }' '$work/ptf.txt' &&
+  grep -qF 'use_backend tls-gateways if { req.ssl_sni -i api.loomgate.test }' '$work/ptf.txt' &&
+  [ \$(grep -cE '^ +server gw[123] 10\.77\.0\.2[123]:8443 port 9080$' '$pc') -eq 3 ] &&
+  ! grep -qE ' ssl( |\$)|ssl-default-bind' '$pc' && grep -qF 'bind 10.77.0.100:80' '$pc'"
+render inventories/netns "$work/tls-bad1" --limit lb1 -e haproxy_tls_mode=terminate
+expect_rejected() { # name, pattern: checked against the output of the last render
+  local said
+  said=$(grep -oE -- "$2[^\"\\]*" <<<"$out" | head -n1)
+  if [ "$rc" -ne 0 ] && [ -n "$said" ]; then ok "rejected: $1"; echo "    tool said: $said"
+  else fail "rejected: $1 (exit $rc, expected the message /$2/)" "$out"; fi
+}
+expect_rejected "TLS terminate without certificates (assert)" "terminate needs haproxy_tls_certs"
+render inventories/netns "$work/tls-bad2" --limit lb1 -e haproxy_tls_mode=terminate -e '{"haproxy_tls_certs": ["/nonexistent/loomgate.pem"]}'
+expect_rejected "TLS terminate with a missing certificate file (haproxy -c)" "unable to (stat|load) SSL certificate"
+render inventories/netns "$work/tls-bad3" --limit lb1 -e haproxy_tls_mode=offload
+expect_rejected "haproxy_tls_mode offload (assert)" "haproxy_tls_mode must be '', terminate or passthrough"
+
 # --- broken inventory values are rejected by the tools, with their messages ------------------------
 # A host stops at its first error, so each broken value sits on its own host:
 #   run 1: lb2 haproxy inter 5xs, lb1 VIP 10.77.0.300, mon1 scrape timeout > interval, redis2 a 2nd master
@@ -175,12 +222,6 @@ broken_inventory() { # name, then "host var value" triples -> an inventory dir w
   local dir="$work/broken-$1"; shift; cp -r inventories/netns "$dir"; mkdir -p "$dir/host_vars"
   while [ $# -ge 3 ]; do printf '%s: %s\n' "$2" "$3" >> "$dir/host_vars/$1.yml"; shift 3; done
   echo "$dir"
-}
-expect_rejected() { # name, pattern: checked against the output of the last render
-  local said
-  said=$(grep -oE -- "$2[^\"\\]*" <<<"$out" | head -n1)
-  if [ "$rc" -ne 0 ] && [ -n "$said" ]; then ok "rejected: $1"; echo "    tool said: $said"
-  else fail "rejected: $1 (exit $rc, expected the message /$2/)" "$out"; fi
 }
 render "$(broken_inventory one lb2 haproxy_check_inter 5xs lb1 keepalived_vip 10.77.0.300 \
           mon1 prometheus_scrape_timeout 5s redis2 redis_role master)" "$work/out-one" --limit lb1,lb2,mon1,redis1,redis2

@@ -57,10 +57,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FrontDoorCorpusHaproxyTest {
     private static final String CORPUS = "/front-door-corpus/";
-    /** GatewayNode's start line: "node corpus ready: proxy on 127.0.0.1:41234, admin on 127.0.0.1:41235, ...". */
-    private static final Pattern READY = Pattern.compile("ready: proxy on [^:\\s]+:(\\d+), admin on [^:\\s]+:(\\d+)");
-    private static final Duration START = Duration.ofSeconds(30);
-    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
     /** The operator's rule for the corpus's hidden path, rendered into the frontend by the role. */
     static final String DENY_RULE = "deny deny_status 403 if { path_sub SMUGGLED }";
     /** The node's header on every answer it writes (refusals and proxied responses); HAProxy's pages lack it. */
@@ -69,8 +65,7 @@ class FrontDoorCorpusHaproxyTest {
     @TempDir
     static Path dir;
     private static RecordingUpstream upstream;
-    private static Process gateway;
-    private static Process haproxy;
+    private static HaproxyInFront front;
     private static int frontPort;
     /** Per case, who answered (for the summary printed at the end). */
     private static final Map<String, String> answeredBy = new LinkedHashMap<>();
@@ -94,94 +89,10 @@ class FrontDoorCorpusHaproxyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path repo = ClusterSpec.findRepoRoot();
-        Path gatewayJar = ClusterSpec.loopback(repo).gatewayJar();
-        Assumptions.assumeTrue(Files.isExecutable(HAPROXY), "haproxy not installed (make deps)");
-        Assumptions.assumeTrue(CommandResult.run(List.of("sh", "-c", "command -v ansible-playbook"),
-                Duration.ofSeconds(5)).exitCode() == 0, "ansible-playbook not installed (make deps)");
-        // mvn verify packages the gateway module before this one; a lone -pl chaos-harness run needs make build
-        assertTrue(Files.isRegularFile(gatewayJar), gatewayJar + " is missing: build the gateway first (make build)");
-
         upstream = RecordingUpstream.start();
-        int[] node = startGateway(gatewayJar);
-        for (int attempt = 1; haproxy == null; attempt++) {
-            startHaproxy(repo, node[0], node[1], attempt);
-        }
-        HaproxyStats stats = HaproxyStats.socket(dir.resolve("render/lb1/haproxy.sock"));
-        // the rendered backend lists gw1..gw3; all three point at this one node, so every one must be UP
-        for (String server : List.of("gw1", "gw2", "gw3")) {
-            Await.until(server + " UP in HAProxy", START, () -> up(stats, server));
-        }
-    }
-
-    /** Starts the node on port 0 (proxy and admin) and returns the ports from its ready line. */
-    private static int[] startGateway(Path jar) throws IOException {
-        Files.writeString(dir.resolve("routes.yaml"), """
-                upstreams:
-                  - name: recording
-                    endpoints: [ 127.0.0.1:%d ]
-                routes:
-                  - id: api
-                    upstream: recording
-                    match: { path-prefix: /api }
-                """.formatted(upstream.port()));
-        // as the Ansible-rendered node: HAProxy on loopback is a trusted proxy
-        Files.writeString(dir.resolve("gateway.yaml"), """
-                node: { id: corpus, host: 127.0.0.1, port: 0, admin-host: 127.0.0.1, admin-port: 0 }
-                routes-file: %s
-                forwarded:
-                  trusted-proxies: ["127.0.0.1/32"]
-                """.formatted(dir.resolve("routes.yaml")));
-        Path log = dir.resolve("gateway.log");
-        gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xmx128m", "-jar", jar.toString(),
-                "--config", dir.resolve("gateway.yaml").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Matcher ready = Await.value("the gateway's ready line in " + log, START, () -> {
-            if (!gateway.isAlive()) {
-                throw new IllegalStateException("gateway exited with " + gateway.exitValue() + ":\n" + read(log));
-            }
-            return READY.matcher(read(log));
-        }, Matcher::find);
-        return new int[] {Integer.parseInt(ready.group(1)), Integer.parseInt(ready.group(2))};
-    }
-
-    /** Renders lb1's haproxy.cfg with Ansible for this node and free ports, and starts it as the harness does. */
-    private static void startHaproxy(Path repo, int nodePort, int nodeAdminPort, int attempt) throws Exception {
-        Path render = dir.resolve("render");
-        Path overlay = dir.resolve("inventory-overlay.yml");
-        // HAProxy cannot bind port 0 and report it: probe two, and render again if one was taken in between
-        Files.writeString(overlay, """
-                ---
-                # This test's ports: lb1's frontend and stats, and gw1..gw3 all on the one node it runs.
-                all:
-                  children:
-                    lbs:
-                      hosts:
-                        lb1:
-                          haproxy_frontend_port: %1$d
-                          haproxy_stats_port: %2$d
-                          haproxy_http_request_rules: [ "%5$s" ]
-                    gateways:
-                      hosts:
-                        gw1: { gateway_port: %3$d, gateway_admin_port: %4$d }
-                        gw2: { gateway_port: %3$d, gateway_admin_port: %4$d }
-                        gw3: { gateway_port: %3$d, gateway_admin_port: %4$d }
-                """.formatted(frontPort = freePort(), freePort(), nodePort, nodeAdminPort, DENY_RULE));
-        AnsibleRender.renderLoopbackHosts(repo, overlay, "lb1", render, dir.resolve("ansible-render.log"));
-        Path cfg = render.resolve("lb1/haproxy.cfg");
-        Path log = dir.resolve("haproxy-" + attempt + ".log");
-        Process p = new ProcessBuilder(HAPROXY.toString(), "-f", cfg.toString(), "-db", "-W",
-                "-S", render.resolve("lb1/master.sock").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        HaproxyStats stats = HaproxyStats.socket(render.resolve("lb1/haproxy.sock"));
-        // the stats socket answers once every listener is bound; a bind failure exits
-        Await.until("haproxy to start (or exit)", START, () -> !p.isAlive() || up(stats, null));
-        if (p.isAlive()) {
-            haproxy = p;
-        } else if (!read(log).contains("cannot bind") || attempt == 3) {
-            throw new IllegalStateException("haproxy exited with " + p.exitValue() + ": " + read(log));
-        }
+        front = HaproxyInFront.start(dir, upstream.port(),
+                "          haproxy_http_request_rules: [ \"" + DENY_RULE + "\" ]");
+        frontPort = front.frontPort();
     }
 
     @AfterAll
@@ -195,29 +106,11 @@ class FrontDoorCorpusHaproxyTest {
                         + pipelinedDenied + "; per case: " + answeredBy);
             }
         } finally {
-            stopByPid(haproxy);
-            stopByPid(gateway);
+            if (front != null) {
+                front.close();
+            }
             if (upstream != null) {
                 upstream.close();
-            }
-        }
-    }
-
-    /** SIGTERM to the process (HAProxy's master stops its worker), then waits for it and its children by PID. */
-    private static void stopByPid(Process p) throws Exception {
-        if (p == null) {
-            return;
-        }
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroy();
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-        for (ProcessHandle child : children) {
-            if (child.isAlive()) {
-                child.destroyForcibly();
-                child.onExit().get(5, TimeUnit.SECONDS);
             }
         }
     }
@@ -414,31 +307,6 @@ class FrontDoorCorpusHaproxyTest {
                 throw new IOException(CORPUS + name + " is not on the test classpath");
             }
             return in.readAllBytes();
-        }
-    }
-
-    /** Whether HAProxy's runtime API answers and (with a name) that server is UP. */
-    private static boolean up(HaproxyStats stats, String server) {
-        try {
-            return server == null ? !stats.servers().isEmpty()
-                    : stats.server(server).map(s -> s.status().equals("UP")).orElse(false);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    /** A port that was free a moment ago. */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -23,6 +23,7 @@ final class RecordingUpstream implements AutoCloseable {
     static final String MARK_HEADER = "X-Recording-Upstream";
     private final ServerSocket server;
     private final List<String> requestLines = new CopyOnWriteArrayList<>();
+    private final List<java.util.Map<String, String>> requestHeaders = new CopyOnWriteArrayList<>();
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
@@ -37,6 +38,11 @@ final class RecordingUpstream implements AutoCloseable {
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** The header fields of every request received so far, in order (names lower case, last value wins). */
+    List<java.util.Map<String, String>> requestHeaders() {
+        return List.copyOf(requestHeaders);
     }
 
     /** Every request line received so far, in order. */
@@ -71,9 +77,11 @@ final class RecordingUpstream implements AutoCloseable {
                 requestLines.add(requestLine);
                 long length = 0;
                 boolean chunked = false;
+                java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
                 for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
                     int colon = h.indexOf(':');
                     String name = colon < 0 ? h : h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                    fields.put(name, colon < 0 ? "" : h.substring(colon + 1).trim());
                     String value = colon < 0 ? "" : h.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
                     if (name.equals("content-length")) {
                         length = Long.parseLong(value);
@@ -81,6 +89,7 @@ final class RecordingUpstream implements AutoCloseable {
                         chunked = true;
                     }
                 }
+                requestHeaders.add(java.util.Map.copyOf(fields));
                 if (chunked) {
                     skipChunked(in);
                 } else {

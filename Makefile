@@ -72,12 +72,15 @@ bench-upstream-client: deps ## upstream clients: our UpstreamClient vs Helidon W
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
-.PHONY: bench-latency bench-memory bench-scale
+.PHONY: bench-latency bench-memory bench-scale bench-security
 bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p99/p99.9 added by Loomgate vs nginx
 	@bin/bench-latency $(BENCH_ARGS)
 
 bench-memory: deps build ## RSS with 10,000 idle keep-alive clients + 1,000 req/s (goal <= 300 MB), nginx beside
 	@bin/bench-memory $(BENCH_ARGS)
+
+bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS (~4 min)
+	@bin/bench-security $(BENCH_ARGS)
 
 bench-scale: deps build ## scale curves: req/s and p99 vs routes, endpoints, connections, body size; Loomgate and nginx
 	@bin/bench-scale $(BENCH_ARGS)

@@ -64,6 +64,37 @@ public final class NginxConfigs {
                 """.formatted(upstreamPort, listenPort);
     }
 
+    /**
+     * nginx as the reference TLS terminator: as {@link #reverseProxy} on {@code tlsPort} with this certificate
+     * (PEM chain and key), TLS 1.2/1.3 only, session cache on (what a production nginx has).
+     */
+    public static String reverseProxyTls(Path dir, int workers, int tlsPort, int upstreamPort, Path cert, Path key) {
+        return common(dir, workers) + """
+                http {
+                    access_log off;
+                    keepalive_requests 1000000;
+                    keepalive_timeout 300s;
+                    upstream origin {
+                        server 127.0.0.1:%d;
+                        keepalive 64;
+                        keepalive_requests 1000000;
+                    }
+                    server {
+                        listen 127.0.0.1:%d ssl backlog=4096;
+                        ssl_certificate %s;
+                        ssl_certificate_key %s;
+                        ssl_protocols TLSv1.2 TLSv1.3;
+                        ssl_session_cache shared:bench:10m;
+                        location / {
+                            proxy_pass http://origin;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                        }
+                    }
+                }
+                """.formatted(upstreamPort, tlsPort, cert, key);
+    }
+
     private static String common(Path dir, int workers) {
         return common(dir, workers, 8192);
     }

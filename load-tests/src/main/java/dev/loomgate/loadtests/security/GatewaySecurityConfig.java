@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The node's side of the security benchmark: two routes to the same origin, one open and one behind the jwt filter
- * (keys from the benchmark's JWKS URL), and a TLS listener beside the plain one. In one place, because these are the
+ * (keys from the benchmark's JWKS URL), and the TLS listener of a second node. In one place, because these are the
  * config keys of docs/SECURITY.md.
  */
 final class GatewaySecurityConfig {
@@ -34,13 +34,13 @@ final class GatewaySecurityConfig {
                 """.formatted(originPort, issuer, jwksPort, audience);
     }
 
-    static String node(int tlsPort, Path cert, Path key) {
+    /** The TLS node's extra config: its proxy port speaks HTTPS with this certificate (front-door.tls). */
+    static String tlsListener(Path cert, Path key) {
         return """
-                tls:
-                  port: %d
-                  certificates:
-                    - cert: %s
-                      key: %s
-                """.formatted(tlsPort, cert, key);
+                front-door:
+                  tls:
+                    certificates:
+                      - { cert: %s, key: %s }
+                """.formatted(cert, key);
     }
 }

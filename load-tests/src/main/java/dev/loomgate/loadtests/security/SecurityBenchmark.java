@@ -93,9 +93,9 @@ public final class SecurityBenchmark {
         MachineInfo m = MachineInfo.probe();
         String machine = "%d cores, %s, %s; %s; %s".formatted(m.cores(), m.cpuModel(), m.memory(), m.jdk(), m.date());
         say("machine: %s, load %s", machine, MachineInfo.loadAverage());
-        List<Integer> ports = LocalHost.freePorts(9);
+        List<Integer> ports = LocalHost.freePorts(10);
         int originLoomgate = ports.get(0), originNginx = ports.get(1), originNginxTls = ports.get(2);
-        int gatewayPort = ports.get(3), gatewayTlsPort = ports.get(4), adminPort = ports.get(5);
+        int gatewayPort = ports.get(3), gatewayTlsPort = ports.get(4), adminPort = ports.get(5), tlsAdminPort = ports.get(9);
         int nginxPort = ports.get(6), nginxTlsPort = ports.get(7), jwksPort = ports.get(8);
         String body = NginxConfigs.body(100);
 
@@ -114,9 +114,13 @@ public final class SecurityBenchmark {
                     NginxConfigs.reverseProxy(bed.dir("nginx-proxy"), workers, nginxPort, originNginx));
             ManagedProcesses.Started nginxTls = bed.nginx("nginx-tls", NginxConfigs.reverseProxyTls(bed.dir("nginx-tls"),
                     workers, nginxTlsPort, originNginxTls, cert, key));
+            String routes = GatewaySecurityConfig.routes(originLoomgate, jwksPort, ISSUER, AUDIENCE);
             ManagedProcesses.Started gateway = bed.gateway("loomgate", options.gatewayJar(), options.gatewayJvmOpts(),
-                    gatewayPort, adminPort, GatewaySecurityConfig.routes(originLoomgate, jwksPort, ISSUER, AUDIENCE),
-                    GatewaySecurityConfig.node(gatewayTlsPort, cert, key));
+                    gatewayPort, adminPort, routes, "");
+            // the TLS listener replaces plain HTTP on a node's proxy port: a second node, idle while the first is measured
+            ManagedProcesses.Started gatewayTls = bed.gateway("loomgate-tls", options.gatewayJar(),
+                    options.gatewayJvmOpts(), gatewayTlsPort, tlsAdminPort, routes,
+                    GatewaySecurityConfig.tlsListener(cert, key));
             HttpClient client = trusting(cert);
             LocalHost.awaitServing("nginx proxy", http(nginxPort, "/"), body, nginx, Duration.ofSeconds(20));
             awaitBody(client, "nginx TLS", "https://127.0.0.1:" + nginxTlsPort + "/", Map.of(), body, nginxTls);
@@ -124,13 +128,13 @@ public final class SecurityBenchmark {
             awaitBody(client, "Loomgate (JWT route)", http(gatewayPort, "/jwt/"), Map.of("Authorization", "Bearer " + token),
                     body, gateway);
             awaitBody(client, "Loomgate (TLS listener)", "https://127.0.0.1:" + gatewayTlsPort + "/open/", Map.of(), body,
-                    gateway);
+                    gatewayTls);
             int status = client.send(HttpRequest.newBuilder(URI.create(http(gatewayPort, "/jwt/"))).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status != 401) {
                 throw new BenchFailure("the JWT route answered " + status + " without a token: it is not protected");
             }
-            say("started: origin, nginx :%d / TLS :%d, Loomgate :%d / TLS :%d (%s), JWKS :%d", nginxPort, nginxTlsPort,
+            say("started: origin, nginx :%d / TLS :%d, Loomgate :%d / TLS node :%d (%s), JWKS :%d", nginxPort, nginxTlsPort,
                     gatewayPort, gatewayTlsPort, String.join(" ", options.gatewayJvmOpts()), jwksPort);
 
             Map<String, Run> runs = new LinkedHashMap<>();

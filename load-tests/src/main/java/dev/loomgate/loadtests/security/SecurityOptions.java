@@ -30,7 +30,7 @@ public record SecurityOptions(int rounds, int durationSec, int warmupSec, int co
             The cost of security on the data path, in one run (wrk -t2, keep-alive, nginx origin returning 100 bytes):
               loomgate-open  a route without auth           loomgate-jwt  the same route behind the jwt filter
                              (RS256 token, keys from a JWKS URL this benchmark serves, cached by the node)
-              loomgate-tls   the open route over the node's TLS listener (TLS 1.3, certificate made here)
+              loomgate-tls   the open route on a second node whose proxy port speaks TLS (certificate made here)
               nginx          nginx as a reverse proxy      nginx-tls     nginx terminating TLS, same certificate
             Targets run in interleaved rounds after a warm-up. Prints JWT/open (goal >= 0.9) with both p99s, TLS/plain
             for Loomgate and nginx, and Loomgate/nginx with and without TLS.

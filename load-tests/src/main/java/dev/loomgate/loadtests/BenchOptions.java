@@ -1,7 +1,10 @@
 package dev.loomgate.loadtests;
 
+import static dev.loomgate.loadtests.OptionArgs.nonNegative;
+import static dev.loomgate.loadtests.OptionArgs.positive;
+import static dev.loomgate.loadtests.OptionArgs.value;
+
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -88,10 +91,7 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
         boolean quick = List.of(args).contains("--quick");
         Integer rounds = null, duration = null, connections = null, threads = null, warmup = null;
         int body = 100;
-        Path jar = root.resolve("gateway/target/loomgate-gateway.jar");
-        Path out = root.resolve("load-tests/target/bench");
-        List<String> jvm = DEFAULT_JVM_OPTS;
-        boolean keep = false;
+        NodeRunOptions node = new NodeRunOptions(root, DEFAULT_JVM_OPTS);
         Path baselineJar = null;
         String baselineLabel = null;
         boolean tracing = false;
@@ -101,16 +101,12 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
             String a = args[i];
             switch (a) {
                 case "--quick" -> { }
-                case "--keep-temp" -> keep = true;
                 case "--rounds" -> rounds = positive(args, ++i, a);
                 case "--duration" -> duration = positive(args, ++i, a);
                 case "--connections" -> connections = positive(args, ++i, a);
                 case "--threads" -> threads = positive(args, ++i, a);
                 case "--warmup" -> warmup = nonNegative(args, ++i, a);
                 case "--body-bytes" -> body = positive(args, ++i, a);
-                case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
-                case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
-                case "--out" -> out = root.resolve(value(args, ++i, a));
                 case "--baseline-jar" -> baselineJar = root.resolve(value(args, ++i, a));
                 case "--baseline-label" -> baselineLabel = value(args, ++i, a);
                 case "--tracing-dead-collector" -> tracing = true;
@@ -119,7 +115,7 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
                 case "--tracing-sample-ratio" -> tracingRatio = ratio(args, ++i, a);
                 case "--baseline-ref" -> throw new IllegalArgumentException(
                         "--baseline-ref is handled by bin/bench-proxy (it builds the jar); here pass --baseline-jar FILE");
-                default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
+                default -> i = node.require(args, i);
             }
         }
         // a baseline verdict needs a spread between rounds: 2 is the least that has one
@@ -143,7 +139,8 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
         if (tracingRatio != 1.0 && !tracing) {
             throw new IllegalArgumentException("--tracing-sample-ratio needs --tracing-dead-collector");
         }
-        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, jar, jvm, out, keep, quick, baseline,
+        return new BenchOptions(r, d, c, t, w, Math.min(w, 5), body, node.gatewayJar(), node.gatewayJvmOpts(),
+                node.outDir(), node.keepTemp(), quick, baseline,
                 tracing ? Optional.of(tracingRatio) : Optional.empty(), ab);
     }
 
@@ -158,43 +155,5 @@ public record BenchOptions(int rounds, int durationSec, int connections, int thr
             // reported below
         }
         throw new IllegalArgumentException(flag + " needs a number from 0 to 1, got '" + v + "'");
-    }
-
-    private static List<String> splitOpts(String s) {
-        List<String> opts = new ArrayList<>();
-        for (String part : s.trim().split("\\s+")) {
-            if (!part.isEmpty()) {
-                opts.add(part);
-            }
-        }
-        return List.copyOf(opts);
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int positive(String[] args, int i, String flag) {
-        int v = nonNegative(args, i, flag);
-        if (v == 0) {
-            throw new IllegalArgumentException(flag + " must be > 0");
-        }
-        return v;
-    }
-
-    private static int nonNegative(String[] args, int i, String flag) {
-        String v = value(args, i, flag);
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 0) {
-                throw new IllegalArgumentException(flag + " must be >= 0, got " + v);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a whole number, got '" + v + "'");
-        }
     }
 }

@@ -42,26 +42,7 @@ public final class NginxConfigs {
 
     /** nginx as the reference proxy: one worker per core, pooled keep-alive connections to the origin. */
     public static String reverseProxy(Path dir, int workers, int listenPort, int upstreamPort) {
-        return common(dir, workers) + """
-                http {
-                    access_log off;
-                    keepalive_requests 1000000;
-                    keepalive_timeout 300s;
-                    upstream origin {
-                        server 127.0.0.1:%d;
-                        keepalive 64;
-                        keepalive_requests 1000000;
-                    }
-                    server {
-                        listen 127.0.0.1:%d backlog=4096;
-                        location / {
-                            proxy_pass http://origin;
-                            proxy_http_version 1.1;
-                            proxy_set_header Connection "";
-                        }
-                    }
-                }
-                """.formatted(upstreamPort, listenPort);
+        return proxy(dir, workers, upstreamPort, "listen 127.0.0.1:%d backlog=4096;".formatted(listenPort));
     }
 
     /**
@@ -69,6 +50,15 @@ public final class NginxConfigs {
      * (PEM chain and key), TLS 1.2/1.3 only, session cache on (what a production nginx has).
      */
     public static String reverseProxyTls(Path dir, int workers, int tlsPort, int upstreamPort, Path cert, Path key) {
+        return proxy(dir, workers, upstreamPort, """
+                listen 127.0.0.1:%d ssl backlog=4096;
+                        ssl_certificate %s;
+                        ssl_certificate_key %s;
+                        ssl_protocols TLSv1.2 TLSv1.3;
+                        ssl_session_cache shared:bench:10m;""".formatted(tlsPort, cert, key));
+    }
+
+    private static String proxy(Path dir, int workers, int upstreamPort, String listen) {
         return common(dir, workers) + """
                 http {
                     access_log off;
@@ -80,11 +70,7 @@ public final class NginxConfigs {
                         keepalive_requests 1000000;
                     }
                     server {
-                        listen 127.0.0.1:%d ssl backlog=4096;
-                        ssl_certificate %s;
-                        ssl_certificate_key %s;
-                        ssl_protocols TLSv1.2 TLSv1.3;
-                        ssl_session_cache shared:bench:10m;
+                        %s
                         location / {
                             proxy_pass http://origin;
                             proxy_http_version 1.1;
@@ -92,7 +78,7 @@ public final class NginxConfigs {
                         }
                     }
                 }
-                """.formatted(upstreamPort, tlsPort, cert, key);
+                """.formatted(upstreamPort, listen);
     }
 
     private static String common(Path dir, int workers) {

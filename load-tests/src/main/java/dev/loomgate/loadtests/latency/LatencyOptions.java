@@ -3,9 +3,8 @@ package dev.loomgate.loadtests.latency;
 import static dev.loomgate.loadtests.OptionArgs.nonNegative;
 import static dev.loomgate.loadtests.OptionArgs.number;
 import static dev.loomgate.loadtests.OptionArgs.positive;
-import static dev.loomgate.loadtests.OptionArgs.splitOpts;
-import static dev.loomgate.loadtests.OptionArgs.value;
 
+import dev.loomgate.loadtests.NodeRunOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -63,25 +62,18 @@ public record LatencyOptions(Optional<Double> rate, double rateShare, int durati
         double share = 0.5;
         Integer duration = null, warmup = null, probe = null;
         int connections = 64;
-        Path jar = root.resolve("gateway/target/loomgate-gateway.jar");
-        Path out = root.resolve("load-tests/target/bench");
-        List<String> jvm = DEFAULT_JVM_OPTS;
-        boolean keep = false;
+        NodeRunOptions node = new NodeRunOptions(root, DEFAULT_JVM_OPTS);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--quick" -> { }
-                case "--keep-temp" -> keep = true;
                 case "--rate" -> rate = number(args, ++i, a, 0, 10_000_000);
                 case "--rate-share" -> share = number(args, ++i, a, 0, 1);
                 case "--duration" -> duration = positive(args, ++i, a);
                 case "--connections" -> connections = positive(args, ++i, a);
                 case "--warmup" -> warmup = nonNegative(args, ++i, a);
                 case "--max-probe" -> probe = positive(args, ++i, a);
-                case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
-                case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
-                case "--out" -> out = root.resolve(value(args, ++i, a));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
+                default -> i = node.require(args, i);
             }
         }
         if (rate != null && List.of(args).contains("--rate-share")) {
@@ -90,6 +82,6 @@ public record LatencyOptions(Optional<Double> rate, double rateShare, int durati
         return new LatencyOptions(Optional.ofNullable(rate), share,
                 duration != null ? duration : quick ? 10 : 30, connections,
                 warmup != null ? warmup : quick ? 5 : 20, probe != null ? probe : quick ? 3 : 10,
-                jar, jvm, out, keep);
+                node.gatewayJar(), node.gatewayJvmOpts(), node.outDir(), node.keepTemp());
     }
 }

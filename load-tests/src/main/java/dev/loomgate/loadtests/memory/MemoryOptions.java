@@ -2,9 +2,8 @@ package dev.loomgate.loadtests.memory;
 
 import static dev.loomgate.loadtests.OptionArgs.number;
 import static dev.loomgate.loadtests.OptionArgs.positive;
-import static dev.loomgate.loadtests.OptionArgs.splitOpts;
-import static dev.loomgate.loadtests.OptionArgs.value;
 
+import dev.loomgate.loadtests.NodeRunOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,25 +62,19 @@ public record MemoryOptions(int idleConnections, double rate, int durationSec, i
         int idle = 10_000, sources = 4;
         double rate = 1000;
         Integer duration = null;
-        boolean nginx = true, nmt = false, keep = false;
-        Path jar = root.resolve("gateway/target/loomgate-gateway.jar");
-        Path out = root.resolve("load-tests/target/bench");
-        List<String> jvm = DEFAULT_JVM_OPTS;
+        boolean nginx = true, nmt = false;
+        NodeRunOptions node = new NodeRunOptions(root, DEFAULT_JVM_OPTS);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--quick" -> { }
-                case "--keep-temp" -> keep = true;
                 case "--no-nginx" -> nginx = false;
                 case "--nmt" -> nmt = true;
                 case "--idle-connections" -> idle = positive(args, ++i, a);
                 case "--rate" -> rate = number(args, ++i, a, 0, 1_000_000);
                 case "--duration" -> duration = positive(args, ++i, a);
                 case "--sources" -> sources = positive(args, ++i, a);
-                case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
-                case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
-                case "--out" -> out = root.resolve(value(args, ++i, a));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
+                default -> i = node.require(args, i);
             }
         }
         if (sources > 250) {
@@ -90,12 +83,13 @@ public record MemoryOptions(int idleConnections, double rate, int durationSec, i
         if (idle > 60_000) {
             throw new IllegalArgumentException("--idle-connections must be at most 60000 (open files)");
         }
+        List<String> jvm = node.gatewayJvmOpts();
         if (nmt) {
-            List<String> withNmt = new ArrayList<>(jvm);
+            List<String> withNmt = new ArrayList<>(node.gatewayJvmOpts());
             withNmt.add("-XX:NativeMemoryTracking=summary");
             jvm = List.copyOf(withNmt);
         }
         return new MemoryOptions(idle, rate, duration != null ? duration : quick ? 10 : 30, sources, nginx, nmt,
-                jar, jvm, out, keep);
+                node.gatewayJar(), jvm, node.outDir(), node.keepTemp());
     }
 }

@@ -5,6 +5,7 @@ import static dev.loomgate.loadtests.OptionArgs.positive;
 import static dev.loomgate.loadtests.OptionArgs.splitOpts;
 import static dev.loomgate.loadtests.OptionArgs.value;
 
+import dev.loomgate.loadtests.NodeRunOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,15 +63,12 @@ public record ScaleOptions(List<String> dimensions, List<Integer> routes, List<I
         List<Integer> routes = List.of(10, 1000, 10000), endpoints = List.of(1, 10, 100),
                 connections = List.of(64, 1000, 10000), sizes = List.of(100, 10240, 1048576);
         Integer duration = null, warmup = null;
-        boolean nginx = true, keep = false;
-        Path jar = root.resolve("gateway/target/loomgate-gateway.jar");
-        Path out = root.resolve("load-tests/target/bench");
-        List<String> jvm = DEFAULT_JVM_OPTS;
+        boolean nginx = true;
+        NodeRunOptions node = new NodeRunOptions(root, DEFAULT_JVM_OPTS);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--quick" -> { }
-                case "--keep-temp" -> keep = true;
                 case "--no-nginx" -> nginx = false;
                 case "--dimensions" -> dims = dimensions(value(args, ++i, a));
                 case "--routes" -> routes = list(value(args, ++i, a), a, 1, 100_000);
@@ -79,15 +77,12 @@ public record ScaleOptions(List<String> dimensions, List<Integer> routes, List<I
                 case "--sizes" -> sizes = list(value(args, ++i, a), a, 1, 64 * 1024 * 1024);
                 case "--duration" -> duration = positive(args, ++i, a);
                 case "--warmup" -> warmup = nonNegative(args, ++i, a);
-                case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
-                case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
-                case "--out" -> out = root.resolve(value(args, ++i, a));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
+                default -> i = node.require(args, i);
             }
         }
         return new ScaleOptions(dims, routes, endpoints, connections, sizes,
                 duration != null ? duration : quick ? 3 : 10, warmup != null ? warmup : quick ? 5 : 15,
-                nginx, jar, jvm, out, keep);
+                nginx, node.gatewayJar(), node.gatewayJvmOpts(), node.outDir(), node.keepTemp());
     }
 
     private static List<String> dimensions(String s) {

@@ -2,9 +2,8 @@ package dev.loomgate.loadtests.security;
 
 import static dev.loomgate.loadtests.OptionArgs.nonNegative;
 import static dev.loomgate.loadtests.OptionArgs.positive;
-import static dev.loomgate.loadtests.OptionArgs.splitOpts;
-import static dev.loomgate.loadtests.OptionArgs.value;
 
+import dev.loomgate.loadtests.NodeRunOptions;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -51,26 +50,19 @@ public record SecurityOptions(int rounds, int durationSec, int warmupSec, int co
         boolean quick = List.of(args).contains("--quick");
         Integer rounds = null, duration = null, warmup = null;
         int connections = 64;
-        boolean keep = false;
-        Path jar = root.resolve("gateway/target/loomgate-gateway.jar");
-        Path out = root.resolve("load-tests/target/bench");
-        List<String> jvm = DEFAULT_JVM_OPTS;
+        NodeRunOptions node = new NodeRunOptions(root, DEFAULT_JVM_OPTS);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--quick" -> { }
-                case "--keep-temp" -> keep = true;
                 case "--rounds" -> rounds = positive(args, ++i, a);
                 case "--duration" -> duration = positive(args, ++i, a);
                 case "--warmup" -> warmup = nonNegative(args, ++i, a);
                 case "--connections" -> connections = positive(args, ++i, a);
-                case "--gateway-jar" -> jar = root.resolve(value(args, ++i, a));
-                case "--gateway-jvm-opts" -> jvm = splitOpts(value(args, ++i, a));
-                case "--out" -> out = root.resolve(value(args, ++i, a));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "' (see --help)");
+                default -> i = node.require(args, i);
             }
         }
         return new SecurityOptions(rounds != null ? rounds : quick ? 1 : 3, duration != null ? duration : quick ? 5 : 10,
-                warmup != null ? warmup : quick ? 5 : 15, connections, jar, jvm, out, keep);
+                warmup != null ? warmup : quick ? 5 : 15, connections, node.gatewayJar(), node.gatewayJvmOpts(), node.outDir(), node.keepTemp());
     }
 }

@@ -97,10 +97,16 @@ public record RedisTls(boolean enabled, Optional<Path> caFile, Optional<String> 
         }
         RedisTls tls = new RedisTls(enabled, ca, serverName, cert, key);
         if (enabled) {
+            // trust first, then the client key pair, so that the error names the field whose file is bad
+            try {
+                new RedisTls(true, ca, Optional.empty(), Optional.empty(), Optional.empty()).socketFactory();
+            } catch (IllegalArgumentException e) {
+                throw TreeValues.error(ca.isPresent() ? p + "ca-file" : field, e.getMessage());
+            }
             try {
                 tls.socketFactory();
             } catch (IllegalArgumentException e) {
-                throw TreeValues.error(field, e.getMessage());
+                throw TreeValues.error(p + "client-cert", e.getMessage());
             }
         }
         return tls;

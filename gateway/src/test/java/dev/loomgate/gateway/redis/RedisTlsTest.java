@@ -135,7 +135,7 @@ class RedisTlsTest {
         assertError("redis.tls.cafile: unknown key", Map.of("address", "h:1", "tls", Map.of("cafile", "ca.pem")),
                 base);
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate");
-        assertError("redis.tls: cannot load TLS material", Map.of("address", "h:1", "tls",
+        assertError("redis.tls.ca-file: cannot load TLS material", Map.of("address", "h:1", "tls",
                 Map.of("ca-file", garbage.toString())), base);
         assertError("redis.tls: expected true, false or a map", Map.of("address", "h:1", "tls", "yes please"), base);
     }

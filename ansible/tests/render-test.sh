@@ -140,6 +140,48 @@ check "loopback: one HAProxy on 127.0.0.1, 3 gateways, no keepalived, shifted po
   grep -q 'port 16480' '$lo/redis2/redis.conf' && grep -q 'replicaof 127.0.0.1 16479' '$lo/redis2/redis.conf' &&
   haproxy -c -f '$lo/lb1/haproxy.cfg' >/dev/null 2>&1 && promtool check config '$lo/mon1/prometheus.yml' >/dev/null 2>&1"
 
+# --- Redis/Sentinel with TLS and an ACL user, Consul over HTTPS with a token (secure backends) -------
+sb="$work/secure"; mkdir -p "$sb/tls"
+( cd "$sb/tls" && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+    -subj /CN=render-test-ca -days 1 && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout redis.key \
+    -out redis.csr -subj /CN=redis && openssl x509 -req -in redis.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 \
+    -out redis.pem ) >/dev/null 2>&1
+cat > "$sb/vars.yml" <<VARS
+redis_tls_enabled: true
+redis_tls_cert_file: $sb/tls/redis.pem
+redis_tls_key_file: $sb/tls/redis.key
+redis_tls_ca_file: $sb/tls/ca.pem
+redis_tls_auth_clients: optional
+redis_password: render-test-default-password
+redis_gateway_user: loomgate
+redis_gateway_password: render-test-gateway-password
+consul_token: render-test-consul-token
+consul_tls_enabled: true
+consul_tls_ca_file: $sb/tls/ca.pem
+VARS
+render inventories/loopback "$sb" --limit redis1,redis2,sentinel1,gw1 -e "@$sb/vars.yml"
+if [ "$rc" -eq 0 ]; then ok "secure backends render (Redis/Sentinel TLS + ACL user, Consul HTTPS + token)"
+else fail "secure backends render" "$out"; fi
+check "secure backends: tls-port only, TLS replication, ACL user on lg:* keys, gateway.yaml uses them" bash -c "
+  r='$sb/redis1/redis.conf'; s='$sb/sentinel1/sentinel.conf'
+  grep -qx 'port 0' \$r && grep -qx 'tls-port 16379' \$r && grep -qx 'tls-replication yes' \$r &&
+  grep -qx 'user loomgate on >render-test-gateway-password resetkeys ~lg:\\* resetchannels -@all +@read +@write +@scripting +@connection -@dangerous' \$r &&
+  grep -qx 'port 0' \$s && grep -qx 'tls-port 16479' \$s && grep -qx 'tls-replication yes' \$s &&
+  grep -q 'redis.addr=rediss://127.0.0.1:16379' '$sb/redis1/redis-exporter.env' &&
+  python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); r = d[\"redis\"]; c = d[\"consul\"]
+assert r[\"user\"] == \"loomgate\" and r[\"tls\"] == {\"enabled\": True, \"ca-file\": sys.argv[2]}, r
+assert c[\"token\"] == \"render-test-consul-token\" and c[\"tls\"][\"ca-file\"] == sys.argv[2], c' '$sb/gw1/gateway.yaml' '$sb/tls/ca.pem'"
+# redis-server has no config check mode: it exits at once on a bad file (FATAL CONFIG FILE ERROR, unreadable
+# certificate); still running after 2 s (timeout's 124) means it took the file, ACL user line and TLS files.
+# Ports 0 and a socket in the work dir: it listens on nothing another test could hit.
+check "secure backends: redis-server and redis-sentinel accept the rendered files (on a Unix socket only)" bash -c "
+  cp '$sb/sentinel1/sentinel.conf' '$sb/sentinel-check.conf'
+  timeout 2 redis-server '$sb/redis1/redis.conf' --port 0 --tls-port 0 --unixsocket '$sb/r.sock' --dir '$sb' \
+    >'$sb/redis-check.log' 2>&1; a=\$?
+  timeout 2 redis-server '$sb/sentinel-check.conf' --sentinel --port 0 --tls-port 0 --unixsocket '$sb/s.sock' \
+    --dir '$sb' >'$sb/sentinel-check.log' 2>&1; b=\$?
+  [ \$a -eq 124 ] && [ \$b -eq 124 ]"
+
 # --- Grafana provisioning and an Alertmanager webhook (monitoring role options) ----------------------
 gf="$work/grafana"
 render inventories/loopback "$gf" --limit mon1 \

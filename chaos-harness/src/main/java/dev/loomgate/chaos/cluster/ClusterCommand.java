@@ -7,13 +7,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.function.Consumer;
 
 /**
- * {@code chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--no-smoke]}: starts the
+ * {@code chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--secure-backends] [--no-smoke]}:
+ * starts the
  * cluster in the foreground until Ctrl-C; {@code chaos cluster down [--work DIR] [--prefix lg-]} cleans up
  * after a crashed run.
  */
 public final class ClusterCommand {
     static final String USAGE = """
-            usage: chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--no-smoke]
+            usage: chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--secure-backends]
+                                    [--no-smoke]
                    chaos cluster down [--work DIR] [--prefix lg-]
 
               up     render every config with Ansible, start the cluster, wait until it is ready, run the
@@ -24,6 +26,10 @@ public final class ClusterCommand {
                      --gateways N   gateway nodes (3..9, default 3)
                      --work DIR     configs, logs, PID files (default /tmp/loomgate-cluster)
                      --port-offset  loopback: shift every port (default 0: front on 127.0.0.1:18080)
+                     --secure-backends
+                                    Redis + Sentinel TLS-only with AUTH (gateways as an ACL user), the Consul
+                                    stand-in HTTPS-only with ACLs (default deny, a token); a throwaway CA
+                                    made at start in DIR/tls (also: LOOMGATE_SECURE_BACKENDS=1)
                      --no-smoke     skip the smoke check
               down   stop the processes named by DIR/pids (after checking each PID is still that process)
                      and delete the namespaces with the prefix (default lg-) when the run used them
@@ -45,10 +51,12 @@ public final class ClusterCommand {
         Path work = DEFAULT_WORK;
         String prefix = ClusterSpec.DEFAULT_NETNS_PREFIX;
         boolean prefixGiven = false;
+        boolean secureBackends = "1".equals(System.getenv("LOOMGATE_SECURE_BACKENDS"));
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--netns" -> netns = true;
                 case "--no-smoke" -> smoke = false;
+                case "--secure-backends" -> secureBackends = true;
                 case "--gateways" -> gateways = Integer.parseInt(value(args, ++i));
                 case "--port-offset" -> offset = Integer.parseInt(value(args, ++i));
                 case "--work" -> work = Path.of(value(args, ++i)).toAbsolutePath();
@@ -71,7 +79,8 @@ public final class ClusterCommand {
             case "up" -> {
                 ClusterSpec spec = (netns ? ClusterSpec.netns(ClusterSpec.findRepoRoot())
                         : ClusterSpec.loopback(ClusterSpec.findRepoRoot()))
-                        .withGateways(gateways).withPortOffset(offset).withNetnsPrefix(prefix);
+                        .withGateways(gateways).withPortOffset(offset).withNetnsPrefix(prefix)
+                        .withSecureBackends(secureBackends);
                 Files.createDirectories(work);
                 Files.writeString(work.resolve("mode"), (netns ? "netns " + prefix : "loopback") + "\n");
                 LocalCluster cluster = LocalCluster.start(spec, work, progress);

@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param portOffset  loopback: shifts every port (a second cluster or a test run next to {@code make cluster})
  * @param netnsPrefix netns: prefix of every namespace the cluster creates and deletes
  * @param repoRoot    the checkout: ansible/, bin/loomgate and the built jars
+ * @param secureBackends Redis + Sentinel with TLS and AUTH/ACL, the Consul stand-in with HTTPS and an ACL token
+ *                    (a throwaway CA made at start: {@link BackendSecurity})
  */
-public record ClusterSpec(Mode mode, int gateways, int portOffset, String netnsPrefix, Path repoRoot) {
+public record ClusterSpec(Mode mode, int gateways, int portOffset, String netnsPrefix, Path repoRoot,
+                          boolean secureBackends) {
     public enum Mode { LOOPBACK, NETNS }
 
     public static final String DEFAULT_NETNS_PREFIX = "lg-";
@@ -35,23 +38,27 @@ public record ClusterSpec(Mode mode, int gateways, int portOffset, String netnsP
     }
 
     public static ClusterSpec loopback(Path repoRoot) {
-        return new ClusterSpec(Mode.LOOPBACK, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot);
+        return new ClusterSpec(Mode.LOOPBACK, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot, false);
     }
 
     public static ClusterSpec netns(Path repoRoot) {
-        return new ClusterSpec(Mode.NETNS, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot);
+        return new ClusterSpec(Mode.NETNS, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot, false);
     }
 
     public ClusterSpec withGateways(int n) {
-        return new ClusterSpec(mode, n, portOffset, netnsPrefix, repoRoot);
+        return new ClusterSpec(mode, n, portOffset, netnsPrefix, repoRoot, secureBackends);
     }
 
     public ClusterSpec withPortOffset(int offset) {
-        return new ClusterSpec(mode, gateways, offset, netnsPrefix, repoRoot);
+        return new ClusterSpec(mode, gateways, offset, netnsPrefix, repoRoot, secureBackends);
     }
 
     public ClusterSpec withNetnsPrefix(String prefix) {
-        return new ClusterSpec(mode, gateways, portOffset, prefix, repoRoot);
+        return new ClusterSpec(mode, gateways, portOffset, prefix, repoRoot, secureBackends);
+    }
+
+    public ClusterSpec withSecureBackends(boolean on) {
+        return new ClusterSpec(mode, gateways, portOffset, netnsPrefix, repoRoot, on);
     }
 
     public boolean netnsMode() {

@@ -10,8 +10,16 @@ import java.util.concurrent.TimeUnit;
 public record CommandResult(int exitCode, String output) {
     /** Runs {@code cmd} to completion (killed after {@code timeout}: exit code -1). */
     public static CommandResult run(List<String> cmd, Duration timeout) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(java.nio.file.Path.of("/dev/null").toFile())).start();
+        return run(cmd, java.util.Map.of(), timeout);
+    }
+
+    /** As {@link #run(List, Duration)} with extra environment variables (secrets stay off the command line). */
+    public static CommandResult run(List<String> cmd, java.util.Map<String, String> env, Duration timeout)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(java.nio.file.Path.of("/dev/null").toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         // read on a virtual thread so a chatty command cannot block on a full pipe
         var out = new java.util.concurrent.CompletableFuture<String>();
         Thread.ofVirtual().start(() -> {
@@ -39,7 +47,13 @@ public record CommandResult(int exitCode, String output) {
 
     /** Runs {@code cmd} and fails with its output unless it exits 0. */
     public static String check(List<String> cmd, Duration timeout) throws IOException {
-        CommandResult r = run(cmd, timeout);
+        return check(cmd, java.util.Map.of(), timeout);
+    }
+
+    /** As {@link #check(List, Duration)} with extra environment variables. */
+    public static String check(List<String> cmd, java.util.Map<String, String> env, Duration timeout)
+            throws IOException {
+        CommandResult r = run(cmd, env, timeout);
         if (r.exitCode() != 0) {
             throw new IOException("'" + String.join(" ", cmd) + "' failed (exit " + r.exitCode() + "): "
                     + r.output().strip());

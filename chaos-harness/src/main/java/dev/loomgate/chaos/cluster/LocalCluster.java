@@ -35,7 +35,8 @@ public final class LocalCluster implements AutoCloseable {
     private final ClusterSpec spec;
     private final Path workDir;
     private final Consumer<String> progress;
-    private final Probes probes = new Probes();
+    private Probes probes = new Probes();
+    private Optional<BackendSecurity> backendSecurity = Optional.empty();
     private final Optional<Namespaces> namespaces;
     private final List<ManagedProcess> started = new ArrayList<>();
     private final Thread shutdownHook;
@@ -113,7 +114,15 @@ public final class LocalCluster implements AutoCloseable {
         if (spec.netnsMode()) {
             adminToken = Optional.of(HexFormat.of().formatHex(randomBytes()));
         }
-        layout = AnsibleRender.render(spec, workDir, adminToken, progress);
+        if (spec.secureBackends()) {
+            backendSecurity = Optional.of(BackendSecurity.create(workDir));
+        }
+        Optional<Path> vars = backendSecurity.isPresent() ? Optional.of(backendSecurity.get().ansibleVars())
+                : Optional.empty();
+        layout = AnsibleRender.render(spec, workDir, adminToken, vars, progress);
+        if (backendSecurity.isPresent()) {
+            issueBackendCertificates(backendSecurity.get());
+        }
         // before any process runs: a training run (once per jar build) should not compete with the cluster
         gatewayAotCache = AotCache.ensure(javaLauncher(), spec.gatewayJar(), GATEWAY_JVM_FLAGS, progress);
         progress.accept("rendered " + layout.hosts().size() + " hosts into " + layout.renderDir() + " ("
@@ -125,10 +134,13 @@ public final class LocalCluster implements AutoCloseable {
         startUpstreams();
         publishRoutes(demoRoutes());
         startRedis();
+        // the exporter reads the password from its environment (Debian's service: the env file)
+        Map<String, String> exporterEnv = backendSecurity.map(b -> Map.of("REDIS_PASSWORD", b.redisPassword()))
+                .orElse(Map.of());
         redisExporters = RedisExporters.start(layout, probes, workDir, progress, p -> {
             started.add(p);
             p.start();
-        }, READY);
+        }, READY, exporterEnv);
         startGateways();
         startLoadBalancers();
         startPrometheus();
@@ -138,6 +150,18 @@ public final class LocalCluster implements AutoCloseable {
         }, READY);
         awaitClusterReady();
         progress.accept("ready in " + seconds(t0));
+    }
+
+    /** Certificates naming the addresses the rendered layout gives Redis/Sentinel and Consul; then TLS probes. */
+    private void issueBackendCertificates(BackendSecurity security) throws IOException {
+        Set<String> redisAddresses = new LinkedHashSet<>();
+        layout.group("redis").forEach(h -> redisAddresses.add(h.address()));
+        layout.group("sentinels").forEach(h -> redisAddresses.add(h.address()));
+        security.issue("redis", redisAddresses);
+        security.issue("consul", List.of(layout.group("consul").get(0).address()));
+        probes = new Probes(security);
+        progress.accept("secure backends: throwaway CA " + security.caFile() + "; Redis/Sentinel TLS-only with AUTH "
+                + "(gateways as ACL user " + BackendSecurity.GATEWAY_USER + "), Consul HTTPS with an ACL token");
     }
 
     private static byte[] randomBytes() {
@@ -207,16 +231,28 @@ public final class LocalCluster implements AutoCloseable {
         Host h = layout.group("consul").get(0);
         int port = h.port("consul", "port");
         Path data = h.dir().resolve("data");
-        consul = process(h.name(), h, java("-XX:TieredStopAtLevel=1", "-Xmx96m", "-jar", spec.consulJar().toString(),
-                "--host", h.address(), "--port", Integer.toString(port), "--data-dir", data.toString()),
-                () -> probes.ok(h.netns(), "http://" + h.address() + ":" + port + "/v1/status/leader"), () -> { });
+        List<String> cmd = java("-XX:TieredStopAtLevel=1", "-Xmx96m", "-jar", spec.consulJar().toString(),
+                "--host", h.address(), "--port", Integer.toString(port), "--data-dir", data.toString());
+        backendSecurity.ifPresent(b -> cmd.addAll(List.of("--tls-cert", b.consulCert().toString(), "--tls-key",
+                b.consulKey().toString(), "--acl-management-token-file", b.consulTokenFile().toString())));
+        consul = process(h.name(), h, cmd, () -> probes.ok(h.netns(), consulUrl() + "/v1/status/leader"), () -> { });
         consul.awaitReady(READY);
-        progress.accept("consul stand-in ready on " + h.address() + ":" + port);
+        progress.accept("consul stand-in ready on " + consulUrl());
     }
 
     private String consulAddress() {
         Host h = layout.group("consul").get(0);
         return h.address() + ":" + h.port("consul", "port");
+    }
+
+    /** {@code http://host:port}, or {@code https://} with secure backends. */
+    public String consulUrl() {
+        return probes.consulScheme() + "://" + consulAddress();
+    }
+
+    /** The throwaway CA, passwords and tokens when the cluster runs with secure backends. */
+    public Optional<BackendSecurity> backendSecurity() {
+        return backendSecurity;
     }
 
     private void startUpstreams() throws IOException {
@@ -242,7 +278,7 @@ public final class LocalCluster implements AutoCloseable {
                 {"ID": "%s", "Name": "%s", "Tags": ["%s"], "Address": "%s", "Port": %d,
                  "Check": {"HTTP": "http://%s:%d/", "Interval": "1s", "Timeout": "1s"}}"""
                 .formatted(h.name(), DEMO_SERVICE, h.string("upstream", "name"), h.address(), port, h.address(), port);
-        HttpResponse r = probes.put(h.netns(), "http://" + consulAddress() + "/v1/agent/service/register", body);
+        HttpResponse r = probes.put(h.netns(), consulUrl() + "/v1/agent/service/register", body);
         if (r.status() != 200) {
             throw new IOException("registering " + h.name() + " in Consul: HTTP " + r.status() + " " + r.body());
         }
@@ -259,7 +295,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@code bin/loomgate routes push FILE} against the cluster's Consul (from the client namespace in netns mode). */
     public void publishRoutes(Path yaml) throws IOException {
-        String out = CommandResult.check(pushCommand(yaml, false), Duration.ofSeconds(60));
+        String out = CommandResult.check(pushCommand(yaml, false), pushEnv(), Duration.ofSeconds(60));
         progress.accept("routes pushed to Consul KV: " + out.strip().replace('\n', ' '));
     }
 
@@ -268,14 +304,20 @@ public final class LocalCluster implements AutoCloseable {
      * conflict, 4 Consul error: see LoomgateCli). {@code force} takes over a push left unfinished.
      */
     public CommandResult pushRoutes(Path yaml, boolean force) throws IOException {
-        return CommandResult.run(pushCommand(yaml, force), Duration.ofSeconds(60));
+        return CommandResult.run(pushCommand(yaml, force), pushEnv(), Duration.ofSeconds(60));
+    }
+
+    /** The CLI takes the Consul token from the environment, so it never shows in a process list. */
+    private Map<String, String> pushEnv() {
+        return backendSecurity.map(b -> Map.of("LOOMGATE_CONSUL_TOKEN", b.consulToken())).orElse(Map.of());
     }
 
     private List<String> pushCommand(Path yaml, boolean force) {
         List<String> cmd = new ArrayList<>();
         clientNamespace().ifPresent(ns -> cmd.addAll(List.of("ip", "netns", "exec", ns)));
-        cmd.addAll(List.of(spec.repoRoot().resolve("bin/loomgate").toString(), "--consul", consulAddress(),
-                "routes", "push"));
+        cmd.addAll(List.of(spec.repoRoot().resolve("bin/loomgate").toString(), "--consul", consulUrl()));
+        backendSecurity.ifPresent(b -> cmd.addAll(List.of("--ca-file", b.caFile().toString())));
+        cmd.addAll(List.of("routes", "push"));
         if (force) {
             cmd.add("--force");
         }
@@ -637,8 +679,11 @@ public final class LocalCluster implements AutoCloseable {
             s.append("  redis:       exporters ").append(String.join(", ", redisExporterMetricsUrls()))
                     .append("  (Prometheus job redis)\n");
         }
-        s.append("  consul:      http://").append(consulAddress()).append("  (routes: bin/loomgate --consul ")
-                .append(consulAddress()).append(" routes status)\n");
+        s.append("  consul:      ").append(consulUrl()).append("  (routes: bin/loomgate --consul ")
+                .append(consulUrl()).append(backendSecurity.map(b -> " --ca-file " + b.caFile()
+                        + " with LOOMGATE_CONSUL_TOKEN from " + b.consulTokenFile()).orElse("")).append(" routes status)\n");
+        backendSecurity.ifPresent(b -> s.append("  backends:    Redis/Sentinel TLS-only + AUTH, Consul HTTPS + ACL token; CA ")
+                .append(b.caFile()).append('\n'));
         s.append("  logs:        ").append(logsDir()).append("  (configs: ").append(renderDir()).append(")\n");
         centralLogDir().ifPresent(d -> s.append("  central log: ").append(d).append("  (<node>.log, all.jsonl)\n"));
         s.append("  try:         curl -i ").append(frontUrl()).append("/demo   ").append(frontUrl())

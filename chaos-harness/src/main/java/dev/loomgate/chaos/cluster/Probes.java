@@ -21,6 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Talks to the cluster's processes. Loopback mode: directly from this JVM. Namespace mode: the
@@ -29,8 +32,40 @@ import java.util.Optional;
  * in the render dir, reachable from here in both modes.
  */
 public final class Probes {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http;
+    /** With secure backends: the throwaway CA to trust, Redis' password, Consul's token. */
+    private final Optional<BackendSecurity> backends;
+    private final Optional<SSLContext> tls;
+
+    public Probes() {
+        this.backends = Optional.empty();
+        this.tls = Optional.empty();
+        this.http = client(Optional.empty());
+    }
+
+    /** Probes for a cluster with secure backends: TLS (trusting its CA) and AUTH to Redis, HTTPS and a token to Consul. */
+    public Probes(BackendSecurity backends) throws IOException {
+        this.backends = Optional.of(backends);
+        this.tls = Optional.of(backends.sslContext());
+        this.http = client(tls);
+    }
+
+    private static HttpClient client(Optional<SSLContext> tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER);
+        tls.ifPresent(b::sslContext);
+        return b.build();
+    }
+
+    /** {@code https} with secure backends, else {@code http}: the Consul stand-in's scheme. */
+    public String consulScheme() {
+        return backends.isPresent() ? "https" : "http";
+    }
+
+    /** The headers a Consul call needs: the ACL token with secure backends. */
+    public Map<String, String> consulHeaders() {
+        return backends.map(b -> Map.of("X-Consul-Token", b.consulToken())).orElse(Map.of());
+    }
 
     /** GET {@code url}, from namespace {@code netns} when present. */
     public HttpResponse get(Optional<String> netns, String url, Map<String, String> headers, Duration timeout)
@@ -49,19 +84,24 @@ public final class Probes {
         }
     }
 
-    /** PUT a JSON body (Consul agent API), from namespace {@code netns} when present. */
+    /** PUT a JSON body (Consul agent API, with its token when needed), from namespace {@code netns} when present. */
     public HttpResponse put(Optional<String> netns, String url, String json) throws IOException {
         if (netns.isPresent()) {
-            CommandResult r = CommandResult.run(List.of("ip", "netns", "exec", netns.get(), "curl", "-s", "-i",
-                    "--max-time", "5", "-X", "PUT", "-H", "Content-Type: application/json", "--data-binary", json, url),
-                    Duration.ofSeconds(10));
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get(), "curl", "-s", "-i",
+                    "--max-time", "5", "-X", "PUT", "-H", "Content-Type: application/json", "--data-binary", json));
+            backends.ifPresent(b -> cmd.addAll(List.of("--cacert", b.caFile().toString())));
+            consulHeaders().forEach((k, v) -> cmd.addAll(List.of("-H", k + ": " + v)));
+            cmd.add(url);
+            CommandResult r = CommandResult.run(cmd, Duration.ofSeconds(10));
             if (r.exitCode() != 0) {
                 throw new IOException("curl PUT " + url + " in " + netns.get() + ": exit " + r.exitCode());
             }
             return parseHttp(r.output());
         }
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json));
+        consulHeaders().forEach(rb::header);
+        HttpRequest req = rb.build();
         try {
             var r = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
             return new HttpResponse(r.statusCode(), r.headers().map(), r.body());
@@ -118,10 +158,11 @@ public final class Probes {
         }
     }
 
-    private static HttpResponse curl(String netns, String url, Map<String, String> headers, Duration timeout)
+    private HttpResponse curl(String netns, String url, Map<String, String> headers, Duration timeout)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, "curl", "-s", "-i", "--max-time",
                 String.format(java.util.Locale.ROOT, "%.1f", timeout.toMillis() / 1000.0)));
+        backends.ifPresent(b -> cmd.addAll(List.of("--cacert", b.caFile().toString())));
         headers.forEach((k, v) -> cmd.addAll(List.of("-H", k + ": " + v)));
         cmd.add(url);
         CommandResult r = CommandResult.run(cmd, timeout.plusSeconds(3));
@@ -152,11 +193,20 @@ public final class Probes {
         return new HttpResponse(Integer.parseInt(status[1]), h, body);
     }
 
-    /** One Redis command; the reply as lines (a bulk/array reply gives one line per element). */
+    /**
+     * One Redis command; the reply as lines (a bulk/array reply gives one line per element). With secure backends over
+     * TLS, and to a data node (any command but SENTINEL: sentinels take no AUTH) after AUTH as the default user.
+     */
     public List<String> redis(Optional<String> netns, String host, int port, String... args) throws IOException {
+        boolean auth = backends.isPresent() && !args[0].equalsIgnoreCase("SENTINEL");
         if (netns.isPresent()) {
-            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get(), "redis-cli", "-h", host,
-                    "-p", Integer.toString(port)));
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get()));
+            if (auth) {
+                // redis-cli reads the password from the environment, not from its (visible) command line
+                cmd.addAll(List.of("env", "REDISCLI_AUTH=" + backends.get().redisPassword()));
+            }
+            cmd.addAll(List.of("redis-cli", "-h", host, "-p", Integer.toString(port)));
+            backends.ifPresent(b -> cmd.addAll(List.of("--tls", "--cacert", b.caFile().toString())));
             cmd.addAll(List.of(args));
             CommandResult r = CommandResult.run(cmd, Duration.ofSeconds(5));
             if (r.exitCode() != 0) {
@@ -164,20 +214,39 @@ public final class Probes {
             }
             return r.output().lines().toList();
         }
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 1000);
-            s.setSoTimeout(2000);
-            StringBuilder req = new StringBuilder("*" + args.length + "\r\n");
-            for (String a : args) {
-                req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(host, port), 1000);
+            plain.setSoTimeout(2000);
+            Socket s = plain;
+            if (tls.isPresent()) {
+                SSLSocket ssl = (SSLSocket) tls.get().getSocketFactory().createSocket(plain, host, port, true);
+                SSLParameters params = ssl.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                ssl.setSSLParameters(params);
+                ssl.startHandshake();
+                s = ssl;
             }
             OutputStream out = s.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+            if (auth) {
+                out.write(command("AUTH", backends.get().redisPassword()));
+            }
+            out.write(command(args));
             out.flush();
             List<String> lines = new ArrayList<>();
+            if (auth) {
+                readReply(s.getInputStream(), new ArrayList<>());
+            }
             readReply(s.getInputStream(), lines);
             return lines;
         }
+    }
+
+    private static byte[] command(String... args) {
+        StringBuilder req = new StringBuilder("*" + args.length + "\r\n");
+        for (String a : args) {
+            req.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        return req.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void readReply(InputStream in, List<String> out) throws IOException {

@@ -31,7 +31,7 @@ final class RedisExporters {
      */
     static List<ManagedProcess> start(ClusterLayout layout, Probes probes, java.nio.file.Path workDir,
                                       Consumer<String> progress, CentralLogs.ProcessStarter register,
-                                      Duration ready) throws IOException {
+                                      Duration ready, Map<String, String> env) throws IOException {
         List<Host> hosts = layout.group("redis").stream().filter(h -> h.json().containsKey("redis-exporter")).toList();
         if (hosts.isEmpty()) {
             return List.of();
@@ -46,7 +46,7 @@ final class RedisExporters {
             String metrics = "http://" + e.getString("listen") + "/metrics";
             List<String> cmd = new ArrayList<>(List.of(COMMAND));
             e.getJsonArray("args").getValuesAs(JsonString.class).forEach(a -> cmd.add(a.getString()));
-            ManagedProcess p = new ManagedProcess("redis-exporter-" + h.name(), h.name(), h.netns(), cmd, Map.of(),
+            ManagedProcess p = new ManagedProcess("redis-exporter-" + h.name(), h.name(), h.netns(), cmd, env,
                     workDir, () -> probes.get(h.netns(), metrics, Map.of(), Duration.ofSeconds(2)).body()
                             .contains("\nredis_up 1"), () -> { }, progress);
             register.start(p);

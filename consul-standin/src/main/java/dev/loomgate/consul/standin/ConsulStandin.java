@@ -1,11 +1,13 @@
 package dev.loomgate.consul.standin;
 
 import dev.loomgate.consul.standin.agent.AgentRuntime;
+import dev.loomgate.consul.standin.api.AclPolicy;
 import dev.loomgate.consul.standin.api.HttpApi;
 import dev.loomgate.consul.standin.store.NodeIdentity;
 import dev.loomgate.consul.standin.store.Snapshot;
 import dev.loomgate.consul.standin.store.Store;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
@@ -17,10 +19,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
  * A single-node Consul stand-in (agent and server in one) speaking the subset of the HTTP API in
- * {@code contracts/consul-api/SPEC.md} (in this repository). ACL tokens are accepted and ignored.
+ * {@code contracts/consul-api/SPEC.md} (in this repository). ACL tokens are accepted and ignored unless an
+ * {@link AclPolicy} is given (then enforced as with {@code default_policy = "deny"}); HTTPS when a PEM certificate and
+ * key are given (Consul's {@code ports.https} with {@code cert_file}/{@code key_file}).
  *
  * <pre>{@code
  * ConsulStandin consul = ConsulStandin.builder().host("127.0.0.1").port(0).build();
@@ -40,6 +45,8 @@ public final class ConsulStandin {
     private final Duration minimumDeregisterAfter;
     private final Duration reapInterval;
     private final Optional<Path> dataDir;
+    private final Optional<AclPolicy> acl;
+    private final Optional<SSLContext> tls;
     private final ReentrantLock lifecycle = new ReentrantLock();
     private volatile Store store;
     private volatile int boundPort = -1;
@@ -54,6 +61,8 @@ public final class ConsulStandin {
         this.minimumDeregisterAfter = builder.minimumDeregisterCriticalServiceAfter;
         this.reapInterval = builder.reapInterval;
         this.dataDir = builder.dataDir;
+        this.acl = builder.acl;
+        this.tls = builder.tls;
         this.store = dataDir.isPresent() ? load(dataDir.get()) : new Store(node);
     }
 
@@ -105,8 +114,10 @@ public final class ConsulStandin {
             }
             int port = boundPort >= 0 ? boundPort : requestedPort;
             Store current = store;
-            HttpApi api = new HttpApi(current, () -> boundPort);
-            server = WebServer.builder()
+            HttpApi api = new HttpApi(current, () -> boundPort, acl);
+            WebServerConfig.Builder config = WebServer.builder();
+            tls.ifPresent(ctx -> config.tls(t -> t.sslContext(ctx)));
+            server = config
                     .host(host)
                     .port(port)
                     .shutdownHook(false)
@@ -131,7 +142,7 @@ public final class ConsulStandin {
             if (dataDir.isPresent()) {
                 saver = Thread.ofVirtual().name("consul-standin-saver").start(() -> saveLoop(current));
             }
-            LOG.info("consul stand-in listening on http://" + host + ":" + boundPort);
+            LOG.info("consul stand-in listening on " + baseUri() + (acl.isPresent() ? " (ACLs enforced)" : ""));
             return this;
         } finally {
             lifecycle.unlock();
@@ -205,9 +216,9 @@ public final class ConsulStandin {
         return host;
     }
 
-    /** {@code http://host:port}. */
+    /** {@code http://host:port}, or {@code https://} with TLS. */
     public String baseUri() {
-        return "http://" + host + ":" + port();
+        return (tls.isPresent() ? "https://" : "http://") + host + ":" + port();
     }
 
     /** The last Raft-like index handed out. */
@@ -227,8 +238,22 @@ public final class ConsulStandin {
         private Duration minimumDeregisterCriticalServiceAfter = Duration.ofMinutes(1);
         private Duration reapInterval = Duration.ofSeconds(30);
         private Optional<Path> dataDir = Optional.empty();
+        private Optional<AclPolicy> acl = Optional.empty();
+        private Optional<SSLContext> tls = Optional.empty();
 
         private Builder() {
+        }
+
+        /** Enforces ACLs as Consul does with {@code default_policy = "deny"}. */
+        public Builder acl(AclPolicy policy) {
+            this.acl = Optional.of(Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /** Serves HTTPS only, with this PEM certificate chain and PKCS#8 key (read now). */
+        public Builder tls(Path certFile, Path keyFile) {
+            this.tls = Optional.of(PemServerTls.sslContext(certFile, keyFile));
+            return this;
         }
 
         /**

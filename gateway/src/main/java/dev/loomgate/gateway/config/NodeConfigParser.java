@@ -99,7 +99,7 @@ public final class NodeConfigParser {
             config.logging(logging(top.required("logging")));
         }
         if (top.has("redis")) {
-            config.redis(RateLimitConfig.redis(top.required("redis")));
+            config.redis(RateLimitConfig.redis(top.required("redis"), baseDir));
         }
         if (top.has("cluster")) {
             YamlValue.Fields c = top.required("cluster").fields(CLUSTER_KEYS);

@@ -165,15 +165,22 @@ public final class RedisConnections implements AutoCloseable {
         };
     }
 
-    /** Credentials and database apply to the data nodes only; sentinels are reached without AUTH. */
+    /**
+     * Credentials and database apply to the data nodes only; sentinels are reached without AUTH. TLS (when on) always
+     * verifies the host name: Jedis leaves that off unless SSL parameters are given.
+     */
     private JedisClientConfig clientConfig(boolean forMaster) {
+        boolean tls = forMaster ? settings.tls().enabled() : settings.sentinelTls();
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis((int) settings.connectTimeout().toMillis())
                 .socketTimeoutMillis((int) settings.readTimeout().toMillis())
-                .ssl(settings.tls())
+                .ssl(tls)
                 // Redis < 7.2 rejects CLIENT SETINFO; skipping it saves a round trip per new connection anyway.
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .clientName("loomgate");
+        if (tls) {
+            b.sslSocketFactory(settings.tls().socketFactory()).sslParameters(settings.tls().sslParameters());
+        }
         if (forMaster) {
             settings.user().ifPresent(b::user);
             settings.password().ifPresent(b::password);

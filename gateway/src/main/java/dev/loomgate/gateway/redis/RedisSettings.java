@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.redis;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,10 @@ import java.util.Optional;
  *   sentinel:
  *     master-name: loomgate
  *     addresses: [ "10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379" ]
+ *     tls: true                      # optional; default: the same as redis.tls (Sentinel's tls-port)
  *   user: gateway                    # optional (ACL user)
  *   password: secret                 # optional; for the data nodes (sentinels are reached without AUTH)
- *   tls: false
+ *   tls: false                       # or true (JVM trust store), or a map: see {@link RedisTls}
  *   database: 0
  *   connect-timeout: 100ms
  *   read-timeout: 50ms
@@ -39,7 +41,8 @@ public record RedisSettings(
         RedisTopology topology,
         Optional<String> user,
         Optional<String> password,
-        boolean tls,
+        RedisTls tls,
+        boolean sentinelTls,
         int database,
         Duration connectTimeout,
         Duration readTimeout,
@@ -57,7 +60,7 @@ public record RedisSettings(
     public static final List<String> KEYS = List.of("address", "sentinel", "user", "password", "tls", "database",
             "connect-timeout", "read-timeout", "pool-size", "pool-wait");
     /** Keys of {@code redis.sentinel}. */
-    public static final List<String> SENTINEL_KEYS = List.of("master-name", "addresses");
+    public static final List<String> SENTINEL_KEYS = List.of("master-name", "addresses", "tls");
 
     public RedisSettings {
         if (topology == null) {
@@ -65,6 +68,7 @@ public record RedisSettings(
         }
         user = user == null ? Optional.empty() : user;
         password = password == null ? Optional.empty() : password;
+        tls = tls == null ? RedisTls.OFF : tls;
         if (database < 0) {
             throw new IllegalArgumentException("database: must be >= 0, got " + database);
         }
@@ -95,7 +99,7 @@ public record RedisSettings(
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(topology).tls(tls).database(database).connectTimeout(connectTimeout)
+        Builder b = new Builder(topology).tls(tls).sentinelTls(sentinelTls).database(database).connectTimeout(connectTimeout)
                 .readTimeout(readTimeout).poolSize(poolSize).poolWait(poolWait);
         b.user = user;
         b.password = password;
@@ -107,7 +111,8 @@ public record RedisSettings(
         private final RedisTopology topology;
         private Optional<String> user = Optional.empty();
         private Optional<String> password = Optional.empty();
-        private boolean tls = DEFAULT_TLS;
+        private RedisTls tls = RedisTls.OFF;
+        private Optional<Boolean> sentinelTls = Optional.empty();
         private int database = DEFAULT_DATABASE;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
@@ -130,8 +135,20 @@ public record RedisSettings(
             return this;
         }
 
+        /** {@code true}: TLS trusting the JVM's default CAs. */
         public Builder tls(boolean v) {
+            tls = v ? RedisTls.JVM_DEFAULT : RedisTls.OFF;
+            return this;
+        }
+
+        public Builder tls(RedisTls v) {
             tls = v;
+            return this;
+        }
+
+        /** Whether the sentinels are reached over TLS (with the same trust); default: as the data nodes. */
+        public Builder sentinelTls(boolean v) {
+            sentinelTls = Optional.of(v);
             return this;
         }
 
@@ -161,7 +178,8 @@ public record RedisSettings(
         }
 
         public RedisSettings build() {
-            return new RedisSettings(topology, user, password, tls, database, connectTimeout, readTimeout, poolSize,
+            return new RedisSettings(topology, user, password, tls, sentinelTls.orElse(tls.enabled()), database,
+                    connectTimeout, readTimeout, poolSize,
                     poolWait);
         }
     }
@@ -171,7 +189,13 @@ public record RedisSettings(
      * {@code "redis.field: reason"} text.
      */
     public static RedisSettings fromMap(Map<String, ?> map) {
+        return fromMap(map, Path.of(""));
+    }
+
+    /** As {@link #fromMap(Map)}; relative TLS file paths resolve against {@code baseDir}. */
+    public static RedisSettings fromMap(Map<String, ?> map, Path baseDir) {
         String p = "redis.";
+        Optional<Boolean> sentinelTls = Optional.empty();
         TreeValues.rejectUnknownKeys(map, p, KEYS);
         Optional<String> address = TreeValues.string(map, "address", p + "address");
         Optional<Map<String, Object>> sentinel = TreeValues.map(map, "sentinel", p + "sentinel");
@@ -199,6 +223,7 @@ public record RedisSettings(
                 sentinels.add(RedisAddress.parse(text, field));
             }
             topology = new RedisTopology.Sentinel(masterName, sentinels);
+            sentinelTls = TreeValues.bool(s, "tls", p + "sentinel.tls");
         } else {
             throw TreeValues.error(p + "address", "either address (standalone) or sentinel is required");
         }
@@ -211,7 +236,7 @@ public record RedisSettings(
             throw TreeValues.error(p + "pool-size", "must be in 1..10000, got " + poolSize);
         }
         Builder b = builder(topology)
-                .tls(TreeValues.bool(map, "tls", p + "tls").orElse(DEFAULT_TLS))
+                .tls(RedisTls.parse(map.get("tls"), p + "tls", baseDir))
                 .database((int) database)
                 .poolSize((int) poolSize)
                 .connectTimeout(positive(TreeValues.duration(map, "connect-timeout", p + "connect-timeout")
@@ -220,6 +245,7 @@ public record RedisSettings(
                         .orElse(DEFAULT_READ_TIMEOUT), p + "read-timeout"))
                 .poolWait(positive(TreeValues.duration(map, "pool-wait", p + "pool-wait")
                         .orElse(DEFAULT_POOL_WAIT), p + "pool-wait"));
+        sentinelTls.ifPresent(b::sentinelTls);
         TreeValues.string(map, "user", p + "user").ifPresent(b::user);
         TreeValues.string(map, "password", p + "password").ifPresent(b::password);
         return b.build();
@@ -242,7 +268,9 @@ public record RedisSettings(
     @Override
     public String toString() {
         return "RedisSettings[" + topology + (user.isPresent() ? ", user=" + user.get() : "")
-                + (password.isPresent() ? ", password=***" : "") + ", tls=" + tls + ", database=" + database
+                + (password.isPresent() ? ", password=***" : "") + ", tls=" + tls
+                + (topology instanceof RedisTopology.Sentinel ? ", sentinel-tls=" + sentinelTls : "")
+                + ", database=" + database
                 + ", connect-timeout=" + connectTimeout.toMillis() + "ms, read-timeout=" + readTimeout.toMillis()
                 + "ms, pool-size=" + poolSize + ", pool-wait=" + poolWait.toMillis() + "ms]";
     }

@@ -13,6 +13,7 @@ import java.util.Set;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.redis.RedisSettings;
+import dev.loomgate.gateway.redis.RedisTls;
 
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,9 @@ class ConfigReferenceTest {
                 for (String k : RedisSettings.KEYS) {
                     if (k.equals("sentinel")) {
                         RedisSettings.SENTINEL_KEYS.forEach(s -> accepted.add("redis.sentinel." + s));
+                    } else if (k.equals("tls")) {
+                        accepted.add("redis.tls");
+                        RedisTls.KEYS.forEach(t -> accepted.add("redis.tls." + t));
                     } else {
                         accepted.add("redis." + k);
                     }

@@ -32,7 +32,8 @@ class RedisSettingsTest {
         assertEquals(new RedisTopology.Sentinel("lg",
                 List.of(new RedisAddress("10.0.0.1", 26379), new RedisAddress("::1", 26380))), s.topology());
         assertEquals(Optional.of("gw"), s.user());
-        assertTrue(s.tls());
+        assertTrue(s.tls().enabled());
+        assertTrue(s.sentinelTls(), "sentinels follow redis.tls by default");
         assertEquals(2, s.database());
         assertEquals(Duration.ofMillis(30), s.readTimeout());
         assertEquals(16, s.poolSize());

@@ -132,6 +132,11 @@ public final class RedisTestServers implements AutoCloseable {
         return startOnFreePort(port -> server("redis", port, List.of()));
     }
 
+    /** A standalone master with extra command-line options, e.g. {@code --tls-port} and the certificate files. */
+    public synchronized Server startServer(List<String> extra) {
+        return startOnFreePort(port -> server("redis", port, extra));
+    }
+
     /** A standalone master on a given port, e.g. one a client was pointed at before the server existed. */
     public synchronized Server startServer(int port) {
         Server s = server("redis", port, List.of());
@@ -151,6 +156,15 @@ public final class RedisTestServers implements AutoCloseable {
 
     /** {@code count} sentinels monitoring {@code master} under {@code masterName}, quorum = majority. */
     public synchronized List<Server> startSentinels(int count, String masterName, Server master) {
+        return startSentinels(count, masterName, master, master.port(), List.of());
+    }
+
+    /**
+     * {@code count} sentinels monitoring {@code master} at {@code masterPort} (e.g. its TLS port), with extra config
+     * lines (e.g. {@code tls-port}, {@code tls-replication yes}); the plain {@link Server#port()} stays for readiness.
+     */
+    public synchronized List<Server> startSentinels(int count, String masterName, Server master, int masterPort,
+            List<String> extraLines) {
         String template;
         try (InputStream in = RedisTestServers.class.getResourceAsStream("/redis/sentinel-template.conf")) {
             if (in == null) {
@@ -169,8 +183,9 @@ public final class RedisTestServers implements AutoCloseable {
                 String text = conf.replace("${port}", Integer.toString(port))
                         .replace("${dir}", dir.toString())
                         .replace("${master-name}", masterName)
-                        .replace("${master-port}", Integer.toString(master.port()))
-                        .replace("${quorum}", Integer.toString(count / 2 + 1));
+                        .replace("${master-port}", Integer.toString(masterPort))
+                        .replace("${quorum}", Integer.toString(count / 2 + 1))
+                        + String.join("\n", extraLines) + "\n";
                 try {
                     Files.writeString(file, text);
                 } catch (IOException e) {
@@ -181,7 +196,7 @@ public final class RedisTestServers implements AutoCloseable {
         }
         for (Server s : sentinels) {
             Await.until("sentinel " + s + " to see " + master, START_TIMEOUT,
-                    () -> masterAddress(s, masterName).map(a -> a.port() == master.port()).orElse(false));
+                    () -> masterAddress(s, masterName).map(a -> a.port() == masterPort).orElse(false));
         }
         return sentinels;
     }

@@ -1,0 +1,234 @@
+package dev.loomgate.gateway.tls;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Logger;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * TLS towards an upstream, built from {@link ClientTlsSettings}: trust (a CA bundle or the JDK's store),
+ * an optional client certificate, hostname verification. Two values are equal when their settings and
+ * file contents are: a routes reload that does not touch TLS keeps the upstream's pooled connections.
+ */
+public final class ClientTls {
+    private static final Logger LOG = Logger.getLogger(ClientTls.class.getName());
+
+    private final ClientTlsSettings settings;
+    private final byte[] fingerprint;
+    private final SSLSocketFactory factory;
+
+    private ClientTls(ClientTlsSettings settings, byte[] fingerprint, SSLSocketFactory factory) {
+        this.settings = settings;
+        this.fingerprint = fingerprint;
+        this.factory = factory;
+    }
+
+    /** Reads the files and builds the context; a bad file is a config error. */
+    public static ClientTls load(ClientTlsSettings s) throws TlsMaterialException {
+        TrustManager[] trust = null; // null: the JDK's default trust store
+        if (!s.verify()) {
+            trust = new TrustManager[] {new TrustAll()};
+        } else if (s.ca().isPresent()) {
+            trust = trustManagers(s.ca().get());
+        }
+        KeyManager[] keys = null;
+        if (s.clientCert().isPresent()) {
+            List<LoadedKey> k = KeyMaterial.load(new KeySource.Pem(s.clientCert().get(), s.clientKey().orElseThrow()),
+                    List.of(), java.util.Map.of());
+            keys = keyManagers(k.getFirst());
+        }
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(keys, trust, null);
+            if (!s.verify()) {
+                LOG.warning("upstream TLS with verify: false: certificates are not checked");
+            }
+            return new ClientTls(s, ServerTls.fingerprint(s.files()), ctx.getSocketFactory());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's TLS provider is missing: " + e.getMessage(), e);
+        }
+    }
+
+    public ClientTlsSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Runs the TLS handshake over a connected socket to {@code host:port}, within {@code timeoutMillis}.
+     * SNI and the identity check use {@code server-name}, else {@code host} (for an IP literal: no SNI, and
+     * the certificate must list the IP).
+     *
+     * @throws TlsHandshakeException with a reason fit for a 502 problem
+     */
+    public SSLSocket handshake(Socket connected, String host, int port, int timeoutMillis) throws IOException {
+        String name = settings.serverName().orElse(host);
+        SSLSocket ssl = (SSLSocket) factory.createSocket(connected, name, port, true);
+        SSLParameters p = ssl.getSSLParameters();
+        p.setProtocols(ServerTlsSettings.DEFAULT_PROTOCOLS.toArray(String[]::new));
+        p.setApplicationProtocols(new String[] {"http/1.1"});
+        if (settings.verify()) {
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!isIpLiteral(name)) {
+            p.setServerNames(List.of(new SNIHostName(name)));
+        }
+        ssl.setSSLParameters(p);
+        try {
+            ssl.setSoTimeout(Math.max(1, timeoutMillis));
+            ssl.startHandshake();
+            ssl.setSoTimeout(0); // reads of exchanges are timed by the pool's watchdog
+            return ssl;
+        } catch (SocketTimeoutException e) {
+            closeQuietly(ssl);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(ssl);
+            throw new TlsHandshakeException(reason(e, name), e);
+        }
+    }
+
+    /** The TLS reason of a failed handshake in a few words: untrusted, expired, name mismatch, refused. */
+    static String reason(Throwable e, String name) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateExpiredException x) {
+                return "certificate expired (" + x.getMessage() + ")";
+            }
+            if (t instanceof CertificateNotYetValidException x) {
+                return "certificate not yet valid (" + x.getMessage() + ")";
+            }
+            if (t instanceof CertPathValidatorException v && v.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+                return "certificate expired (" + v.getMessage() + ")";
+            }
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("No subject alternative") || m.contains("No name matching")) {
+                return "certificate does not match the name " + name + " (" + m + ")";
+            }
+            if (t.getClass().getSimpleName().equals("SunCertPathBuilderException")
+                    || m.contains("unable to find valid certification path")) {
+                return "certificate not trusted (no path to a trusted CA; set tls.ca)";
+            }
+        }
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("certificate_required") || m.contains("bad_certificate")) {
+            return "the upstream refused the handshake (" + m + "): it requires a client certificate it trusts"
+                    + " (tls.client-cert)";
+        }
+        if (m.contains("Remote host terminated") || e instanceof java.io.EOFException) {
+            return "the upstream closed the connection during the handshake (is it speaking TLS?)";
+        }
+        if (e instanceof SSLException && m.contains("Unsupported or unrecognized SSL message")) {
+            return "the upstream does not speak TLS on this port (plain HTTP?)";
+        }
+        return m;
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    private static TrustManager[] trustManagers(java.nio.file.Path caFile) throws TlsMaterialException {
+        List<X509Certificate> cas = KeyMaterial.certificates(caFile);
+        try {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                ks.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new TlsMaterialException(caFile, "cannot build a trust store: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyManager[] keyManagers(LoadedKey k) {
+        try {
+            char[] pw = new char[0];
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("client", k.key(), pw, k.chain().toArray(X509Certificate[]::new));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, pw);
+            return kmf.getKeyManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot hold a client key in memory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // failed anyway
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClientTls c && c.settings.equals(settings) && Arrays.equals(c.fingerprint, fingerprint);
+    }
+
+    @Override
+    public int hashCode() {
+        return settings.hashCode() * 31 + Arrays.hashCode(fingerprint);
+    }
+
+    @Override
+    public String toString() {
+        return "tls" + settings.serverName().map(n -> "(" + n + ")").orElse("")
+                + (settings.clientCert().isPresent() ? " mtls" : "") + (settings.verify() ? "" : " verify=false");
+    }
+
+    /** Accepts every chain: {@code verify: false} only. */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

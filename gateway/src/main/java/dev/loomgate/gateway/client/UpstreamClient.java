@@ -7,10 +7,12 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.loomgate.gateway.http1.ChunkedOutputStream;
+import dev.loomgate.gateway.tls.ClientTls;
 import dev.loomgate.gateway.upstream.Endpoint;
 
 /**
@@ -59,7 +61,26 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public UpstreamResponse exchange(Endpoint endpoint, UpstreamRequest request, Duration connectTimeout,
                                      Duration responseTimeout) throws UpstreamException {
-        HttpConnection c = pool.acquire(endpoint, connectTimeout);
+        return exchange(endpoint, Optional.empty(), request, connectTimeout, responseTimeout);
+    }
+
+    /**
+     * Like {@link #exchange(Endpoint, UpstreamRequest, Duration, Duration)} over TLS made with {@code tls}
+     * (pooled per TLS settings and endpoint); the connect timeout also bounds the handshake.
+     */
+    public UpstreamResponse exchange(Endpoint endpoint, ClientTls tls, UpstreamRequest request, Duration connectTimeout,
+                                     Duration responseTimeout) throws UpstreamException {
+        return exchange(endpoint, Optional.of(tls), request, connectTimeout, responseTimeout);
+    }
+
+    private HttpConnection acquire(Endpoint endpoint, Optional<ClientTls> tls, Duration connectTimeout)
+            throws UpstreamException {
+        return tls.isPresent() ? pool.acquire(endpoint, tls.get(), connectTimeout) : pool.acquire(endpoint, connectTimeout);
+    }
+
+    private UpstreamResponse exchange(Endpoint endpoint, Optional<ClientTls> tls, UpstreamRequest request,
+                                      Duration connectTimeout, Duration responseTimeout) throws UpstreamException {
+        HttpConnection c = acquire(endpoint, tls, connectTimeout);
         boolean reused = c.exchanges() > 0;
         try {
             return exchangeOn(c, request, responseTimeout);
@@ -68,7 +89,7 @@ public final class UpstreamClient implements AutoCloseable {
             // a request that may be sent twice then gets one fresh connection.
             if (reused && e.kind() == UpstreamException.Kind.RESET_BEFORE_RESPONSE
                     && request.idempotent() && request.body().replayable()) {
-                HttpConnection fresh = pool.acquire(endpoint, connectTimeout);
+                HttpConnection fresh = acquire(endpoint, tls, connectTimeout);
                 return exchangeOn(fresh, request, responseTimeout);
             }
             throw e;
@@ -119,6 +140,15 @@ public final class UpstreamClient implements AutoCloseable {
                     "reading the client's request body failed: " + bodyFailure.getCause().getMessage(), bodyFailure.getCause());
         }
         String where = "upstream " + c.endpoint().id();
+        boolean dropped = !(e instanceof SocketTimeoutException) && !String.valueOf(e.getMessage()).startsWith("bad ");
+        if (c.exchanges() == 0 && dropped && (tlsAlert(e) || c.tlsHint().isPresent())) {
+            // TLS 1.3: the server checks our client certificate after our side of the handshake is done, so its
+            // refusal arrives as an alert (or a closed connection) on the first write or read; the request was
+            // never processed
+            return new UpstreamException(UpstreamException.Kind.TLS_FAILED, "TLS handshake with " + c.endpoint().id()
+                    + " failed: " + c.tlsHint().orElse("the upstream refused the handshake") + " (" + e.getMessage()
+                    + ")", e);
+        }
         if (e instanceof EOFException) {
             return new UpstreamException(UpstreamException.Kind.RESET_BEFORE_RESPONSE,
                     where + " closed the connection before responding", e);
@@ -130,6 +160,15 @@ public final class UpstreamClient implements AutoCloseable {
         boolean protocol = e.getMessage() != null && e.getMessage().startsWith("bad ");
         return new UpstreamException(protocol ? UpstreamException.Kind.PROTOCOL_ERROR
                 : UpstreamException.Kind.RESET_BEFORE_RESPONSE, where + ": " + e.getMessage(), e);
+    }
+
+    private static boolean tlsAlert(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException && String.valueOf(t.getMessage()).contains("Received fatal alert")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void finish(HttpConnection c, ResponseHead head, boolean bodyComplete, Thread writer,

@@ -90,11 +90,19 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
      * @param hosts                  Host names (besides IP literals and localhost) the admin API answers to
      * @param requireTokenOnLoopback a state-changing call needs the bearer token even when the admin port is on
      *                               loopback (a token must then be configured)
+     * @param tls                    TLS on the admin port ({@code admin.tls}); empty = plain HTTP
      */
-    public record Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback) {
+    public record Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback,
+                        java.util.Optional<dev.loomgate.gateway.tls.ServerTlsSettings> tls) {
         public Admin {
             allowedOrigins = List.copyOf(allowedOrigins);
             hosts = List.copyOf(hosts);
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        /** Plain HTTP. */
+        public Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback) {
+            this(allowedOrigins, hosts, requireTokenOnLoopback, java.util.Optional.empty());
         }
 
         public static final boolean DEFAULT_REQUIRE_TOKEN_ON_LOOPBACK = false;

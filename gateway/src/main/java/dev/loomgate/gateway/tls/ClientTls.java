@@ -11,6 +11,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 import javax.net.ssl.KeyManager;
@@ -23,6 +24,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -51,12 +53,13 @@ public final class ClientTls {
         } else if (s.ca().isPresent()) {
             trust = trustManagers(s.ca().get());
         }
-        KeyManager[] keys = null;
+        Optional<X509ExtendedKeyManager> configured = Optional.empty();
         if (s.clientCert().isPresent()) {
             List<LoadedKey> k = KeyMaterial.load(new KeySource.Pem(s.clientCert().get(), s.clientKey().orElseThrow()),
                     List.of(), java.util.Map.of());
-            keys = keyManagers(k.getFirst());
+            configured = Optional.of(keyManager(k.getFirst()));
         }
+        KeyManager[] keys = {new AskedKeyManager(configured)};
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(keys, trust, null);
@@ -104,6 +107,71 @@ public final class ClientTls {
         } catch (IOException e) {
             closeQuietly(ssl);
             throw new TlsHandshakeException(reason(e, name), e);
+        }
+    }
+
+    /**
+     * Why an upstream may have dropped a fresh TLS connection before answering: with TLS 1.3 the server checks
+     * the client certificate after the client's side of the handshake is done, so a refusal shows up on the
+     * first write or read, not in the handshake. Empty when the server asked for no client certificate.
+     */
+    public static Optional<String> clientCertificateHint(Socket socket) {
+        if (!(socket instanceof SSLSocket ssl) || ssl.getSession().getValue(ASKED) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ssl.getSession().getLocalCertificates() == null
+                ? "the upstream requires a client certificate and tls.client-cert is not set"
+                : "the upstream asked for our client certificate and dropped the connection: it does not trust it");
+    }
+
+    private static final String ASKED = "loomgate.client-certificate-requested";
+
+    /**
+     * Notes in the handshake session that the server asked for a client certificate (for
+     * {@link #clientCertificateHint}), then answers with the configured one, if any.
+     */
+    private static final class AskedKeyManager extends X509ExtendedKeyManager {
+        private final Optional<X509ExtendedKeyManager> delegate;
+
+        AskedKeyManager(Optional<X509ExtendedKeyManager> delegate) {
+            this.delegate = delegate;
+        }
+
+        private static void asked(Socket socket) {
+            if (socket instanceof SSLSocket ssl && ssl.getHandshakeSession() != null) {
+                ssl.getHandshakeSession().putValue(ASKED, Boolean.TRUE);
+            }
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            asked(socket);
+            return delegate.map(d -> d.chooseClientAlias(keyType, issuers, socket)).orElse(null);
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return delegate.map(d -> d.getClientAliases(keyType, issuers)).orElse(null);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return delegate.map(d -> d.getCertificateChain(alias)).orElse(null);
+        }
+
+        @Override
+        public java.security.PrivateKey getPrivateKey(String alias) {
+            return delegate.map(d -> d.getPrivateKey(alias)).orElse(null);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            return null;
         }
     }
 
@@ -162,7 +230,7 @@ public final class ClientTls {
         }
     }
 
-    private static KeyManager[] keyManagers(LoadedKey k) {
+    private static X509ExtendedKeyManager keyManager(LoadedKey k) {
         try {
             char[] pw = new char[0];
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -170,7 +238,7 @@ public final class ClientTls {
             ks.setKeyEntry("client", k.key(), pw, k.chain().toArray(X509Certificate[]::new));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, pw);
-            return kmf.getKeyManagers();
+            return (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot hold a client key in memory: " + e.getMessage(), e);
         }

@@ -1,0 +1,157 @@
+package dev.loomgate.gateway.client;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.loomgate.gateway.testing.TestGateway;
+import dev.loomgate.gateway.testing.TestPki;
+import dev.loomgate.gateway.testing.TlsTestUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Upstreams over TLS through a real node: mutual TLS to an upstream that requires a client certificate,
+ * pooled TLS connections reused, and every handshake failure a 502 problem naming the TLS reason (untrusted,
+ * expired, name mismatch, client certificate refused) or a bounded 504, never a hang.
+ */
+class UpstreamTlsTest {
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static TestPki other;
+    static TestPki.Leaf upstreamCert;
+    static TestPki.Leaf clientCert;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeAll
+    static void keys() throws Exception {
+        pki = TestPki.create(dir.resolve("main"), "main");
+        other = TestPki.create(dir.resolve("other"), "other");
+        upstreamCert = pki.leaf("upstream", "ec", "upstream.test");
+        clientCert = pki.leaf("gateway-client", "rsa", "gateway.test");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeables.reversed()) {
+            c.close();
+        }
+    }
+
+    private TlsTestUpstream upstream(TestPki.Leaf leaf, boolean requireClientCert) throws Exception {
+        TlsTestUpstream u = TlsTestUpstream.start(leaf, requireClientCert ? Optional.of(pki.ca()) : Optional.empty());
+        closeables.add(u);
+        return u;
+    }
+
+    private TestGateway gateway(String endpoint, String tls) throws Exception {
+        TestGateway g = TestGateway.start("""
+                upstreams:
+                  - name: secure
+                    endpoints: [ "%s" ]
+                    timeouts: { connect: 1s }
+                %s
+                routes:
+                  - id: api
+                    upstream: secure
+                    match: { path-prefix: /api }
+                """.formatted(endpoint, tls.isEmpty() ? "" : "    tls: " + tls));
+        closeables.add(g);
+        return g;
+    }
+
+    private static void assertTlsProblem(HttpResponse<String> r, String reason) {
+        assertEquals(502, r.statusCode(), r.body());
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(r.body().contains("\"type\":\"https://loomgate.dev/problems/upstream-tls-failed\"")
+                || r.body().contains("upstream-tls-failed"), r.body());
+        assertTrue(r.body().contains(reason), "reason '" + reason + "' in " + r.body());
+    }
+
+    @Test
+    void mutualTlsToAnUpstreamThatRequiresAClientCertificateOverPooledConnections() throws Exception {
+        TlsTestUpstream u = upstream(upstreamCert, true);
+        TestGateway g = gateway("https://127.0.0.1:" + u.port(), "{ ca: %s, client-cert: %s, client-key: %s, server-name: upstream.test }"
+                .formatted(pki.ca(), clientCert.chain(), clientCert.key()));
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = g.get("/api/x");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("client=CN=gateway.test", r.body());
+        }
+        assertEquals(1, u.connections(), "20 sequential requests over one pooled TLS connection");
+    }
+
+    @Test
+    void withoutAClientCertificateTheUpstreamRefusesAndTheClientGets502WithTheReason() throws Exception {
+        TlsTestUpstream u = upstream(upstreamCert, true);
+        TestGateway g = gateway("127.0.0.1:" + u.port(), "{ ca: %s, server-name: upstream.test }".formatted(pki.ca()));
+        assertTlsProblem(g.get("/api/x"), "requires a client certificate");
+        assertTrue(u.handshakesFailed() >= 1, "the upstream refused the handshake itself");
+    }
+
+    @Test
+    void anUntrustedCertificateIs502() throws Exception {
+        TlsTestUpstream u = upstream(other.leaf("stranger", "ec", "upstream.test"), false);
+        TestGateway g = gateway("https://127.0.0.1:" + u.port(), "{ ca: %s, server-name: upstream.test }".formatted(pki.ca()));
+        assertTlsProblem(g.get("/api/x"), "certificate not trusted");
+        // the JDK's own trust store (https:// without tls:) does not know the test CA either
+        TestGateway plainHttps = gateway("https://127.0.0.1:" + u.port(), "");
+        assertTlsProblem(plainHttps.get("/api/x"), "certificate not trusted");
+    }
+
+    @Test
+    void anExpiredCertificateIs502() throws Exception {
+        TlsTestUpstream u = upstream(pki.expiredLeaf("expired", "upstream.test"), false);
+        TestGateway g = gateway("https://127.0.0.1:" + u.port(), "{ ca: %s, server-name: upstream.test }".formatted(pki.ca()));
+        assertTlsProblem(g.get("/api/x"), "certificate expired");
+    }
+
+    @Test
+    void aNameMismatchIs502() throws Exception {
+        TlsTestUpstream u = upstream(upstreamCert, false);
+        TestGateway g = gateway("https://127.0.0.1:" + u.port(), "{ ca: %s, server-name: billing.test }".formatted(pki.ca()));
+        assertTlsProblem(g.get("/api/x"), "does not match the name billing.test");
+        // verified against the endpoint's address when no server-name is set: the certificate lists 127.0.0.1
+        TestGateway byAddress = gateway("https://127.0.0.1:" + u.port(), "{ ca: %s }".formatted(pki.ca()));
+        assertEquals(200, byAddress.get("/api/x").statusCode());
+    }
+
+    @Test
+    void anUpstreamThatNeverAnswersTheHandshakeCostsTheConnectTimeoutNotAHang() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new ArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepted, never answered
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            });
+            TestGateway g = gateway("https://127.0.0.1:" + silent.getLocalPort(), "{ ca: %s }".formatted(pki.ca()));
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = g.get("/api/x");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(504, r.statusCode(), r.body());
+            assertTrue(r.body().contains("TLS handshake with 127.0.0.1:" + silent.getLocalPort() + " timed out"), r.body());
+            assertTrue(ms < 5_000, "bounded by the 1 s connect timeout, took " + ms + " ms");
+            silent.close();
+            acceptor.join(5_000);
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+}

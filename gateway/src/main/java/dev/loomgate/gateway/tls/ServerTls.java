@@ -40,6 +40,15 @@ import javax.net.ssl.SSLSocketFactory;
 public final class ServerTls implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
 
+    static {
+        // TLS 1.2 renegotiation started by a client costs the server a full handshake for every request of it
+        // (a cheap CPU attack) and no HTTP/1.1 client needs it; TLS 1.3 has none. Read by the JDK at its first
+        // server handshake, which comes after this class is loaded. An explicit -D setting wins.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
+    }
+
     /** One generation of key material and what the handshakes use. */
     private record Snapshot(SniKeyManager keys, SSLSocketFactory factory, SSLParameters parameters, byte[] fingerprint,
                             long generation) {

@@ -58,7 +58,7 @@ final class ClientConnection implements Runnable {
         this.handler = handler;
         this.parser = parser;
         this.in = new ConnectionInput(socket.getInputStream(), raw, Math.max(settings.maxRequestLine(),
-                settings.maxHeaderSize()));
+                settings.maxHeaderSize()), tls.isPresent());
         this.out = new ConnectionOutput(socket.getOutputStream(), settings.writeTimeout().toNanos());
     }
 

@@ -217,6 +217,37 @@ class FrontDoorTlsTest {
         }
     }
 
+    @Test
+    void aPartialRequestHeadOverTlsGets408OnTheSameTimeout() throws Exception {
+        start(Duration.ofMillis(400));
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            try (SSLSocket s = handshake(trusting(pki.ca()), server.port(), Optional.of("api.test"), protocol)) {
+                s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: api.test\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String answer = new String(readAll(s.getInputStream()), StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 408"), protocol + ": " + answer);
+            }
+        }
+        Await.until("connections gone", () -> server.openConnections() == 0);
+        assertEquals(0, tls.handshakeFailures());
+    }
+
+    @Test
+    void aTlsConnectionOverThePerClientCapIsClosedWithoutAHandshake() throws Exception {
+        tls = ServerTls.load("front-door", ServerTlsSettings.of(List.of(
+                new CertificateSpec(new KeySource.Pem(fallback.chain(), fallback.key()), List.of()))));
+        server = new FrontDoorServer(FrontDoorSettings.builder().host("127.0.0.1").port(0).maxConnectionsPerClient(1)
+                .build(), tls, OK);
+        server.start();
+        SSLContext client = trusting(pki.ca());
+        try (SSLSocket first = handshake(client, server.port(), Optional.empty())) {
+            Await.until("first connection open", () -> server.openConnections() == 1);
+            assertThrows(IOException.class, () -> handshake(client, server.port(), Optional.empty()).close());
+            assertEquals(1, server.refusedConnections());
+            assertTrue(get(first, "x").startsWith("HTTP/1.1 200"), "the first one is unaffected");
+        }
+    }
+
     private static boolean closedByServer(InputStream in) {
         try {
             while (true) {

@@ -93,6 +93,26 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void activeHealthChecksUseTheUpstreamsTls() throws Exception {
+        TlsTestUpstream u = upstream(upstreamCert, true);
+        TestGateway g = TestGateway.start("""
+                upstreams:
+                  - name: secure
+                    endpoints: [ "https://127.0.0.1:%d" ]
+                    health-check: { path: /health, interval: 50ms, unhealthy-threshold: 1 }
+                    tls: { ca: %s, client-cert: %s, client-key: %s, server-name: upstream.test }
+                routes:
+                  - { id: api, upstream: secure, match: { path-prefix: /api } }
+                """.formatted(u.port(), pki.ca(), clientCert.chain(), clientCert.key()));
+        closeables.add(g);
+        dev.loomgate.testsupport.Await.until("three probes answered over mutual TLS", () -> u.requests() >= 3);
+        assertTrue(g.node().routing().current().upstreams().get("secure").hosts().getFirst().available(),
+                "a probe over plain HTTP would have failed and taken the endpoint out at the first check");
+        assertEquals(0, u.handshakesFailed());
+        assertEquals(200, g.get("/api/x").statusCode());
+    }
+
+    @Test
     void withoutAClientCertificateTheUpstreamRefusesAndTheClientGets502WithTheReason() throws Exception {
         TlsTestUpstream u = upstream(upstreamCert, true);
         TestGateway g = gateway("127.0.0.1:" + u.port(), "{ ca: %s, server-name: upstream.test }".formatted(pki.ca()));

@@ -97,6 +97,16 @@ class TlsNodeTest {
                         URI.create("https://localhost:" + node.adminPort() + "/admin/routes")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(401, noToken.statusCode(), "token required on loopback: " + noToken.body());
+                HttpResponse<String> withToken = client.send(HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + node.adminPort() + "/admin/routes"))
+                        .header("Authorization", "Bearer an-admin-token-of-some-length").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, withToken.statusCode(), withToken.body());
+                HttpResponse<String> wrongToken = client.send(HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + node.adminPort() + "/admin/routes"))
+                        .header("Authorization", "Bearer an-admin-token-of-some-lengtH").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, wrongToken.statusCode());
                 HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(
                         URI.create("https://localhost:" + node.adminPort() + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString());

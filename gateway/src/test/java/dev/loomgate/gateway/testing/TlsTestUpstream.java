@@ -35,6 +35,7 @@ public final class TlsTestUpstream implements AutoCloseable {
     private final Thread acceptor;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger handshakesFailed = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
     private TlsTestUpstream(SSLServerSocket server) {
@@ -76,6 +77,11 @@ public final class TlsTestUpstream implements AutoCloseable {
         return connections.get();
     }
 
+    /** Requests answered. */
+    public int requests() {
+        return requests.get();
+    }
+
     public int handshakesFailed() {
         return handshakesFailed.get();
     }
@@ -110,6 +116,7 @@ public final class TlsTestUpstream implements AutoCloseable {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             while (readHead(in)) {
+                requests.incrementAndGet();
                 byte[] body = ("client=" + who).getBytes(StandardCharsets.UTF_8);
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));

@@ -2,7 +2,6 @@ package dev.loomgate.gateway;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,11 +45,7 @@ import dev.loomgate.gateway.call.ResilienceGauges;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import io.helidon.http.DirectHandler;
-import dev.loomgate.gateway.tls.ServerTls;
-import dev.loomgate.gateway.tls.ServerTlsSettings;
-import dev.loomgate.gateway.tls.TlsMaterialException;
 import dev.loomgate.gateway.observe.TlsMetrics;
-import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -81,8 +76,7 @@ public final class GatewayNode implements AutoCloseable {
     /** The proxy listener: our strict HTTP/1 server (docs/ARCHITECTURE.md, "Front door"). */
     private final FrontDoorServer frontDoor;
     /** TLS of the proxy listener and of the admin port ({@code front-door.tls}, {@code admin.tls}). */
-    private final Optional<ServerTls> frontDoorTls;
-    private final Optional<ServerTls> adminTls;
+    private final NodeTls tls;
     /** The admin listener (health, metrics, admin API) stays on Helidon. */
     private final WebServer server;
     private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics();
@@ -168,9 +162,7 @@ public final class GatewayNode implements AutoCloseable {
                 .writeTimeout(fd.writeTimeout())
                 .allowTrace(fd.allowTrace())
                 .build();
-        this.frontDoorTls = fd.tls().isPresent() ? Optional.of(loadTls("front-door", fd.tls().get())) : Optional.empty();
-        this.adminTls = config.edge().admin().tls().isPresent()
-                ? Optional.of(loadTls("admin", config.edge().admin().tls().get())) : Optional.empty();
+        this.tls = NodeTls.load(config);
         FrontDoorHandler frontDoorHandler = new FrontDoorHandler() {
             @Override
             public void handle(FrontDoorRequest req, FrontDoorResponse res) {
@@ -190,10 +182,9 @@ public final class GatewayNode implements AutoCloseable {
                 proxy.reject(rejection, res);
             }
         };
-        this.frontDoor = frontDoorTls.map(t -> new FrontDoorServer(frontDoorSettings, t, frontDoorHandler))
+        this.frontDoor = tls.frontDoor().map(t -> new FrontDoorServer(frontDoorSettings, t, frontDoorHandler))
                 .orElseGet(() -> new FrontDoorServer(frontDoorSettings, frontDoorHandler));
-        List<ServerTls> tlsListeners = java.util.stream.Stream.of(frontDoorTls, adminTls).flatMap(Optional::stream).toList();
-        metrics.addSource(p -> TlsMetrics.write(p, tlsListeners));
+        metrics.addSource(p -> TlsMetrics.write(p, tls.listeners()));
         metrics.addSource(p -> {
             p.help("loomgate_client_connections", "gauge", "Open client connections on the proxy listener.");
             p.sample("loomgate_client_connections", "", frontDoor.openConnections());
@@ -206,11 +197,7 @@ public final class GatewayNode implements AutoCloseable {
         });
         DirectHandler problems = new ProblemDirectHandler();
         WebServerConfig.Builder admin = WebServer.builder();
-        adminTls.ifPresent(t -> admin.tls(Tls.builder()
-                .sslContext(t.followingContext()) // SNI on the current certificates: reloads need no Helidon reload
-                .enabledProtocols(t.settings().protocols())
-                .enabledCipherSuites(t.settings().cipherSuites())
-                .build()));
+        tls.configureAdmin(admin);
         this.server = admin
                 .shutdownHook(false)
                 .host(config.node().adminHost())
@@ -249,15 +236,6 @@ public final class GatewayNode implements AutoCloseable {
                         routing::apply, routing::reject));
     }
 
-    private static ServerTls loadTls(String listener, ServerTlsSettings settings) throws ConfigException {
-        try {
-            return ServerTls.load(listener, settings);
-        } catch (TlsMaterialException e) {
-            // checked by the config parser already; a file changed since
-            throw new ConfigException("node config", 0, listener + ".tls", e.getMessage(), e);
-        }
-    }
-
     private GatewayMetrics.LiveNames liveNames() {
         RoutingSnapshot now = routing.current();
         return new GatewayMetrics.LiveNames(now.routeIds(), now.upstreams().keySet());
@@ -282,8 +260,7 @@ public final class GatewayNode implements AutoCloseable {
                     + " (admin): address in use or not available; see the log above");
         }
         node.watcher.ifPresent(RoutesFileWatcher::start);
-        node.frontDoorTls.ifPresent(ServerTls::startWatching);
-        node.adminTls.ifPresent(ServerTls::startWatching);
+        node.tls.startWatching();
         node.healthCheckers.start();
         node.trafficHistory.start();
         node.phase.set(Phase.READY);
@@ -421,8 +398,7 @@ public final class GatewayNode implements AutoCloseable {
             trafficHistory.close();
             frontDoor.stop();
             server.stop();
-            frontDoorTls.ifPresent(ServerTls::close);
-            adminTls.ifPresent(ServerTls::close);
+            tls.close();
             client.close();
             rateLimits.close();
             tracing.close();

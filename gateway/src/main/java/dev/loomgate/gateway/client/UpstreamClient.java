@@ -1,10 +1,8 @@
 package dev.loomgate.gateway.client;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -127,48 +125,8 @@ public final class UpstreamClient implements AutoCloseable {
                     complete -> finish(c, head, complete, writer, bodyFailure));
         } catch (IOException e) {
             discard(c, bodyWriter);
-            throw classify(e, c, bodyFailure.get(), responseTimeout);
+            throw ExchangeFailures.classify(e, c, bodyFailure.get(), responseTimeout);
         }
-    }
-
-    private static UpstreamException classify(IOException e, HttpConnection c, Throwable bodyFailure, Duration timeout) {
-        if (e instanceof UpstreamException u) {
-            return u;
-        }
-        if (bodyFailure instanceof ClientBodyException) {
-            return new UpstreamException(UpstreamException.Kind.CLIENT_BODY_FAILED,
-                    "reading the client's request body failed: " + bodyFailure.getCause().getMessage(), bodyFailure.getCause());
-        }
-        String where = "upstream " + c.endpoint().id();
-        boolean dropped = !(e instanceof SocketTimeoutException) && !String.valueOf(e.getMessage()).startsWith("bad ");
-        if (c.exchanges() == 0 && dropped && (tlsAlert(e) || c.tlsHint().isPresent())) {
-            // TLS 1.3: the server checks our client certificate after our side of the handshake is done, so its
-            // refusal arrives as an alert (or a closed connection) on the first write or read; the request was
-            // never processed
-            return new UpstreamException(UpstreamException.Kind.TLS_FAILED, "TLS handshake with " + c.endpoint().id()
-                    + " failed: " + c.tlsHint().orElse("the upstream refused the handshake") + " (" + e.getMessage()
-                    + ")", e);
-        }
-        if (e instanceof EOFException) {
-            return new UpstreamException(UpstreamException.Kind.RESET_BEFORE_RESPONSE,
-                    where + " closed the connection before responding", e);
-        }
-        if (e instanceof SocketTimeoutException) {
-            return new UpstreamException(UpstreamException.Kind.RESPONSE_TIMEOUT,
-                    where + " did not respond within " + timeout.toMillis() + " ms", e);
-        }
-        boolean protocol = e.getMessage() != null && e.getMessage().startsWith("bad ");
-        return new UpstreamException(protocol ? UpstreamException.Kind.PROTOCOL_ERROR
-                : UpstreamException.Kind.RESET_BEFORE_RESPONSE, where + ": " + e.getMessage(), e);
-    }
-
-    private static boolean tlsAlert(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException && String.valueOf(t.getMessage()).contains("Received fatal alert")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void finish(HttpConnection c, ResponseHead head, boolean bodyComplete, Thread writer,
@@ -361,7 +319,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /** Marks a failure to read the client's body, as opposed to a failure to write upstream. */
-    private static final class ClientBodyException extends IOException {
+    static final class ClientBodyException extends IOException {
         ClientBodyException(Exception cause) {
             super(cause);
         }

@@ -245,7 +245,8 @@ public final class ConfigReference {
                 row("client-cert", NONE),
                 row("client-key", NONE),
                 row("server-name", "endpoint host"),
-                row("verify", ClientTlsSettings.defaults().verify())));
+                row("verify", ClientTlsSettings.defaults().verify()),
+                row("reload-interval", ClientTlsSettings.DEFAULT_RELOAD_INTERVAL)));
     }
 
     private static Row row(String key, Object value) {

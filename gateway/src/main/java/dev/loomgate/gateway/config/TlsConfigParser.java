@@ -32,7 +32,7 @@ public final class TlsConfigParser {
     static final Set<String> CERTIFICATE_KEYS = RoutesParser.orderedSet("cert", "key", "pkcs12", "password-file",
             "password-env", "server-names");
     static final Set<String> UPSTREAM_KEYS = RoutesParser.orderedSet("ca", "client-cert", "client-key", "server-name",
-            "verify");
+            "verify", "reload-interval");
     private static final Pattern HOST_NAME = Pattern.compile(
             "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -82,11 +82,7 @@ public final class TlsConfigParser {
         }
         Duration reload = ServerTlsSettings.DEFAULT_RELOAD_INTERVAL;
         if (f.has("reload-interval")) {
-            YamlValue r = f.required("reload-interval");
-            reload = r.duration();
-            if (!reload.isZero() && reload.compareTo(Duration.ofMillis(10)) < 0) {
-                throw r.error("must be 0 (no reload) or at least 10ms");
-            }
+            reload = reloadInterval(f.required("reload-interval"));
         }
         return new ServerTlsSettings(certs, protocols, suites, alpn, reload);
     }
@@ -168,14 +164,26 @@ public final class TlsConfigParser {
         if (!verify && ca.isPresent()) {
             throw f.required("verify").error("verify: false ignores ca; remove one of them");
         }
+        Duration reload = ClientTlsSettings.DEFAULT_RELOAD_INTERVAL;
+        if (f.has("reload-interval")) {
+            reload = reloadInterval(f.required("reload-interval"));
+        }
         try {
-            return ClientTls.load(new ClientTlsSettings(ca, cert, key, serverName, verify));
+            return ClientTls.load(new ClientTlsSettings(ca, cert, key, serverName, verify, reload));
         } catch (TlsMaterialException e) {
             YamlValue field = f.has("ca") && ca.get().equals(e.file()) ? f.required("ca")
                     : f.has("client-key") && key.get().equals(e.file()) ? f.required("client-key")
                     : f.has("client-cert") ? f.required("client-cert") : v;
             throw field.error(e.getMessage());
         }
+    }
+
+    private static Duration reloadInterval(YamlValue r) throws ConfigException {
+        Duration d = r.duration();
+        if (!d.isZero() && d.compareTo(Duration.ofMillis(10)) < 0) {
+            throw r.error("must be 0 (no reload) or at least 10ms");
+        }
+        return d;
     }
 
     private static Path path(YamlValue v, Path baseDir) throws ConfigException {

@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import javax.net.ssl.KeyManager;
@@ -37,16 +38,33 @@ public final class ClientTls {
 
     private final ClientTlsSettings settings;
     private final byte[] fingerprint;
-    private final SSLSocketFactory factory;
+    /** The factory of the files as last loaded, and their fingerprint; replaced when the files change. */
+    private record Built(SSLSocketFactory factory, byte[] fingerprint) {
+    }
+
+    private volatile Built current;
+    private volatile long nextCheckNanos;
+    private final AtomicBoolean checking = new AtomicBoolean();
+    /** Fingerprint of files last refused: the same broken files are reported once. */
+    private byte[] rejected = new byte[0];
 
     private ClientTls(ClientTlsSettings settings, byte[] fingerprint, SSLSocketFactory factory) {
         this.settings = settings;
         this.fingerprint = fingerprint;
-        this.factory = factory;
+        this.current = new Built(factory, fingerprint);
+        this.nextCheckNanos = System.nanoTime() + settings.reloadInterval().toNanos();
     }
 
     /** Reads the files and builds the context; a bad file is a config error. */
     public static ClientTls load(ClientTlsSettings s) throws TlsMaterialException {
+        if (!s.verify()) {
+            LOG.warning("upstream TLS with verify: false: certificates are not checked");
+        }
+        byte[] fingerprint = ServerTls.fingerprint(s.files());
+        return new ClientTls(s, fingerprint, factory(s));
+    }
+
+    private static SSLSocketFactory factory(ClientTlsSettings s) throws TlsMaterialException {
         TrustManager[] trust = null; // null: the JDK's default trust store
         if (!s.verify()) {
             trust = new TrustManager[] {new TrustAll()};
@@ -63,13 +81,43 @@ public final class ClientTls {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(keys, trust, null);
-            if (!s.verify()) {
-                LOG.warning("upstream TLS with verify: false: certificates are not checked");
-            }
-            return new ClientTls(s, ServerTls.fingerprint(s.files()), ctx.getSocketFactory());
+            return ctx.getSocketFactory();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's TLS provider is missing: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A renewed CA bundle or client certificate is picked up without a restart: at most once per
+     * {@code reload-interval}, the connection being made re-reads the files (one thread at a time, the others go
+     * on with the current factory); changed and valid, they are used from this connection on. Connections
+     * already pooled keep the certificate they were made with until they close. Broken files are logged
+     * once and the previous ones stay in use.
+     */
+    private SSLSocketFactory factory() {
+        long every = settings.reloadInterval().toNanos();
+        long now = System.nanoTime();
+        if (every == 0 || now - nextCheckNanos < 0 || !checking.compareAndSet(false, true)) {
+            return current.factory();
+        }
+        try {
+            nextCheckNanos = now + every;
+            byte[] fp = ServerTls.fingerprint(settings.files());
+            if (!Arrays.equals(fp, current.fingerprint()) && !Arrays.equals(fp, rejected)) {
+                current = new Built(factory(settings), fp);
+                LOG.info(() -> "upstream TLS files reloaded: " + settings.files());
+            }
+        } catch (TlsMaterialException e) {
+            byte[] fp = e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (!Arrays.equals(fp, rejected)) {
+                rejected = fp;
+                LOG.warning(() -> "upstream TLS files NOT reloaded: " + e.getMessage()
+                        + "; the previous ones stay in use");
+            }
+        } finally {
+            checking.set(false);
+        }
+        return current.factory();
     }
 
     public ClientTlsSettings settings() {
@@ -85,7 +133,7 @@ public final class ClientTls {
      */
     public SSLSocket handshake(Socket connected, String host, int port, int timeoutMillis) throws IOException {
         String name = settings.serverName().orElse(host);
-        SSLSocket ssl = (SSLSocket) factory.createSocket(connected, name, port, true);
+        SSLSocket ssl = (SSLSocket) factory().createSocket(connected, name, port, true);
         SSLParameters p = ssl.getSSLParameters();
         p.setProtocols(ServerTlsSettings.DEFAULT_PROTOCOLS.toArray(String[]::new));
         p.setApplicationProtocols(new String[] {"http/1.1"});

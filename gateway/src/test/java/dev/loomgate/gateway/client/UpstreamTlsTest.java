@@ -113,6 +113,76 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void aRenewedClientCertificateIsUsedWithoutARestartAndABrokenOneIsNot() throws Exception {
+        TlsTestUpstream u = TlsTestUpstream.start(upstreamCert, Optional.of(pki.ca()), true);
+        closeables.add(u);
+        Path cert = dir.resolve("live-client.pem");
+        Path key = dir.resolve("live-client.key");
+        java.nio.file.Files.copy(clientCert.chain(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.copy(clientCert.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TestGateway g = gateway("https://127.0.0.1:" + u.port(), ("{ ca: %s, client-cert: %s, client-key: %s,"
+                + " server-name: upstream.test, reload-interval: 10ms }").formatted(pki.ca(), cert, key));
+        assertEquals("client=CN=gateway.test", g.get("/api/x").body());
+        TestPki.Leaf renewed = pki.leaf("gateway-client-2", "ec", "gateway2.test");
+        java.nio.file.Files.copy(renewed.key(), dir.resolve("incoming.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.copy(renewed.chain(), dir.resolve("incoming.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.move(dir.resolve("incoming.pem"), cert, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.move(dir.resolve("incoming.key"), key, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> answers = new ArrayList<>();
+        dev.loomgate.testsupport.Await.until("a new connection presents the renewed certificate", () -> {
+            try {
+                HttpResponse<String> r = g.get("/api/x");
+                answers.add(r.statusCode() + " " + r.body());
+                return r.body().equals("client=CN=gateway2.test");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(answers.stream().allMatch(a -> a.startsWith("200 ")), "no request failed meanwhile: " + answers);
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel() == java.util.logging.Level.WARNING) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(dev.loomgate.gateway.tls.ClientTls.class.getName());
+        log.addHandler(capture);
+        try {
+            java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nbm8=\n-----END PRIVATE KEY-----\n");
+            answers.clear();
+            dev.loomgate.testsupport.Await.until("the broken key file is refused", () -> {
+                try {
+                    HttpResponse<String> r = g.get("/api/x");
+                    answers.add(r.statusCode() + " " + r.body());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return !warnings.isEmpty();
+            });
+            HttpResponse<String> after = g.get("/api/x");
+            answers.add(after.statusCode() + " " + after.body());
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertTrue(warnings.getFirst().contains("NOT reloaded: " + key), warnings.toString());
+        assertTrue(answers.stream().allMatch("200 client=CN=gateway2.test"::equals),
+                "a broken key file leaves the last good certificate in use: " + answers);
+    }
+
+    @Test
     void withoutAClientCertificateTheUpstreamRefusesAndTheClientGets502WithTheReason() throws Exception {
         TlsTestUpstream u = upstream(upstreamCert, true);
         TestGateway g = gateway("127.0.0.1:" + u.port(), "{ ca: %s, server-name: upstream.test }".formatted(pki.ca()));

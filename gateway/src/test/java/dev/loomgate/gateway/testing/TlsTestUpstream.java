@@ -37,14 +37,23 @@ public final class TlsTestUpstream implements AutoCloseable {
     private final AtomicInteger handshakesFailed = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Answer with {@code Connection: close} and close: every request comes on a new connection. */
+    private final boolean closeEach;
 
-    private TlsTestUpstream(SSLServerSocket server) {
+    private TlsTestUpstream(SSLServerSocket server, boolean closeEach) {
         this.server = server;
+        this.closeEach = closeEach;
         this.acceptor = Thread.ofVirtual().name("tls-test-upstream").start(this::accept);
     }
 
     /** @param clientCa when present, a client certificate signed by this CA is required */
     public static TlsTestUpstream start(TestPki.Leaf leaf, Optional<java.nio.file.Path> clientCa) throws Exception {
+        return start(leaf, clientCa, false);
+    }
+
+    /** @param closeEach one request per connection (each one a new handshake) */
+    public static TlsTestUpstream start(TestPki.Leaf leaf, Optional<java.nio.file.Path> clientCa, boolean closeEach)
+            throws Exception {
         LoadedKey key = KeyMaterial.load(new KeySource.Pem(leaf.chain(), leaf.key()), List.of(), java.util.Map.of())
                 .getFirst();
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -65,7 +74,7 @@ public final class TlsTestUpstream implements AutoCloseable {
         SSLServerSocket s = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50,
                 InetAddress.getLoopbackAddress());
         s.setNeedClientAuth(clientCa.isPresent());
-        return new TlsTestUpstream(s);
+        return new TlsTestUpstream(s, closeEach);
     }
 
     public int port() {
@@ -118,10 +127,13 @@ public final class TlsTestUpstream implements AutoCloseable {
             while (readHead(in)) {
                 requests.incrementAndGet();
                 byte[] body = ("client=" + who).getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+                        + (closeEach ? "\r\nConnection: close" : "") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
+                if (closeEach) {
+                    return;
+                }
             }
         } catch (IOException e) {
             // the client went away, or the handshake was refused after the fact (TLS 1.3 client auth)

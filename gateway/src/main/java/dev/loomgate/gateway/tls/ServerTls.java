@@ -270,7 +270,8 @@ public final class ServerTls implements AutoCloseable {
         try {
             fingerprint = fingerprint(settings.files());
         } catch (TlsMaterialException e) {
-            reject(new byte[] {1}, e); // a missing file: report once until it comes back
+            // an unreadable file: its message stands in for the contents, so it is reported once until it changes
+            reject(e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8), e);
             return false;
         }
         if (Arrays.equals(fingerprint, current.fingerprint()) || Arrays.equals(fingerprint, rejectedFingerprint)) {

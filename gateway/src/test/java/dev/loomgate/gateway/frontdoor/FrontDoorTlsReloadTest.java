@@ -183,8 +183,12 @@ class FrontDoorTlsReloadTest {
     void aBrokenReplacementIsRefusedNamingTheFileAndTheOldCertificateKeepsServing() throws Exception {
         SSLContext client = FrontDoorTlsTest.trusting(pki.ca());
         BigInteger oldSerial = serialOf(chain);
+        Files.delete(key); // mid-deploy: the key is gone for a while
+        Await.until("the missing key is reported", () -> tls.rejectedReloads() == 1);
+        assertEquals(key + ": no such file", tls.lastRejection().orElseThrow());
+        assertEquals(oldSerial, servedSerial(FrontDoorTlsTest.trusting(pki.ca())), "old certificate still served");
         Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
-        Await.until("the broken key is refused", () -> tls.rejectedReloads() == 1);
+        Await.until("the broken key is refused", () -> tls.rejectedReloads() == 2);
         String why = tls.lastRejection().orElseThrow();
         assertTrue(why.startsWith(key.toString() + ": not a valid PKCS#8 EC private key"), why);
         assertTrue(logged.stream().anyMatch(l -> l.startsWith("WARNING") && l.contains(key.toString())
@@ -194,7 +198,7 @@ class FrontDoorTlsReloadTest {
         // a key that parses but belongs to another certificate is refused too
         TestPki.Leaf other = pki.leaf("other", "ec", "api.test");
         Files.copy(other.key(), key, StandardCopyOption.REPLACE_EXISTING);
-        Await.until("the mismatched key is refused", () -> tls.rejectedReloads() == 2);
+        Await.until("the mismatched key is refused", () -> tls.rejectedReloads() == 3);
         assertTrue(tls.lastRejection().orElseThrow().contains("does not belong to the certificate"),
                 tls.lastRejection().orElseThrow());
         assertEquals(oldSerial, servedSerial(FrontDoorTlsTest.trusting(pki.ca())));
@@ -204,6 +208,6 @@ class FrontDoorTlsReloadTest {
         Await.until("the fixed pair is served", () -> tls.reloads() == 1);
         assertTrue(tls.lastRejection().isEmpty());
         assertEquals(serialOf(other.chain()), servedSerial(client));
-        assertEquals(2, tls.rejectedReloads(), "the same broken files are reported once, not on every poll");
+        assertEquals(3, tls.rejectedReloads(), "the same broken files are reported once, not on every poll");
     }
 }

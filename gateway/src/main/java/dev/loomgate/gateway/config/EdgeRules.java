@@ -2,6 +2,9 @@ package dev.loomgate.gateway.config;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+
+import dev.loomgate.gateway.tls.ServerTlsSettings;
 
 /**
  * Request rules that do not depend on the HTTP parser: path normalization ({@code paths:}), which
@@ -93,7 +96,7 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
      * @param tls                    TLS on the admin port ({@code admin.tls}); empty = plain HTTP
      */
     public record Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback,
-                        java.util.Optional<dev.loomgate.gateway.tls.ServerTlsSettings> tls) {
+                        Optional<ServerTlsSettings> tls) {
         public Admin {
             allowedOrigins = List.copyOf(allowedOrigins);
             hosts = List.copyOf(hosts);
@@ -102,7 +105,7 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
 
         /** Plain HTTP. */
         public Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback) {
-            this(allowedOrigins, hosts, requireTokenOnLoopback, java.util.Optional.empty());
+            this(allowedOrigins, hosts, requireTokenOnLoopback, Optional.empty());
         }
 
         public static final boolean DEFAULT_REQUIRE_TOKEN_ON_LOOPBACK = false;

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
+import dev.loomgate.gateway.tls.ServerTlsSettings;
 import dev.loomgate.gateway.trace.TracingSettings;
 
 /**
@@ -221,7 +222,7 @@ public final class NodeConfigParser {
                     .map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList() : a.hosts();
             boolean requireToken = f.has("require-token-on-loopback")
                     ? f.required("require-token-on-loopback").bool() : a.requireTokenOnLoopback();
-            java.util.Optional<dev.loomgate.gateway.tls.ServerTlsSettings> tls = f.has("tls")
+            Optional<ServerTlsSettings> tls = f.has("tls")
                     ? Optional.of(TlsConfigParser.listener(f.required("tls"), baseDir, System.getenv())) : Optional.empty();
             e.admin(new EdgeRules.Admin(origins, hosts, requireToken, tls));
         }

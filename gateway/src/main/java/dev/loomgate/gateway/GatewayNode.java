@@ -45,7 +45,9 @@ import dev.loomgate.gateway.call.ResilienceGauges;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
 import io.helidon.http.DirectHandler;
+import dev.loomgate.gateway.observe.TlsMetrics;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 
 /**
@@ -73,6 +75,8 @@ public final class GatewayNode implements AutoCloseable {
     private final Optional<ConsulRuntime> consul;
     /** The proxy listener: our strict HTTP/1 server (docs/ARCHITECTURE.md, "Front door"). */
     private final FrontDoorServer frontDoor;
+    /** TLS of the proxy listener and of the admin port ({@code front-door.tls}, {@code admin.tls}). */
+    private final NodeTls tls;
     /** The admin listener (health, metrics, admin API) stays on Helidon. */
     private final WebServer server;
     private final ResilienceMetrics resilienceMetrics = new ResilienceMetrics();
@@ -158,7 +162,8 @@ public final class GatewayNode implements AutoCloseable {
                 .writeTimeout(fd.writeTimeout())
                 .allowTrace(fd.allowTrace())
                 .build();
-        this.frontDoor = new FrontDoorServer(frontDoorSettings, new FrontDoorHandler() {
+        this.tls = NodeTls.load(config);
+        FrontDoorHandler frontDoorHandler = new FrontDoorHandler() {
             @Override
             public void handle(FrontDoorRequest req, FrontDoorResponse res) {
                 inFlight.incrementAndGet();
@@ -176,7 +181,10 @@ public final class GatewayNode implements AutoCloseable {
             public void reject(Rejection rejection, FrontDoorResponse res) {
                 proxy.reject(rejection, res);
             }
-        });
+        };
+        this.frontDoor = tls.frontDoor().map(t -> new FrontDoorServer(frontDoorSettings, t, frontDoorHandler))
+                .orElseGet(() -> new FrontDoorServer(frontDoorSettings, frontDoorHandler));
+        metrics.addSource(p -> TlsMetrics.write(p, tls.listeners()));
         metrics.addSource(p -> {
             p.help("loomgate_client_connections", "gauge", "Open client connections on the proxy listener.");
             p.sample("loomgate_client_connections", "", frontDoor.openConnections());
@@ -188,7 +196,9 @@ public final class GatewayNode implements AutoCloseable {
             p.sample("loomgate_client_write_timeouts_total", "", frontDoor.writeTimeouts());
         });
         DirectHandler problems = new ProblemDirectHandler();
-        this.server = WebServer.builder()
+        WebServerConfig.Builder admin = WebServer.builder();
+        tls.configureAdmin(admin);
+        this.server = admin
                 .shutdownHook(false)
                 .host(config.node().adminHost())
                 .port(config.node().adminPort())
@@ -250,6 +260,7 @@ public final class GatewayNode implements AutoCloseable {
                     + " (admin): address in use or not available; see the log above");
         }
         node.watcher.ifPresent(RoutesFileWatcher::start);
+        node.tls.startWatching();
         node.healthCheckers.start();
         node.trafficHistory.start();
         node.phase.set(Phase.READY);
@@ -387,6 +398,7 @@ public final class GatewayNode implements AutoCloseable {
             trafficHistory.close();
             frontDoor.stop();
             server.stop();
+            tls.close();
             client.close();
             rateLimits.close();
             tracing.close();

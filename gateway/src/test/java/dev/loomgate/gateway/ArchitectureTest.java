@@ -32,7 +32,7 @@ class ArchitectureTest {
     @Test
     void bottomPackagesDependOnNothingOfOurs() {
         noClasses().that().resideInAnyPackage(ROOT + ".http", ROOT + ".yaml", ROOT + ".http1", ROOT + ".units",
-                        ROOT + ".net")
+                        ROOT + ".net", ROOT + ".tls")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".admin..", ROOT + ".client..",
                         ROOT + ".cluster..", ROOT + ".config..", ROOT + ".consul..", ROOT + ".discovery..",
                         ROOT + ".frontdoor..", ROOT + ".observe..", ROOT + ".pipeline..", ROOT + ".policy..",

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.client.UpstreamException;
+import dev.loomgate.gateway.tls.ClientTls;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 
 /**
@@ -15,10 +16,18 @@ import dev.loomgate.gateway.upstream.UpstreamHost;
 final class EndpointExchange implements EndpointCall {
     private final UpstreamClient client;
     private final String upstream;
+    /** The upstream's TLS; present for {@code https://} endpoints or a {@code tls:} block. */
+    private final Optional<ClientTls> tls;
 
+    /** Plain HTTP. */
     EndpointExchange(UpstreamClient client, String upstream) {
+        this(client, upstream, Optional.empty());
+    }
+
+    EndpointExchange(UpstreamClient client, String upstream, Optional<ClientTls> tls) {
         this.client = client;
         this.upstream = upstream;
+        this.tls = tls;
     }
 
     @Override
@@ -36,7 +45,9 @@ final class EndpointExchange implements EndpointCall {
         host.requestStarted();
         try {
             // on a response the endpoint stays counted until the caller has relayed it
-            return new TryOutcome.Responded(client.exchange(host.endpoint(), t.request(), perTryConnect, perTry));
+            return new TryOutcome.Responded(tls.isPresent()
+                    ? client.exchange(host.endpoint(), tls.get(), t.request(), perTryConnect, perTry)
+                    : client.exchange(host.endpoint(), t.request(), perTryConnect, perTry));
         } catch (UpstreamException e) {
             host.requestFinished();
             return new TryOutcome.Threw(e);

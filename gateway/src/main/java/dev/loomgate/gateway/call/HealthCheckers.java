@@ -19,6 +19,7 @@ import dev.loomgate.gateway.client.UpstreamRequest;
 import dev.loomgate.gateway.client.UpstreamResponse;
 import dev.loomgate.gateway.resilience.HealthCheckSettings;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
+import dev.loomgate.gateway.tls.ClientTls;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 
@@ -121,7 +122,7 @@ public final class HealthCheckers implements AutoCloseable {
                 }
                 List<Thread> probes = new ArrayList<>(u.hosts().size());
                 for (UpstreamHost h : u.hosts()) {
-                    probes.add(Thread.ofVirtual().name("loomgate-health-probe").start(() -> probeAndRecord(h)));
+                    probes.add(Thread.ofVirtual().name("loomgate-health-probe").start(() -> probeAndRecord(h, u.definition().tls())));
                 }
                 try {
                     for (Thread t : probes) {
@@ -134,8 +135,8 @@ public final class HealthCheckers implements AutoCloseable {
             }
         }
 
-        private void probeAndRecord(UpstreamHost h) {
-            boolean passed = probe(h);
+        private void probeAndRecord(UpstreamHost h, Optional<ClientTls> tls) {
+            boolean passed = probe(h, tls);
             if (stopped) {
                 return;
             }
@@ -146,12 +147,15 @@ public final class HealthCheckers implements AutoCloseable {
             }
         }
 
-        private boolean probe(UpstreamHost h) {
+        /** Over TLS when the upstream's traffic is (a check must see what requests see). */
+        private boolean probe(UpstreamHost h, Optional<ClientTls> tls) {
             HttpFields headers = new HttpFields(3);
             headers.add("Host", h.endpoint().id());
             headers.add("User-Agent", "loomgate-health-check");
             UpstreamRequest req = new UpstreamRequest("GET", settings.path(), headers, RequestBody.NONE, true);
-            try (UpstreamResponse r = client.exchange(h.endpoint(), req, settings.timeout(), settings.timeout())) {
+            try (UpstreamResponse r = tls.isPresent()
+                    ? client.exchange(h.endpoint(), tls.get(), req, settings.timeout(), settings.timeout())
+                    : client.exchange(h.endpoint(), req, settings.timeout(), settings.timeout())) {
                 r.body().readNBytes(64 * 1024);
                 return settings.expectedStatuses().contains(r.status());
             } catch (IOException | RuntimeException e) {

@@ -112,7 +112,7 @@ public final class UpstreamCalls {
     UpstreamCall compose(Upstream upstream) {
         String name = upstream.name();
         ResilienceRegistry.Guards guards = registry.guards(name, upstream.definition().resilience());
-        EndpointCall exchange = new EndpointExchange(client, name);
+        EndpointCall exchange = new EndpointExchange(client, name, upstream.definition().tls());
         if (upstream.definition().loadBalancer() == LoadBalancerKind.PEAK_EWMA) {
             exchange = new PeakEwmaCall(upstream.definition().peakEwma(), exchange);
         }

@@ -34,6 +34,7 @@ final class UpstreamProblems {
             case POOL_EXHAUSTED -> new Problem(Problem.Type.UPSTREAM_BUSY, where + ": " + e.getMessage());
             case CONNECT_TIMEOUT, RESPONSE_TIMEOUT -> new Problem(Problem.Type.UPSTREAM_TIMEOUT, where + ": " + e.getMessage());
             case PROTOCOL_ERROR -> new Problem(Problem.Type.BAD_GATEWAY, where + ": " + e.getMessage());
+            case TLS_FAILED -> new Problem(Problem.Type.UPSTREAM_TLS, where + ": " + e.getMessage());
             case CLIENT_BODY_FAILED -> clientBodyFailure(e)
                     .map(c -> rejectionProblem.apply(c.rejection()))
                     .orElseGet(() -> new Problem(Problem.Type.BAD_REQUEST, "request body: " + e.getMessage()));

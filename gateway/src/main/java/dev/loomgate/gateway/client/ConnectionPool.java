@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.loomgate.gateway.tls.ClientTls;
+import dev.loomgate.gateway.tls.TlsHandshakeException;
 import dev.loomgate.gateway.upstream.Endpoint;
 
 /**
@@ -30,6 +33,8 @@ final class ConnectionPool implements AutoCloseable {
     private final ClientSettings settings;
     // keyed by the endpoint value itself: building a host:port string per request showed in profiles
     private final Map<Endpoint, EndpointPool> pools = new ConcurrentHashMap<>();
+    /** TLS connections, per TLS settings and endpoint: never handed to a plain exchange or another upstream's TLS. */
+    private final Map<Secure, EndpointPool> securePools = new ConcurrentHashMap<>();
     private final LongAdder opened = new LongAdder();
     /** Every open connection, pooled or in use: what the watchdog checks (changes per connection, not per request). */
     private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
@@ -50,6 +55,21 @@ final class ConnectionPool implements AutoCloseable {
     /** @param connectTimeout bounds both the wait for a pool permit and the TCP connect */
     HttpConnection acquire(Endpoint endpoint, java.time.Duration connectTimeout) throws UpstreamException {
         EndpointPool pool = pools.computeIfAbsent(endpoint, k -> new EndpointPool(settings.maxConnectionsPerEndpoint()));
+        return acquire(pool, endpoint, Optional.empty(), connectTimeout);
+    }
+
+    /** A TLS connection made with {@code tls}; {@code connectTimeout} also bounds the handshake. */
+    HttpConnection acquire(Endpoint endpoint, ClientTls tls, java.time.Duration connectTimeout) throws UpstreamException {
+        EndpointPool pool = securePools.computeIfAbsent(new Secure(tls, endpoint),
+                k -> new EndpointPool(settings.maxConnectionsPerEndpoint()));
+        return acquire(pool, endpoint, Optional.of(tls), connectTimeout);
+    }
+
+    private record Secure(ClientTls tls, Endpoint endpoint) {
+    }
+
+    private HttpConnection acquire(EndpointPool pool, Endpoint endpoint, Optional<ClientTls> tls,
+                                   java.time.Duration connectTimeout) throws UpstreamException {
         long timeoutMs = connectTimeout.toMillis();
         try {
             if (!pool.permits.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS)) {
@@ -71,7 +91,7 @@ final class ConnectionPool implements AutoCloseable {
                 }
                 return c;
             }
-            return connect(endpoint, connectTimeout);
+            return connect(pool, endpoint, tls, connectTimeout);
         } catch (UpstreamException | RuntimeException e) {
             pool.permits.release();
             throw e;
@@ -80,11 +100,7 @@ final class ConnectionPool implements AutoCloseable {
 
     /** Returns a connection whose last exchange completed cleanly. */
     void release(HttpConnection c) {
-        EndpointPool pool = pools.get(c.endpoint());
-        if (pool == null) {
-            c.close();
-            return;
-        }
+        EndpointPool pool = c.pool();
         // back in the idle deque before the permit is released, so the next permit holder finds it
         // instead of opening another connection
         if (closed || c.isClosed() || pool.idleCount.incrementAndGet() > settings.maxConnectionsPerEndpoint()) {
@@ -102,10 +118,7 @@ final class ConnectionPool implements AutoCloseable {
     /** Discards a connection that must not be reused. */
     void discard(HttpConnection c) {
         c.close();
-        EndpointPool pool = pools.get(c.endpoint());
-        if (pool != null) {
-            pool.permits.release();
-        }
+        c.pool().permits.release();
     }
 
     /** Connections opened since start: a steady value under steady load means no churn. */
@@ -114,22 +127,38 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     int idleConnections() {
-        return pools.values().stream().mapToInt(p -> p.idleCount.get()).sum();
+        return java.util.stream.Stream.concat(pools.values().stream(), securePools.values().stream())
+                .mapToInt(p -> p.idleCount.get()).sum();
     }
 
-    private HttpConnection connect(Endpoint endpoint, java.time.Duration connectTimeout) throws UpstreamException {
+    private HttpConnection connect(EndpointPool pool, Endpoint endpoint, Optional<ClientTls> tls,
+                                   java.time.Duration connectTimeout) throws UpstreamException {
         Socket socket = new Socket();
+        long start = System.nanoTime();
+        boolean connected = false;
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()),
                     (int) Math.max(1, connectTimeout.toMillis()));
+            connected = true;
             opened.increment();
-            return new HttpConnection(endpoint, socket, open);
+            if (tls.isEmpty()) {
+                return new HttpConnection(endpoint, pool, socket, socket, open);
+            }
+            // the handshake gets what is left of the connect timeout: a server that accepts and never answers
+            // the ClientHello costs at most the connect timeout, like one that never accepts
+            int left = (int) Math.max(1, connectTimeout.toMillis() - (System.nanoTime() - start) / 1_000_000);
+            Socket ssl = tls.get().handshake(socket, endpoint.host(), endpoint.port(), left);
+            return new HttpConnection(endpoint, pool, socket, ssl, open);
+        } catch (TlsHandshakeException e) {
+            closeQuietly(socket);
+            throw new UpstreamException(UpstreamException.Kind.TLS_FAILED,
+                    "TLS handshake with " + endpoint.id() + " failed: " + e.getMessage(), e);
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
-            throw new UpstreamException(UpstreamException.Kind.CONNECT_TIMEOUT,
-                    "connect to " + endpoint.id() + " timed out after " + connectTimeout.toMillis() + " ms", e);
+            throw new UpstreamException(UpstreamException.Kind.CONNECT_TIMEOUT, (connected ? "TLS handshake with "
+                    : "connect to ") + endpoint.id() + " timed out after " + connectTimeout.toMillis() + " ms", e);
         } catch (ConnectException e) {
             closeQuietly(socket);
             throw new UpstreamException(UpstreamException.Kind.CONNECT_FAILED,
@@ -164,7 +193,8 @@ final class ConnectionPool implements AutoCloseable {
                 return;
             }
             long limit = settings.idleTimeout().toNanos();
-            for (EndpointPool pool : pools.values()) {
+            for (EndpointPool pool : (Iterable<EndpointPool>) java.util.stream.Stream.concat(pools.values().stream(),
+                    securePools.values().stream())::iterator) {
                 // the oldest idle connections sit at the tail
                 HttpConnection c;
                 while ((c = pool.idle.peekLast()) != null && c.idleNanos() > limit) {
@@ -182,7 +212,8 @@ final class ConnectionPool implements AutoCloseable {
         closed = true;
         reaper.interrupt();
         watchdog.interrupt();
-        for (EndpointPool pool : pools.values()) {
+        for (EndpointPool pool : (Iterable<EndpointPool>) java.util.stream.Stream.concat(pools.values().stream(),
+                securePools.values().stream())::iterator) {
             HttpConnection c;
             while ((c = pool.idle.pollFirst()) != null) {
                 c.close();
@@ -198,7 +229,7 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    private static final class EndpointPool {
+    static final class EndpointPool {
         final ConcurrentLinkedDeque<HttpConnection> idle = new ConcurrentLinkedDeque<>();
         final AtomicInteger idleCount = new AtomicInteger();
         final Semaphore permits;

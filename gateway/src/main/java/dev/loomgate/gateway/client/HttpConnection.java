@@ -9,10 +9,14 @@ import java.util.Set;
 
 import dev.loomgate.gateway.upstream.Endpoint;
 
-/** One keep-alive TCP connection to an upstream endpoint. Used by one exchange at a time. */
+/** One keep-alive connection (TCP, or TLS over TCP) to an upstream endpoint. Used by one exchange at a time. */
 final class HttpConnection implements AutoCloseable {
     private static final int BUFFER = 16 * 1024;
     private final Endpoint endpoint;
+    private final ConnectionPool.EndpointPool pool;
+    /** The TCP socket: closing it wakes a blocked TLS read or write at once (SSLSocket.close may wait to send an alert). */
+    private final Socket raw;
+    /** What exchanges read and write: {@code raw}, or a TLS socket over it. */
     private final Socket socket;
     private final HttpInput in;
     private final OutputStream out;
@@ -21,8 +25,11 @@ final class HttpConnection implements AutoCloseable {
     private long idleSinceNanos;
     private int exchanges;
 
-    HttpConnection(Endpoint endpoint, Socket socket, Set<HttpConnection> open) throws IOException {
+    HttpConnection(Endpoint endpoint, ConnectionPool.EndpointPool pool, Socket raw, Socket socket,
+                   Set<HttpConnection> open) throws IOException {
         this.endpoint = endpoint;
+        this.pool = pool;
+        this.raw = raw;
         this.socket = socket;
         this.in = new HttpInput(socket.getInputStream(), BUFFER);
         this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
@@ -32,6 +39,15 @@ final class HttpConnection implements AutoCloseable {
 
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** On a fresh TLS connection the upstream dropped: what its client-certificate request suggests. */
+    java.util.Optional<String> tlsHint() {
+        return dev.loomgate.gateway.tls.ClientTls.clientCertificateHint(socket);
+    }
+
+    ConnectionPool.EndpointPool pool() {
+        return pool;
     }
 
     HttpInput in() {
@@ -96,16 +112,23 @@ final class HttpConnection implements AutoCloseable {
     }
 
     boolean isClosed() {
-        return socket.isClosed();
+        return raw.isClosed() || socket.isClosed();
     }
 
     @Override
     public void close() {
         open.remove(this);
         try {
-            socket.close();
+            raw.close();
         } catch (IOException ignored) {
             // nothing to do: the connection is being discarded
+        }
+        if (socket != raw) {
+            try {
+                socket.close(); // releases the TLS state; the TCP socket is already gone
+            } catch (IOException | RuntimeException ignored) {
+                // discarded anyway
+            }
         }
     }
 }

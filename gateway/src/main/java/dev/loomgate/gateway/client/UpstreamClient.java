@@ -1,16 +1,16 @@
 package dev.loomgate.gateway.client;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.loomgate.gateway.http1.ChunkedOutputStream;
+import dev.loomgate.gateway.tls.ClientTls;
 import dev.loomgate.gateway.upstream.Endpoint;
 
 /**
@@ -59,7 +59,26 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public UpstreamResponse exchange(Endpoint endpoint, UpstreamRequest request, Duration connectTimeout,
                                      Duration responseTimeout) throws UpstreamException {
-        HttpConnection c = pool.acquire(endpoint, connectTimeout);
+        return exchange(endpoint, Optional.empty(), request, connectTimeout, responseTimeout);
+    }
+
+    /**
+     * Like {@link #exchange(Endpoint, UpstreamRequest, Duration, Duration)} over TLS made with {@code tls}
+     * (pooled per TLS settings and endpoint); the connect timeout also bounds the handshake.
+     */
+    public UpstreamResponse exchange(Endpoint endpoint, ClientTls tls, UpstreamRequest request, Duration connectTimeout,
+                                     Duration responseTimeout) throws UpstreamException {
+        return exchange(endpoint, Optional.of(tls), request, connectTimeout, responseTimeout);
+    }
+
+    private HttpConnection acquire(Endpoint endpoint, Optional<ClientTls> tls, Duration connectTimeout)
+            throws UpstreamException {
+        return tls.isPresent() ? pool.acquire(endpoint, tls.get(), connectTimeout) : pool.acquire(endpoint, connectTimeout);
+    }
+
+    private UpstreamResponse exchange(Endpoint endpoint, Optional<ClientTls> tls, UpstreamRequest request,
+                                      Duration connectTimeout, Duration responseTimeout) throws UpstreamException {
+        HttpConnection c = acquire(endpoint, tls, connectTimeout);
         boolean reused = c.exchanges() > 0;
         try {
             return exchangeOn(c, request, responseTimeout);
@@ -68,7 +87,7 @@ public final class UpstreamClient implements AutoCloseable {
             // a request that may be sent twice then gets one fresh connection.
             if (reused && e.kind() == UpstreamException.Kind.RESET_BEFORE_RESPONSE
                     && request.idempotent() && request.body().replayable()) {
-                HttpConnection fresh = pool.acquire(endpoint, connectTimeout);
+                HttpConnection fresh = acquire(endpoint, tls, connectTimeout);
                 return exchangeOn(fresh, request, responseTimeout);
             }
             throw e;
@@ -106,30 +125,8 @@ public final class UpstreamClient implements AutoCloseable {
                     complete -> finish(c, head, complete, writer, bodyFailure));
         } catch (IOException e) {
             discard(c, bodyWriter);
-            throw classify(e, c, bodyFailure.get(), responseTimeout);
+            throw ExchangeFailures.classify(e, c, bodyFailure.get(), responseTimeout);
         }
-    }
-
-    private static UpstreamException classify(IOException e, HttpConnection c, Throwable bodyFailure, Duration timeout) {
-        if (e instanceof UpstreamException u) {
-            return u;
-        }
-        if (bodyFailure instanceof ClientBodyException) {
-            return new UpstreamException(UpstreamException.Kind.CLIENT_BODY_FAILED,
-                    "reading the client's request body failed: " + bodyFailure.getCause().getMessage(), bodyFailure.getCause());
-        }
-        String where = "upstream " + c.endpoint().id();
-        if (e instanceof EOFException) {
-            return new UpstreamException(UpstreamException.Kind.RESET_BEFORE_RESPONSE,
-                    where + " closed the connection before responding", e);
-        }
-        if (e instanceof SocketTimeoutException) {
-            return new UpstreamException(UpstreamException.Kind.RESPONSE_TIMEOUT,
-                    where + " did not respond within " + timeout.toMillis() + " ms", e);
-        }
-        boolean protocol = e.getMessage() != null && e.getMessage().startsWith("bad ");
-        return new UpstreamException(protocol ? UpstreamException.Kind.PROTOCOL_ERROR
-                : UpstreamException.Kind.RESET_BEFORE_RESPONSE, where + ": " + e.getMessage(), e);
     }
 
     private void finish(HttpConnection c, ResponseHead head, boolean bodyComplete, Thread writer,
@@ -322,7 +319,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /** Marks a failure to read the client's body, as opposed to a failure to write upstream. */
-    private static final class ClientBodyException extends IOException {
+    static final class ClientBodyException extends IOException {
         ClientBodyException(Exception cause) {
             super(cause);
         }

@@ -17,6 +17,11 @@ public final class UpstreamException extends IOException {
         CONNECT_FAILED(true),
         /** TCP connect did not finish in time: the upstream never saw the request. */
         CONNECT_TIMEOUT(true),
+        /**
+         * The TLS handshake failed (certificate untrusted, expired or for another name; the upstream refused
+         * our client certificate): no request byte was sent. Answered 502 with the reason.
+         */
+        TLS_FAILED(true),
         /** No pooled connection became free in time; nothing was sent. */
         POOL_EXHAUSTED(true),
         /** Connection closed or reset before any response byte: the request may have been seen. */
@@ -43,7 +48,8 @@ public final class UpstreamException extends IOException {
         @Override
         public Optional<RetryPolicy.Condition> retryCondition() {
             return switch (this) {
-                case CONNECT_FAILED, CONNECT_TIMEOUT, POOL_EXHAUSTED -> Optional.of(RetryPolicy.Condition.CONNECT_FAILURE);
+                case CONNECT_FAILED, CONNECT_TIMEOUT, POOL_EXHAUSTED, TLS_FAILED ->
+                        Optional.of(RetryPolicy.Condition.CONNECT_FAILURE);
                 case RESET_BEFORE_RESPONSE -> Optional.of(RetryPolicy.Condition.RESET);
                 case RESPONSE_TIMEOUT -> Optional.of(RetryPolicy.Condition.TIMEOUT);
                 case PROTOCOL_ERROR, CLIENT_BODY_FAILED -> Optional.empty();

@@ -17,6 +17,8 @@ import dev.loomgate.gateway.resilience.HealthCheckSettings;
 import dev.loomgate.gateway.resilience.OutlierSettings;
 import dev.loomgate.gateway.resilience.RetryPolicy;
 import dev.loomgate.gateway.trace.TracingSettings;
+import dev.loomgate.gateway.tls.ClientTlsSettings;
+import dev.loomgate.gateway.tls.ServerTlsSettings;
 import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.upstream.PeakEwmaSettings;
 
@@ -64,7 +66,7 @@ public final class ConfigReference {
     /** Every table the reference covers. */
     public static List<Table> tables() {
         return List.of(nodeConfig(), consul(), timeouts(), retries(), healthCheck(), outlierDetection(),
-                circuitBreaker(), upstreamLimits(), peakEwma());
+                circuitBreaker(), upstreamLimits(), peakEwma(), listenerTls(), upstreamTls());
     }
 
     /** {@code gateway.yaml}: docs/CONFIG.md "Node config". */
@@ -88,6 +90,7 @@ public final class ConfigReference {
                 row("admin.allowed-origins", "[]"),
                 row("admin.hosts", "[]"),
                 row("admin.require-token-on-loopback", EdgeRules.Admin.DEFAULT_REQUIRE_TOKEN_ON_LOOPBACK),
+                row("admin.tls", NONE),
                 row("routes-file", NodeConfig.DEFAULT_ROUTES_FILE.toString()),
                 row("upstream.connect-timeout", ClientSettings.DEFAULT_CONNECT_TIMEOUT),
                 row("upstream.response-timeout", ClientSettings.DEFAULT_RESPONSE_TIMEOUT),
@@ -128,6 +131,7 @@ public final class ConfigReference {
                 row("front-door.max-connections-per-client", fd.maxConnectionsPerClient()),
                 row("front-door.max-header-count", fd.maxHeaderCount()),
                 row("front-door.allow-trace", fd.allowTrace()),
+                row("front-door.tls", NONE),
                 row("consul", NONE),
                 row("tracing.endpoint", NONE),
                 row("tracing.sample-ratio", TracingSettings.DEFAULT_SAMPLE_RATIO),
@@ -217,6 +221,38 @@ public final class ConfigReference {
     static Table peakEwma() {
         return new Table("CONFIG.md", "#### `peak-ewma` (upstream)", List.of(
                 row("decay-time", PeakEwmaSettings.DEFAULT_DECAY_TIME)));
+    }
+
+    /** {@code front-door.tls} and {@code admin.tls}: docs/CONFIG.md "TLS listeners". */
+    static Table listenerTls() {
+        List<Row> rows = new ArrayList<>();
+        for (String k : TlsConfigParser.LISTENER_KEYS) {
+            rows.add(switch (k) {
+                case "certificates" -> row(k, REQUIRED);
+                case "protocols" -> row(k, "[" + String.join(", ", ServerTlsSettings.DEFAULT_PROTOCOLS) + "]");
+                case "cipher-suites" -> row(k, "see SECURITY.md");
+                case "alpn" -> row(k, "[" + String.join(", ", ServerTlsSettings.DEFAULT_APPLICATION_PROTOCOLS) + "]");
+                case "reload-interval" -> row(k, ServerTlsSettings.DEFAULT_RELOAD_INTERVAL);
+                default -> throw new IllegalStateException("undocumented key " + k);
+            });
+            if (k.equals("certificates")) {
+                for (String c : TlsConfigParser.CERTIFICATE_KEYS) {
+                    rows.add(row("certificates[]." + c, c.equals("server-names") ? "the certificate's DNS names" : NONE));
+                }
+            }
+        }
+        return new Table("CONFIG.md", "#### `tls` (listener)", rows);
+    }
+
+    /** An upstream's {@code tls:}: docs/CONFIG.md. */
+    static Table upstreamTls() {
+        return new Table("CONFIG.md", "#### `tls` (upstream)", List.of(
+                row("ca", "JDK trust store"),
+                row("client-cert", NONE),
+                row("client-key", NONE),
+                row("server-name", "endpoint host"),
+                row("verify", ClientTlsSettings.defaults().verify()),
+                row("reload-interval", ClientTlsSettings.DEFAULT_RELOAD_INTERVAL)));
     }
 
     private static Row row(String key, Object value) {

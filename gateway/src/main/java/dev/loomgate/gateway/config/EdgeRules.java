@@ -2,6 +2,9 @@ package dev.loomgate.gateway.config;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+
+import dev.loomgate.gateway.tls.ServerTlsSettings;
 
 /**
  * Request rules that do not depend on the HTTP parser: path normalization ({@code paths:}), which
@@ -90,11 +93,19 @@ public record EdgeRules(Paths paths, Forwarded forwarded, Admin admin) {
      * @param hosts                  Host names (besides IP literals and localhost) the admin API answers to
      * @param requireTokenOnLoopback a state-changing call needs the bearer token even when the admin port is on
      *                               loopback (a token must then be configured)
+     * @param tls                    TLS on the admin port ({@code admin.tls}); empty = plain HTTP
      */
-    public record Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback) {
+    public record Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback,
+                        Optional<ServerTlsSettings> tls) {
         public Admin {
             allowedOrigins = List.copyOf(allowedOrigins);
             hosts = List.copyOf(hosts);
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        /** Plain HTTP. */
+        public Admin(List<String> allowedOrigins, List<String> hosts, boolean requireTokenOnLoopback) {
+            this(allowedOrigins, hosts, requireTokenOnLoopback, Optional.empty());
         }
 
         public static final boolean DEFAULT_REQUIRE_TOKEN_ON_LOOPBACK = false;

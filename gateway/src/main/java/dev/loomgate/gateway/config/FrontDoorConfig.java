@@ -2,8 +2,10 @@ package dev.loomgate.gateway.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
+import dev.loomgate.gateway.tls.ServerTlsSettings;
 
 /**
  * Rules for client connections on the proxy listener ({@code front-door:}; request size limits are in
@@ -17,11 +19,21 @@ import dev.loomgate.gateway.frontdoor.FrontDoorSettings;
  * @param maxConnectionsPerClient open connections from one client IP (excess: 429 and close)
  * @param maxHeaderCount          header fields in a request (431)
  * @param allowTrace              forward TRACE (default: 405)
+ * @param tls                     TLS on the proxy port ({@code front-door.tls}); empty = plain HTTP
  */
 public record FrontDoorConfig(Duration headerReadTimeout, Duration bodyIdleTimeout, Duration keepAliveTimeout,
                               Duration writeTimeout, int maxConnections, int maxConnectionsPerClient,
-                              int maxHeaderCount, boolean allowTrace) {
+                              int maxHeaderCount, boolean allowTrace, Optional<ServerTlsSettings> tls) {
+    /** Plain HTTP. */
+    public FrontDoorConfig(Duration headerReadTimeout, Duration bodyIdleTimeout, Duration keepAliveTimeout,
+                           Duration writeTimeout, int maxConnections, int maxConnectionsPerClient,
+                           int maxHeaderCount, boolean allowTrace) {
+        this(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout, maxConnections, maxConnectionsPerClient,
+                maxHeaderCount, allowTrace, Optional.empty());
+    }
+
     public FrontDoorConfig {
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(headerReadTimeout, "headerReadTimeout");
         Objects.requireNonNull(bodyIdleTimeout, "bodyIdleTimeout");
         Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
@@ -50,8 +62,10 @@ public record FrontDoorConfig(Duration headerReadTimeout, Duration bodyIdleTimeo
         private int maxConnectionsPerClient;
         private int maxHeaderCount;
         private boolean allowTrace;
+        private Optional<ServerTlsSettings> tls;
 
         private Builder(FrontDoorConfig f) {
+            tls = f.tls;
             headerReadTimeout = f.headerReadTimeout;
             bodyIdleTimeout = f.bodyIdleTimeout;
             keepAliveTimeout = f.keepAliveTimeout;
@@ -102,9 +116,14 @@ public record FrontDoorConfig(Duration headerReadTimeout, Duration bodyIdleTimeo
             return this;
         }
 
+        public Builder tls(ServerTlsSettings v) {
+            tls = Optional.of(v);
+            return this;
+        }
+
         public FrontDoorConfig build() {
             return new FrontDoorConfig(headerReadTimeout, bodyIdleTimeout, keepAliveTimeout, writeTimeout,
-                    maxConnections, maxConnectionsPerClient, maxHeaderCount, allowTrace);
+                    maxConnections, maxConnectionsPerClient, maxHeaderCount, allowTrace, tls);
         }
     }
 }

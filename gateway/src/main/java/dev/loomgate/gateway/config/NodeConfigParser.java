@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.loomgate.gateway.ratelimit.RateLimiterOptions;
+import dev.loomgate.gateway.tls.ServerTlsSettings;
 import dev.loomgate.gateway.trace.TracingSettings;
 
 /**
@@ -35,10 +36,10 @@ public final class NodeConfigParser {
     static final Set<String> PATHS_KEYS = RoutesParser.orderedSet("merge-slashes");
     static final Set<String> FORWARDED_KEYS = RoutesParser.orderedSet("trusted-proxies");
     static final Set<String> ADMIN_KEYS = RoutesParser.orderedSet("allowed-origins", "hosts",
-            "require-token-on-loopback");
+            "require-token-on-loopback", "tls");
     static final Set<String> FRONT_DOOR_KEYS = RoutesParser.orderedSet(
             "header-read-timeout", "body-idle-timeout", "keep-alive-timeout", "write-timeout", "max-connections",
-            "max-connections-per-client", "max-header-count", "allow-trace");
+            "max-connections-per-client", "max-header-count", "allow-trace", "tls");
     static final Set<String> RATE_LIMITER_KEYS = RoutesParser.orderedSet(
             "failure-threshold", "latency-budget", "probe-interval");
     static final Set<String> LOGGING_KEYS = RoutesParser.orderedSet("format", "file");
@@ -131,9 +132,9 @@ public final class NodeConfigParser {
             Duration quiet = top.required("drain-quiet-period").duration();
             config.operations(o -> o.drainQuietPeriod(quiet));
         }
-        config.edge(edge(top));
+        config.edge(edge(top, baseDir));
         if (top.has("front-door")) {
-            config.frontDoor(frontDoor(top.required("front-door")));
+            config.frontDoor(frontDoor(top.required("front-door"), baseDir));
         }
         if (top.has("consul")) {
             config.consul(ConsulConfigParser.parse(top.required("consul"), baseDir));
@@ -184,7 +185,7 @@ public final class NodeConfigParser {
     }
 
     /** {@code paths:}, {@code forwarded:} and {@code admin:} (docs/SECURITY.md). */
-    private static EdgeRules edge(YamlValue.Fields top) throws ConfigException {
+    private static EdgeRules edge(YamlValue.Fields top, Path baseDir) throws ConfigException {
         EdgeRules.Builder e = EdgeRules.defaults().toBuilder();
         if (top.has("paths")) {
             YamlValue.Fields f = top.required("paths").fields(PATHS_KEYS);
@@ -221,7 +222,9 @@ public final class NodeConfigParser {
                     .map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList() : a.hosts();
             boolean requireToken = f.has("require-token-on-loopback")
                     ? f.required("require-token-on-loopback").bool() : a.requireTokenOnLoopback();
-            e.admin(new EdgeRules.Admin(origins, hosts, requireToken));
+            Optional<ServerTlsSettings> tls = f.has("tls")
+                    ? Optional.of(TlsConfigParser.listener(f.required("tls"), baseDir, System.getenv())) : Optional.empty();
+            e.admin(new EdgeRules.Admin(origins, hosts, requireToken, tls));
         }
         return e.build();
     }
@@ -265,7 +268,7 @@ public final class NodeConfigParser {
         return o.build();
     }
 
-    private static FrontDoorConfig frontDoor(YamlValue v) throws ConfigException {
+    private static FrontDoorConfig frontDoor(YamlValue v, Path baseDir) throws ConfigException {
         YamlValue.Fields f = v.fields(FRONT_DOOR_KEYS);
         FrontDoorConfig.Builder d = FrontDoorConfig.defaults().toBuilder();
         if (f.has("header-read-timeout")) {
@@ -291,6 +294,9 @@ public final class NodeConfigParser {
         }
         if (f.has("allow-trace")) {
             d.allowTrace(f.required("allow-trace").bool());
+        }
+        if (f.has("tls")) {
+            d.tls(TlsConfigParser.listener(f.required("tls"), baseDir, System.getenv()));
         }
         return d.build();
     }

@@ -34,6 +34,9 @@ import dev.loomgate.gateway.upstream.LoadBalancerKind;
 import dev.loomgate.gateway.upstream.PeakEwmaSettings;
 import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.upstream.UpstreamDefinition;
+import dev.loomgate.gateway.tls.ClientTls;
+import dev.loomgate.gateway.tls.ClientTlsSettings;
+import dev.loomgate.gateway.tls.TlsMaterialException;
 
 /**
  * Reads a routes file (YAML) into a validated {@link RoutesDocument}. See docs/CONFIG.md for
@@ -45,7 +48,7 @@ public final class RoutesParser {
     // `consul:` is the alternative to `endpoints:`: instances discovered in Consul
     private static final Set<String> UPSTREAM_KEYS = orderedSet("name", "load-balancer", "hash-key", "peak-ewma", "endpoints",
             "timeouts", "health-check", "outlier-detection", "circuit-breaker", "max-in-flight", "panic-mode",
-            "consul");
+            "consul", "tls");
     private static final Set<String> CONSUL_KEYS = orderedSet("service", "tags", "passing-only");
     private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_.]*");
     private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
@@ -192,12 +195,14 @@ public final class RoutesParser {
             }
             peakEwma = peakEwma(ewmaNode.get());
         }
+        Optional<ClientTls> tls = f.has("tls") ? Optional.of(TlsConfigParser.upstream(f.required("tls")))
+                : Optional.empty();
         if (f.has("consul")) {
             if (f.has("endpoints")) {
                 throw f.required("consul").error("use either 'endpoints' or 'consul', not both");
             }
             return new UpstreamDefinition(name, List.of(), kind, hashKey, peakEwma, ResilienceParser.upstream(f),
-                    Optional.of(consulService(f.required("consul"))));
+                    Optional.of(consulService(f.required("consul"))), tls);
         }
         if (!f.has("endpoints")) {
             throw new ConfigException(node.source(), node.line(), node.path() + ".endpoints",
@@ -210,7 +215,17 @@ public final class RoutesParser {
         }
         List<Endpoint> endpoints = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
+        Optional<String> firstScheme = Optional.empty();
         for (YamlValue e : items) {
+            String scheme = scheme(e);
+            if (firstScheme.isPresent() && !firstScheme.get().equals(scheme)) {
+                throw e.error("mixes " + firstScheme.get() + " and " + scheme
+                        + " endpoints; one upstream is either TLS or plain");
+            }
+            firstScheme = Optional.of(scheme);
+            if (scheme.equals("http") && tls.isPresent()) {
+                throw e.error("is http:// but the upstream has tls:; drop the scheme or use https://");
+            }
             Endpoint ep = endpoint(e);
             Integer earlier = seen.putIfAbsent(ep.id(), e.line());
             if (earlier != null) {
@@ -218,8 +233,23 @@ public final class RoutesParser {
             }
             endpoints.add(ep);
         }
+        if (tls.isEmpty() && firstScheme.orElse("").equals("https")) {
+            try {
+                tls = Optional.of(ClientTls.load(ClientTlsSettings.defaults())); // the JDK's trust store, names checked
+            } catch (TlsMaterialException ex) {
+                throw endpointsNode.error(ex.getMessage());
+            }
+        }
         return new UpstreamDefinition(name, endpoints, kind, hashKey, peakEwma, ResilienceParser.upstream(f),
-                Optional.empty());
+                Optional.empty(), tls);
+    }
+
+    /** {@code https}, {@code http} or empty (no scheme: plain unless the upstream has {@code tls:}). */
+    private static String scheme(YamlValue node) throws ConfigException {
+        YamlValue a = node.isMapping() ? node.fields(ENDPOINT_KEYS).required("address") : node;
+        String text = a.isScalar() ? a.string().trim() : "";
+        int sep = text.indexOf("://");
+        return sep < 0 ? "" : text.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static PeakEwmaSettings peakEwma(YamlValue node) throws ConfigException {
@@ -291,7 +321,24 @@ public final class RoutesParser {
         } else {
             throw node.error("must be host:port or {address: host:port, weight: N}");
         }
-        String address = addressNode.string();
+        String address = addressNode.string().trim();
+        int sep = address.indexOf("://");
+        if (sep >= 0) {
+            String scheme = address.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw addressNode.error("scheme must be http:// or https://, got " + scheme + "://");
+            }
+            address = address.substring(sep + 3);
+            if (address.endsWith("/")) {
+                address = address.substring(0, address.length() - 1);
+            }
+            if (address.contains("/")) {
+                throw addressNode.error("an endpoint is scheme://host:port without a path (rewrite paths on the route)");
+            }
+            if (!address.matches(".*:[0-9]+")) {
+                address = address + (scheme.equals("https") ? ":443" : ":80");
+            }
+        }
         try {
             return Endpoint.parse(address, weight);
         } catch (IllegalArgumentException e) {

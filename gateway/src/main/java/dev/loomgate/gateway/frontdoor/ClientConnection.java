@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+
+import javax.net.ssl.SSLSocket;
+
+import dev.loomgate.gateway.tls.ServerTls;
 
 /**
  * One client connection on its own virtual thread: read a head, hand the exchange to the handler,
@@ -17,7 +22,14 @@ final class ClientConnection implements Runnable {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
     private static final String ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
+    /** What requests are read from and answers written to: the accepted socket, or a TLS socket over it. */
     private final Socket socket;
+    /** The accepted TCP socket: the watchdog shuts down or closes this one, which wakes TLS reads and writes too. */
+    private final Socket raw;
+    /** Present on a TLS listener; the handshake runs first on this connection's thread. */
+    private final Optional<ServerTls> tls;
+    /** System.nanoTime() by which the TLS handshake must be done; 0 when none is running. */
+    private volatile long handshakeDeadline;
     private final FrontDoorServer server;
     private final FrontDoorSettings settings;
     private final FrontDoorHandler handler;
@@ -32,20 +44,31 @@ final class ClientConnection implements Runnable {
 
     ClientConnection(Socket socket, FrontDoorServer server, FrontDoorSettings settings, FrontDoorHandler handler,
                      RequestHeadParser parser) throws IOException {
-        this.socket = socket;
+        this(socket, Optional.empty(), server, settings, handler, parser);
+    }
+
+    /** Over {@code accepted}, wrapped in TLS when {@code tls} is present (no I/O here: see {@link #run()}). */
+    ClientConnection(Socket accepted, Optional<ServerTls> tls, FrontDoorServer server, FrontDoorSettings settings,
+                     FrontDoorHandler handler, RequestHeadParser parser) throws IOException {
+        this.raw = accepted;
+        this.tls = tls;
+        this.socket = tls.isPresent() ? tls.get().wrap(accepted) : accepted;
         this.server = server;
         this.settings = settings;
         this.handler = handler;
         this.parser = parser;
-        this.in = new ConnectionInput(socket.getInputStream(), socket, Math.max(settings.maxRequestLine(),
-                settings.maxHeaderSize()));
+        this.in = new ConnectionInput(socket.getInputStream(), raw, Math.max(settings.maxRequestLine(),
+                settings.maxHeaderSize()), tls.isPresent());
         this.out = new ConnectionOutput(socket.getOutputStream(), settings.writeTimeout().toNanos());
     }
 
     @Override
     public void run() {
         try {
-            socket.setTcpNoDelay(true);
+            raw.setTcpNoDelay(true);
+            if (tls.isPresent() && !handshake(tls.get())) {
+                return;
+            }
             boolean first = true;
             while (!server.stopping()) {
                 idle = true;
@@ -83,9 +106,35 @@ final class ClientConnection implements Runnable {
             if (linger && !server.stopping()) {
                 lingeringClose();
             }
-            close();
+            closeGracefully();
             server.closed(this);
         }
+    }
+
+    /**
+     * The TLS handshake, bounded by the header-read timeout from the moment the connection was accepted
+     * (the watchdog closes the socket when it is late): a client that opens a connection and sends nothing,
+     * or stalls mid-handshake, is closed on the same clock as one that sends no request head. A failed
+     * handshake gets no HTTP answer (there is no channel to send one on) and is counted, never a 500.
+     */
+    private boolean handshake(ServerTls t) {
+        handshakeDeadline = acceptedNanos + settings.headerReadTimeout().toNanos();
+        try {
+            ((SSLSocket) socket).startHandshake();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            t.handshakeFailed();
+            LOG.log(Level.FINE, "TLS handshake with " + raw.getInetAddress() + " failed", e);
+            linger = false;
+            return false;
+        } finally {
+            handshakeDeadline = 0;
+        }
+    }
+
+    /** Whether this connection is TLS (for X-Forwarded-Proto and the access log). */
+    boolean secure() {
+        return tls.isPresent();
     }
 
     /** Answers a refusal before (or instead of) any request; the connection closes afterwards. */
@@ -130,14 +179,14 @@ final class ClientConnection implements Runnable {
     private void lingeringClose() {
         try {
             out.flush();
-            socket.shutdownOutput();
-            socket.setSoTimeout(500);
-            java.io.InputStream raw = socket.getInputStream();
+            socket.shutdownOutput(); // on TLS this sends close_notify first
+            raw.setSoTimeout(500);
+            java.io.InputStream rawIn = raw.getInputStream(); // drained as bytes: never parsed, TLS or not
             byte[] sink = new byte[8192];
             long left = Math.max(settings.lingerBytes(), 8192);
             long until = System.nanoTime() + 2_000_000_000L;
             int n;
-            while (left > 0 && System.nanoTime() < until && (n = raw.read(sink)) >= 0) {
+            while (left > 0 && System.nanoTime() < until && (n = rawIn.read(sink)) >= 0) {
                 left -= n;
             }
         } catch (IOException ignored) {
@@ -169,7 +218,8 @@ final class ClientConnection implements Runnable {
             } else if (head.path().equals("*")) {
                 res.header("Allow", ALLOW).send(); // OPTIONS *: about the server, never forwarded
             } else {
-                handler.handle(new FrontDoorRequest(head, socket.getInetAddress(), socket.getLocalPort(), body), res);
+                handler.handle(new FrontDoorRequest(head, raw.getInetAddress(), raw.getLocalPort(), tls.isPresent(), body),
+                        res);
             }
         } catch (RuntimeException e) {
             if (res.committed()) {
@@ -243,7 +293,7 @@ final class ClientConnection implements Runnable {
     }
 
     InetAddress clientAddress() {
-        return socket.getInetAddress();
+        return raw.getInetAddress();
     }
 
     boolean writeOverdue(long now) {
@@ -252,14 +302,32 @@ final class ClientConnection implements Runnable {
 
     /** Ends a read waiting past its timeout (the reader then sees a SocketTimeoutException). */
     boolean expireReadIfOverdue(long now) {
+        long h = handshakeDeadline;
+        if (h != 0 && now - h >= 0) {
+            close(); // a handshake may block in a read or a write: closing wakes both
+            return true;
+        }
         return in.expireReadIfOverdue(now);
     }
 
+    /** Closes the TCP socket at once (watchdog, stop); a TLS socket over it fails every blocked call. */
     void close() {
         try {
-            socket.close();
+            raw.close();
         } catch (IOException ignored) {
             // closing anyway
         }
+    }
+
+    /** The end of a connection's life: a TLS socket sends close_notify (when it still can), then the TCP socket closes. */
+    private void closeGracefully() {
+        if (socket != raw && !raw.isClosed()) {
+            try {
+                socket.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the TCP close below is what matters
+            }
+        }
+        close();
     }
 }

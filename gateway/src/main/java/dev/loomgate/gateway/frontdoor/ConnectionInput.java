@@ -45,9 +45,21 @@ final class ConnectionInput {
     private int idleMillis;
     private final ReadDeadline readDeadline = new ReadDeadline();
 
+    /**
+     * Reads over TLS are timed with SO_TIMEOUT instead: the watchdog's wake-up (shutting the TCP input down)
+     * reaches a TLS socket as the end of its input, and TLS 1.2 then closes the output too (duplex close),
+     * which would leave no way to send the 408. A TLS read that times out leaves the connection usable.
+     */
+    private final boolean soTimeout;
+
     ConnectionInput(InputStream in, Socket socket, int maxLine) {
+        this(in, socket, maxLine, false);
+    }
+
+    ConnectionInput(InputStream in, Socket socket, int maxLine, boolean soTimeout) {
         this.in = in;
         this.socket = socket;
+        this.soTimeout = soTimeout && socket != null;
         this.maxBuffer = Math.max(INITIAL, maxLine + 2);
         this.buf = new byte[INITIAL];
     }
@@ -105,6 +117,10 @@ final class ConnectionInput {
         long until = deadlineNanos != 0 ? deadlineNanos : now + idleMillis * 1_000_000L;
         if (until - now <= 0) {
             throw new SocketTimeoutException("request head not received in time");
+        }
+        if (soTimeout) {
+            socket.setSoTimeout((int) Math.clamp((until - now + 999_999) / 1_000_000, 1, Integer.MAX_VALUE));
+            return in.read(b, off, len);
         }
         return readDeadline.read(in, b, off, len, until);
     }

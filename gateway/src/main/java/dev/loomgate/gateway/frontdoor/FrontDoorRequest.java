@@ -8,12 +8,14 @@ public final class FrontDoorRequest {
     private final RequestHead head;
     private final InetAddress client;
     private final int localPort;
+    private final boolean secure;
     private final BodyInput body;
 
-    FrontDoorRequest(RequestHead head, InetAddress client, int localPort, BodyInput body) {
+    FrontDoorRequest(RequestHead head, InetAddress client, int localPort, boolean secure, BodyInput body) {
         this.head = head;
         this.client = client;
         this.localPort = localPort;
+        this.secure = secure;
         this.body = body;
     }
 
@@ -70,8 +72,8 @@ public final class FrontDoorRequest {
         return localPort;
     }
 
-    /** TLS is terminated in front of the node (HAProxy); this listener is plain HTTP. */
+    /** Whether the request came over TLS on this listener ({@code front-door.tls}); the scheme forwarded upstream. */
     public boolean secure() {
-        return false;
+        return secure;
     }
 }

@@ -7,12 +7,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+
+import dev.loomgate.gateway.tls.ServerTls;
 
 /**
  * The proxy listener: a strict HTTP/1.x server with one virtual thread per connection. Caps open
@@ -24,6 +27,8 @@ public final class FrontDoorServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FrontDoorServer.class.getName());
 
     private final FrontDoorSettings settings;
+    /** TLS on this listener ({@code front-door.tls}); certificates reload while connections keep running. */
+    private final Optional<ServerTls> tls;
     private final FrontDoorHandler handler;
     private final RequestHeadParser parser;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
@@ -38,7 +43,17 @@ public final class FrontDoorServer implements AutoCloseable {
     private Thread watchdog;
 
     public FrontDoorServer(FrontDoorSettings settings, FrontDoorHandler handler) {
+        this(settings, Optional.empty(), handler);
+    }
+
+    /** A listener that speaks TLS with {@code tls}'s current certificates. */
+    public FrontDoorServer(FrontDoorSettings settings, ServerTls tls, FrontDoorHandler handler) {
+        this(settings, Optional.of(tls), handler);
+    }
+
+    private FrontDoorServer(FrontDoorSettings settings, Optional<ServerTls> tls, FrontDoorHandler handler) {
         this.settings = settings;
+        this.tls = tls;
         this.handler = handler;
         this.parser = new RequestHeadParser(settings);
     }
@@ -65,6 +80,10 @@ public final class FrontDoorServer implements AutoCloseable {
 
     public FrontDoorSettings settings() {
         return settings;
+    }
+
+    public Optional<ServerTls> tls() {
+        return tls;
     }
 
     public int openConnections() {
@@ -119,7 +138,7 @@ public final class FrontDoorServer implements AutoCloseable {
                 decrement(client);
             } else {
                 try {
-                    ClientConnection c = new ClientConnection(socket, this, settings, handler, parser);
+                    ClientConnection c = new ClientConnection(socket, tls, this, settings, handler, parser);
                     connections.add(c);
                     Thread.ofVirtual().name("loomgate-client").start(c);
                     continue;
@@ -132,6 +151,11 @@ public final class FrontDoorServer implements AutoCloseable {
             }
             open.decrementAndGet();
             refusedConnections.incrementAndGet();
+            if (tls.isPresent()) {
+                // an answer would need a handshake first, the costliest part, on a listener already over its cap
+                closeQuietly(socket);
+                continue;
+            }
             Rejection r = refusal;
             // accept and answer rather than leave it in the backlog: the client learns why
             Thread.ofVirtual().name("loomgate-refuse").start(() -> {

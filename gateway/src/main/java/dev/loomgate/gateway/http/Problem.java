@@ -18,6 +18,7 @@ public record Problem(Type type, String detail) {
         HEADERS_TOO_LARGE(431, "header-fields-too-large", "Request header fields too large"),
         UPSTREAM_UNREACHABLE(502, "upstream-unreachable", "Upstream could not be reached"),
         BAD_GATEWAY(502, "bad-gateway", "Upstream sent an invalid response"),
+        UPSTREAM_TLS(502, "upstream-tls-failed", "TLS handshake with the upstream failed"),
         NO_HEALTHY_ENDPOINT(503, "no-healthy-endpoint", "No healthy upstream endpoint"),
         UPSTREAM_BUSY(503, "upstream-busy", "Upstream connection limit reached"),
         OVERLOADED(503, "overloaded", "Gateway is at its concurrent request limit"),

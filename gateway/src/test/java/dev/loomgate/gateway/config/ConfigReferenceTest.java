@@ -79,6 +79,10 @@ class ConfigReferenceTest {
         assertEquals(ResilienceParser.OUTLIER_KEYS, Set.copyOf(ConfigReference.outlierDetection().keys()));
         assertEquals(ResilienceParser.BREAKER_KEYS, Set.copyOf(ConfigReference.circuitBreaker().keys()));
         assertEquals(RoutesParser.PEAK_EWMA_KEYS, Set.copyOf(ConfigReference.peakEwma().keys()));
+        Set<String> listenerTls = new LinkedHashSet<>(TlsConfigParser.LISTENER_KEYS);
+        TlsConfigParser.CERTIFICATE_KEYS.forEach(k -> listenerTls.add("certificates[]." + k));
+        assertEquals(listenerTls, Set.copyOf(ConfigReference.listenerTls().keys()));
+        assertEquals(TlsConfigParser.UPSTREAM_KEYS, Set.copyOf(ConfigReference.upstreamTls().keys()));
     }
 
     @Test

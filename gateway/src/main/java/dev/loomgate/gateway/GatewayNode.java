@@ -36,6 +36,8 @@ import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.JvmMetrics;
 import dev.loomgate.gateway.observe.TrafficHistory;
 import dev.loomgate.gateway.pipeline.NodeServices;
+import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
+import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
@@ -82,6 +84,9 @@ public final class GatewayNode implements AutoCloseable {
     // written only while draining: when the last request arrived (for the quiet period)
     private volatile long lastArrivalNanos;
     private final RateLimitService rateLimits;
+    /** JWKS key caches and introspection results outlive routes versions: a reload refetches nothing. */
+    private final KeySets keySets = new KeySets();
+    private final IntrospectionCache introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES);
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -100,7 +105,8 @@ public final class GatewayNode implements AutoCloseable {
         this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter(), tracing))
                 .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
-        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
+        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
+                .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -389,6 +395,7 @@ public final class GatewayNode implements AutoCloseable {
             server.stop();
             client.close();
             rateLimits.close();
+            keySets.close();
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

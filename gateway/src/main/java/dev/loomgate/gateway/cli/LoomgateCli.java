@@ -25,7 +25,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /**
- * {@code bin/loomgate}: validate routes files and publish them to Consul KV for the cluster.
+ * {@code bin/loomgate}: validate routes files and publish them to Consul KV for the cluster; make API key entries
+ * ({@link ApiKeyCommand}).
  * Exit codes: 0 ok, 1 routes invalid, 2 usage error, 3 conflict (someone else pushed), 4 Consul
  * error or unreachable.
  */
@@ -38,12 +39,18 @@ public final class LoomgateCli {
 
     private static final String HELP = """
             Usage: loomgate [options] routes <command> [args]
+                   loomgate api-key <command> [args]
 
             Commands:
               routes validate FILE   check a routes file (same schema as the node's routes file)
               routes push FILE       validate, then publish to Consul KV; every node applies it
               routes pull            print the routes in Consul as one routes file
               routes status          which node applied (or rejected) which version, and why
+              api-key create CONSUMER [--scopes a,b]   new API key: the key on stderr (shown once),
+                                     the routes file entry (id, hash, consumer) on stdout
+              api-key hash           the routes file entry of a key read from stdin
+                --pepper-file FILE | --pepper-env VAR | --sha256   how api-key hashes
+                                     (hmac-sha256 with the nodes' pepper, or plain sha256)
 
             Options:
               --consul ADDR[,ADDR]   Consul agent(s): host:port or http(s)://host:port
@@ -78,6 +85,9 @@ public final class LoomgateCli {
 
     /** Runs one command; returns the exit code. */
     public int run(String... args) {
+        if (args.length > 0 && args[0].equals("api-key")) {
+            return new ApiKeyCommand(out, err, System.in, System.getenv()).run(args);
+        }
         Options o;
         try {
             o = parse(args);

@@ -1,0 +1,96 @@
+package dev.loomgate.gateway.policy.introspection;
+
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A node's introspection results (node service, kept across routes versions) and the HTTP client that asks the
+ * IdP. Results are keyed by endpoint, client id and SHA-256 of the token: the cache never holds a token.
+ */
+public final class IntrospectionCache implements AutoCloseable {
+    public static final int DEFAULT_MAX_ENTRIES = 100_000;
+
+    /** An introspection answer and until when (System.nanoTime) it may be reused. */
+    record Cached(IntrospectionResult result, long expiresAtNanos) {
+    }
+
+    private final int maxEntries;
+    private final Map<String, Cached> entries = new ConcurrentHashMap<>();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final HttpClient http;
+
+    public IntrospectionCache(int maxEntries) {
+        this.maxEntries = maxEntries;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    HttpClient http() {
+        return http;
+    }
+
+    static String key(IntrospectionSettings s, String token) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(s.endpoint().toString().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(s.clientId().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    Optional<IntrospectionResult> find(String key) {
+        Cached c = entries.get(key);
+        if (c == null || c.expiresAtNanos() - System.nanoTime() <= 0) {
+            misses.increment();
+            return Optional.empty();
+        }
+        hits.increment();
+        return Optional.of(c.result());
+    }
+
+    void store(String key, IntrospectionResult result, Duration ttl) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            return;
+        }
+        if (entries.size() >= maxEntries) {
+            prune();
+        }
+        entries.put(key, new Cached(result, System.nanoTime() + ttl.toNanos()));
+    }
+
+    /** Drops expired entries; when that frees nothing, drops everything (a full cache only costs re-asking). */
+    private void prune() {
+        long now = System.nanoTime();
+        entries.values().removeIf(c -> c.expiresAtNanos() - now <= 0);
+        if (entries.size() >= maxEntries) {
+            entries.clear();
+        }
+    }
+
+    public long hits() {
+        return hits.sum();
+    }
+
+    public long misses() {
+        return misses.sum();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        entries.clear();
+    }
+}

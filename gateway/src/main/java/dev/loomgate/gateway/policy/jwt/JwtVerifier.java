@@ -149,14 +149,14 @@ final class JwtVerifier {
         if (m.contains("before use time")) {
             return "token not yet valid";
         }
-        if (m.contains("audience")) {
-            return "token audience not accepted";
-        }
-        if (m.contains("iss")) {
-            return "untrusted issuer";
-        }
         if (m.contains("missing required claims")) {
             return "token lacks a required claim";
+        }
+        if (m.contains("audience") || m.contains("aud claim")) {
+            return "token audience not accepted";
+        }
+        if (m.contains("iss claim")) {
+            return "untrusted issuer";
         }
         return "token claims rejected";
     }

@@ -14,6 +14,7 @@ import java.util.Set;
 import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
 import dev.loomgate.gateway.policy.auth.Secrets;
+import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -85,7 +86,7 @@ final class IntrospectionParser {
         YamlValue v = f.required(key);
         Duration d = v.duration();
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw v.error("must be between " + min.toMillis() + " ms and " + max.toMillis() + " ms");
+            throw v.error("must be between " + Units.format(min) + " and " + Units.format(max));
         }
         return d;
     }

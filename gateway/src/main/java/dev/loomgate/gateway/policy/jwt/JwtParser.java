@@ -21,6 +21,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
+import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -208,7 +209,7 @@ final class JwtParser {
         YamlValue v = f.required(key);
         Duration d = v.duration();
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw v.error("must be between " + min.toMillis() + " ms and " + max.toMillis() + " ms");
+            throw v.error("must be between " + Units.format(min) + " and " + Units.format(max));
         }
         return d;
     }

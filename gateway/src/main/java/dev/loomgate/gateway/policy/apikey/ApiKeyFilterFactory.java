@@ -1,6 +1,5 @@
 package dev.loomgate.gateway.policy.apikey;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -20,7 +19,7 @@ import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.Challenge;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
-import dev.loomgate.gateway.policy.auth.Secrets;
+import dev.loomgate.gateway.policy.auth.SecretRef;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -64,13 +63,9 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
             method = ApiKeys.HashMethod.of(h.nonBlankString().strip())
                     .orElseThrow(() -> h.error("expected hmac-sha256 (with a pepper) or sha256"));
         }
-        byte[] pepper = new byte[0];
+        Optional<SecretRef> pepper = Optional.empty();
         if (method == ApiKeys.HashMethod.HMAC_SHA256) {
-            String text = Secrets.read(f, "pepper");
-            if (text.length() < 16) {
-                throw f.owner().error("the pepper must have at least 16 characters (e.g. openssl rand -base64 32)");
-            }
-            pepper = text.getBytes(StandardCharsets.UTF_8);
+            pepper = Optional.of(SecretRef.parse(f, "pepper"));
         } else if (f.has("pepper-file") || f.has("pepper-env")) {
             throw (f.has("pepper-file") ? f.required("pepper-file") : f.required("pepper-env"))
                     .error("a pepper only applies to hash: hmac-sha256");
@@ -120,6 +115,7 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
 
     @Override
     public Filter create(ApiKeySettings settings, FilterContext context) {
+        byte[] pepper = settings.resolvePepper(); // a node without the pepper rejects this routes version
         IdentityForwarding forwarding = settings.options().forwarding();
         CredentialSource source = settings.options().source();
         return (exchange, chain) -> {
@@ -129,7 +125,7 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
                 Challenge.missing(SCHEME, "no API key in " + source.describe()).answer(exchange);
                 return;
             }
-            Optional<ApiKeyEntry> entry = key.get().length() > 256 ? Optional.empty() : settings.match(key.get());
+            Optional<ApiKeyEntry> entry = key.get().length() > 256 ? Optional.empty() : settings.match(key.get(), pepper);
             if (entry.isEmpty()) {
                 Challenge.invalid(SCHEME, "unknown API key").answer(exchange);
                 return;

@@ -39,11 +39,12 @@ final class IntrospectionClient {
     private IntrospectionClient() {
     }
 
-    static IntrospectionResult introspect(HttpClient http, IntrospectionSettings s, String token) throws Unavailable {
+    static IntrospectionResult introspect(HttpClient http, IntrospectionSettings s, String secret, String token)
+            throws Unavailable {
         String form = "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&token_type_hint=access_token";
         // RFC 6749 section 2.3.1: id and secret are form-encoded before they are joined for Basic
         String basic = Base64.getEncoder().encodeToString((URLEncoder.encode(s.clientId(), StandardCharsets.UTF_8)
-                + ":" + URLEncoder.encode(s.clientSecret(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+                + ":" + URLEncoder.encode(secret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(s.endpoint()).timeout(s.timeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Accept", "application/json")

@@ -51,6 +51,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
     public Filter create(IntrospectionSettings settings, FilterContext context) {
         IntrospectionCache cache = context.service(IntrospectionCache.class)
                 .orElseGet(() -> new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES));
+        String secret = settings.clientSecret().resolve(); // a node without it rejects this routes version
         IdentityForwarding forwarding = settings.options().forwarding();
         String routeId = context.routeId();
         return (exchange, chain) -> {
@@ -71,7 +72,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
                 result = cached.get();
             } else {
                 try {
-                    result = IntrospectionClient.introspect(cache.http(), settings, token.get());
+                    result = IntrospectionClient.introspect(cache.http(), settings, secret, token.get());
                 } catch (IntrospectionClient.Unavailable e) {
                     LOG.log(Level.WARNING, () -> "introspection for route '" + routeId + "' failed: " + e.getMessage());
                     exchange.onResponseHead(head -> head.headers().set("Retry-After", "1"));

@@ -13,7 +13,7 @@ import java.util.Set;
 
 import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
-import dev.loomgate.gateway.policy.auth.Secrets;
+import dev.loomgate.gateway.policy.auth.SecretRef;
 import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
@@ -49,7 +49,7 @@ final class IntrospectionParser {
             throw endpointNode.error("must be an http:// or https:// URL with a host");
         }
         String clientId = f.required("client-id").nonBlankString().strip();
-        String secret = Secrets.read(f, "client-secret");
+        SecretRef secret = SecretRef.parse(f, "client-secret");
         Duration timeout = duration(f, "timeout", IntrospectionSettings.DEFAULT_TIMEOUT, Duration.ofMillis(50),
                 Duration.ofSeconds(30));
         Duration ttl = duration(f, "cache-ttl", IntrospectionSettings.DEFAULT_CACHE_TTL, Duration.ZERO,

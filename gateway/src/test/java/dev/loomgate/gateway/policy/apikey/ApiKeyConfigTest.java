@@ -2,6 +2,7 @@ package dev.loomgate.gateway.policy.apikey;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.pipeline.FilterContext;
+import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.testing.RoutesFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,9 +36,33 @@ class ApiKeyConfigTest {
                         - { id: %s, hash: %s, consumer: ci }
                 """.formatted(ApiKeys.id(key).orElseThrow(), hash.toUpperCase()), "routes.yaml")
                 .pipeline("a").config(ApiKeyFilterFactory.KEY, ApiKeySettings.class).orElseThrow();
-        assertEquals("ci", s.match(key).orElseThrow().consumer());
-        assertTrue(s.match(ApiKeys.generate()).isEmpty());
+        assertEquals("ci", s.match(key, s.resolvePepper()).orElseThrow().consumer());
+        assertTrue(s.match(ApiKeys.generate(), s.resolvePepper()).isEmpty());
         assertFalse(s.toString().contains(hash), "settings never print hashes");
+    }
+
+    @Test
+    void thePepperIsReadByTheNodeNotByTheParser() throws Exception {
+        // loomgate routes validate|push parse where the nodes' pepper is not: parsing only records where it is
+        ApiKeySettings s = RoutesParser.parse(UP + """
+                    api-key:
+                      pepper-env: LOOMGATE_TEST_PEPPER_THAT_IS_NOT_SET
+                      keys: []
+                """, "routes.yaml").pipeline("a").config(ApiKeyFilterFactory.KEY, ApiKeySettings.class).orElseThrow();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ApiKeyFilterFactory()
+                .create(s, new FilterContext("a", NodeServices.none())));
+        assertEquals("routes.yaml:8: routes[0].api-key.pepper-env: environment variable "
+                + "'LOOMGATE_TEST_PEPPER_THAT_IS_NOT_SET' is not set", e.getMessage());
+        Path shortPepper = dir.resolve("short");
+        Files.writeString(shortPepper, "too-short");
+        ApiKeySettings weak = RoutesParser.parse(UP + """
+                    api-key:
+                      pepper-file: %s
+                      keys: []
+                """.formatted(shortPepper), "routes.yaml").pipeline("a")
+                .config(ApiKeyFilterFactory.KEY, ApiKeySettings.class).orElseThrow();
+        assertTrue(assertThrows(IllegalArgumentException.class, weak::resolvePepper).getMessage()
+                .endsWith("at least 16 characters"));
     }
 
     @Test
@@ -47,11 +74,6 @@ class ApiKeyConfigTest {
                       keys:
                         - { id: abcd1234, hash: %s, consumer: x }
                 """.formatted(HASH), "routes[0].api-key", 8, "pepper-file or pepper-env");
-        RoutesFiles.assertError(UP + """
-                    api-key:
-                      pepper-env: LOOMGATE_TEST_PEPPER_THAT_IS_NOT_SET
-                      keys: []
-                """, "routes[0].api-key.pepper-env", 8, "is not set");
         RoutesFiles.assertError(UP + """
                     api-key:
                       pepper-file: %s

@@ -146,6 +146,45 @@ class ApiKeyProxyTest {
     }
 
     @Test
+    void aRoutesVersionWhosePepperTheNodeCannotReadIsRejectedAndTheOldOneKeepsServing() throws Exception {
+        String routes = """
+                upstreams:
+                  - name: backend
+                    endpoints: [ %1$s ]
+                routes:
+                  - id: api
+                    upstream: backend
+                    match: { path-prefix: /api }
+                    api-key:
+                      pepper-file: %2$s
+                      keys:
+                %3$s
+                """.formatted(upstream.address(), dir.resolve("no-such-pepper"),
+                entry(REPORTS, "reports", "orders:read").indent(4).stripTrailing());
+        try (TestGateway gw = TestGateway.start(openRoute(upstream.address()))) {
+            assertEquals(200, gw.get("/open").statusCode());
+            Files.writeString(gw.routesFile(), routes);
+            Await.until("rejection", Duration.ofSeconds(10), () -> gw.node().routing().lastRejection().isPresent());
+            String reason = gw.node().routing().lastRejection().orElseThrow().reason();
+            assertTrue(reason.contains("routes[0].api-key.pepper-file: cannot read"), reason);
+            assertEquals(200, gw.get("/open").statusCode(), "the old routes keep serving");
+        }
+    }
+
+    /** A routes file with one open route. */
+    private static String openRoute(String upstream) {
+        return """
+                upstreams:
+                  - name: backend
+                    endpoints: [ %s ]
+                routes:
+                  - id: open
+                    upstream: backend
+                    match: { path-prefix: /open }
+                """.formatted(upstream);
+    }
+
+    @Test
     void hashesAreStableAndPepperDependent() {
         byte[] a = ApiKeys.hash(BILLING, ApiKeys.HashMethod.HMAC_SHA256, PEPPER.getBytes(StandardCharsets.UTF_8));
         byte[] b = ApiKeys.hash(BILLING, ApiKeys.HashMethod.HMAC_SHA256, "other-pepper-000000".getBytes(StandardCharsets.UTF_8));

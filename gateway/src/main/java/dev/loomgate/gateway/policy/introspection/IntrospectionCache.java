@@ -8,7 +8,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,6 +31,14 @@ public final class IntrospectionCache implements AutoCloseable {
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final HttpClient http;
+    /** Calls under way, by key: concurrent requests with one uncached token make one call (single flight). */
+    private final Map<String, CompletableFuture<IntrospectionResult>> inFlight = new ConcurrentHashMap<>();
+
+    /** One introspection call. */
+    @FunctionalInterface
+    interface Call {
+        IntrospectionResult run() throws IntrospectionClient.Unavailable;
+    }
 
     public IntrospectionCache(int maxEntries) {
         this.maxEntries = maxEntries;
@@ -59,6 +71,38 @@ public final class IntrospectionCache implements AutoCloseable {
         }
         hits.increment();
         return Optional.of(c.result());
+    }
+
+    /**
+     * Runs the call for this key unless one is under way, in which case it waits for that call's answer (at most
+     * {@code wait}); either way the answer is the one call's.
+     */
+    IntrospectionResult singleFlight(String key, Duration wait, Call call) throws IntrospectionClient.Unavailable {
+        CompletableFuture<IntrospectionResult> mine = new CompletableFuture<>();
+        CompletableFuture<IntrospectionResult> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IntrospectionClient.Unavailable u ? u
+                        : new IntrospectionClient.Unavailable("failed: " + e.getCause());
+            } catch (TimeoutException e) {
+                throw new IntrospectionClient.Unavailable("no answer within " + wait.toMillis() + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IntrospectionClient.Unavailable("interrupted");
+            }
+        }
+        try {
+            IntrospectionResult result = call.run();
+            mine.complete(result);
+            return result;
+        } catch (IntrospectionClient.Unavailable | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
     }
 
     void store(String key, IntrospectionResult result, Duration ttl) {

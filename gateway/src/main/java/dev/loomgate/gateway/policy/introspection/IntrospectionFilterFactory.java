@@ -72,14 +72,15 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
                 result = cached.get();
             } else {
                 try {
-                    result = IntrospectionClient.introspect(cache.http(), settings, secret, token.get());
+                    result = cache.singleFlight(key, settings.timeout(),
+                            () -> IntrospectionClient.introspect(cache.http(), settings, secret, token.get()));
                 } catch (IntrospectionClient.Unavailable e) {
                     LOG.log(Level.WARNING, () -> "introspection for route '" + routeId + "' failed: " + e.getMessage());
                     exchange.onResponseHead(head -> head.headers().set("Retry-After", "1"));
                     Challenge.unavailable(SCHEME, "the identity provider did not answer; retry later").answer(exchange);
                     return;
                 }
-                cache.store(key, result, ttl(result, settings));
+                cache.store(key, result, ttl(result, settings)); // each waiter stores the same answer: harmless
             }
             decide(exchange, chain, settings, forwarding, result, routeId);
         };

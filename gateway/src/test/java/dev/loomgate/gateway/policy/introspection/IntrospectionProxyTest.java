@@ -150,6 +150,31 @@ class IntrospectionProxyTest {
     }
 
     @Test
+    void concurrentRequestsWithOneNewTokenMakeOneCall() throws Exception {
+        String token = idp.token(Map.of("sub", "ivan"));
+        int calls = idp.introspections();
+        List<Thread> threads = new ArrayList<>();
+        List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 20; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    go.await();
+                    statuses.add(get("/api/x", token).statusCode());
+                } catch (Exception e) {
+                    statuses.add(-1);
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        assertEquals(java.util.Collections.nCopies(20, 200), statuses);
+        assertEquals(1, idp.introspections() - calls, "single flight: one call for 20 concurrent requests");
+    }
+
+    @Test
     void inactiveTokensAre401AndNegativelyCached() throws Exception {
         String revoked = idp.token(Map.of("sub", "erin"));
         idp.revoke(revoked);

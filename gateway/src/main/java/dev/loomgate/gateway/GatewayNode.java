@@ -15,6 +15,7 @@ import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.admin.AdminUi;
 import dev.loomgate.gateway.admin.ClusterPage;
+import dev.loomgate.gateway.admin.IntrospectionAdmin;
 import dev.loomgate.gateway.cluster.NodeRegistration;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -37,8 +38,10 @@ import dev.loomgate.gateway.observe.JvmMetrics;
 import dev.loomgate.gateway.observe.TrafficHistory;
 import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
+import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
 import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
+import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import dev.loomgate.gateway.trace.Tracing;
@@ -86,7 +89,9 @@ public final class GatewayNode implements AutoCloseable {
     private final RateLimitService rateLimits;
     /** JWKS key caches and introspection results outlive routes versions: a reload refetches nothing. */
     private final KeySets keySets = new KeySets();
-    private final IntrospectionCache introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES);
+    private final IntrospectionCache introspectionCache;
+    /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
+    private final Optional<RedisConnections> introspectionRedis;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -105,6 +110,9 @@ public final class GatewayNode implements AutoCloseable {
         this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter(), tracing))
                 .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
+        this.introspectionRedis = config.redis().map(r -> RedisConnections.open(r.toBuilder().poolSize(8).build()));
+        this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
+                introspectionRedis.map(GatewayNode::sharedStore));
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
@@ -223,6 +231,7 @@ public final class GatewayNode implements AutoCloseable {
                     config.operations().prometheusUrl().ifPresent(page::prometheus);
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
+                    new IntrospectionAdmin(introspectionCache, adminToken).register(r);
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
@@ -381,6 +390,31 @@ public final class GatewayNode implements AutoCloseable {
         close();
     }
 
+    private static SharedIntrospectionStore sharedStore(RedisConnections redis) {
+        return new SharedIntrospectionStore() {
+            @Override
+            public Read get(String key) {
+                RedisConnections.Read r = redis.get(key);
+                return new Read(r.reachable(), r.value());
+            }
+
+            @Override
+            public void put(String key, String value, Duration ttl) {
+                redis.setWithExpiry(key, value, ttl);
+            }
+
+            @Override
+            public long delete(String... keys) {
+                return redis.delete(keys);
+            }
+        };
+    }
+
+    /** The node's introspection answers (the admin API evicts revoked tokens from it). */
+    public IntrospectionCache introspectionCache() {
+        return introspectionCache;
+    }
+
     @Override
     public void close() {
         if (phase.getAndSet(Phase.STOPPED) == Phase.STOPPED) {
@@ -396,6 +430,8 @@ public final class GatewayNode implements AutoCloseable {
             client.close();
             rateLimits.close();
             keySets.close();
+            introspectionCache.close();
+            introspectionRedis.ifPresent(RedisConnections::close);
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -17,7 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A node's introspection results (node service, kept across routes versions) and the HTTP client that asks the
- * IdP. Results are keyed by endpoint, client id and SHA-256 of the token: the cache never holds a token.
+ * IdP. Results are keyed by a scope (SHA-256 of endpoint and client id) and SHA-256 of the token: no cache holds
+ * a token. With a {@link SharedIntrospectionStore} (Redis) answers are shared by all nodes and read from there;
+ * the node's own copies are used only while the store does not answer.
  */
 public final class IntrospectionCache implements AutoCloseable {
     public static final int DEFAULT_MAX_ENTRIES = 100_000;
@@ -40,8 +45,18 @@ public final class IntrospectionCache implements AutoCloseable {
         IntrospectionResult run() throws IntrospectionClient.Unavailable;
     }
 
+    private final Optional<SharedIntrospectionStore> shared;
+    /** Every scope a filter of this node used: a revocation evicts the token under each. */
+    private final Set<String> scopes = ConcurrentHashMap.newKeySet();
+    private final LongAdder sharedHits = new LongAdder();
+
     public IntrospectionCache(int maxEntries) {
+        this(maxEntries, Optional.empty());
+    }
+
+    public IntrospectionCache(int maxEntries, Optional<SharedIntrospectionStore> shared) {
         this.maxEntries = maxEntries;
+        this.shared = shared;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -50,20 +65,40 @@ public final class IntrospectionCache implements AutoCloseable {
         return http;
     }
 
-    static String key(IntrospectionSettings s, String token) {
+    /** The cache scope of a filter's settings; registers it for revocations. */
+    String scope(IntrospectionSettings s) {
+        String scope = sha256Hex(s.endpoint() + "\u0000" + s.clientId()).substring(0, 16);
+        scopes.add(scope);
+        return scope;
+    }
+
+    static String key(String scope, String token) {
+        return scope + ":" + sha256Hex(token);
+    }
+
+    static String sha256Hex(String text) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(s.endpoint().toString().getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(s.clientId().getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 
+    private static String sharedKey(String key) {
+        return "loomgate:introspection:" + key;
+    }
+
     Optional<IntrospectionResult> find(String key) {
+        if (shared.isPresent()) {
+            SharedIntrospectionStore.Read read = shared.get().get(sharedKey(key));
+            if (read.reachable()) {
+                Optional<IntrospectionResult> r = read.value().flatMap(IntrospectionCache::parse);
+                (r.isPresent() ? sharedHits : misses).increment();
+                return r;
+            }
+            // the store is down: this node's own copies stand in
+        }
         Cached c = entries.get(key);
         if (c == null || c.expiresAtNanos() - System.nanoTime() <= 0) {
             misses.increment();
@@ -71,6 +106,14 @@ public final class IntrospectionCache implements AutoCloseable {
         }
         hits.increment();
         return Optional.of(c.result());
+    }
+
+    private static Optional<IntrospectionResult> parse(String json) {
+        try {
+            return Optional.of(IntrospectionClient.parse(json));
+        } catch (IntrospectionClient.Unavailable e) {
+            return Optional.empty(); // not ours or damaged: ask the IdP again
+        }
     }
 
     /**
@@ -113,6 +156,36 @@ public final class IntrospectionCache implements AutoCloseable {
             prune();
         }
         entries.put(key, new Cached(result, System.nanoTime() + ttl.toNanos()));
+        shared.ifPresent(store -> store.put(sharedKey(key), result.toJson(), ttl));
+    }
+
+    /**
+     * Forgets every cached answer for this token, on this node and in the shared store (so on every node that
+     * shares it). The next request with the token asks the IdP again.
+     *
+     * @return the entries removed here and in the shared store (-1 in the store's part when it did not answer)
+     */
+    public Eviction evict(String token) {
+        String tokenHash = sha256Hex(token);
+        int local = 0;
+        List<String> sharedKeys = new ArrayList<>();
+        for (String scope : scopes) {
+            String key = scope + ":" + tokenHash;
+            if (entries.remove(key) != null) {
+                local++;
+            }
+            sharedKeys.add(sharedKey(key));
+        }
+        long inStore = shared.map(store -> store.delete(sharedKeys.toArray(String[]::new))).orElse(0L);
+        return new Eviction(local, shared.isPresent(), inStore);
+    }
+
+    /** What {@link #evict} removed. */
+    public record Eviction(int local, boolean sharedStore, long shared) {
+    }
+
+    public long sharedHits() {
+        return sharedHits.sum();
     }
 
     /** Drops expired entries; when that frees nothing, drops everything (a full cache only costs re-asking). */

@@ -52,6 +52,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
         IntrospectionCache cache = context.service(IntrospectionCache.class)
                 .orElseGet(() -> new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES));
         String secret = settings.clientSecret().resolve(); // a node without it rejects this routes version
+        String scope = cache.scope(settings);
         IdentityForwarding forwarding = settings.options().forwarding();
         String routeId = context.routeId();
         return (exchange, chain) -> {
@@ -65,7 +66,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
                 Challenge.invalid(SCHEME, "token too large").answer(exchange);
                 return;
             }
-            String key = IntrospectionCache.key(settings, token.get());
+            String key = IntrospectionCache.key(scope, token.get());
             IntrospectionResult result;
             Optional<IntrospectionResult> cached = cache.find(key);
             if (cached.isPresent()) {

@@ -38,10 +38,10 @@ import dev.loomgate.gateway.observe.JvmMetrics;
 import dev.loomgate.gateway.observe.TrafficHistory;
 import dev.loomgate.gateway.pipeline.NodeServices;
 import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
+import dev.loomgate.gateway.policy.introspection.RedisIntrospectionStore;
 import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
 import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
-import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import dev.loomgate.gateway.trace.Tracing;
@@ -91,7 +91,7 @@ public final class GatewayNode implements AutoCloseable {
     private final KeySets keySets = new KeySets();
     private final IntrospectionCache introspectionCache;
     /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
-    private final Optional<RedisConnections> introspectionRedis;
+    private final Optional<RedisIntrospectionStore> introspectionRedis;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -110,9 +110,9 @@ public final class GatewayNode implements AutoCloseable {
         this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter(), tracing))
                 .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
-        this.introspectionRedis = config.redis().map(r -> RedisConnections.open(r.toBuilder().poolSize(8).build()));
+        this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
-                introspectionRedis.map(GatewayNode::sharedStore));
+                introspectionRedis.map(SharedIntrospectionStore.class::cast));
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
@@ -390,26 +390,6 @@ public final class GatewayNode implements AutoCloseable {
         close();
     }
 
-    private static SharedIntrospectionStore sharedStore(RedisConnections redis) {
-        return new SharedIntrospectionStore() {
-            @Override
-            public Read get(String key) {
-                RedisConnections.Read r = redis.get(key);
-                return new Read(r.reachable(), r.value());
-            }
-
-            @Override
-            public void put(String key, String value, Duration ttl) {
-                redis.setWithExpiry(key, value, ttl);
-            }
-
-            @Override
-            public long delete(String... keys) {
-                return redis.delete(keys);
-            }
-        };
-    }
-
     /** The node's introspection answers (the admin API evicts revoked tokens from it). */
     public IntrospectionCache introspectionCache() {
         return introspectionCache;
@@ -431,7 +411,7 @@ public final class GatewayNode implements AutoCloseable {
             rateLimits.close();
             keySets.close();
             introspectionCache.close();
-            introspectionRedis.ifPresent(RedisConnections::close);
+            introspectionRedis.ifPresent(RedisIntrospectionStore::close);
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

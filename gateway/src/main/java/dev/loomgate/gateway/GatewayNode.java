@@ -23,6 +23,7 @@ import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.discovery.ApiKeysWatcher;
 import dev.loomgate.gateway.discovery.ConsulRuntime;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
@@ -37,6 +38,7 @@ import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.JvmMetrics;
 import dev.loomgate.gateway.observe.TrafficHistory;
 import dev.loomgate.gateway.pipeline.NodeServices;
+import dev.loomgate.gateway.policy.apikey.ApiKeyDirectory;
 import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
 import dev.loomgate.gateway.policy.introspection.RedisIntrospectionStore;
 import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
@@ -92,6 +94,7 @@ public final class GatewayNode implements AutoCloseable {
     private final IntrospectionCache introspectionCache;
     /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
     private final Optional<RedisIntrospectionStore> introspectionRedis;
+    private final Optional<ApiKeysWatcher> apiKeysWatcher;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -113,8 +116,10 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
+        ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
-                .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache).build());
+                .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
+                .add(ApiKeyDirectory.class, apiKeys).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -122,6 +127,9 @@ public final class GatewayNode implements AutoCloseable {
         if (!kvRoutes) {
             routing.apply(RoutesParser.parse(config.routesFile(), config.limits().maxConfigSize()));
         }
+        // keys from `loomgate keys create`: loaded before the first request if Consul answers at once
+        this.apiKeysWatcher = consul.map(c -> ApiKeysWatcher.start(c.client(), config.consul().get().kvPrefix(),
+                config.consul().get().watchWait(), apiKeys));
         if (consul.isPresent()) {
             consul.get().bootstrap();
             metrics.addSource(consul.get()::writeMetrics);
@@ -401,6 +409,7 @@ public final class GatewayNode implements AutoCloseable {
             return;
         }
         try {
+            apiKeysWatcher.ifPresent(ApiKeysWatcher::close);
             consul.ifPresent(ConsulRuntime::close);
             watcher.ifPresent(RoutesFileWatcher::close);
             healthCheckers.close();

@@ -39,6 +39,7 @@ public final class LoomgateCli {
 
     private static final String HELP = """
             Usage: loomgate [options] routes <command> [args]
+                   loomgate [options] keys <command> [args]
                    loomgate api-key <command> [args]
 
             Commands:
@@ -46,6 +47,11 @@ public final class LoomgateCli {
               routes push FILE       validate, then publish to Consul KV; every node applies it
               routes pull            print the routes in Consul as one routes file
               routes status          which node applied (or rejected) which version, and why
+              keys create CONSUMER [--scopes a,b] (--pepper-file F | --pepper-env V | --sha256)
+                                     new API key in Consul KV (<prefix>api-keys/<id>, hash only) for
+                                     routes with api-key keys-from: consul; the key on stdout, once
+              keys list              ids, consumers and scopes of the keys in Consul
+              keys revoke ID         deletes the key; every node refuses it within a Consul round trip
               api-key create CONSUMER [--scopes a,b]   new API key: the key on stderr (shown once),
                                      the routes file entry (id, hash, consumer) on stdout
               api-key hash           the routes file entry of a key read from stdin
@@ -80,7 +86,8 @@ public final class LoomgateCli {
     }
 
     private record Options(List<String> consul, Optional<String> token, Optional<Path> caFile, String prefix,
-                           Optional<String> expectVersion, boolean force, Optional<Path> output, List<String> words) {
+                           Optional<String> expectVersion, boolean force, Optional<Path> output, List<String> words,
+                           Map<String, String> keyOptions) {
     }
 
     /** Runs one command; returns the exit code. */
@@ -100,6 +107,13 @@ public final class LoomgateCli {
             return OK;
         }
         List<String> w = o.words();
+        if (!w.isEmpty() && w.get(0).equals("keys")) {
+            return keys(o);
+        }
+        if (!o.keyOptions().isEmpty()) {
+            err.println("loomgate: " + o.keyOptions().keySet().iterator().next() + " only applies to 'keys create'");
+            return USAGE;
+        }
         if (w.size() < 2 || !w.get(0).equals("routes")) {
             err.println("loomgate: expected 'routes validate|push|pull|status' (see --help)");
             return USAGE;
@@ -118,18 +132,11 @@ public final class LoomgateCli {
         if (cmd.equals("validate")) {
             return validate(Path.of(w.get(2))).isPresent() ? OK : INVALID;
         }
-        ConsulSettings settings;
-        try {
-            List<java.net.URI> uris = new ArrayList<>();
-            for (String a : o.consul()) {
-                uris.add(ConsulSettings.address(a, o.caFile().isPresent()));
-            }
-            settings = new ConsulSettings(uris, o.token(), o.caFile(), java.time.Duration.ofSeconds(3),
-                    java.time.Duration.ofSeconds(10));
-        } catch (IllegalArgumentException e) {
-            err.println("loomgate: " + e.getMessage());
+        Optional<ConsulSettings> consulSettings = consulSettings(o);
+        if (consulSettings.isEmpty()) {
             return USAGE;
         }
+        ConsulSettings settings = consulSettings.get();
         KvRoutesLayout layout = new KvRoutesLayout(o.prefix());
         try (ConsulClient client = new ConsulClient(settings)) {
             return switch (cmd) {
@@ -146,6 +153,37 @@ public final class LoomgateCli {
         } catch (IOException e) {
             err.println("loomgate: " + e.getMessage());
             return USAGE;
+        }
+    }
+
+    private Optional<ConsulSettings> consulSettings(Options o) {
+        try {
+            List<java.net.URI> uris = new ArrayList<>();
+            for (String a : o.consul()) {
+                uris.add(ConsulSettings.address(a, o.caFile().isPresent()));
+            }
+            return Optional.of(new ConsulSettings(uris, o.token(), o.caFile(), java.time.Duration.ofSeconds(3),
+                    java.time.Duration.ofSeconds(10)));
+        } catch (IllegalArgumentException e) {
+            err.println("loomgate: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** {@code keys create|list|revoke}: API keys in Consul KV (see {@link KeysCommand}). */
+    private int keys(Options o) {
+        Optional<ConsulSettings> settings = consulSettings(o);
+        if (settings.isEmpty()) {
+            return USAGE;
+        }
+        try (ConsulClient client = new ConsulClient(settings.get())) {
+            return new KeysCommand(out, err, client, o.prefix(), System.getenv()).run(o.words(), o.keyOptions());
+        } catch (ConsulException e) {
+            err.println("loomgate: Consul error: " + e.getMessage());
+            return CONSUL_ERROR;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CONSUL_ERROR;
         }
     }
 
@@ -273,6 +311,7 @@ public final class LoomgateCli {
         boolean force = false;
         Optional<Path> output = Optional.empty();
         List<String> words = new ArrayList<>();
+        Map<String, String> keyOptions = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -289,6 +328,8 @@ public final class LoomgateCli {
                 case "--expect-version" -> expect = Optional.of(value(args, ++i, a));
                 case "--force" -> force = true;
                 case "-o", "--output" -> output = Optional.of(Path.of(value(args, ++i, a)));
+                case "--pepper-file", "--pepper-env", "--scopes" -> keyOptions.put(a, value(args, ++i, a));
+                case "--sha256" -> keyOptions.put(a, "");
                 default -> {
                     if (a.startsWith("-")) {
                         throw new IllegalArgumentException("unknown option '" + a + "'");
@@ -297,7 +338,7 @@ public final class LoomgateCli {
                 }
             }
         }
-        return new Options(consul, token, ca, prefix, expect, force, output, words);
+        return new Options(consul, token, ca, prefix, expect, force, output, words, keyOptions);
     }
 
     private static String value(String[] args, int i, String option) {

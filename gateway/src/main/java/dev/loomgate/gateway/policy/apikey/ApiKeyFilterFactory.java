@@ -36,7 +36,8 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
     private static final Set<String> ENTRY_KEYS = new LinkedHashSet<>(List.of("id", "hash", "consumer", "scopes"));
 
     static {
-        Set<String> keys = new LinkedHashSet<>(List.of("hash", "pepper-file", "pepper-env", "keys", "require-scopes"));
+        Set<String> keys = new LinkedHashSet<>(List.of("hash", "pepper-file", "pepper-env", "keys", "keys-from",
+                "require-scopes"));
         keys.addAll(AuthOptions.KEYS);
         KEYS = keys;
     }
@@ -70,9 +71,17 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
             throw (f.has("pepper-file") ? f.required("pepper-file") : f.required("pepper-env"))
                     .error("a pepper only applies to hash: hmac-sha256");
         }
+        boolean fromConsul = false;
+        if (f.has("keys-from")) {
+            YamlValue from = f.required("keys-from");
+            if (!from.nonBlankString().strip().equals("consul")) {
+                throw from.error("expected 'consul' (keys written by loomgate keys create), got '" + from.string() + "'");
+            }
+            fromConsul = true;
+        }
         Map<String, ApiKeyEntry> keys = new LinkedHashMap<>();
-        YamlValue keysNode = f.required("keys");
-        for (YamlValue entryNode : keysNode.sequence()) {
+        List<YamlValue> listed = fromConsul && !f.has("keys") ? List.of() : f.required("keys").sequence();
+        for (YamlValue entryNode : listed) {
             ApiKeyEntry entry = entry(entryNode);
             if (keys.putIfAbsent(entry.id(), entry) != null) {
                 throw entryNode.error("key id '" + entry.id() + "' is listed twice");
@@ -85,7 +94,7 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
             }
         }
         AuthOptions options = AuthOptions.parse(f, new CredentialSource.Header("X-Api-Key"), true);
-        return new ApiKeySettings(method, pepper, keys, required, options);
+        return new ApiKeySettings(method, pepper, keys, fromConsul, required, options);
     }
 
     private static ApiKeyEntry entry(YamlValue node) throws ConfigException {
@@ -116,6 +125,11 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
     @Override
     public Filter create(ApiKeySettings settings, FilterContext context) {
         byte[] pepper = settings.resolvePepper(); // a node without the pepper rejects this routes version
+        ApiKeyDirectory directory = context.service(ApiKeyDirectory.class).orElse(ApiKeyDirectory.none());
+        if (settings.fromConsul() && !directory.enabled()) {
+            throw new IllegalArgumentException("route '" + context.routeId() + "': api-key keys-from: consul needs"
+                    + " a consul: block in gateway.yaml");
+        }
         IdentityForwarding forwarding = settings.options().forwarding();
         CredentialSource source = settings.options().source();
         return (exchange, chain) -> {
@@ -125,7 +139,7 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
                 Challenge.missing(SCHEME, "no API key in " + source.describe()).answer(exchange);
                 return;
             }
-            Optional<ApiKeyEntry> entry = key.get().length() > 256 ? Optional.empty() : settings.match(key.get(), pepper);
+            Optional<ApiKeyEntry> entry = key.get().length() > 256 ? Optional.empty() : settings.match(key.get(), pepper, directory);
             if (entry.isEmpty()) {
                 Challenge.invalid(SCHEME, "unknown API key").answer(exchange);
                 return;

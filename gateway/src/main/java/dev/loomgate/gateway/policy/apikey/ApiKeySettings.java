@@ -16,11 +16,12 @@ import dev.loomgate.gateway.policy.auth.SecretRef;
  * @param method         how the stored hashes were made
  * @param pepper         where the HMAC key is ({@code pepper-file} or {@code pepper-env}); empty for SHA-256
  * @param keys           the stored keys by id
+ * @param fromConsul     whether keys from Consul KV ({@code keys-from: consul}) count too
  * @param requiredScopes scopes a key must grant to use the route (else 403)
  * @param options        where the key is and what goes upstream
  */
 public record ApiKeySettings(ApiKeys.HashMethod method, Optional<SecretRef> pepper, Map<String, ApiKeyEntry> keys,
-                             List<String> requiredScopes, AuthOptions options) {
+                             boolean fromConsul, List<String> requiredScopes, AuthOptions options) {
     public ApiKeySettings {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(pepper, "pepper");
@@ -49,8 +50,14 @@ public record ApiKeySettings(ApiKeys.HashMethod method, Optional<SecretRef> pepp
      * @param pepper the resolved pepper ({@link #resolvePepper})
      */
     public Optional<ApiKeyEntry> match(String presented, byte[] pepper) {
+        return match(presented, pepper, ApiKeyDirectory.none());
+    }
+
+    /** As {@link #match(String, byte[])}, also looking in the keys from Consul. */
+    public Optional<ApiKeyEntry> match(String presented, byte[] pepper, ApiKeyDirectory directory) {
         Optional<String> id = ApiKeys.id(presented);
-        ApiKeyEntry entry = id.map(keys::get).orElse(null);
+        ApiKeyEntry entry = id.flatMap(i -> Optional.ofNullable(keys.get(i))
+                .or(() -> fromConsul ? directory.find(i) : Optional.empty())).orElse(null);
         byte[] actual = ApiKeys.hash(presented, method, pepper);
         byte[] expected = entry == null ? new byte[actual.length] : entry.hash();
         boolean equal = MessageDigest.isEqual(actual, expected);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Logger;
 
 import dev.loomgate.gateway.pipeline.ConsumerIdentity;
 import dev.loomgate.gateway.pipeline.Filter;
@@ -19,6 +20,7 @@ import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.Challenge;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
+import dev.loomgate.gateway.policy.auth.RefusalLog;
 import dev.loomgate.gateway.policy.auth.SecretRef;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
@@ -32,6 +34,7 @@ import dev.loomgate.gateway.yaml.YamlValue;
 public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> {
     public static final String KEY = "api-key";
     static final String SCHEME = "ApiKey";
+    private static final Logger LOG = Logger.getLogger(ApiKeyFilterFactory.class.getName());
     private static final Set<String> KEYS;
     private static final Set<String> ENTRY_KEYS = new LinkedHashSet<>(List.of("id", "hash", "consumer", "scopes"));
 
@@ -132,6 +135,7 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
         }
         IdentityForwarding forwarding = settings.options().forwarding();
         CredentialSource source = settings.options().source();
+        RefusalLog refusals = new RefusalLog(LOG, KEY, context.routeId());
         return (exchange, chain) -> {
             forwarding.stripClientCopies(exchange);
             Optional<String> key = source.find(exchange.request());
@@ -141,6 +145,8 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
             }
             Optional<ApiKeyEntry> entry = key.get().length() > 256 ? Optional.empty() : settings.match(key.get(), pepper, directory);
             if (entry.isEmpty()) {
+                refusals.refused(exchange.requestId(), () -> "unknown API key (id "
+                        + ApiKeys.id(key.get()).orElse("malformed") + ")");
                 Challenge.invalid(SCHEME, "unknown API key").answer(exchange);
                 return;
             }

@@ -17,6 +17,7 @@ import dev.loomgate.gateway.pipeline.ParseContext;
 import dev.loomgate.gateway.pipeline.Phase;
 import dev.loomgate.gateway.policy.auth.Challenge;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
+import dev.loomgate.gateway.policy.auth.RefusalLog;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -55,6 +56,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
         String scope = cache.scope(settings);
         IdentityForwarding forwarding = settings.options().forwarding();
         String routeId = context.routeId();
+        RefusalLog refusals = new RefusalLog(LOG, KEY, routeId);
         return (exchange, chain) -> {
             forwarding.stripClientCopies(exchange);
             Optional<String> token = settings.options().source().find(exchange.request());
@@ -83,7 +85,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
                 }
                 cache.store(key, result, ttl(result, settings)); // each waiter stores the same answer: harmless
             }
-            decide(exchange, chain, settings, forwarding, result, routeId);
+            decide(exchange, chain, settings, forwarding, result, refusals);
         };
     }
 
@@ -102,8 +104,9 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
 
     private static void decide(Exchange exchange, dev.loomgate.gateway.pipeline.FilterChain chain,
                                IntrospectionSettings settings, IdentityForwarding forwarding,
-                               IntrospectionResult result, String routeId) {
+                               IntrospectionResult result, RefusalLog refusals) {
         if (!result.active()) {
+            refusals.refused(exchange.requestId(), () -> "token not active");
             Challenge.invalid(SCHEME, "token is not active").answer(exchange);
             return;
         }
@@ -116,8 +119,7 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
             List<String> have = IdentityForwarding.scopes(result.claims().get(want.getKey()));
             for (String v : want.getValue()) {
                 if (!have.contains(v)) {
-                    LOG.log(Level.FINE, () -> "introspection refused on route '" + routeId + "': claim "
-                            + want.getKey() + " lacks a required value");
+                    refusals.refused(exchange.requestId(), () -> "claim " + want.getKey() + " lacks a required value");
                     Challenge.insufficient(SCHEME, "token lacks " + want.getKey() + " '" + v + "'",
                             want.getKey().equals("scope") ? String.join(" ", want.getValue()) : "").answer(exchange);
                     return;

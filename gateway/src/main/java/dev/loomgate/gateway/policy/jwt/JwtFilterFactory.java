@@ -1,7 +1,6 @@
 package dev.loomgate.gateway.policy.jwt;
 
 import java.util.Optional;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.pipeline.Filter;
@@ -11,6 +10,7 @@ import dev.loomgate.gateway.pipeline.ParseContext;
 import dev.loomgate.gateway.pipeline.Phase;
 import dev.loomgate.gateway.policy.auth.Challenge;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
+import dev.loomgate.gateway.policy.auth.RefusalLog;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -45,7 +45,7 @@ public final class JwtFilterFactory implements FilterFactory<JwtSettings> {
         KeySets keySets = context.service(KeySets.class).orElseGet(KeySets::new);
         JwtVerifier verifier = new JwtVerifier(settings, keySets);
         IdentityForwarding forwarding = settings.options().forwarding();
-        String routeId = context.routeId();
+        RefusalLog refusals = new RefusalLog(LOG, KEY, context.routeId());
         return (exchange, chain) -> {
             forwarding.stripClientCopies(exchange);
             Optional<String> token = settings.options().source().find(exchange.request());
@@ -60,9 +60,7 @@ public final class JwtFilterFactory implements FilterFactory<JwtSettings> {
                     chain.proceed();
                 }
                 case JwtVerifier.Result.Refused r -> {
-                    // the reason, never the token
-                    LOG.log(Level.FINE, () -> "jwt refused on route '" + routeId + "' (request "
-                            + exchange.requestId() + "): " + r.reason());
+                    refusals.refused(exchange.requestId(), r::reason); // the reason, never the token
                     r.challenge().answer(exchange);
                 }
             }

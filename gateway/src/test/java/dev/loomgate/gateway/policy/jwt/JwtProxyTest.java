@@ -162,6 +162,8 @@ class JwtProxyTest {
         JsonObject body = Json.createReader(new StringReader(r.body())).readObject();
         assertEquals("https://loomgate.dev/problems/invalid-token", body.getString("type"));
         assertEquals(401, get("/orders/1", "Authorization", "Basic YWxpY2U6cHc=").statusCode(), "not a bearer token");
+        String metrics = gateway.admin("/metrics").body();
+        assertTrue(metrics.contains("loomgate_proxy_errors_total{type=\"invalid-token\"}"), metrics);
     }
 
     @Test

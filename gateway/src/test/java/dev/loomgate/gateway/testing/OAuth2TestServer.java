@@ -9,10 +9,13 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -83,37 +86,46 @@ public final class OAuth2TestServer implements AutoCloseable {
             throw new IllegalStateException("test resource oauth2-mock/launcher.mjs is missing", e);
         }
         Path dir = resources.getParent().getParent().resolve("oauth2-mock"); // target/oauth2-mock
+        Files.createDirectories(dir);
+        // one npm ci at a time, in this JVM and across JVMs (a parallel surefire fork)
         synchronized (INSTALL_LOCK) {
-            Files.createDirectories(dir);
-            for (String f : List.of("launcher.mjs", "package.json", "package-lock.json")) {
-                Files.copy(resources.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel lockFile = FileChannel.open(dir.resolve(".install.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                 FileLock ignored = lockFile.lock()) {
+                return installLocked(resources, dir);
             }
-            Path installed = dir.resolve("node_modules/.package-lock.json");
-            if (Files.exists(installed) && Files.readString(installed).contains("\"oauth2-mock-server\"")
-                    && Files.getLastModifiedTime(installed).compareTo(
-                    Files.getLastModifiedTime(resources.resolve("package-lock.json"))) >= 0) {
-                return dir;
-            }
-            Path log = dir.resolve("npm-ci.log");
-            Process npm;
-            try {
-                npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-                        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            } catch (IOException e) {
-                throw new IllegalStateException("npm is needed for the identity tests (it installs oauth2-mock-server;"
-                        + " Debian: apt-get install nodejs npm, Node >= 20.19): " + e.getMessage(), e);
-            }
-            if (!npm.waitFor(180, TimeUnit.SECONDS)) {
-                npm.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                throw new IllegalStateException("npm ci of oauth2-mock-server took over 180 s (registry unreachable?); "
-                        + tail(log));
-            }
-            if (npm.exitValue() != 0) {
-                throw new IllegalStateException("npm ci of oauth2-mock-server failed (exit " + npm.exitValue()
-                        + "; is the npm registry reachable?): " + tail(log));
-            }
+        }
+    }
+
+    private static Path installLocked(Path resources, Path dir) throws IOException, InterruptedException {
+        for (String f : List.of("launcher.mjs", "package.json", "package-lock.json")) {
+            Files.copy(resources.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path installed = dir.resolve("node_modules/.package-lock.json");
+        if (Files.exists(installed) && Files.readString(installed).contains("\"oauth2-mock-server\"")
+                && Files.getLastModifiedTime(installed).compareTo(
+                Files.getLastModifiedTime(resources.resolve("package-lock.json"))) >= 0) {
             return dir;
         }
+        Path log = dir.resolve("npm-ci.log");
+        Process npm;
+        try {
+            npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("npm is needed for the identity tests (it installs oauth2-mock-server;"
+                    + " Debian: apt-get install nodejs npm, Node >= 20.19): " + e.getMessage(), e);
+        }
+        if (!npm.waitFor(180, TimeUnit.SECONDS)) {
+            npm.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            throw new IllegalStateException("npm ci of oauth2-mock-server took over 180 s (registry unreachable?); "
+                    + tail(log));
+        }
+        if (npm.exitValue() != 0) {
+            throw new IllegalStateException("npm ci of oauth2-mock-server failed (exit " + npm.exitValue()
+                    + "; is the npm registry reachable?): " + tail(log));
+        }
+        return dir;
     }
 
     private static String tail(Path log) {

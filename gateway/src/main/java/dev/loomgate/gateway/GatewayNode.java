@@ -15,6 +15,7 @@ import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.admin.AdminUi;
 import dev.loomgate.gateway.admin.ClusterPage;
+import dev.loomgate.gateway.admin.IntrospectionAdmin;
 import dev.loomgate.gateway.cluster.NodeRegistration;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -22,6 +23,7 @@ import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
+import dev.loomgate.gateway.discovery.ApiKeysWatcher;
 import dev.loomgate.gateway.discovery.ConsulRuntime;
 import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.routing.RoutingState;
@@ -36,6 +38,11 @@ import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.JvmMetrics;
 import dev.loomgate.gateway.observe.TrafficHistory;
 import dev.loomgate.gateway.pipeline.NodeServices;
+import dev.loomgate.gateway.policy.apikey.ApiKeyDirectory;
+import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
+import dev.loomgate.gateway.policy.introspection.RedisIntrospectionStore;
+import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
+import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
@@ -86,6 +93,12 @@ public final class GatewayNode implements AutoCloseable {
     // written only while draining: when the last request arrived (for the quiet period)
     private volatile long lastArrivalNanos;
     private final RateLimitService rateLimits;
+    /** JWKS key caches and introspection results outlive routes versions: a reload refetches nothing. */
+    private final KeySets keySets = new KeySets();
+    private final IntrospectionCache introspectionCache;
+    /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
+    private final Optional<RedisIntrospectionStore> introspectionRedis;
+    private final Optional<ApiKeysWatcher> apiKeysWatcher;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -104,7 +117,13 @@ public final class GatewayNode implements AutoCloseable {
         this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter(), tracing))
                 .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
         metrics.addSource(rateLimits::writeMetrics);
-        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits).build());
+        this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
+        this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
+                introspectionRedis.map(SharedIntrospectionStore.class::cast));
+        ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
+        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
+                .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
+                .add(ApiKeyDirectory.class, apiKeys).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -112,6 +131,9 @@ public final class GatewayNode implements AutoCloseable {
         if (!kvRoutes) {
             routing.apply(RoutesParser.parse(config.routesFile(), config.limits().maxConfigSize()));
         }
+        // keys from `loomgate keys create`: loaded before the first request if Consul answers at once
+        this.apiKeysWatcher = consul.map(c -> ApiKeysWatcher.start(c.client(), config.consul().get().kvPrefix(),
+                config.consul().get().watchWait(), apiKeys));
         if (consul.isPresent()) {
             consul.get().bootstrap();
             metrics.addSource(consul.get()::writeMetrics);
@@ -227,6 +249,7 @@ public final class GatewayNode implements AutoCloseable {
                     config.operations().prometheusUrl().ifPresent(page::prometheus);
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
+                    new IntrospectionAdmin(introspectionCache, adminToken).register(r);
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
@@ -386,12 +409,18 @@ public final class GatewayNode implements AutoCloseable {
         close();
     }
 
+    /** The node's introspection answers (the admin API evicts revoked tokens from it). */
+    public IntrospectionCache introspectionCache() {
+        return introspectionCache;
+    }
+
     @Override
     public void close() {
         if (phase.getAndSet(Phase.STOPPED) == Phase.STOPPED) {
             return;
         }
         try {
+            apiKeysWatcher.ifPresent(ApiKeysWatcher::close);
             consul.ifPresent(ConsulRuntime::close);
             watcher.ifPresent(RoutesFileWatcher::close);
             healthCheckers.close();
@@ -401,6 +430,9 @@ public final class GatewayNode implements AutoCloseable {
             tls.close();
             client.close();
             rateLimits.close();
+            keySets.close();
+            introspectionCache.close();
+            introspectionRedis.ifPresent(RedisIntrospectionStore::close);
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

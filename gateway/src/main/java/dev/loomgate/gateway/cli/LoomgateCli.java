@@ -25,7 +25,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /**
- * {@code bin/loomgate}: validate routes files and publish them to Consul KV for the cluster.
+ * {@code bin/loomgate}: validate routes files and publish them to Consul KV for the cluster; make API key entries
+ * ({@link ApiKeyCommand}).
  * Exit codes: 0 ok, 1 routes invalid, 2 usage error, 3 conflict (someone else pushed), 4 Consul
  * error or unreachable.
  */
@@ -38,12 +39,24 @@ public final class LoomgateCli {
 
     private static final String HELP = """
             Usage: loomgate [options] routes <command> [args]
+                   loomgate [options] keys <command> [args]
+                   loomgate api-key <command> [args]
 
             Commands:
               routes validate FILE   check a routes file (same schema as the node's routes file)
               routes push FILE       validate, then publish to Consul KV; every node applies it
               routes pull            print the routes in Consul as one routes file
               routes status          which node applied (or rejected) which version, and why
+              keys create CONSUMER [--scopes a,b] (--pepper-file F | --pepper-env V | --sha256)
+                                     new API key in Consul KV (<prefix>api-keys/<id>, hash only) for
+                                     routes with api-key keys-from: consul; the key on stdout, once
+              keys list              ids, consumers and scopes of the keys in Consul
+              keys revoke ID         deletes the key; every node refuses it within a Consul round trip
+              api-key create CONSUMER [--scopes a,b]   new API key: the key on stderr (shown once),
+                                     the routes file entry (id, hash, consumer) on stdout
+              api-key hash           the routes file entry of a key read from stdin
+                --pepper-file FILE | --pepper-env VAR | --sha256   how api-key hashes
+                                     (hmac-sha256 with the nodes' pepper, or plain sha256)
 
             Options:
               --consul ADDR[,ADDR]   Consul agent(s): host:port or http(s)://host:port
@@ -73,11 +86,15 @@ public final class LoomgateCli {
     }
 
     private record Options(List<String> consul, Optional<String> token, Optional<Path> caFile, String prefix,
-                           Optional<String> expectVersion, boolean force, Optional<Path> output, List<String> words) {
+                           Optional<String> expectVersion, boolean force, Optional<Path> output, List<String> words,
+                           Map<String, String> keyOptions) {
     }
 
     /** Runs one command; returns the exit code. */
     public int run(String... args) {
+        if (args.length > 0 && args[0].equals("api-key")) {
+            return new ApiKeyCommand(out, err, System.in, System.getenv()).run(args);
+        }
         Options o;
         try {
             o = parse(args);
@@ -90,6 +107,13 @@ public final class LoomgateCli {
             return OK;
         }
         List<String> w = o.words();
+        if (!w.isEmpty() && w.get(0).equals("keys")) {
+            return keys(o);
+        }
+        if (!o.keyOptions().isEmpty()) {
+            err.println("loomgate: " + o.keyOptions().keySet().iterator().next() + " only applies to 'keys create'");
+            return USAGE;
+        }
         if (w.size() < 2 || !w.get(0).equals("routes")) {
             err.println("loomgate: expected 'routes validate|push|pull|status' (see --help)");
             return USAGE;
@@ -108,18 +132,11 @@ public final class LoomgateCli {
         if (cmd.equals("validate")) {
             return validate(Path.of(w.get(2))).isPresent() ? OK : INVALID;
         }
-        ConsulSettings settings;
-        try {
-            List<java.net.URI> uris = new ArrayList<>();
-            for (String a : o.consul()) {
-                uris.add(ConsulSettings.address(a, o.caFile().isPresent()));
-            }
-            settings = new ConsulSettings(uris, o.token(), o.caFile(), java.time.Duration.ofSeconds(3),
-                    java.time.Duration.ofSeconds(10));
-        } catch (IllegalArgumentException e) {
-            err.println("loomgate: " + e.getMessage());
+        Optional<ConsulSettings> consulSettings = consulSettings(o);
+        if (consulSettings.isEmpty()) {
             return USAGE;
         }
+        ConsulSettings settings = consulSettings.get();
         KvRoutesLayout layout = new KvRoutesLayout(o.prefix());
         try (ConsulClient client = new ConsulClient(settings)) {
             return switch (cmd) {
@@ -136,6 +153,37 @@ public final class LoomgateCli {
         } catch (IOException e) {
             err.println("loomgate: " + e.getMessage());
             return USAGE;
+        }
+    }
+
+    private Optional<ConsulSettings> consulSettings(Options o) {
+        try {
+            List<java.net.URI> uris = new ArrayList<>();
+            for (String a : o.consul()) {
+                uris.add(ConsulSettings.address(a, o.caFile().isPresent()));
+            }
+            return Optional.of(new ConsulSettings(uris, o.token(), o.caFile(), java.time.Duration.ofSeconds(3),
+                    java.time.Duration.ofSeconds(10)));
+        } catch (IllegalArgumentException e) {
+            err.println("loomgate: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** {@code keys create|list|revoke}: API keys in Consul KV (see {@link KeysCommand}). */
+    private int keys(Options o) {
+        Optional<ConsulSettings> settings = consulSettings(o);
+        if (settings.isEmpty()) {
+            return USAGE;
+        }
+        try (ConsulClient client = new ConsulClient(settings.get())) {
+            return new KeysCommand(out, err, client, o.prefix(), System.getenv()).run(o.words(), o.keyOptions());
+        } catch (ConsulException e) {
+            err.println("loomgate: Consul error: " + e.getMessage());
+            return CONSUL_ERROR;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CONSUL_ERROR;
         }
     }
 
@@ -263,6 +311,7 @@ public final class LoomgateCli {
         boolean force = false;
         Optional<Path> output = Optional.empty();
         List<String> words = new ArrayList<>();
+        Map<String, String> keyOptions = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -279,6 +328,8 @@ public final class LoomgateCli {
                 case "--expect-version" -> expect = Optional.of(value(args, ++i, a));
                 case "--force" -> force = true;
                 case "-o", "--output" -> output = Optional.of(Path.of(value(args, ++i, a)));
+                case "--pepper-file", "--pepper-env", "--scopes" -> keyOptions.put(a, value(args, ++i, a));
+                case "--sha256" -> keyOptions.put(a, "");
                 default -> {
                     if (a.startsWith("-")) {
                         throw new IllegalArgumentException("unknown option '" + a + "'");
@@ -287,7 +338,7 @@ public final class LoomgateCli {
                 }
             }
         }
-        return new Options(consul, token, ca, prefix, expect, force, output, words);
+        return new Options(consul, token, ca, prefix, expect, force, output, words, keyOptions);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -195,6 +195,10 @@ public final class KvRoutesWatcher implements AutoCloseable {
                 appliedText = Optional.of(a.text()); // before the swap: the snapshot writer reads it on the swap
                 try {
                     routing.apply(doc);
+                } catch (IllegalArgumentException e) {
+                    // a policy this node cannot create (e.g. a secret file it cannot read): rejected like bad YAML
+                    appliedText = before;
+                    throw new ConfigException(layout.prefix(), 0, "", "rejected: " + e.getMessage(), e);
                 } catch (RuntimeException e) {
                     appliedText = before;
                     throw e;

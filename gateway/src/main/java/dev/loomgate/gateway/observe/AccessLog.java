@@ -26,10 +26,10 @@ public final class AccessLog implements AutoCloseable {
     /** One finished request. */
     public record Entry(long epochMillis, String nodeId, String routeId, String upstream, String endpoint,
                         String method, String path, int status, double durationMs, long bytesIn, long bytesOut,
-                        String requestId, String clientIp, String traceId) {
+                        String requestId, String clientIp, String traceId, String consumer) {
     }
 
-    private static final Entry POISON = new Entry(0, "", "", "", "", "", "", 0, 0, 0, 0, "", "", "");
+    private static final Entry POISON = new Entry(0, "", "", "", "", "", "", 0, 0, 0, 0, "", "", "", "");
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(65_536);
     private final LongAdder dropped = new LongAdder();
     private final Writer writer;
@@ -84,6 +84,9 @@ public final class AccessLog implements AutoCloseable {
         field(sb, "request_id", e.requestId());
         field(sb, "client", e.clientIp());
         field(sb, "trace_id", e.traceId());
+        if (!e.consumer().isEmpty()) {
+            field(sb, "consumer", e.consumer()); // the authenticated consumer's name, never its credential
+        }
         return sb.append('}').toString();
     }
 

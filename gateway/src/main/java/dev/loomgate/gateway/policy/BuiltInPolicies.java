@@ -2,8 +2,11 @@ package dev.loomgate.gateway.policy;
 
 import dev.loomgate.gateway.pipeline.FilterRegistry;
 import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
+import dev.loomgate.gateway.policy.apikey.ApiKeyFilterFactory;
 import dev.loomgate.gateway.policy.headers.HeaderOpsFilterFactory;
+import dev.loomgate.gateway.policy.introspection.IntrospectionFilterFactory;
 import dev.loomgate.gateway.policy.ipaccess.IpAccessFilterFactory;
+import dev.loomgate.gateway.policy.jwt.JwtFilterFactory;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
 
@@ -19,6 +22,9 @@ public final class BuiltInPolicies {
             .filter(new RateLimitFilterFactory())
             .filter(new IpAccessFilterFactory())
             .filter(new CorsFilterFactory())
+            .filter(new ApiKeyFilterFactory())
+            .filter(new JwtFilterFactory())
+            .filter(new IntrospectionFilterFactory())
             .build();
 
     private BuiltInPolicies() {

@@ -15,6 +15,7 @@ import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.RequestIds;
 import dev.loomgate.gateway.observe.TraceContext;
+import dev.loomgate.gateway.pipeline.ConsumerIdentity;
 import dev.loomgate.gateway.pipeline.FilterContractException;
 import dev.loomgate.gateway.pipeline.TerminalStep;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
@@ -85,7 +86,8 @@ public final class ProxyHandler implements FrontDoorHandler {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), nodeId,
                         ex.match == null ? "" : ex.match.route().id(), ex.upstreamName, ex.endpoint, ex.view.method(),
                         ex.view.path(), ex.status, nanos / 1e6, ex.bytesIn, ex.bytesOut, requestId,
-                        ex.view.clientIp(), trace.traceId()));
+                        ex.view.clientIp(), trace.traceId(),
+                        ex.attribute(ConsumerIdentity.ATTRIBUTE).map(ConsumerIdentity::id).orElse("")));
             }
         }
     }

@@ -15,6 +15,15 @@ public sealed interface KeySource {
 
     Optional<String> resolve(RequestView request, Map<String, String> pathVariables);
 
+    /**
+     * As {@link #resolve(RequestView, Map)}, knowing the authenticated consumer.
+     *
+     * @param consumer the consumer an authentication filter admitted the request as; empty when none did
+     */
+    default Optional<String> resolve(RequestView request, Map<String, String> pathVariables, String consumer) {
+        return resolve(request, pathVariables);
+    }
+
     /** The config spelling, e.g. {@code header:X-Api-Key}. */
     String describe();
 
@@ -107,6 +116,29 @@ public sealed interface KeySource {
         @Override
         public String describe() {
             return "path:" + name;
+        }
+    }
+
+    /**
+     * The authenticated consumer (JWT subject, API key consumer, introspected {@code sub}/{@code client_id}), set
+     * by the route's authentication filter, which runs before the rate limit. Requests without one (no
+     * authentication filter on the route) share the anonymous bucket.
+     */
+    record Consumer() implements KeySource {
+        @Override
+        public Optional<String> resolve(RequestView request, Map<String, String> pathVariables) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> resolve(RequestView request, Map<String, String> pathVariables, String consumer) {
+            // prefixed so that a consumer named like a client address never shares its bucket
+            return consumer.isEmpty() ? Optional.empty() : Optional.of("consumer:" + consumer);
+        }
+
+        @Override
+        public String describe() {
+            return "consumer";
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Builds a {@link RateLimitPolicy} from parsed YAML:
  * <pre>
  * rate-limit:
- *   key: header:X-Api-Key          # client-ip | header:NAME | cookie:NAME | path:NAME | route
+ *   key: header:X-Api-Key          # client-ip | header:NAME | cookie:NAME | path:NAME | consumer | route
  *   trusted-hops: 1                # client-ip only: proxies in front that append to X-Forwarded-For
  *   limits:
  *     - { limit: 10, per: 1s, burst: 20 }
@@ -51,7 +51,7 @@ public final class RateLimitPolicyParser {
         String p = fieldPrefix;
         TreeValues.rejectUnknownKeys(map, p, KEYS);
         String keyText = TreeValues.string(map, "key", p + "key")
-                .orElseThrow(() -> TreeValues.error(p + "key", "required (client-ip, header:NAME, cookie:NAME, "
+                .orElseThrow(() -> TreeValues.error(p + "key", "required (client-ip, consumer, header:NAME, cookie:NAME, "
                         + "path:NAME or route)"));
         KeySource key = keySource(keyText, map, p);
 
@@ -106,6 +106,12 @@ public final class RateLimitPolicyParser {
             throw TreeValues.error(p + "trusted-hops", "only applies to key client-ip, not '" + text + "'");
         }
         KeySource source = switch (type) {
+            case "consumer" -> {
+                if (!name.isEmpty()) {
+                    throw TreeValues.error(p + "key", "'consumer' takes no name, got '" + text + "'");
+                }
+                yield new KeySource.Consumer();
+            }
             case "client-ip", "route" -> {
                 if (!name.isEmpty()) {
                     throw TreeValues.error(p + "key", "'" + type + "' takes no name, got '" + text + "'");
@@ -130,7 +136,7 @@ public final class RateLimitPolicyParser {
                 };
             }
             default -> throw TreeValues.error(p + "key", "unknown key type '" + type
-                    + "' (expected client-ip, header:NAME, cookie:NAME, path:NAME or route)");
+                    + "' (expected client-ip, header:NAME, cookie:NAME, path:NAME, consumer or route)");
         };
         return source;
     }

@@ -99,6 +99,51 @@ public final class RedisConnections implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** A string read: the value (empty when the key is absent), or unreachable when Redis did not answer. */
+    public record Read(boolean reachable, Optional<String> value) {
+        public static final Read UNREACHABLE = new Read(false, Optional.empty());
+    }
+
+    /** GET within the configured timeouts. Never throws. */
+    public Read get(String key) {
+        Pool<Jedis> p = poolIfPossible();
+        if (p == null) {
+            return Read.UNREACHABLE;
+        }
+        try (Jedis jedis = p.getResource()) {
+            return new Read(true, Optional.ofNullable(jedis.get(key)));
+        } catch (RuntimeException e) {
+            return Read.UNREACHABLE;
+        }
+    }
+
+    /** SET with an expiry (at least 1 ms). False when Redis did not take it. Never throws. */
+    public boolean setWithExpiry(String key, String value, Duration ttl) {
+        Pool<Jedis> p = poolIfPossible();
+        if (p == null) {
+            return false;
+        }
+        try (Jedis jedis = p.getResource()) {
+            jedis.psetex(key, Math.max(1, ttl.toMillis()), value);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** DEL; the number of keys removed, or -1 when Redis did not answer. Never throws. */
+    public long delete(String... keys) {
+        Pool<Jedis> p = poolIfPossible();
+        if (p == null || keys.length == 0) {
+            return p == null ? -1 : 0;
+        }
+        try (Jedis jedis = p.getResource()) {
+            return jedis.del(keys);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     /**
      * A Bucket4j proxy manager storing buckets as Redis strings under the given key names, which Redis expires once
      * the bucket would be full again plus {@code keepAfterRefill}. Empty while the pool cannot be built yet.

@@ -23,7 +23,7 @@ class LogHygieneTest {
     @Test
     void accessLogWritesThePathWithoutTheQueryString() {
         AccessLog.Entry e = new AccessLog.Entry(1_700_000_000_000L, "gw1", "demo", "demo", "10.0.0.1:9001", "GET",
-                "/demo/items?api_key=" + SECRET + "&token=" + SECRET, 200, 1.5, 0, 12, "req-1", "10.0.0.9", "abc");
+                "/demo/items?api_key=" + SECRET + "&token=" + SECRET, 200, 1.5, 0, 12, "req-1", "10.0.0.9", "abc", "");
         String line = AccessLog.toJson(e);
         assertFalse(line.contains(SECRET), line);
         JsonObject json = parse(line);

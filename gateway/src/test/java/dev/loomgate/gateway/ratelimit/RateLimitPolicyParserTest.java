@@ -100,6 +100,17 @@ class RateLimitPolicyParserTest {
     }
 
     @Test
+    void consumerKeyUsesTheAuthenticatedConsumerOnly() {
+        KeySource consumer = parseKey("consumer");
+        assertEquals(new KeySource.Consumer(), consumer);
+        FixedRequest req = FixedRequest.fromIp("10.0.0.9").header("X-Consumer-Id", "forged");
+        assertEquals(Optional.of("consumer:billing"), consumer.resolve(req, Map.of(), "billing"));
+        assertEquals(Optional.empty(), consumer.resolve(req, Map.of(), ""), "no authentication: anonymous bucket");
+        assertEquals(Optional.empty(), consumer.resolve(req, Map.of()), "never read from the request");
+        assertError("key: 'consumer' takes no name", Map.of("key", "consumer:x", "limit", 1, "per", "1s"));
+    }
+
+    @Test
     void decisionHeaders() {
         RateLimitDecision allowed = new RateLimitDecision(true, 20, 7, Duration.ofMillis(1300), Duration.ZERO, false);
         assertEquals(Map.of("RateLimit-Limit", "20", "RateLimit-Remaining", "7", "RateLimit-Reset", "2"),

@@ -2,6 +2,7 @@ package dev.loomgate.gateway.policy.ratelimit;
 
 import java.util.Map;
 
+import dev.loomgate.gateway.pipeline.ConsumerIdentity;
 import dev.loomgate.gateway.pipeline.Filter;
 import dev.loomgate.gateway.pipeline.FilterContext;
 import dev.loomgate.gateway.pipeline.FilterFactory;
@@ -53,7 +54,8 @@ public final class RateLimitFilterFactory implements FilterFactory<RateLimitPoli
     public Filter create(RateLimitPolicy policy, FilterContext context) {
         RateLimitService service = context.requireService(RateLimitService.class, KEY);
         return (exchange, chain) -> {
-            RateLimitDecision decision = service.check(policy, exchange.match(), exchange.request());
+            RateLimitDecision decision = service.check(policy, exchange.match(), exchange.request(),
+                    exchange.attribute(ConsumerIdentity.ATTRIBUTE).map(ConsumerIdentity::id).orElse(""));
             exchange.onResponseHead(head -> decision.writeHeaders(head.headers()));
             if (decision.allowed()) {
                 chain.proceed();

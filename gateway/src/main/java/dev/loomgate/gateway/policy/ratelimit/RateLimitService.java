@@ -101,11 +101,19 @@ public final class RateLimitService implements AutoCloseable {
      * answer with {@link #problem}. Never throws because of Redis.
      */
     public RateLimitDecision check(RateLimitPolicy p, RouteMatch match, RequestView request) {
+        return check(p, match, request, "");
+    }
+
+    /**
+     * As {@link #check(RateLimitPolicy, RouteMatch, RequestView)}, for a request an authentication filter admitted
+     * as {@code consumer} (empty: none), which {@code key: consumer} uses.
+     */
+    public RateLimitDecision check(RateLimitPolicy p, RouteMatch match, RequestView request, String consumer) {
         if (redis.isEmpty() && warnedLocal.compareAndSet(false, true)) {
             LOG.warning(() -> "route '" + match.route().id() + "' has a rate limit but this node has no redis: "
                     + "block; limits are enforced per node (each node admits limit / cluster.expected-nodes)");
         }
-        String key = p.key().resolve(request, match.pathVariables()).orElse(null);
+        String key = p.key().resolve(request, match.pathVariables(), consumer).orElse(null);
         if (key == null) {
             anonymous.increment();
             key = ANONYMOUS_KEY;

@@ -1,0 +1,45 @@
+package dev.loomgate.gateway.policy.auth;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.loomgate.gateway.yaml.ConfigException;
+import dev.loomgate.gateway.yaml.YamlValue;
+
+/**
+ * The keys every authentication filter has: {@code from} (where the credential is), {@code forward-headers}
+ * and {@code forward-credential} (what goes upstream).
+ */
+public record AuthOptions(CredentialSource source, IdentityForwarding forwarding) {
+    public static final List<String> KEYS = List.of("from", "forward-headers", "forward-credential");
+
+    public AuthOptions {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(forwarding, "forwarding");
+    }
+
+    /**
+     * @param fields        the filter's checked fields
+     * @param defaultSource where the credential is when {@code from} is absent
+     * @param queryAllowed  whether {@code query:NAME} may be used (API keys only: a bearer token in a URL ends
+     *                      up in logs and browser history)
+     */
+    public static AuthOptions parse(YamlValue.Fields fields, CredentialSource defaultSource, boolean queryAllowed)
+            throws ConfigException {
+        CredentialSource source = defaultSource;
+        if (fields.has("from")) {
+            YamlValue from = fields.required("from");
+            try {
+                source = CredentialSource.parse(from.nonBlankString(), queryAllowed);
+            } catch (IllegalArgumentException e) {
+                throw from.error(e.getMessage());
+            }
+        }
+        Map<String, String> headers = fields.has("forward-headers")
+                ? IdentityForwarding.parseHeaders(fields.required("forward-headers")) : Map.of();
+        boolean forwardCredential = fields.optional("forward-credential").isEmpty()
+                || fields.required("forward-credential").bool();
+        return new AuthOptions(source, new IdentityForwarding(headers, forwardCredential));
+    }
+}

@@ -28,7 +28,7 @@ import dev.loomgate.gateway.yaml.YamlValue;
 /** Reads a {@code jwt:} block; every error names the offending value's line and field. */
 final class JwtParser {
     private static final Set<String> KEYS = keys(List.of("issuers", "clock-skew", "required-claims", "claims",
-            "max-token-size"), AuthOptions.KEYS);
+            "max-token-size", "verified-cache-size", "verified-cache-ttl"), AuthOptions.KEYS);
     private static final Set<String> ISSUER_KEYS = new LinkedHashSet<>(List.of("issuer", "algorithms", "audiences",
             "jwks-url", "jwks-file", "jwks-timeout", "jwks-cache-ttl", "jwks-refresh-ahead",
             "jwks-min-refetch-interval", "jwks-outage-tolerance", "jwks-max-size"));
@@ -91,7 +91,17 @@ final class JwtParser {
         int maxSize = f.has("max-token-size")
                 ? (int) f.required("max-token-size").sizeIn(512, 64 * 1024) : JwtSettings.DEFAULT_MAX_TOKEN_SIZE;
         AuthOptions options = AuthOptions.parse(f, new CredentialSource.Bearer(), false);
-        return new JwtSettings(issuers, skew, required, values, maxSize, options);
+        int cacheSize = f.has("verified-cache-size") ? f.required("verified-cache-size").intIn(0, 1_000_000)
+                : JwtSettings.DEFAULT_VERIFIED_CACHE_SIZE;
+        Duration cacheTtl = JwtSettings.DEFAULT_VERIFIED_CACHE_TTL;
+        if (f.has("verified-cache-ttl")) {
+            YamlValue t = f.required("verified-cache-ttl");
+            cacheTtl = t.duration();
+            if (cacheTtl.compareTo(Duration.ofSeconds(1)) < 0 || cacheTtl.compareTo(Duration.ofHours(1)) > 0) {
+                throw t.error("must be from 1s to 1h (how long a withdrawn signing key's tokens may still pass)");
+            }
+        }
+        return new JwtSettings(issuers, skew, required, values, maxSize, options, cacheSize, cacheTtl);
     }
 
     private static List<String> claimValues(YamlValue v) throws ConfigException {

@@ -48,9 +48,15 @@ final class JwtVerifier {
 
     private final JwtSettings settings;
     private final Map<String, DefaultJWTProcessor<SecurityContext>> byIssuer = new HashMap<>();
+    private final VerifiedTokens verified;
 
     JwtVerifier(JwtSettings settings, KeySets keySets) {
+        this(settings, keySets, System::currentTimeMillis);
+    }
+
+    JwtVerifier(JwtSettings settings, KeySets keySets, java.util.function.LongSupplier clockMillis) {
         this.settings = settings;
+        this.verified = new VerifiedTokens(settings.verifiedCacheSize(), settings.verifiedCacheTtl(), clockMillis);
         for (IssuerSettings issuer : settings.issuers()) {
             JWKSource<SecurityContext> keys = issuer.jwks().isPresent() ? keySets.source(issuer.jwks().get())
                     : new ImmutableJWKSet<>(issuer.staticKeys().orElseThrow());
@@ -70,9 +76,18 @@ final class JwtVerifier {
         }
     }
 
+    /** Tokens kept as verified now, for tests. */
+    int cachedTokens() {
+        return verified.size();
+    }
+
     Result verify(String token) {
         if (token.length() > settings.maxTokenSize()) {
             return refused("token too large", "token of " + token.length() + " chars exceeds max-token-size");
+        }
+        Optional<ConsumerIdentity> known = verified.find(token);
+        if (known.isPresent()) {
+            return new Result.Admitted(known.get());
         }
         JWT jwt;
         try {
@@ -107,7 +122,14 @@ final class JwtVerifier {
             // key source failures (JWKS down, garbage, timed out) with no usable cached keys
             return refused("signing keys unavailable", e.getMessage());
         }
-        return admit(claims, iss);
+        Result result = admit(claims, iss);
+        if (result instanceof Result.Admitted a) {
+            long skew = settings.clockSkew().toMillis();
+            long notBefore = claims.getNotBeforeTime() == null ? Long.MIN_VALUE
+                    : claims.getNotBeforeTime().getTime() - skew;
+            verified.admitted(token, a.identity(), notBefore, claims.getExpirationTime().getTime() + skew);
+        }
+        return result;
     }
 
     private Result admit(JWTClaimsSet claims, String iss) {

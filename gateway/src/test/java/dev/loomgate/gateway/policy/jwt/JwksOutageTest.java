@@ -63,10 +63,13 @@ class JwksOutageTest {
 
     @Test
     void cachedKeysKeepServingWhileTheJwksEndpointIsDownSlowOrBroken() throws Exception {
-        // keys live 2 s, so each outage below outlasts them; the outage tolerance keeps the last good ones
+        // keys live 2 s, so each outage below outlasts them; the outage tolerance keeps the last good ones.
+        // The route's verified-token cache is off: the same token must need the keys on every request here
+        // (with it on, a repeated token would not reach the key cache at all, VerifiedTokensTest).
         String extra = "jwks-cache-ttl: 2s, jwks-timeout: 500ms, jwks-refresh-ahead: 200ms, "
                 + "jwks-min-refetch-interval: 500ms, jwks-outage-tolerance: 1h";
-        try (TestGateway gw = TestGateway.start(routes(route("api", idp.issuer(), idp.jwksUrl(), extra)))) {
+        try (TestGateway gw = TestGateway.start(routes(route("api", idp.issuer(), idp.jwksUrl(), extra)
+                + "      verified-cache-size: 0\n"))) {
             String token = idp.token(JwtProxyTest.claims("alice", "a", "s"));
             assertEquals(200, get(gw, "/api", token).statusCode(), "warm");
             for (String mode : List.of("down", "garbage", "slow")) {

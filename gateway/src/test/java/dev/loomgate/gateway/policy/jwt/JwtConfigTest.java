@@ -135,6 +135,10 @@ class JwtConfigTest {
                       issuers: [ { issuer: me, algorithms: [RS256], jwks-url: "http://x/jwks" } ]
                 """;
         RoutesFiles.assertError(UP + issuers + "      clock-skew: 1h\n", "routes[0].jwt.clock-skew", 9, "at most 5m");
+        RoutesFiles.assertError(UP + issuers + "      verified-cache-ttl: 2h\n", "routes[0].jwt.verified-cache-ttl", 9,
+                "from 1s to 1h");
+        RoutesFiles.assertError(UP + issuers + "      verified-cache-size: -1\n", "routes[0].jwt.verified-cache-size", 9,
+                "must be 0..1000000, got -1");
         RoutesFiles.assertError(UP + issuers + "      from: query:token\n", "routes[0].jwt.from", 9, "expected bearer");
         RoutesFiles.assertError(UP + issuers + "      claims: { aud: x }\n", "routes[0].jwt.claims.aud", 9,
                 "issuer settings");

@@ -65,7 +65,7 @@ public record SecurityReport(String machine, String setup, Map<String, List<Roun
 
     private List<String> lines() {
         List<String> out = new ArrayList<>();
-        out.add("JWT (RS256, cached keys) vs the same route without auth: " + fmtRatio(ratio(JWT, OPEN))
+        out.add("JWT (RS256; keys and verified tokens cached) vs the same route without auth: " + fmtRatio(ratio(JWT, OPEN))
                 + " (goal >= " + JWT_GOAL + "): " + jwtVerdict() + "; p99 " + fmtLat(p99(JWT)) + " vs " + fmtLat(p99(OPEN)));
         out.add("TLS vs plain text: Loomgate " + fmtRatio(ratio(LOOMGATE_TLS, OPEN)) + ", nginx "
                 + fmtRatio(ratio(NGINX_TLS, NGINX)));

@@ -59,7 +59,7 @@ class SecurityBenchmarkPartsTest {
         assertEquals("MISS", report(35_000).jwtVerdict());
         assertEquals(0.75, pass.ratio(SecurityReport.LOOMGATE_TLS, SecurityReport.OPEN).orElseThrow(), 1e-9);
         assertEquals(0.5, pass.ratio(SecurityReport.LOOMGATE_TLS, SecurityReport.NGINX_TLS).orElseThrow(), 1e-9);
-        assertTrue(pass.text().contains("JWT (RS256, cached keys) vs the same route without auth: 0.90 (goal >= 0.9): PASS"),
+        assertTrue(pass.text().contains("JWT (RS256; keys and verified tokens cached) vs the same route without auth: 0.90 (goal >= 0.9): PASS"),
                 pass.text());
         assertTrue(pass.text().contains("TLS vs plain text: Loomgate 0.75, nginx 0.75"), pass.text());
         assertTrue(pass.markdown().contains("| loomgate-jwt | 36,000 |"), pass.markdown());

@@ -52,6 +52,14 @@ final class HaproxyInFront implements AutoCloseable {
      * ports chosen here (the plain and the TLS frontend port). Waits until HAProxy sees gw1..gw3 UP.
      */
     static HaproxyInFront start(Path dir, int upstreamPort, String lb1Vars) throws Exception {
+        return start(dir, upstreamPort, lb1Vars, "");
+    }
+
+    /**
+     * As {@link #start(Path, int, String)}, with {@code nodeConfig} appended to the node's gateway.yaml (e.g. its
+     * {@code front-door.tls}); {@code "%node"} in {@code lb1Vars} stands for the node's proxy port.
+     */
+    static HaproxyInFront start(Path dir, int upstreamPort, String lb1Vars, String nodeConfig) throws Exception {
         Path repo = ClusterSpec.findRepoRoot();
         Path gatewayJar = ClusterSpec.loopback(repo).gatewayJar();
         Assumptions.assumeTrue(Files.isExecutable(HAPROXY), "haproxy not installed (make deps)");
@@ -59,7 +67,7 @@ final class HaproxyInFront implements AutoCloseable {
                 Duration.ofSeconds(5)).exitCode() == 0, "ansible-playbook not installed (make deps)");
         // mvn verify packages the gateway module before this one; a lone -pl chaos-harness run needs make build
         assertTrue(Files.isRegularFile(gatewayJar), gatewayJar + " is missing: build the gateway first (make build)");
-        Process gateway = startGateway(dir, gatewayJar, upstreamPort);
+        Process gateway = startGateway(dir, gatewayJar, upstreamPort, nodeConfig);
         try {
             int[] node = readyPorts(dir.resolve("gateway.log"), gateway);
             for (int attempt = 1; ; attempt++) {
@@ -89,7 +97,7 @@ final class HaproxyInFront implements AutoCloseable {
         return tlsPort;
     }
 
-    private static Process startGateway(Path dir, Path jar, int upstreamPort) throws IOException {
+    private static Process startGateway(Path dir, Path jar, int upstreamPort, String nodeConfig) throws IOException {
         Files.writeString(dir.resolve("routes.yaml"), """
                 upstreams:
                   - name: recording
@@ -105,7 +113,7 @@ final class HaproxyInFront implements AutoCloseable {
                 routes-file: %s
                 forwarded:
                   trusted-proxies: ["127.0.0.1/32"]
-                """.formatted(dir.resolve("routes.yaml")));
+                """.formatted(dir.resolve("routes.yaml")) + nodeConfig);
         Path log = dir.resolve("gateway.log");
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xmx128m", "-jar", jar.toString(),
@@ -147,7 +155,7 @@ final class HaproxyInFront implements AutoCloseable {
                         gw2: { gateway_port: %3$d, gateway_admin_port: %4$d }
                         gw3: { gateway_port: %3$d, gateway_admin_port: %4$d }
                 """.formatted(front, freePort(), node[0], node[1],
-                lb1Vars.replace("%front", "" + front).replace("%tls", "" + tls)));
+                lb1Vars.replace("%front", "" + front).replace("%tls", "" + tls).replace("%node", "" + node[0])));
         AnsibleRender.renderLoopbackHosts(repo, overlay, "lb1", render, dir.resolve("ansible-render.log"));
         Path cfg = render.resolve("lb1/haproxy.cfg");
         Path log = dir.resolve("haproxy-" + attempt + ".log");

@@ -1,0 +1,135 @@
+package dev.loomgate.chaos.frontdoor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import dev.loomgate.chaos.cluster.CommandResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TLS passed through a real HAProxy rendered from the Ansible role ({@code haproxy_tls_mode: passthrough}) to a
+ * real gateway node whose proxy port terminates TLS ({@code front-door.tls}): HAProxy routes by the ClientHello's
+ * SNI without decrypting, the client sees the node's certificate, the upstream gets the request with the node's
+ * {@code X-Forwarded-Proto: https}; a connection that does not start with a ClientHello is closed unanswered.
+ */
+class HaproxyTlsPassthroughTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String NAME = "api.loomgate.test";
+    @TempDir
+    static Path dir;
+    private static RecordingUpstream upstream;
+    private static HaproxyInFront front;
+
+    @BeforeAll
+    static void start() throws Exception {
+        CommandResult r = CommandResult.run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=" + NAME, "-addext",
+                "subjectAltName=DNS:" + NAME, "-keyout", dir.resolve("node.key").toString(),
+                "-out", dir.resolve("node.crt").toString()), TIMEOUT);
+        assertEquals(0, r.exitCode(), "openssl: " + r);
+        upstream = RecordingUpstream.start();
+        front = HaproxyInFront.start(dir, upstream.port(), """
+                          haproxy_tls_mode: passthrough
+                          haproxy_tls_port: %tls
+                          haproxy_gateway_tls_port: %node
+                          haproxy_tls_sni_routes: [ { sni: api.loomgate.test, group: gateways } ]
+                """, """
+                front-door:
+                  tls:
+                    certificates:
+                      - { cert: %s, key: %s }
+                """.formatted(dir.resolve("node.crt"), dir.resolve("node.key")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (front != null) {
+            front.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void theNodeTerminatesTlsThatHaproxyRoutedBySni() throws Exception {
+        int before = upstream.requestHeaders().size();
+        try (SSLSocket s = tls()) {
+            String answer = exchange(s, "GET /api/pass HTTP/1.1\r\nHost: " + NAME + "\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(answer.toLowerCase(Locale.ROOT).contains("\r\nx-recording-upstream: yes"), answer);
+            X509Certificate cert = (X509Certificate) s.getSession().getPeerCertificates()[0];
+            assertEquals("CN=" + NAME, cert.getSubjectX500Principal().getName(), "the node's own certificate");
+        }
+        List<Map<String, String>> seen = upstream.requestHeaders();
+        assertEquals(before + 1, seen.size());
+        assertEquals("https", seen.getLast().get("x-forwarded-proto"), "set by the node that terminated TLS");
+    }
+
+    @Test
+    void plainHttpOnTheTlsPortIsClosedUnanswered() throws Exception {
+        int before = upstream.requestHeaders().size();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), front.tlsPort())) {
+            s.setSoTimeout((int) TIMEOUT.toMillis());
+            String answer = exchange(s, "GET /api/plain HTTP/1.1\r\nHost: " + NAME + "\r\n\r\n");
+            assertEquals("", answer, "no ClientHello: rejected by tcp-request content, nothing answered");
+        }
+        assertEquals(before, upstream.requestHeaders().size());
+    }
+
+    private static SSLSocket tls() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(dir.resolve("node.crt"))) {
+            trust.setCertificateEntry("node", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), front.tlsPort());
+        s.setSoTimeout((int) TIMEOUT.toMillis());
+        SSLParameters p = s.getSSLParameters();
+        p.setServerNames(List.of(new SNIHostName(NAME)));
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(p);
+        return s;
+    }
+
+    private static String exchange(Socket s, String request) throws IOException {
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        try {
+            s.getInputStream().transferTo(all);
+        } catch (java.net.SocketException e) {
+            // a reset after the rejection: nothing was answered either
+        }
+        return all.toString(StandardCharsets.ISO_8859_1);
+    }
+}

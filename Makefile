@@ -101,6 +101,7 @@ test-dashboard: deps build ## Grafana dashboard proof: a cluster with traffic, e
 
 .PHONY: cluster cluster-netns
 # CLUSTER_ARGS=--secure-backends (or LOOMGATE_SECURE_BACKENDS=1): Redis/Sentinel TLS + AUTH/ACL, Consul HTTPS + token.
+# CLUSTER_ARGS=--secure (or LOOMGATE_SECURE=1): also TLS at the front and routes behind JWT and API-key auth.
 cluster: deps ## local cluster on 127.0.0.1: HAProxy, 3 nodes, Redis+Sentinel, Consul stand-in, Prometheus (Ctrl-C stops)
 	@bin/chaos cluster up $(CLUSTER_ARGS)
 

@@ -25,11 +25,11 @@ public final class AnsibleRender {
 
     static ClusterLayout render(ClusterSpec spec, Path workDir, Optional<String> adminToken, Consumer<String> progress)
             throws IOException {
-        return render(spec, workDir, adminToken, Optional.empty(), progress);
+        return render(spec, workDir, adminToken, List.of(), progress);
     }
 
-    /** As above, with a vars file passed as {@code -e @file} (secure backends: paths, passwords, tokens). */
-    static ClusterLayout render(ClusterSpec spec, Path workDir, Optional<String> adminToken, Optional<Path> varsFile,
+    /** As above, with vars files passed as {@code -e @file} (secure backends and front: paths, passwords, tokens). */
+    static ClusterLayout render(ClusterSpec spec, Path workDir, Optional<String> adminToken, List<Path> varsFiles,
                                 Consumer<String> progress) throws IOException {
         Path ansible = spec.repoRoot().resolve("ansible");
         String inventory = "inventories/" + (spec.netnsMode() ? "netns" : "loopback");
@@ -40,7 +40,7 @@ public final class AnsibleRender {
         List<String> cmd = new ArrayList<>(List.of("ansible-playbook", "render.yml", "-i", inventory,
                 "-i", overlay.toString(), "-e", "render_dir=" + renderDir, "-e", "port_offset=" + spec.portOffset()));
         adminToken.ifPresent(t -> cmd.addAll(List.of("-e", "gateway_admin_token=" + t)));
-        varsFile.ifPresent(f -> cmd.addAll(List.of("-e", "@" + f)));
+        varsFiles.forEach(f -> cmd.addAll(List.of("-e", "@" + f)));
         // the admin token is a credential: the printed command (terminal, test output) names it, never shows it
         String shown = String.join(" ", cmd.stream().map(a -> a.startsWith("gateway_admin_token=")
                 ? "gateway_admin_token=<redacted>" : a).toList());

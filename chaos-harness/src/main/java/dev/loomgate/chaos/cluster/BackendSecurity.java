@@ -92,6 +92,11 @@ public final class BackendSecurity {
         return vars;
     }
 
+    /** The folder of the CA, certificates and secrets (0700). */
+    Path dir() {
+        return dir;
+    }
+
     public Path caFile() {
         return dir.resolve("ca.pem");
     }

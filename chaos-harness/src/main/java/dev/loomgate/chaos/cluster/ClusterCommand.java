@@ -7,15 +7,16 @@ import java.time.format.DateTimeFormatter;
 import java.util.function.Consumer;
 
 /**
- * {@code chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--secure-backends] [--no-smoke]}:
+ * {@code chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--secure-backends | --secure]
+ * [--no-smoke]}:
  * starts the
  * cluster in the foreground until Ctrl-C; {@code chaos cluster down [--work DIR] [--prefix lg-]} cleans up
  * after a crashed run.
  */
 public final class ClusterCommand {
     static final String USAGE = """
-            usage: chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N] [--secure-backends]
-                                    [--no-smoke]
+            usage: chaos cluster up [--netns] [--gateways N] [--work DIR] [--port-offset N]
+                                    [--secure-backends | --secure] [--no-smoke]
                    chaos cluster down [--work DIR] [--prefix lg-]
 
               up     render every config with Ansible, start the cluster, wait until it is ready, run the
@@ -30,6 +31,11 @@ public final class ClusterCommand {
                                     Redis + Sentinel TLS-only with AUTH (gateways as an ACL user), the Consul
                                     stand-in HTTPS-only with ACLs (default deny, a token); a throwaway CA
                                     made at start in DIR/tls (also: LOOMGATE_SECURE_BACKENDS=1)
+                     --secure       security on everywhere: --secure-backends, HAProxy terminating TLS at
+                                    the front (port 18443 + offset, or 443 on the VIP; plain HTTP redirected)
+                                    and two routes behind authentication: /secure/jwt (RS256 token from this
+                                    run's key) and /secure/key (an API key made with `loomgate keys create`);
+                                    the smoke check proves both (also: LOOMGATE_SECURE=1)
                      --no-smoke     skip the smoke check
               down   stop the processes named by DIR/pids (after checking each PID is still that process)
                      and delete the namespaces with the prefix (default lg-) when the run used them
@@ -52,11 +58,13 @@ public final class ClusterCommand {
         String prefix = ClusterSpec.DEFAULT_NETNS_PREFIX;
         boolean prefixGiven = false;
         boolean secureBackends = "1".equals(System.getenv("LOOMGATE_SECURE_BACKENDS"));
+        boolean secure = "1".equals(System.getenv("LOOMGATE_SECURE"));
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--netns" -> netns = true;
                 case "--no-smoke" -> smoke = false;
                 case "--secure-backends" -> secureBackends = true;
+                case "--secure" -> secure = true;
                 case "--gateways" -> gateways = Integer.parseInt(value(args, ++i));
                 case "--port-offset" -> offset = Integer.parseInt(value(args, ++i));
                 case "--work" -> work = Path.of(value(args, ++i)).toAbsolutePath();
@@ -81,6 +89,7 @@ public final class ClusterCommand {
                         : ClusterSpec.loopback(ClusterSpec.findRepoRoot()))
                         .withGateways(gateways).withPortOffset(offset).withNetnsPrefix(prefix)
                         .withSecureBackends(secureBackends);
+                spec = secure ? spec.withSecurity(true) : spec;
                 Files.createDirectories(work);
                 Files.writeString(work.resolve("mode"), (netns ? "netns " + prefix : "loopback") + "\n");
                 LocalCluster cluster = LocalCluster.start(spec, work, progress);

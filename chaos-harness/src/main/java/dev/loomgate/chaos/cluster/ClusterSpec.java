@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param repoRoot    the checkout: ansible/, bin/loomgate and the built jars
  * @param secureBackends Redis + Sentinel with TLS and AUTH/ACL, the Consul stand-in with HTTPS and an ACL token
  *                    (a throwaway CA made at start: {@link BackendSecurity})
+ * @param secureFront TLS at the front and routes behind JWT and API-key authentication ({@link FrontSecurity});
+ *                    needs {@code secureBackends} (its CA)
  */
 public record ClusterSpec(Mode mode, int gateways, int portOffset, String netnsPrefix, Path repoRoot,
-                          boolean secureBackends) {
+                          boolean secureBackends, boolean secureFront) {
     public enum Mode { LOOPBACK, NETNS }
 
     public static final String DEFAULT_NETNS_PREFIX = "lg-";
@@ -31,6 +33,9 @@ public record ClusterSpec(Mode mode, int gateways, int portOffset, String netnsP
         if (portOffset < 0 || portOffset > 40_000) {
             throw new IllegalArgumentException("portOffset must be 0..40000, was " + portOffset);
         }
+        if (secureFront && !secureBackends) {
+            throw new IllegalArgumentException("secureFront needs secureBackends (the front certificate comes from its CA)");
+        }
         if (!netnsPrefix.matches("[a-z][a-z0-9]{0,4}-")) {
             throw new IllegalArgumentException("netnsPrefix must be 1-5 lower-case letters/digits and '-', was '"
                     + netnsPrefix + "'");
@@ -38,27 +43,32 @@ public record ClusterSpec(Mode mode, int gateways, int portOffset, String netnsP
     }
 
     public static ClusterSpec loopback(Path repoRoot) {
-        return new ClusterSpec(Mode.LOOPBACK, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot, false);
+        return new ClusterSpec(Mode.LOOPBACK, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot, false, false);
     }
 
     public static ClusterSpec netns(Path repoRoot) {
-        return new ClusterSpec(Mode.NETNS, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot, false);
+        return new ClusterSpec(Mode.NETNS, 3, 0, DEFAULT_NETNS_PREFIX, repoRoot, false, false);
     }
 
     public ClusterSpec withGateways(int n) {
-        return new ClusterSpec(mode, n, portOffset, netnsPrefix, repoRoot, secureBackends);
+        return new ClusterSpec(mode, n, portOffset, netnsPrefix, repoRoot, secureBackends, secureFront);
     }
 
     public ClusterSpec withPortOffset(int offset) {
-        return new ClusterSpec(mode, gateways, offset, netnsPrefix, repoRoot, secureBackends);
+        return new ClusterSpec(mode, gateways, offset, netnsPrefix, repoRoot, secureBackends, secureFront);
     }
 
     public ClusterSpec withNetnsPrefix(String prefix) {
-        return new ClusterSpec(mode, gateways, portOffset, prefix, repoRoot, secureBackends);
+        return new ClusterSpec(mode, gateways, portOffset, prefix, repoRoot, secureBackends, secureFront);
     }
 
     public ClusterSpec withSecureBackends(boolean on) {
-        return new ClusterSpec(mode, gateways, portOffset, netnsPrefix, repoRoot, on);
+        return new ClusterSpec(mode, gateways, portOffset, netnsPrefix, repoRoot, on, secureFront && on);
+    }
+
+    /** Security on everywhere: secure backends plus TLS at the front and authenticated routes. */
+    public ClusterSpec withSecurity(boolean on) {
+        return new ClusterSpec(mode, gateways, portOffset, netnsPrefix, repoRoot, on, on);
     }
 
     public boolean netnsMode() {

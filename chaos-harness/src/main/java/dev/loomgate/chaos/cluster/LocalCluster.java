@@ -37,6 +37,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Consumer<String> progress;
     private Probes probes = new Probes();
     private Optional<BackendSecurity> backendSecurity = Optional.empty();
+    private Optional<FrontSecurity> frontSecurity = Optional.empty();
     private final Optional<Namespaces> namespaces;
     private final List<ManagedProcess> started = new ArrayList<>();
     private final Thread shutdownHook;
@@ -117,11 +118,24 @@ public final class LocalCluster implements AutoCloseable {
         if (spec.secureBackends()) {
             backendSecurity = Optional.of(BackendSecurity.create(workDir));
         }
-        Optional<Path> vars = backendSecurity.isPresent() ? Optional.of(backendSecurity.get().ansibleVars())
-                : Optional.empty();
+        List<Path> vars = new ArrayList<>();
+        if (backendSecurity.isPresent()) {
+            vars.add(backendSecurity.get().ansibleVars());
+        }
+        if (spec.secureFront()) {
+            // a certificate must exist for haproxy -c while rendering; it is issued again for the rendered address
+            frontSecurity = Optional.of(FrontSecurity.create(backendSecurity.orElseThrow(), "127.0.0.1",
+                    spec.netnsMode() ? 443 : 18443 + spec.portOffset()));
+            vars.add(frontSecurity.get().ansibleVars());
+        }
         layout = AnsibleRender.render(spec, workDir, adminToken, vars, progress);
         if (backendSecurity.isPresent()) {
             issueBackendCertificates(backendSecurity.get());
+        }
+        if (frontSecurity.isPresent()) {
+            frontSecurity.get().issueFrontCertificate(frontAddress());
+            progress.accept("secure front: HAProxy terminates TLS on " + frontUrl() + " (plain HTTP redirected); "
+                    + "/secure/jwt wants an RS256 token, /secure/key an API key");
         }
         // before any process runs: a training run (once per jar build) should not compete with the cluster
         gatewayAotCache = AotCache.ensure(javaLauncher(), spec.gatewayJar(), GATEWAY_JVM_FLAGS, progress);
@@ -149,6 +163,9 @@ public final class LocalCluster implements AutoCloseable {
             p.start();
         }, READY);
         awaitClusterReady();
+        if (frontSecurity.isPresent()) {
+            createApiKey(frontSecurity.get());
+        }
         progress.accept("ready in " + seconds(t0));
     }
 
@@ -290,6 +307,9 @@ public final class LocalCluster implements AutoCloseable {
             Files.copy(java.util.Objects.requireNonNull(in, "demo-routes.yaml resource"), out,
                     StandardCopyOption.REPLACE_EXISTING);
         }
+        if (frontSecurity.isPresent()) {
+            Files.writeString(out, frontSecurity.get().routes(), java.nio.file.StandardOpenOption.APPEND);
+        }
         return out;
     }
 
@@ -305,6 +325,22 @@ public final class LocalCluster implements AutoCloseable {
      */
     public CommandResult pushRoutes(Path yaml, boolean force) throws IOException {
         return CommandResult.run(pushCommand(yaml, force), pushEnv(), Duration.ofSeconds(60));
+    }
+
+    /** {@code bin/loomgate keys create smoke-client}: the hash goes to Consul KV, the key (stdout) to the smoke check. */
+    private void createApiKey(FrontSecurity front) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        clientNamespace().ifPresent(ns -> cmd.addAll(List.of("ip", "netns", "exec", ns)));
+        cmd.addAll(List.of(spec.repoRoot().resolve("bin/loomgate").toString(), "--consul", consulUrl()));
+        backendSecurity.ifPresent(b -> cmd.addAll(List.of("--ca-file", b.caFile().toString())));
+        cmd.addAll(List.of("keys", "create", "smoke-client", "--pepper-file", front.pepperFile().toString()));
+        CommandResult r = CommandResult.run(cmd, pushEnv(), Duration.ofSeconds(60));
+        String key = r.output().lines().map(String::strip).filter(l -> l.startsWith("lgk_")).findFirst().orElse("");
+        if (r.exitCode() != 0 || key.isEmpty()) {
+            throw new IOException("loomgate keys create failed (exit " + r.exitCode() + ")");
+        }
+        front.apiKey(key);
+        progress.accept("API key for client 'smoke-client' created with `loomgate keys create` (hash in Consul KV)");
     }
 
     /** The CLI takes the Consul token from the environment, so it never shows in a process list. */
@@ -464,9 +500,25 @@ public final class LocalCluster implements AutoCloseable {
         return adminToken;
     }
 
+    /** Where clients send requests: https on the TLS port with {@code --secure}, else plain HTTP. */
     public String frontUrl() {
+        return frontSecurity.map(f -> "https://" + frontAddress() + ":" + f.tlsPort()).orElse(plainFrontUrl());
+    }
+
+    /** The plain HTTP front (with {@code --secure} it redirects to {@link #frontUrl()}). */
+    public String plainFrontUrl() {
         Host lb = layout.group("lbs").get(0);
         return "http://" + lb.string("haproxy", "frontend");
+    }
+
+    private String frontAddress() {
+        String front = layout.group("lbs").get(0).string("haproxy", "frontend");
+        return front.substring(0, front.lastIndexOf(':'));
+    }
+
+    /** TLS at the front and the authenticated routes, with {@code --secure}. */
+    public Optional<FrontSecurity> frontSecurity() {
+        return frontSecurity;
     }
 
     /** Namespace clients run in (namespace mode): the front and every node are reachable only from inside. */

@@ -17,7 +17,11 @@ import java.util.function.Consumer;
  *   <li>HAProxy's sticky cookie pins a client to one node;</li>
  *   <li>the routes served are the ones in Consul KV ({@code /kv} exists only there);</li>
  *   <li>the rate-limited route answers 429 cluster-wide: a burst spread over all nodes gets no more
- *       through than one shared bucket allows.</li>
+ *       through than one shared bucket allows;</li>
+ *   <li>with {@code --secure}: plain HTTP at the front is redirected to HTTPS, which carries HSTS; the JWT route
+ *       admits this run's token and refuses none, a foreign one and a tampered one; the API-key route admits the
+ *       key {@code loomgate keys create} made (once every node has read it from Consul) and refuses none and a
+ *       wrong one.</li>
  * </ol>
  */
 public final class SmokeCheck {
@@ -44,7 +48,11 @@ public final class SmokeCheck {
     /** Runs every check; each result is also reported to {@code progress}. */
     public List<Result> run(Consumer<String> progress) {
         List<Result> results = new ArrayList<>();
-        for (var check : List.<CheckStep>of(this::allNodes, this::sticky, this::kvRoutes, this::rateLimit)) {
+        List<CheckStep> checks = new ArrayList<>(List.of(this::allNodes, this::sticky, this::kvRoutes, this::rateLimit));
+        if (cluster.frontSecurity().isPresent()) {
+            checks.addAll(List.of(this::tlsFront, this::jwtRoute, this::apiKeyRoute));
+        }
+        for (var check : checks) {
             Result r;
             try {
                 r = check.run();
@@ -129,5 +137,59 @@ public final class SmokeCheck {
         return new Result("rate limit cluster-wide", pass, n + " requests in " + String.format("%.1f", seconds)
                 + " s: " + ok + " x 200, " + limited + " x 429 (from " + limitedBy + "), at most " + allowed
                 + " may pass");
+    }
+
+    private Result tlsFront() throws IOException {
+        HttpResponse plain = probes.get(ns, cluster.plainFrontUrl() + "/demo/plain", Map.of(), Duration.ofSeconds(3));
+        String location = plain.header("Location").orElse("");
+        HttpResponse tls = probes.get(ns, front + "/demo/tls", Map.of(), Duration.ofSeconds(3));
+        String hsts = tls.header("Strict-Transport-Security").orElse("");
+        boolean ok = plain.status() == 301 && location.equals(front + "/demo/plain") && tls.status() == 200
+                && hsts.startsWith("max-age=");
+        return new Result("TLS at the front", ok, "plain HTTP -> " + plain.status() + " " + location + "; HTTPS -> "
+                + tls.status() + " with HSTS '" + hsts + "'");
+    }
+
+    private Result jwtRoute() throws IOException {
+        FrontSecurity f = cluster.frontSecurity().orElseThrow();
+        String url = front + "/secure/jwt/hello";
+        String good = f.token("smoke-client", Duration.ofMinutes(5));
+        String foreign;
+        try {
+            foreign = FrontSecurity.foreignToken("smoke-client");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+        String tampered = good.substring(0, good.lastIndexOf('.') + 1) + new StringBuilder(
+                good.substring(good.lastIndexOf('.') + 1)).reverse();
+        HttpResponse none = probes.get(ns, url, Map.of(), Duration.ofSeconds(3));
+        HttpResponse ok = probes.get(ns, url, Map.of("Authorization", "Bearer " + good), Duration.ofSeconds(3));
+        HttpResponse other = probes.get(ns, url, Map.of("Authorization", "Bearer " + foreign), Duration.ofSeconds(3));
+        HttpResponse bad = probes.get(ns, url, Map.of("Authorization", "Bearer " + tampered), Duration.ofSeconds(3));
+        boolean pass = none.status() == 401 && none.header("WWW-Authenticate").orElse("").startsWith("Bearer")
+                && ok.status() == 200 && other.status() == 401 && bad.status() == 401;
+        return new Result("JWT route", pass, "no token " + none.status() + ", this run's token " + ok.status()
+                + ", a foreign key's token " + other.status() + ", tampered " + bad.status());
+    }
+
+    private Result apiKeyRoute() throws IOException {
+        FrontSecurity f = cluster.frontSecurity().orElseThrow();
+        String key = f.apiKey().orElseThrow(() -> new IOException("no API key was created"));
+        String url = front + "/secure/key/hello";
+        // every node reads the new key from Consul KV: ask each of them (sticky cookie off: round robin), bounded
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        int admitted = 0, tries = 0;
+        int nodes = cluster.gateways().size();
+        while (admitted < 2 * nodes && System.nanoTime() < deadline) {
+            tries++;
+            int s = probes.get(ns, url, Map.of("X-Api-Key", key), Duration.ofSeconds(3)).status();
+            admitted = s == 200 ? admitted + 1 : 0;
+        }
+        HttpResponse none = probes.get(ns, url, Map.of(), Duration.ofSeconds(3));
+        String wrongKey = key.substring(0, key.length() - 2) + (key.endsWith("AA") ? "BB" : "AA");
+        HttpResponse wrong = probes.get(ns, url, Map.of("X-Api-Key", wrongKey), Duration.ofSeconds(3));
+        boolean pass = admitted >= 2 * nodes && none.status() == 401 && wrong.status() == 401;
+        return new Result("API-key route", pass, "the created key: " + admitted + " requests in a row admitted ("
+                + tries + " sent); no key " + none.status() + ", a wrong key " + wrong.status());
     }
 }

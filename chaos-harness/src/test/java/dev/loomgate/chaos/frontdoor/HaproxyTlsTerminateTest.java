@@ -120,8 +120,9 @@ class HaproxyTlsTerminateTest {
             s.setSoTimeout((int) TIMEOUT.toMillis());
             String answer = exchange(s, "GET /api/plain?q=1 HTTP/1.1\r\nHost: api.loomgate.test\r\nConnection: close\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 301"), answer);
-            assertTrue(answer.contains("\r\nlocation: https://api.loomgate.test/api/plain?q=1\r\n")
-                    || answer.contains("\r\nLocation: https://api.loomgate.test/api/plain?q=1\r\n"), answer);
+            // the HTTPS port is not 443 here, so the redirect names it; the query string is kept
+            String location = "https://api.loomgate.test:" + front.tlsPort() + "/api/plain?q=1";
+            assertTrue(answer.toLowerCase(Locale.ROOT).contains("\r\nlocation: " + location + "\r\n"), answer);
             assertTrue(!answer.toLowerCase(Locale.ROOT).contains("strict-transport-security"),
                     "no HSTS over plain HTTP (RFC 6797 §7.2): " + answer);
         }

@@ -21,18 +21,19 @@ import dev.loomgate.chaos.cluster.ClusterLayout.Host;
 import dev.loomgate.testsupport.TempDirs;
 
 /**
- * The loopback cluster with {@code --secure-backends}: the smoke check passes (cluster-wide rate limits prove the
- * gateways reach Redis, {@code /kv/hello} proves they read Consul KV), while Redis and Sentinel refuse plain text,
- * the gateways' Redis user cannot leave its keys, and Consul refuses a request without a token.
+ * The loopback cluster with {@code --secure} (which includes {@code --secure-backends}): the smoke check passes
+ * through HTTPS at the front (cluster-wide rate limits prove the gateways reach Redis, {@code /kv/hello} proves they
+ * read Consul KV, and the TLS, JWT-route and API-key-route checks run and pass), while Redis and Sentinel refuse
+ * plain text, the gateways' Redis user cannot leave its keys, and Consul refuses a request without a token.
  */
 @Tag("cluster")
-class SecureBackendsClusterTest {
+class SecureClusterTest {
     private final List<String> log = new CopyOnWriteArrayList<>();
 
     @Test
-    void gatewaysUseRedisAndConsulOverTlsWithCredentials() throws Exception {
+    void securityOnEverywhereFromTheFrontToRedisAndConsul() throws Exception {
         ClusterSpec spec = ClusterSpec.loopback(ClusterSpec.findRepoRoot()).withPortOffset(ClusterTestTools.freeOffset())
-                .withSecureBackends(true);
+                .withSecurity(true);
         ClusterTestTools.assumeTools(spec, "haproxy", "redis-server", "redis-sentinel", "redis-cli", "prometheus",
                 "prometheus-alertmanager", "ansible-playbook", "curl", "openssl");
         Path work = Files.createTempDirectory(Path.of("/tmp"), "lgsb");
@@ -40,7 +41,12 @@ class SecureBackendsClusterTest {
         try (LocalCluster cluster = LocalCluster.start(spec, work, this::progress)) {
             processes = cluster.processes();
             BackendSecurity security = cluster.backendSecurity().orElseThrow();
-            new SmokeCheck(cluster).verify(this::progress);
+            List<SmokeCheck.Result> smoke = new SmokeCheck(cluster).run(this::progress);
+            assertTrue(smoke.stream().allMatch(SmokeCheck.Result::passed), "smoke: " + smoke);
+            assertEquals(List.of("every node reached", "sticky cookie", "routes from Consul KV",
+                    "rate limit cluster-wide", "TLS at the front", "JWT route", "API-key route"),
+                    smoke.stream().map(SmokeCheck.Result::name).toList());
+            assertTrue(cluster.frontUrl().startsWith("https://"), cluster.frontUrl());
             assertEquals("redis1", cluster.redisMaster().host(), "sentinels answer over TLS");
 
             Host redis1 = layoutHost(cluster, "redis1");

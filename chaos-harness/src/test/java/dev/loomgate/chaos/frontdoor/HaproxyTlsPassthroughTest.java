@@ -1,26 +1,16 @@
 package dev.loomgate.chaos.frontdoor;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.loomgate.chaos.cluster.CommandResult;
 import org.junit.jupiter.api.AfterAll;
@@ -103,33 +93,10 @@ class HaproxyTlsPassthroughTest {
     }
 
     private static SSLSocket tls() throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("node.crt"))) {
-            trust.setCertificateEntry("node", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), front.tlsPort());
-        s.setSoTimeout((int) TIMEOUT.toMillis());
-        SSLParameters p = s.getSSLParameters();
-        p.setServerNames(List.of(new SNIHostName(NAME)));
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        s.setSSLParameters(p);
-        return s;
+        return TlsTestClient.connect(front.tlsPort(), NAME, List.of(dir.resolve("node.crt")), List.of(), TIMEOUT);
     }
 
     private static String exchange(Socket s, String request) throws IOException {
-        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-        s.getOutputStream().flush();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        try {
-            s.getInputStream().transferTo(all);
-        } catch (java.net.SocketException e) {
-            // a reset after the rejection: nothing was answered either
-        }
-        return all.toString(StandardCharsets.ISO_8859_1);
+        return TlsTestClient.exchange(s, request);
     }
 }

@@ -1,27 +1,17 @@
 package dev.loomgate.chaos.frontdoor;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import dev.loomgate.chaos.cluster.CommandResult;
 import org.junit.jupiter.api.AfterAll;
@@ -131,35 +121,11 @@ class HaproxyTlsTerminateTest {
 
     /** A TLS connection to the HTTPS frontend with SNI {@code name}.loomgate.test, trusting both test certificates. */
     private static SSLSocket tls(String name, String protocol) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        for (String n : List.of("api", "www")) {
-            try (InputStream in = Files.newInputStream(dir.resolve(n + ".crt"))) {
-                trust.setCertificateEntry(n, cf.generateCertificate(in));
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), front.tlsPort());
-        s.setSoTimeout((int) TIMEOUT.toMillis());
-        SSLParameters p = s.getSSLParameters();
-        p.setServerNames(List.of(new SNIHostName(name + ".loomgate.test")));
-        p.setProtocols(new String[] {protocol});
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        s.setSSLParameters(p);
-        return s;
+        return TlsTestClient.connect(front.tlsPort(), name + ".loomgate.test", List.of(dir.resolve("api.crt"),
+                dir.resolve("www.crt")), List.of(protocol), TIMEOUT);
     }
 
-    /** Sends {@code request} and reads until the server closes (every request says Connection: close). */
     private static String exchange(Socket s, String request) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        s.getInputStream().transferTo(all);
-        return all.toString(StandardCharsets.ISO_8859_1);
+        return TlsTestClient.exchange(s, request);
     }
 }

@@ -307,5 +307,18 @@ public final class YamlValue {
         public boolean has(String key) {
             return optional(key).isPresent();
         }
+
+        /** The duration at {@code key}, {@code dflt} when absent; outside [min, max] is an error naming both. */
+        public Duration duration(String key, Duration dflt, Duration min, Duration max) throws ConfigException {
+            if (!has(key)) {
+                return dflt;
+            }
+            YamlValue v = required(key);
+            Duration d = v.duration();
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw v.error("must be between " + Units.format(min) + " and " + Units.format(max));
+            }
+            return d;
+        }
     }
 }

@@ -14,7 +14,6 @@ import java.util.Set;
 import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
 import dev.loomgate.gateway.policy.auth.SecretRef;
-import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -50,11 +49,11 @@ final class IntrospectionParser {
         }
         String clientId = f.required("client-id").nonBlankString().strip();
         SecretRef secret = SecretRef.parse(f, "client-secret");
-        Duration timeout = duration(f, "timeout", IntrospectionSettings.DEFAULT_TIMEOUT, Duration.ofMillis(50),
+        Duration timeout = f.duration("timeout", IntrospectionSettings.DEFAULT_TIMEOUT, Duration.ofMillis(50),
                 Duration.ofSeconds(30));
-        Duration ttl = duration(f, "cache-ttl", IntrospectionSettings.DEFAULT_CACHE_TTL, Duration.ZERO,
+        Duration ttl = f.duration("cache-ttl", IntrospectionSettings.DEFAULT_CACHE_TTL, Duration.ZERO,
                 Duration.ofHours(1));
-        Duration negative = duration(f, "negative-cache-ttl", IntrospectionSettings.DEFAULT_NEGATIVE_CACHE_TTL,
+        Duration negative = f.duration("negative-cache-ttl", IntrospectionSettings.DEFAULT_NEGATIVE_CACHE_TTL,
                 Duration.ZERO, Duration.ofMinutes(10));
         Map<String, List<String>> values = new LinkedHashMap<>();
         if (f.has("claims")) {
@@ -76,18 +75,5 @@ final class IntrospectionParser {
         }
         AuthOptions options = AuthOptions.parse(f, new CredentialSource.Bearer(), false);
         return new IntrospectionSettings(endpoint, clientId, secret, timeout, ttl, negative, values, options);
-    }
-
-    private static Duration duration(YamlValue.Fields f, String key, Duration dflt, Duration min, Duration max)
-            throws ConfigException {
-        if (!f.has(key)) {
-            return dflt;
-        }
-        YamlValue v = f.required(key);
-        Duration d = v.duration();
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw v.error("must be between " + Units.format(min) + " and " + Units.format(max));
-        }
-        return d;
     }
 }

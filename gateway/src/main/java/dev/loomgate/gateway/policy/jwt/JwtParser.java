@@ -21,7 +21,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.loomgate.gateway.policy.auth.AuthOptions;
 import dev.loomgate.gateway.policy.auth.CredentialSource;
-import dev.loomgate.gateway.units.Units;
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
 
@@ -93,14 +92,9 @@ final class JwtParser {
         AuthOptions options = AuthOptions.parse(f, new CredentialSource.Bearer(), false);
         int cacheSize = f.has("verified-cache-size") ? f.required("verified-cache-size").intIn(0, 1_000_000)
                 : JwtSettings.DEFAULT_VERIFIED_CACHE_SIZE;
-        Duration cacheTtl = JwtSettings.DEFAULT_VERIFIED_CACHE_TTL;
-        if (f.has("verified-cache-ttl")) {
-            YamlValue t = f.required("verified-cache-ttl");
-            cacheTtl = t.duration();
-            if (cacheTtl.compareTo(Duration.ofSeconds(1)) < 0 || cacheTtl.compareTo(Duration.ofHours(1)) > 0) {
-                throw t.error("must be from 1s to 1h (how long a withdrawn signing key's tokens may still pass)");
-            }
-        }
+        // the upper bound is how long tokens of a signing key the issuer withdrew may still pass
+        Duration cacheTtl = f.duration("verified-cache-ttl", JwtSettings.DEFAULT_VERIFIED_CACHE_TTL,
+                Duration.ofSeconds(1), Duration.ofHours(1));
         return new JwtSettings(issuers, skew, required, values, maxSize, options, cacheSize, cacheTtl);
     }
 
@@ -187,15 +181,15 @@ final class JwtParser {
         if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
             throw urlNode.error("must be an http:// or https:// URL with a host");
         }
-        Duration timeout = duration(f, "jwks-timeout", JwksSettings.DEFAULT_TIMEOUT, Duration.ofMillis(50),
+        Duration timeout = f.duration("jwks-timeout", JwksSettings.DEFAULT_TIMEOUT, Duration.ofMillis(50),
                 Duration.ofSeconds(30));
-        Duration ttl = duration(f, "jwks-cache-ttl", JwksSettings.DEFAULT_CACHE_TTL, Duration.ofSeconds(1),
+        Duration ttl = f.duration("jwks-cache-ttl", JwksSettings.DEFAULT_CACHE_TTL, Duration.ofSeconds(1),
                 Duration.ofDays(1));
-        Duration ahead = duration(f, "jwks-refresh-ahead", JwksSettings.DEFAULT_REFRESH_AHEAD, Duration.ZERO,
+        Duration ahead = f.duration("jwks-refresh-ahead", JwksSettings.DEFAULT_REFRESH_AHEAD, Duration.ZERO,
                 Duration.ofHours(1));
-        Duration minRefetch = duration(f, "jwks-min-refetch-interval", JwksSettings.DEFAULT_MIN_REFETCH,
+        Duration minRefetch = f.duration("jwks-min-refetch-interval", JwksSettings.DEFAULT_MIN_REFETCH,
                 Duration.ofMillis(100), Duration.ofHours(1));
-        Duration outage = duration(f, "jwks-outage-tolerance", JwksSettings.DEFAULT_OUTAGE_TOLERANCE, Duration.ZERO,
+        Duration outage = f.duration("jwks-outage-tolerance", JwksSettings.DEFAULT_OUTAGE_TOLERANCE, Duration.ZERO,
                 Duration.ofDays(7));
         int maxSize = f.has("jwks-max-size") ? (int) f.required("jwks-max-size").sizeIn(1024, 4 * 1024 * 1024)
                 : JwksSettings.DEFAULT_MAX_SIZE;
@@ -210,19 +204,6 @@ final class JwtParser {
                     .error("must be shorter than jwks-cache-ttl (" + ttl.toMillis() + " ms)");
         }
         return new JwksSettings(url, timeout, ttl, ahead, minRefetch, outage, maxSize);
-    }
-
-    private static Duration duration(YamlValue.Fields f, String key, Duration dflt, Duration min, Duration max)
-            throws ConfigException {
-        if (!f.has(key)) {
-            return dflt;
-        }
-        YamlValue v = f.required(key);
-        Duration d = v.duration();
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw v.error("must be between " + Units.format(min) + " and " + Units.format(max));
-        }
-        return d;
     }
 
     private static JWKSet staticKeys(YamlValue node) throws ConfigException {

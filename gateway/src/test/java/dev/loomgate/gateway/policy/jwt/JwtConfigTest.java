@@ -136,7 +136,7 @@ class JwtConfigTest {
                 """;
         RoutesFiles.assertError(UP + issuers + "      clock-skew: 1h\n", "routes[0].jwt.clock-skew", 9, "at most 5m");
         RoutesFiles.assertError(UP + issuers + "      verified-cache-ttl: 2h\n", "routes[0].jwt.verified-cache-ttl", 9,
-                "from 1s to 1h");
+                "must be between 1s and 1h");
         RoutesFiles.assertError(UP + issuers + "      verified-cache-size: -1\n", "routes[0].jwt.verified-cache-size", 9,
                 "must be 0..1000000, got -1");
         RoutesFiles.assertError(UP + issuers + "      from: query:token\n", "routes[0].jwt.from", 9, "expected bearer");

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Smoke check of a vm-cluster through the VIP (run in the control namespace): every gateway answers
+through the VIP (X-Loomgate-Node), GET and POST reach the demo upstream, the rate-limited route answers
+429 cluster-wide (Redis), the firewall closes a gateway's proxy port to the control namespace (only the LBs
+may reach it). Usage: smoke.py VIP "name role .N"... ; exit 1 with the reason on the first failure."""
+import http.client
+import socket
+import sys
+import time
+
+vip, machines = sys.argv[1], sys.argv[2:]
+base = vip.rsplit(".", 1)[0]
+gateways = sorted(m.split()[0] for m in machines if m.split()[1] == "gateways")
+gw_address = next(base + m.split()[2] for m in machines if m.split()[1] == "gateways")
+
+
+def request(method, path, body=None):
+    c = http.client.HTTPConnection(vip, 80, timeout=5)
+    try:
+        c.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+        r = c.getresponse()
+        return r.status, r.getheader("X-Loomgate-Node") or "", r.read()
+    finally:
+        c.close()
+
+
+def fail(msg):
+    print(f"smoke: FAIL {msg}")
+    sys.exit(1)
+
+
+# 1. every gateway, through the VIP (fresh connections, no cookie: round robin), within 60 s of the run's end
+seen, deadline, statuses = set(), time.time() + 60, []
+while time.time() < deadline and seen != set(gateways):
+    try:
+        status, node, _ = request("GET", "/demo/smoke")
+        statuses.append(status)
+        if status == 200:
+            seen.add(node)
+    except OSError as e:
+        statuses.append(type(e).__name__)
+    time.sleep(0.05)
+if seen != set(gateways):
+    fail(f"GET /demo through the VIP reached {sorted(seen)}, want {gateways} (last statuses {statuses[-10:]})")
+print(f"smoke: ok    every gateway answers through the VIP {vip}: {sorted(seen)}")
+
+# 2. GET and POST reach the upstream
+status, node, body = request("POST", "/demo/smoke", b'{"smoke":true}')
+if status != 200 or b'"method": "POST"' not in body:
+    fail(f"POST /demo/smoke: {status} {body[:200]!r}")
+print(f"smoke: ok    POST reaches the demo upstream through {node}: {body.strip().decode()}")
+
+# 3. the rate limit is cluster-wide: 30 quick requests over all nodes, limit 5 per second
+codes = [request("GET", "/limited/x")[0] for _ in range(30)]
+if codes.count(429) == 0 or codes.count(200) == 0 or codes.count(200) > 15:
+    fail(f"/limited: want some 200 and mostly 429 (limit 5/s cluster-wide), got {codes}")
+print(f"smoke: ok    /limited is limited cluster-wide through Redis: {codes.count(200)} x 200, {codes.count(429)} x 429")
+
+# 4. the firewall: the control namespace is 'admin', not an LB: a gateway's proxy port must not answer it
+s = socket.socket()
+s.settimeout(2)
+try:
+    s.connect((gw_address, 8080))
+    fail(f"{gw_address}:8080 accepted a connection from the control namespace: the firewall is not applied")
+except socket.timeout:
+    print(f"smoke: ok    firewall: {gw_address}:8080 drops a connection from the control namespace (timeout)")
+except OSError as e:
+    fail(f"{gw_address}:8080 from the control namespace: {e} (want a silent drop by nftables)")
+finally:
+    s.close()

@@ -50,11 +50,16 @@ if status != 200 or b'"method": "POST"' not in body:
     fail(f"POST /demo/smoke: {status} {body[:200]!r}")
 print(f"smoke: ok    POST reaches the demo upstream through {node}: {body.strip().decode()}")
 
-# 3. the rate limit is cluster-wide: 30 quick requests over all nodes, limit 5 per second
+# 3. the rate limit is cluster-wide: 30 quick requests spread over all nodes, limit 5 per second for the route.
+# One shared bucket lets about 5 x (seconds + 1) through; a bucket per node would let N times that through.
+t0 = time.time()
 codes = [request("GET", "/limited/x")[0] for _ in range(30)]
-if codes.count(429) == 0 or codes.count(200) == 0 or codes.count(200) > 15:
-    fail(f"/limited: want some 200 and mostly 429 (limit 5/s cluster-wide), got {codes}")
-print(f"smoke: ok    /limited is limited cluster-wide through Redis: {codes.count(200)} x 200, {codes.count(429)} x 429")
+elapsed = time.time() - t0
+shared = 5 * (elapsed + 1)
+if codes.count(429) == 0 or codes.count(200) == 0 or codes.count(200) > 1.5 * shared:
+    fail(f"/limited: want at most {1.5 * shared:.0f} x 200 in {elapsed:.1f} s (5/s cluster-wide), got {codes}")
+print(f"smoke: ok    /limited is limited cluster-wide through Redis: {codes.count(200)} x 200, {codes.count(429)} x 429 "
+      f"in {elapsed:.1f} s (one shared bucket: <= {shared:.0f}; {len(gateways)} per-node buckets: ~{len(gateways) * shared:.0f})")
 
 # 4. the firewall: the control namespace is 'admin', not an LB: a gateway's proxy port must not answer it
 s = socket.socket()

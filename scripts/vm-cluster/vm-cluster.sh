@@ -120,7 +120,9 @@ log "every machine booted with systemd and answers SSH ($(( $(date +%s) - starte
 # --- inventory: a `terraform output -json` as terraform/outputs.tf writes it, plus the test fixtures --------
 mkdir -p "$run/ansible"
 python3 "$here/tf-output.py" "$VM_SUBNET_BASE.0/24" "$VM_SUBNET_BASE.10" "$user" "${machines[@]}" > "$run/ansible/terraform-output.json"
+# Secrets with -e, as a site passes them from Ansible Vault.
 token=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+redis_pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 cat > "$run/ansible/fixtures.yml" <<EOF
 # Written by scripts/vm-cluster/vm-cluster.sh: what a test cluster adds to Terraform's inventory.
 all:
@@ -146,7 +148,7 @@ playbook() { # LOGNAME ARGS...: site.yml from the control namespace; output in $
   local name=$1; shift
   (cd "$root/ansible" && ANSIBLE_LOG_PATH="$run/ansible/$name.log" in_ctl ansible-playbook site.yml \
       -i inventories/terraform/inventory.py -i "$run/ansible/fixtures.yml" \
-      -e gateway_admin_token="$token" "$@" > "$run/ansible/$name.out" 2>&1)
+      -e gateway_admin_token="$token" -e redis_password="$redis_pw" "$@" > "$run/ansible/$name.out" 2>&1)
 }
 recap() { sed -n '/PLAY RECAP/,$p' "$run/ansible/$1.out"; }
 

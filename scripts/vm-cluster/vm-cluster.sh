@@ -2,8 +2,8 @@
 # site.yml on booted Debian 12 machines: boots systemd-nspawn machines (systemd as init, sshd, nothing of the
 # cluster) each in its own network namespace on a bridge namespace, serves a local apt repository in the
 # test network (no internet for the machines), runs ansible-playbook site.yml over SSH from a control
-# namespace, checks the cluster through the VIP, checks idempotence, then a rolling upgrade and a rollback
-# under steady load with an HTML report. Tears everything down on exit or Ctrl-C.
+# namespace, checks the cluster through the VIP, checks idempotence, then a rolling upgrade, a rollback and a
+# rollout stopped by a failing node, under steady load with HTML reports. Tears everything down on exit or Ctrl-C.
 #   scripts/vm-cluster/vm-cluster.sh [--size full|ci] [--no-upgrade] [--keep: leave it up, also on failure]
 #   scripts/vm-cluster/vm-cluster.sh down                                         (after a crashed run)
 # full: 2 LBs, 3 gateways, 3 Redis (+Sentinel), Consul stand-in + demo upstream, monitoring (9 machines).
@@ -174,5 +174,10 @@ if $upgrade; then
   . "$here/upgrade.sh"
   rolling "$v2" upgrade
   rolling "$v1" rollback
+  # Bad input in the middle of a rollout: it stops at the failing node, the cluster keeps serving; the
+  # usual command (all on v1) then repairs it, putting the stopped node back in rotation.
+  stopped_rollout "$v2" "$v1"
+  rolling "$v1" repair
+  in_ctl python3 "$here/smoke.py" "$VM_SUBNET_BASE.10" "${machines[@]}" || die "smoke check after the repair failed"
 fi
 log "PASSED in $(( $(date +%s) - started )) s (${#machines[@]} machines, size $size)"

@@ -4,7 +4,7 @@
 
 # gateway_version ADDRESS: the loomgate-gateway version installed on that machine.
 gateway_version() {
-  in_ctl ssh -q -i "$key" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+  in_ctl ssh -n -q -i "$key" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     "$user@$1" "dpkg-query --show --showformat='\${Version}' loomgate-gateway"
 }
 
@@ -52,7 +52,7 @@ expect_versions() {
     v=$(gateway_version "$addr")
     [ "$v" = "$1" ] || die "$label: $gw runs loomgate-gateway $v, want $1"
     log "$label: $gw runs $v"
-    [ $# -gt 1 ] && shift
+    if [ $# -gt 1 ]; then shift; fi
   done < <(gateways)
 }
 

@@ -55,7 +55,7 @@ test-dist: deps ## build the .debs, then structure, check's failure proof, linti
 # upgrade and a rollback under load; see docs/DEPLOY.md for how long each takes. Skips with the reason when
 # machines cannot boot here (no root, no systemd-nspawn); VM_CLUSTER_REQUIRE=1 makes that a failure.
 .PHONY: vm-cluster vm-cluster-test vm-cluster-down
-vm-cluster: deps ## site.yml on 9 booted Debian 12 machines: empty -> serving via the VIP, idempotence, firewall, upgrade + rollback under load
+vm-cluster: deps ## site.yml on 10 booted Debian 12 machines: empty -> serving via the VIP, idempotence, firewall, upgrade + rollback under load
 	@scripts/vm-cluster/vm-cluster.sh --size full $(VM_ARGS)
 
 vm-cluster-test: deps ## the CI-sized vm-cluster run (7 machines: 2 LBs, 2 gateways, 1 Redis, Consul stand-in, monitoring)

@@ -6,7 +6,7 @@
 # rollout stopped by a failing node, under steady load with HTML reports. Tears everything down on exit or Ctrl-C.
 #   scripts/vm-cluster/vm-cluster.sh [--size full|ci] [--no-upgrade] [--keep: leave it up, also on failure]
 #   scripts/vm-cluster/vm-cluster.sh down                                         (after a crashed run)
-# full: 2 LBs, 3 gateways, 3 Redis (+Sentinel), Consul stand-in + demo upstream, monitoring (9 machines).
+# full: 2 LBs, 3 gateways, 3 Redis (+Sentinel), Consul stand-in + demo upstream, monitoring (10 machines).
 # ci:   2 LBs, 2 gateways, 1 Redis (+Sentinel), Consul stand-in + demo upstream, monitoring (7 machines).
 # Exit 0: passed; 1: failed; 0 with "SKIPPED: reason" when machines cannot boot here (VM_CLUSTER_REQUIRE=1
 # turns that into exit 1).

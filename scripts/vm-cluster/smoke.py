@@ -2,8 +2,9 @@
 """Smoke check of a vm-cluster through the VIP (run in the control namespace): every gateway answers
 through the VIP (X-Loomgate-Node), GET and POST reach the demo upstream, the rate-limited route answers
 429 cluster-wide (Redis), the firewall closes a gateway's proxy port to the control namespace (only the LBs
-may reach it). Usage: smoke.py VIP "name role .N"... ; exit 1 with the reason on the first failure."""
+may reach it), Prometheus on the monitoring host scrapes every gateway, HAProxy and Redis target. Usage: smoke.py VIP "name role .N"... ; exit 1 with the reason on the first failure."""
 import http.client
+import json
 import math
 import socket
 import sys
@@ -74,3 +75,25 @@ except OSError as e:
     fail(f"{gw_address}:8080 from the control namespace: {e} (want a silent drop by nftables)")
 finally:
     s.close()
+
+# 5. monitoring: every target of the gateway, HAProxy and Redis jobs is up (the control namespace is 'admin',
+# which the port matrix lets reach Prometheus); scrapes need a few intervals after the first run.
+mon = [base + m.split()[2] for m in machines if m.split()[1] == "monitoring"]
+if mon:
+    jobs, deadline, down = ("loomgate-gateway", "haproxy", "redis"), time.time() + 90, ["(no answer yet)"]
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection(mon[0], 9090, timeout=5)
+            c.request("GET", "/api/v1/targets?state=active")
+            targets = json.loads(c.getresponse().read())["data"]["activeTargets"]
+            c.close()
+            mine = [t for t in targets if t["labels"].get("job") in jobs]
+            down = [f'{t["labels"]["job"]} {t["labels"].get("instance")}: {t["health"]}' for t in mine if t["health"] != "up"]
+            if mine and not down and {t["labels"]["job"] for t in mine} == set(jobs):
+                break
+        except (OSError, ValueError, KeyError) as e:
+            down = [repr(e)]
+        time.sleep(2)
+    else:
+        fail(f"Prometheus on {mon[0]}: targets not up after 90 s: {down}")
+    print(f"smoke: ok    Prometheus on {mon[0]} scrapes {len(mine)} targets of {', '.join(jobs)}, all up")

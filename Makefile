@@ -40,6 +40,7 @@ test-first-run: ## bin/loomgate in a fresh copy without target/: builds on first
 test-ansible: deps ## render every cluster config with Ansible; validators, ansible-lint, syntax-check
 	@ansible/tests/render-test.sh
 	@ansible/tests/terraform-inventory.test.sh
+	@ansible/tests/preflight.test.sh
 
 # Not part of test: with xz each package took 2-11 min on this shared machine (load 10-30);
 # LOOMGATE_DEB_COMPRESS=gzip make test-dist took 2.5 min in all (load about 10).
@@ -49,6 +50,19 @@ dist: ## Debian packages in target/dist/: the gateway (own jlink'ed runtime) and
 
 test-dist: deps ## build the .debs, then structure, check's failure proof, lintian, install/run/purge in a throwaway root
 	@packaging/tests/test-dist.sh
+
+# Not part of test: boots Debian 12 machines (systemd-nspawn, root) and runs site.yml on them, then a rolling
+# upgrade and a rollback under load; see docs/DEPLOY.md for how long each takes. Skips with the reason when
+# machines cannot boot here (no root, no systemd-nspawn); VM_CLUSTER_REQUIRE=1 makes that a failure.
+.PHONY: vm-cluster vm-cluster-test vm-cluster-down
+vm-cluster: deps ## site.yml on 10 booted Debian 12 machines: empty -> serving via the VIP, idempotence, firewall, upgrade + rollback under load
+	@scripts/vm-cluster/vm-cluster.sh --size full $(VM_ARGS)
+
+vm-cluster-test: deps ## the CI-sized vm-cluster run (7 machines: 2 LBs, 2 gateways, 1 Redis, Consul stand-in, monitoring)
+	@scripts/vm-cluster/vm-cluster.sh --size ci $(VM_ARGS)
+
+vm-cluster-down: ## remove what a crashed or --keep vm-cluster run left (machines, mounts, namespaces)
+	@scripts/vm-cluster/vm-cluster.sh down
 
 test-terraform: ## offline structure check of terraform/ (hcl2json) and its failure proof; also in test-scripts
 	@terraform/tests/check-terraform.test.sh

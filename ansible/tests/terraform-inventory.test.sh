@@ -100,7 +100,9 @@ json.dump(o, open(sys.argv[2], "w"))
 PY
   if out=$(LOOMGATE_TF_OUTPUT=$file ansible-inventory -i $inv --list 2>&1 >/dev/null); then
     fail "$name: accepted"
-  elif grep -qF "$expect" <<<"$(tr -s ' \n' ' ' <<<"$out")"; then
+  # Ansible wraps its warnings at 80 columns, also inside words at a '-' (a long checkout path moves the
+  # breaks): compare without any whitespace.
+  elif grep -qF "$(tr -d ' \n' <<<"$expect")" <<<"$(tr -d ' \n' <<<"$out")"; then
     ok "$name: rejected ($expect)"
   else
     fail "$name: rejected, but without '$expect'" "$out"
@@ -115,7 +117,7 @@ if out=$(LOOMGATE_TF_OUTPUT=$work/nonexistent.json ansible-inventory -i $inv --l
 elif grep -q "nonexistent.json: No such file" <<<"$out"; then ok "missing output file: rejected"; else fail "missing output file: rejected without the file's name" "$out"; fi
 echo '{"cluster": ' > "$work/truncated.json"
 if out=$(LOOMGATE_TF_OUTPUT=$work/truncated.json ansible-inventory -i $inv --list 2>&1 >/dev/null); then fail "truncated JSON: accepted"
-elif grep -q "not JSON" <<<"$out"; then ok "truncated JSON: rejected"; else fail "truncated JSON: rejected without 'not JSON'" "$out"; fi
+elif grep -q "notJSON" <<<"$(tr -d ' \n' <<<"$out")"; then ok "truncated JSON: rejected"; else fail "truncated JSON: rejected without 'not JSON'" "$out"; fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -194,6 +194,19 @@ async function checkModule(dir) {
     }
     if (tableRows.length === 0) problem("README.md: the port matrix table has no rows");
   }
+  // The hosts' nftables (ansible/roles/firewall) apply the same rows from a JSON file next to the role.
+  const fwPath = process.env.LOOMGATE_FIREWALL_MATRIX
+    ?? new URL("../../ansible/roles/firewall/files/port-matrix.json", import.meta.url).pathname;
+  if (!fs.existsSync(fwPath)) problem(`${fwPath}: the firewall role's port matrix is missing`);
+  else {
+    let fwRows = [];
+    try { fwRows = JSON.parse(fs.readFileSync(fwPath, "utf8")).rows ?? []; }
+    catch (e) { problem(`${fwPath}: not JSON (${e.message})`); }
+    const inFw = new Set(fwRows.map(rowKey));
+    const inReadme = new Set(tableRows.map(rowKey));
+    for (const k of inReadme) if (!inFw.has(k)) problem(`port matrix: README row "${k}" is missing from the firewall role's port-matrix.json`);
+    for (const k of inFw) if (!inReadme.has(k)) problem(`port matrix: row "${k}" of the firewall role's port-matrix.json is not in README.md's table`);
+  }
   const matrix = decl.locals.port_matrix?.body;
   if (!Array.isArray(matrix)) problem("local.port_matrix must be a literal list of rows (the README table's twin)");
   else {

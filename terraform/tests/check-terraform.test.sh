@@ -65,5 +65,12 @@ for c in "${cases[@]}"; do
     echo "FAIL $name: rejected, but without '$expect':"; echo "$mine" | sed 's/^/     /'; failed=$((failed + 1))
   fi
 done
+# The firewall role's copy of the matrix (ansible/roles/firewall/files/port-matrix.json) missing a row.
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['rows']=[r for r in d['rows'] if not (r['to']=='redis' and r['ports']=='26379' and r['from']=='gateways')]; json.dump(d, open(sys.argv[2],'w'))" \
+  "$module/../ansible/roles/firewall/files/port-matrix.json" "$work/fw-matrix.json"
+fw=$(cd "$here" && LOOMGATE_FIREWALL_MATRIX="$work/fw-matrix.json" node check-terraform.mjs "$module" 2>&1) || true
+expect='README row "redis tcp 26379 from gateways" is missing from the firewall role'
+if grep -qF -- "$expect" <<<"$fw"; then echo "ok   firewall-matrix-row-missing: rejected ($expect)"; passed=$((passed + 1))
+else echo "FAIL firewall-matrix-row-missing: not rejected with '$expect':"; echo "$fw" | sed 's/^/     /'; failed=$((failed + 1)); fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,6 +7,8 @@ case ${1:-} in ''|-h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${
 failures=0
 fail() { echo "check-deb: $deb: $*" >&2; failures=$((failures + 1)); }
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-deb.XXXXXX")
+# the unpacked package: every place below is relative to it
+unpacked="$work/unpacked"
 # Places inside the unpacked package, relative to its root (the installed system has them under /).
 unit_dir=lib/systemd/system
 sysusers_dir=usr/lib/sysusers.d
@@ -41,7 +43,7 @@ check_common() { # PACKAGE PREFIX SHARE UNIT
   # Every file under /etc is a conffile, and every conffile is a file under /etc.
   diff <(grep '^etc/' "$work/files" | sed 's|^|/|' | sort) <(sort "$work/ctl/conffiles" 2>/dev/null) >/dev/null \
     || fail "conffiles ($(tr '\n' ' ' < "$work/ctl/conffiles" 2>/dev/null)) differ from the files under /etc"
-  local u="$work/root/$unit_dir/$unit"
+  local u="$unpacked/$unit_dir/$unit"
   unit_has "$u" 'NoNewPrivileges=yes' NoNewPrivileges=yes
   unit_has "$u" 'ProtectSystem=strict' ProtectSystem=strict
   unit_has "$u" 'ProtectHome=yes' ProtectHome=yes
@@ -71,38 +73,38 @@ check_gateway() {
   for c in /etc/loomgate/gateway.yaml /etc/loomgate/routes.yaml /etc/default/loomgate-gateway; do
     grep -qx "$c" "$work/ctl/conffiles" 2>/dev/null || fail "$c is not a conffile"
   done
-  local u="$work/root/$unit_dir/loomgate-gateway.service"
+  local u="$unpacked/$unit_dir/loomgate-gateway.service"
   unit_has "$u" 'User=loomgate' User=loomgate
   unit_has "$u" 'StateDirectory=loomgate' StateDirectory=loomgate
   unit_has "$u" 'ExecStart=/usr/sbin/loomgate-gateway --config /etc/loomgate/gateway.yaml' 'ExecStart with /etc/loomgate/gateway.yaml'
-  grep -q '^u loomgate ' "$work/root/$sysusers_dir/loomgate-gateway.conf" || fail "sysusers.d does not declare user loomgate"
+  grep -q '^u loomgate ' "$unpacked/$sysusers_dir/loomgate-gateway.conf" || fail "sysusers.d does not declare user loomgate"
   grep -q 'systemd-sysusers' "$work/ctl/postinst" || fail "postinst does not create the user"
   grep -q 'userdel' "$work/ctl/postrm" || fail "postrm purge does not remove the user"
   grep -q '/var/lib/loomgate' "$work/ctl/postrm" || fail "postrm purge does not remove the state dir"
   # The launchers run the package's own runtime, never a java from PATH.
   local l
   for l in usr/bin/loomgate usr/sbin/loomgate-gateway; do
-    grep -q "exec /$gateway_runtime/bin/java " "$work/root/$l" || fail "/$l does not exec the package's runtime"
+    grep -q "exec /$gateway_runtime/bin/java " "$unpacked/$l" || fail "/$l does not exec the package's runtime"
   done
   # java.desktop is left out on purpose (packaging/loomgate-gateway/jlink-exclude).
-  if grep -qw java.desktop "$work/root/$gateway_runtime/modules.txt"; then fail "the runtime has java.desktop"; fi
+  if grep -qw java.desktop "$unpacked/$gateway_runtime/modules.txt"; then fail "the runtime has java.desktop"; fi
   if grep -q 'libawt' "$work/files"; then fail "the runtime has AWT libraries"; fi
 }
 
 check_standin() {
   check_common loomgate-consul-standin usr/lib/loomgate-consul-standin usr/share/loomgate-consul-standin loomgate-consul-standin.service
-  unit_has "$work/root/$unit_dir/loomgate-consul-standin.service" 'DynamicUser=yes' DynamicUser=yes
+  unit_has "$unpacked/$unit_dir/loomgate-consul-standin.service" 'DynamicUser=yes' DynamicUser=yes
   field Description | head -1 | grep -qi 'test fixture' || fail "the fixture's description does not say it is a test fixture"
 }
 
 [ $# -ge 1 ] || { echo "usage: check-deb.sh DEB..." >&2; exit 2; }
 for deb in "$@"; do
   [ -f "$deb" ] || { echo "check-deb: no such file: $deb" >&2; exit 2; }
-  rm -rf "$work/root" "$work/ctl"
+  rm -rf "$unpacked" "$work/ctl"
   dpkg-deb --control "$deb" "$work/ctl"
   # One decompression: the listing (files only) and the extracted tree come from the same pass.
-  mkdir -p "$work/root"
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -v -C "$work/root" | sed -e 's|^\./||' -e '/\/$/d' -e '/^$/d' | sort > "$work/files"
+  mkdir -p "$unpacked"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -v -C "$unpacked" | sed -e 's|^\./||' -e '/\/$/d' -e '/^$/d' | sort > "$work/files"
   case $(dpkg-deb --field "$deb" Package) in
     loomgate-gateway) check_gateway ;;
     loomgate-consul-standin) check_standin ;;

@@ -137,10 +137,8 @@ public final class ApiKeyFilterFactory implements FilterFactory<ApiKeySettings> 
         CredentialSource source = settings.options().source();
         RefusalLog refusals = new RefusalLog(LOG, KEY, context.routeId());
         return (exchange, chain) -> {
-            forwarding.stripClientCopies(exchange);
-            Optional<String> key = source.find(exchange.request());
+            Optional<String> key = settings.options().credential(exchange, SCHEME, "API key");
             if (key.isEmpty()) {
-                Challenge.missing(SCHEME, "no API key in " + source.describe()).answer(exchange);
                 return;
             }
             Optional<ApiKeyEntry> entry = key.get().length() > 256 ? Optional.empty() : settings.match(key.get(), pepper, directory);

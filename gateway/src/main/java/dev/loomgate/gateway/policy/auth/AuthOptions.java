@@ -3,6 +3,9 @@ package dev.loomgate.gateway.policy.auth;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+
+import dev.loomgate.gateway.pipeline.Exchange;
 
 import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.yaml.YamlValue;
@@ -17,6 +20,20 @@ public record AuthOptions(CredentialSource source, IdentityForwarding forwarding
     public AuthOptions {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(forwarding, "forwarding");
+    }
+
+    /**
+     * The first step of every authentication filter: removes the client's own copies of the identity headers,
+     * then finds the credential. Without one, answers 401 with a {@code scheme} challenge naming where it was
+     * looked for ({@code what}: "token", "API key") and returns empty: the filter then stops.
+     */
+    public Optional<String> credential(Exchange exchange, String scheme, String what) {
+        forwarding.stripClientCopies(exchange);
+        Optional<String> credential = source.find(exchange.request());
+        if (credential.isEmpty()) {
+            Challenge.missing(scheme, "no " + what + " in " + source.describe()).answer(exchange);
+        }
+        return credential;
     }
 
     /**

@@ -58,10 +58,8 @@ public final class IntrospectionFilterFactory implements FilterFactory<Introspec
         String routeId = context.routeId();
         RefusalLog refusals = new RefusalLog(LOG, KEY, routeId);
         return (exchange, chain) -> {
-            forwarding.stripClientCopies(exchange);
-            Optional<String> token = settings.options().source().find(exchange.request());
+            Optional<String> token = settings.options().credential(exchange, SCHEME, "token");
             if (token.isEmpty()) {
-                Challenge.missing(SCHEME, "no token in " + settings.options().source().describe()).answer(exchange);
                 return;
             }
             if (token.get().length() > IntrospectionSettings.MAX_TOKEN_SIZE) {

@@ -8,7 +8,6 @@ import dev.loomgate.gateway.pipeline.FilterContext;
 import dev.loomgate.gateway.pipeline.FilterFactory;
 import dev.loomgate.gateway.pipeline.ParseContext;
 import dev.loomgate.gateway.pipeline.Phase;
-import dev.loomgate.gateway.policy.auth.Challenge;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
 import dev.loomgate.gateway.policy.auth.RefusalLog;
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -47,11 +46,8 @@ public final class JwtFilterFactory implements FilterFactory<JwtSettings> {
         IdentityForwarding forwarding = settings.options().forwarding();
         RefusalLog refusals = new RefusalLog(LOG, KEY, context.routeId());
         return (exchange, chain) -> {
-            forwarding.stripClientCopies(exchange);
-            Optional<String> token = settings.options().source().find(exchange.request());
+            Optional<String> token = settings.options().credential(exchange, JwtVerifier.SCHEME, "token");
             if (token.isEmpty()) {
-                Challenge.missing(JwtVerifier.SCHEME, "no token in " + settings.options().source().describe())
-                        .answer(exchange);
                 return;
             }
             switch (verifier.verify(token.get())) {

@@ -14,27 +14,35 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisSentinelPool;
-import redis.clients.jedis.util.Pool;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.JedisSentineled;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The one place that knows Jedis: a connection pool (a {@link JedisPool}, or a {@link JedisSentinelPool} that follows
- * failovers), a health probe, and Bucket4j proxy managers bound to that pool.
+ * The one place that builds Jedis clients: one pooled {@link UnifiedJedis} per node, whatever the topology
+ * ({@link JedisPooled} for one server, {@link JedisSentineled} that follows failovers, {@link JedisCluster} that
+ * follows the slot map), a health probe, and Bucket4j proxy managers bound to that client. Stores elsewhere in the
+ * node issue their commands through {@link #commands()}, so every Redis user runs unchanged on all three topologies;
+ * keys that one script or transaction touches must share a hash tag ({@link RedisKeys}) to stay in one slot.
  *
- * <p>Opening never fails because Redis is unreachable: with Sentinel the pool can only be built once a sentinel
- * answers, so it is built lazily, on {@link #open} and again on each {@link #ping()} until it exists. Until then
- * {@link #bucketProxyManager} is empty and callers use their fallback.
+ * <p>Opening never fails because Redis is unreachable: with Sentinel or Cluster the client can only be built once a
+ * sentinel or a cluster node answers, so it is built lazily, on {@link #open} and again on each {@link #ping()} and
+ * {@link #commands()} until it exists. Until then {@link #commands()} and {@link #bucketProxyManager} are empty and
+ * callers use their fallback.
  */
 public final class RedisConnections implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisConnections.class.getName());
 
+    private static final int CLUSTER_MAX_ATTEMPTS = 5;
+    private static final Duration CLUSTER_MAX_TOTAL_RETRIES = Duration.ofSeconds(2);
+
     private final RedisSettings settings;
     private final ReentrantLock poolCreation = new ReentrantLock();
     private final ConcurrentHashMap<Duration, ProxyManager<String>> proxyManagers = new ConcurrentHashMap<>();
-    private volatile Pool<Jedis> pool;
+    private volatile UnifiedJedis pool;
     private volatile boolean closed;
     private volatile String lastCreateError = "";
 
@@ -49,6 +57,14 @@ public final class RedisConnections implements AutoCloseable {
         return connections;
     }
 
+    /**
+     * The client for the node's Redis, built now if it was not yet (see the class comment); empty while Redis (or
+     * every sentinel or cluster node) is unreachable. The client is shared and thread-safe: do not close it.
+     */
+    public Optional<UnifiedJedis> commands() {
+        return Optional.ofNullable(poolIfPossible());
+    }
+
     public RedisSettings settings() {
         return settings;
     }
@@ -58,13 +74,15 @@ public final class RedisConnections implements AutoCloseable {
      * sentinel) did not answer within the configured timeouts. Never throws.
      */
     public Optional<Duration> ping() {
-        Pool<Jedis> p = poolIfPossible();
+        UnifiedJedis p = poolIfPossible();
         if (p == null) {
             return Optional.empty();
         }
         long start = System.nanoTime();
-        try (Jedis jedis = p.getResource()) {
-            jedis.ping();
+        try {
+            // On a cluster this reaches one node chosen by the client; a dead master is detected by the commands
+            // that need its slots, and the client refreshes its slot map on the MOVED/connection errors they get.
+            p.ping();
             return Optional.of(Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException e) {
             return Optional.empty();
@@ -76,10 +94,10 @@ public final class RedisConnections implements AutoCloseable {
      * would each fail one request; the rate limiter calls this when it goes back to Redis.
      */
     public void discardIdleConnections() {
-        Pool<Jedis> p = pool;
-        if (p != null) {
+        // The Sentinel and Cluster providers replace their pools themselves when the master or slot map changes.
+        if (pool instanceof JedisPooled p) {
             try {
-                p.clear();
+                p.getPool().clear();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "clearing idle Redis connections failed", e);
             }
@@ -88,9 +106,9 @@ public final class RedisConnections implements AutoCloseable {
 
     /** The current master as the Sentinel pool sees it, or the standalone address; empty before the pool exists. */
     public Optional<RedisAddress> currentMaster() {
-        Pool<Jedis> p = pool;
-        if (p instanceof JedisSentinelPool sentinelPool) {
-            HostAndPort hp = sentinelPool.getCurrentHostMaster();
+        UnifiedJedis p = pool;
+        if (p instanceof JedisSentineled sentineled) {
+            HostAndPort hp = sentineled.getCurrentMaster();
             return hp == null ? Optional.empty() : Optional.of(new RedisAddress(hp.getHost(), hp.getPort()));
         }
         if (p != null && settings.topology() instanceof RedisTopology.Standalone s) {
@@ -106,12 +124,12 @@ public final class RedisConnections implements AutoCloseable {
 
     /** GET within the configured timeouts. Never throws. */
     public Read get(String key) {
-        Pool<Jedis> p = poolIfPossible();
+        UnifiedJedis p = poolIfPossible();
         if (p == null) {
             return Read.UNREACHABLE;
         }
-        try (Jedis jedis = p.getResource()) {
-            return new Read(true, Optional.ofNullable(jedis.get(key)));
+        try {
+            return new Read(true, Optional.ofNullable(p.get(key)));
         } catch (RuntimeException e) {
             return Read.UNREACHABLE;
         }
@@ -119,12 +137,12 @@ public final class RedisConnections implements AutoCloseable {
 
     /** SET with an expiry (at least 1 ms). False when Redis did not take it. Never throws. */
     public boolean setWithExpiry(String key, String value, Duration ttl) {
-        Pool<Jedis> p = poolIfPossible();
+        UnifiedJedis p = poolIfPossible();
         if (p == null) {
             return false;
         }
-        try (Jedis jedis = p.getResource()) {
-            jedis.psetex(key, Math.max(1, ttl.toMillis()), value);
+        try {
+            p.psetex(key, Math.max(1, ttl.toMillis()), value);
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -133,12 +151,17 @@ public final class RedisConnections implements AutoCloseable {
 
     /** DEL; the number of keys removed, or -1 when Redis did not answer. Never throws. */
     public long delete(String... keys) {
-        Pool<Jedis> p = poolIfPossible();
+        UnifiedJedis p = poolIfPossible();
         if (p == null || keys.length == 0) {
             return p == null ? -1 : 0;
         }
-        try (Jedis jedis = p.getResource()) {
-            return jedis.del(keys);
+        try {
+            // One DEL per key: on a cluster the keys may live in different slots.
+            long removed = 0;
+            for (String key : keys) {
+                removed += p.del(key);
+            }
+            return removed;
         } catch (RuntimeException e) {
             return -1;
         }
@@ -149,7 +172,7 @@ public final class RedisConnections implements AutoCloseable {
      * the bucket would be full again plus {@code keepAfterRefill}. Empty while the pool cannot be built yet.
      */
     public Optional<ProxyManager<String>> bucketProxyManager(Duration keepAfterRefill) {
-        Pool<Jedis> p = pool;
+        UnifiedJedis p = pool;
         if (p == null) {
             return Optional.empty();
         }
@@ -159,8 +182,8 @@ public final class RedisConnections implements AutoCloseable {
                 .build()));
     }
 
-    private Pool<Jedis> poolIfPossible() {
-        Pool<Jedis> p = pool;
+    private UnifiedJedis poolIfPossible() {
+        UnifiedJedis p = pool;
         if (p != null || closed) {
             return p;
         }
@@ -187,8 +210,8 @@ public final class RedisConnections implements AutoCloseable {
         }
     }
 
-    private Pool<Jedis> createPool() {
-        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
+    private UnifiedJedis createPool() {
+        GenericObjectPoolConfig<Connection> poolConfig = new GenericObjectPoolConfig<>();
         poolConfig.setMaxTotal(settings.poolSize());
         poolConfig.setMaxIdle(settings.poolSize());
         poolConfig.setMinIdle(0);
@@ -201,13 +224,20 @@ public final class RedisConnections implements AutoCloseable {
         JedisClientConfig master = clientConfig(true);
         return switch (settings.topology()) {
             case RedisTopology.Standalone s ->
-                    new JedisPool(poolConfig, new HostAndPort(s.address().host(), s.address().port()), master);
-            case RedisTopology.Sentinel s -> {
-                Set<HostAndPort> sentinels = new LinkedHashSet<>();
-                s.sentinels().forEach(a -> sentinels.add(new HostAndPort(a.host(), a.port())));
-                yield new JedisSentinelPool(s.masterName(), sentinels, poolConfig, master, clientConfig(false));
-            }
+                    new JedisPooled(poolConfig, new HostAndPort(s.address().host(), s.address().port()), master);
+            case RedisTopology.Sentinel s ->
+                    new JedisSentineled(s.masterName(), master, poolConfig, hostsAndPorts(s.sentinels()),
+                            clientConfig(false));
+            // Pool config applies per cluster node; 5 attempts cover a MOVED/ASK plus a failover's slot-map refresh.
+            case RedisTopology.Cluster c -> new JedisCluster(hostsAndPorts(c.seeds()), master, CLUSTER_MAX_ATTEMPTS,
+                    CLUSTER_MAX_TOTAL_RETRIES, poolConfig);
         };
+    }
+
+    private static Set<HostAndPort> hostsAndPorts(java.util.List<RedisAddress> addresses) {
+        Set<HostAndPort> result = new LinkedHashSet<>();
+        addresses.forEach(a -> result.add(new HostAndPort(a.host(), a.port())));
+        return result;
     }
 
     /**
@@ -229,7 +259,9 @@ public final class RedisConnections implements AutoCloseable {
         if (forMaster) {
             settings.user().ifPresent(b::user);
             settings.password().ifPresent(b::password);
-            b.database(settings.database());
+            if (!(settings.topology() instanceof RedisTopology.Cluster)) {
+                b.database(settings.database());
+            }
         }
         return b.build();
     }
@@ -239,7 +271,7 @@ public final class RedisConnections implements AutoCloseable {
         closed = true;
         poolCreation.lock();
         try {
-            Pool<Jedis> p = pool;
+            UnifiedJedis p = pool;
             pool = null;
             if (p != null) {
                 p.close();

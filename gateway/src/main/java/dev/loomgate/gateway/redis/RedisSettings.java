@@ -12,7 +12,11 @@ import java.util.Optional;
  * from config with {@link #fromMap}:
  * <pre>
  * redis:
+ *   mode: standalone                 # optional: standalone | sentinel | cluster; must match the block given
  *   address: 127.0.0.1:6379          # standalone, or instead:
+ *   cluster:
+ *     addresses: [ "10.0.0.1:7000", "10.0.0.2:7000" ]   # any reachable nodes; the slot map is learnt from them
+ *   # or instead:
  *   sentinel:
  *     master-name: loomgate
  *     addresses: [ "10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379" ]
@@ -57,10 +61,15 @@ public record RedisSettings(
     public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(20);
 
     /** Keys of the {@code redis:} block. */
-    public static final List<String> KEYS = List.of("address", "sentinel", "user", "password", "tls", "database",
+    public static final List<String> KEYS = List.of("mode", "address", "sentinel", "cluster", "user", "password", "tls",
+            "database",
             "connect-timeout", "read-timeout", "pool-size", "pool-wait");
     /** Keys of {@code redis.sentinel}. */
     public static final List<String> SENTINEL_KEYS = List.of("master-name", "addresses", "tls");
+    /** Keys of {@code redis.cluster}. */
+    public static final List<String> CLUSTER_KEYS = List.of("addresses");
+    /** Values of {@code redis.mode}. */
+    public static final List<String> MODES = List.of("standalone", "sentinel", "cluster");
 
     public RedisSettings {
         if (topology == null) {
@@ -91,6 +100,11 @@ public record RedisSettings(
     /** A Sentinel-managed master with default timeouts and pool. */
     public static RedisSettings sentinel(String masterName, List<RedisAddress> sentinels) {
         return builder(new RedisTopology.Sentinel(masterName, sentinels)).build();
+    }
+
+    /** A Redis Cluster reached through any of {@code seeds}, no credentials, no TLS, default timeouts and pool. */
+    public static RedisSettings cluster(List<RedisAddress> seeds) {
+        return builder(new RedisTopology.Cluster(seeds)).build();
     }
 
     /** A builder for this topology with no credentials, no TLS, database 0, default timeouts and pool. */
@@ -197,39 +211,49 @@ public record RedisSettings(
         String p = "redis.";
         Optional<Boolean> sentinelTls = Optional.empty();
         TreeValues.rejectUnknownKeys(map, p, KEYS);
+        Optional<String> mode = TreeValues.string(map, "mode", p + "mode");
+        if (mode.isPresent() && !MODES.contains(mode.get())) {
+            throw TreeValues.error(p + "mode", "must be one of " + MODES + ", got '" + mode.get() + "'");
+        }
         Optional<String> address = TreeValues.string(map, "address", p + "address");
         Optional<Map<String, Object>> sentinel = TreeValues.map(map, "sentinel", p + "sentinel");
+        Optional<Map<String, Object>> cluster = TreeValues.map(map, "cluster", p + "cluster");
+        int blocks = (address.isPresent() ? 1 : 0) + (sentinel.isPresent() ? 1 : 0) + (cluster.isPresent() ? 1 : 0);
+        if (blocks > 1) {
+            throw TreeValues.error(p + "address", "give one of address (standalone), sentinel or cluster, not several");
+        }
         RedisTopology topology;
-        if (address.isPresent() && sentinel.isPresent()) {
-            throw TreeValues.error(p + "address", "give either address (standalone) or sentinel, not both");
-        } else if (address.isPresent()) {
+        if (address.isPresent()) {
             topology = new RedisTopology.Standalone(RedisAddress.parse(address.get(), p + "address"));
         } else if (sentinel.isPresent()) {
             Map<String, Object> s = sentinel.get();
             TreeValues.rejectUnknownKeys(s, p + "sentinel.", SENTINEL_KEYS);
             String masterName = TreeValues.string(s, "master-name", p + "sentinel.master-name")
                     .orElseThrow(() -> TreeValues.error(p + "sentinel.master-name", "required when sentinel is used"));
-            List<?> raw = TreeValues.list(s, "addresses", p + "sentinel.addresses")
-                    .orElseThrow(() -> TreeValues.error(p + "sentinel.addresses", "required: a list of host:port"));
-            if (raw.isEmpty()) {
-                throw TreeValues.error(p + "sentinel.addresses", "at least one sentinel address is required");
-            }
-            List<RedisAddress> sentinels = new ArrayList<>();
-            for (int i = 0; i < raw.size(); i++) {
-                String field = p + "sentinel.addresses[" + i + "]";
-                if (!(raw.get(i) instanceof String text)) {
-                    throw TreeValues.error(field, "expected host:port, got " + TreeValues.describe(raw.get(i)));
-                }
-                sentinels.add(RedisAddress.parse(text, field));
-            }
-            topology = new RedisTopology.Sentinel(masterName, sentinels);
+            topology = new RedisTopology.Sentinel(masterName, addresses(s, p + "sentinel.addresses", "sentinel"));
             sentinelTls = TreeValues.bool(s, "tls", p + "sentinel.tls");
+        } else if (cluster.isPresent()) {
+            Map<String, Object> c = cluster.get();
+            TreeValues.rejectUnknownKeys(c, p + "cluster.", CLUSTER_KEYS);
+            topology = new RedisTopology.Cluster(addresses(c, p + "cluster.addresses", "cluster node"));
         } else {
-            throw TreeValues.error(p + "address", "either address (standalone) or sentinel is required");
+            String wanted = mode.orElse("standalone");
+            throw TreeValues.error(p + switch (wanted) {
+                case "sentinel" -> "sentinel";
+                case "cluster" -> "cluster";
+                default -> "address";
+            }, "required: one of address (standalone), sentinel or cluster");
+        }
+        if (mode.isPresent() && !mode.get().equals(topology.mode())) {
+            throw TreeValues.error(p + "mode", "is '" + mode.get() + "' but the block given is for "
+                    + topology.mode());
         }
         long database = TreeValues.integer(map, "database", p + "database").orElse((long) DEFAULT_DATABASE);
         if (database < 0 || database > 1_000_000) {
             throw TreeValues.error(p + "database", "must be >= 0, got " + database);
+        }
+        if (database != 0 && topology instanceof RedisTopology.Cluster) {
+            throw TreeValues.error(p + "database", "Redis Cluster has only database 0, got " + database);
         }
         long poolSize = TreeValues.integer(map, "pool-size", p + "pool-size").orElse((long) DEFAULT_POOL_SIZE);
         if (poolSize < 1 || poolSize > 10_000) {
@@ -249,6 +273,23 @@ public record RedisSettings(
         TreeValues.string(map, "user", p + "user").ifPresent(b::user);
         TreeValues.string(map, "password", p + "password").ifPresent(b::password);
         return b.build();
+    }
+
+    private static List<RedisAddress> addresses(Map<String, Object> block, String field, String what) {
+        List<?> raw = TreeValues.list(block, "addresses", field)
+                .orElseThrow(() -> TreeValues.error(field, "required: a list of host:port"));
+        if (raw.isEmpty()) {
+            throw TreeValues.error(field, "at least one " + what + " address is required");
+        }
+        List<RedisAddress> result = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String itemField = field + "[" + i + "]";
+            if (!(raw.get(i) instanceof String text)) {
+                throw TreeValues.error(itemField, "expected host:port, got " + TreeValues.describe(raw.get(i)));
+            }
+            result.add(RedisAddress.parse(text, itemField));
+        }
+        return result;
     }
 
     private static Duration positive(Duration d, String field) {

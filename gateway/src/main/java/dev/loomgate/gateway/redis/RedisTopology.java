@@ -2,7 +2,10 @@ package dev.loomgate.gateway.redis;
 
 import java.util.List;
 
-/** Where Redis is: one fixed server, or a master found (and followed across failovers) through Sentinel. */
+/**
+ * Where Redis is: one fixed server, a master found (and followed across failovers) through Sentinel, or a Redis
+ * Cluster (several masters, keys sharded by hash slot) discovered from any of its seed nodes.
+ */
 public sealed interface RedisTopology {
 
     /** One server at a fixed address. */
@@ -35,5 +38,29 @@ public sealed interface RedisTopology {
         public String toString() {
             return "sentinel master '" + masterName + "' via " + sentinels;
         }
+    }
+
+    /** A Redis Cluster reached through any of {@code seeds}; the client learns the slot map and follows it. */
+    record Cluster(List<RedisAddress> seeds) implements RedisTopology {
+        public Cluster {
+            if (seeds == null || seeds.isEmpty()) {
+                throw new IllegalArgumentException("cluster.addresses: at least one cluster node address is required");
+            }
+            seeds = List.copyOf(seeds);
+        }
+
+        @Override
+        public String toString() {
+            return "cluster via " + seeds;
+        }
+    }
+
+    /** The {@code redis.mode} name of this topology. */
+    default String mode() {
+        return switch (this) {
+            case Standalone s -> "standalone";
+            case Sentinel s -> "sentinel";
+            case Cluster c -> "cluster";
+        };
     }
 }

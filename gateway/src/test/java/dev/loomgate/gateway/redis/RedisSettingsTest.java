@@ -46,8 +46,8 @@ class RedisSettingsTest {
                 Map.of("addresses", List.of("127.0.0.1:26379"))));
         assertError("redis.sentinel.addresses: at least one", Map.of("sentinel",
                 Map.of("master-name", "lg", "addresses", List.of())));
-        assertError("redis.address: either address", Map.of());
-        assertError("redis.address: give either", Map.of("address", "h:1",
+        assertError("redis.address: required: one of address (standalone), sentinel or cluster", Map.of());
+        assertError("redis.address: give one of address (standalone), sentinel or cluster", Map.of("address", "h:1",
                 "sentinel", Map.of("master-name", "lg", "addresses", List.of("h:2"))));
         assertError("redis.address: expected host:port", Map.of("address", "localhost"));
         assertError("redis.sentinel.addresses[1]: port 70000 is outside", Map.of("sentinel",
@@ -57,6 +57,38 @@ class RedisSettingsTest {
         assertError("redis.pool-size: must be in 1..10000", Map.of("address", "h:1", "pool-size", 0));
         assertError("redis.read-timout: unknown key", Map.of("address", "h:1", "read-timout", "1s"));
         assertThrows(IllegalArgumentException.class, () -> RedisSettings.sentinel(" ", List.of()));
+    }
+
+    @Test
+    void parsesClusterAndChecksMode() {
+        RedisSettings s = RedisSettings.fromMap(Map.of("mode", "cluster",
+                "cluster", Map.of("addresses", List.of("10.0.0.1:7000", "10.0.0.2:7000")), "password", "pw"));
+        assertEquals(new RedisTopology.Cluster(List.of(new RedisAddress("10.0.0.1", 7000),
+                new RedisAddress("10.0.0.2", 7000))), s.topology());
+        assertEquals("cluster", s.topology().mode());
+        assertEquals(RedisSettings.cluster(List.of(new RedisAddress("10.0.0.1", 7000))),
+                RedisSettings.fromMap(Map.of("cluster", Map.of("addresses", List.of("10.0.0.1:7000")))),
+                "mode is optional: the block says which");
+        assertEquals("standalone", RedisSettings.fromMap(Map.of("mode", "standalone", "address", "h:1"))
+                .topology().mode());
+        assertEquals("sentinel", RedisSettings.fromMap(Map.of("mode", "sentinel",
+                "sentinel", Map.of("master-name", "lg", "addresses", List.of("h:2")))).topology().mode());
+
+        assertError("redis.mode: must be one of [standalone, sentinel, cluster], got 'sharded'",
+                Map.of("mode", "sharded", "address", "h:1"));
+        assertError("redis.mode: is 'cluster' but the block given is for standalone",
+                Map.of("mode", "cluster", "address", "h:1"));
+        assertError("redis.cluster: required: one of address", Map.of("mode", "cluster"));
+        assertError("redis.sentinel: required: one of address", Map.of("mode", "sentinel"));
+        assertError("redis.cluster.addresses: at least one cluster node address",
+                Map.of("cluster", Map.of("addresses", List.of())));
+        assertError("redis.cluster.addresses[0]: expected host:port",
+                Map.of("cluster", Map.of("addresses", List.of(7000))));
+        assertError("redis.cluster.seeds: unknown key", Map.of("cluster", Map.of("seeds", List.of("h:1"))));
+        assertError("redis.database: Redis Cluster has only database 0",
+                Map.of("cluster", Map.of("addresses", List.of("h:1")), "database", 3));
+        assertError("redis.address: give one of", Map.of("address", "h:1",
+                "cluster", Map.of("addresses", List.of("h:2"))));
     }
 
     private static void assertError(String expectedStart, Map<String, ?> config) {

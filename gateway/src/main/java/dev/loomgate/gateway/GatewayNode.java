@@ -15,7 +15,11 @@ import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.admin.AdminUi;
 import dev.loomgate.gateway.admin.ClusterPage;
+import dev.loomgate.gateway.admin.CacheAdmin;
 import dev.loomgate.gateway.admin.IntrospectionAdmin;
+import dev.loomgate.gateway.cache.ResponseCache;
+import dev.loomgate.gateway.redis.RedisCacheStore;
+import dev.loomgate.gateway.cache.SharedCacheStore;
 import dev.loomgate.gateway.cluster.NodeRegistration;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -99,6 +103,8 @@ public final class GatewayNode implements AutoCloseable {
     /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
     private final Optional<RedisIntrospectionStore> introspectionRedis;
     private final Optional<ApiKeysWatcher> apiKeysWatcher;
+    /** The response cache: L1 here, L2 and invalidations on Redis when configured (docs/CACHE.md). */
+    private final ResponseCache responseCache;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -120,10 +126,14 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
+        this.responseCache = new ResponseCache(ResponseCache.DEFAULT_L1_BYTES,
+                config.redis().map(r -> (SharedCacheStore) RedisCacheStore.open(r)), config.node().id(),
+                System::currentTimeMillis);
+        metrics.addSource(responseCache::writeMetrics);
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
         this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
-                .add(ApiKeyDirectory.class, apiKeys).build());
+                .add(ApiKeyDirectory.class, apiKeys).add(ResponseCache.class, responseCache).build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -250,6 +260,7 @@ public final class GatewayNode implements AutoCloseable {
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
                     new IntrospectionAdmin(introspectionCache, adminToken).register(r);
+                    new CacheAdmin(responseCache, adminToken).register(r);
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
@@ -409,6 +420,11 @@ public final class GatewayNode implements AutoCloseable {
         close();
     }
 
+    /** The node's response cache (tests and benchmarks read its metrics). */
+    public ResponseCache responseCache() {
+        return responseCache;
+    }
+
     /** The node's introspection answers (the admin API evicts revoked tokens from it). */
     public IntrospectionCache introspectionCache() {
         return introspectionCache;
@@ -433,6 +449,7 @@ public final class GatewayNode implements AutoCloseable {
             keySets.close();
             introspectionCache.close();
             introspectionRedis.ifPresent(RedisIntrospectionStore::close);
+            responseCache.close();
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

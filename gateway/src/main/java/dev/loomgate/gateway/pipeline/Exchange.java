@@ -50,6 +50,22 @@ public interface Exchange {
     /** The client's request body. */
     ClientBody body();
 
+    /**
+     * Response-cache support: from now on the rest of the pipeline (the terminal step's relay, problem answers)
+     * writes to {@code sink} instead of the client; the sink decides what reaches {@link #clientResponse}.
+     */
+    default void divertResponse(ResponseWriter sink) {
+        throw new UnsupportedOperationException("this exchange cannot divert its response");
+    }
+
+    /**
+     * The client's own writer, even while the response is diverted. {@code storedUpstreamResponse} marks the
+     * answer as an upstream's response served from a store (a cache hit), so hooks see it as relayed.
+     */
+    default ResponseWriter clientResponse(boolean storedUpstreamResponse) {
+        throw new UnsupportedOperationException("this exchange has no separate client writer");
+    }
+
     /** Whether the response head has been sent. */
     default boolean answered() {
         return response().committed();

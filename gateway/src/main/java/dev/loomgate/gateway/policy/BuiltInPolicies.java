@@ -1,6 +1,7 @@
 package dev.loomgate.gateway.policy;
 
 import dev.loomgate.gateway.pipeline.FilterRegistry;
+import dev.loomgate.gateway.policy.cache.CacheFilterFactory;
 import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
 import dev.loomgate.gateway.policy.apikey.ApiKeyFilterFactory;
 import dev.loomgate.gateway.policy.headers.HeaderOpsFilterFactory;
@@ -25,6 +26,7 @@ public final class BuiltInPolicies {
             .filter(new ApiKeyFilterFactory())
             .filter(new JwtFilterFactory())
             .filter(new IntrospectionFilterFactory())
+            .filter(new CacheFilterFactory())
             .build();
 
     private BuiltInPolicies() {

@@ -56,6 +56,9 @@ final class ProxyExchange implements Exchange {
     private List<ResponseHook> hooks;
     private final ClientResponse response = new ClientResponse();
     private boolean relaying;
+    /** Where the pipeline's response goes instead of the client (the response cache's capture); null: the client. */
+    private ResponseWriter diverted;
+    private boolean storedAnswer;
 
     /** Builds the upstream request's headers on first use, so an early answer never pays for them. */
     interface UpstreamHeaders {
@@ -150,16 +153,30 @@ final class ProxyExchange implements Exchange {
     @Override
     public void answer(Problem problem) {
         metrics.error(problem.type().slug());
-        ProblemWriter.send(response, problem, view.path(), requestId);
+        ProblemWriter.send(response(), problem, view.path(), requestId);
     }
 
     @Override
     public ResponseWriter response() {
+        return diverted != null ? diverted : response;
+    }
+
+    @Override
+    public void divertResponse(ResponseWriter sink) {
+        this.diverted = sink;
+    }
+
+    @Override
+    public ResponseWriter clientResponse(boolean storedUpstreamResponse) {
+        this.storedAnswer |= storedUpstreamResponse;
         return response;
     }
 
-    /** The writer for the upstream's response: hooks see it as relayed. */
+    /** The writer for the upstream's response: hooks see it as relayed (unless a cache diverted it). */
     ResponseWriter relay(int status) {
+        if (diverted != null) {
+            return diverted;
+        }
         this.status = status;
         this.relaying = true;
         return response;
@@ -175,7 +192,7 @@ final class ProxyExchange implements Exchange {
             status = res.status();
         }
         if (hooks != null) {
-            Head head = new Head(res.status(), relaying);
+            Head head = new Head(res.status(), relaying || storedAnswer);
             for (ResponseHook hook : hooks) {
                 hook.beforeHead(head);
             }

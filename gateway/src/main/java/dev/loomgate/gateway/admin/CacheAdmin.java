@@ -1,0 +1,113 @@
+package dev.loomgate.gateway.admin;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.loomgate.gateway.cache.CacheKeys;
+import dev.loomgate.gateway.cache.CacheSettings;
+import dev.loomgate.gateway.cache.ResponseCache;
+import dev.loomgate.gateway.http.Problem;
+import dev.loomgate.gateway.proxy.ProblemWriter;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+
+/**
+ * {@code POST /admin/cache/purge}: drops cached responses on every node (docs/CACHE.md), by route
+ * ({@code {"route": "r"}}), by tag ({@code {"tag": "t"}}, the upstream's Cache-Tag / Surrogate-Key) or by key
+ * ({@code {"route": "r", "host": "h", "path": "/p?q=1"}}, or {@code {"key": "<hex>"}}).
+ */
+public final class CacheAdmin {
+    private static final int MAX_BODY = 16 * 1024;
+
+    private final ResponseCache cache;
+    private final Optional<byte[]> token;
+
+    public CacheAdmin(ResponseCache cache, Optional<String> adminToken) {
+        this.cache = cache;
+        this.token = adminToken.map(t -> t.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Must be registered before {@link AdminApi}, whose {@code /admin/*} catches everything else. */
+    public void register(HttpRouting.Builder r) {
+        r.post("/admin/cache/purge", this::purge);
+    }
+
+    private void purge(ServerRequest req, ServerResponse res) {
+        String path = req.path().path();
+        if (!AdminApi.authorized(req, token)) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"loomgate-admin\"");
+            ProblemWriter.send(res, new Problem(Problem.Type.UNAUTHORIZED,
+                    "the admin API needs Authorization: Bearer <admin token>"), path, "");
+            return;
+        }
+        JsonObject body;
+        try {
+            byte[] bytes = req.content().hasEntity() ? req.content().inputStream().readNBytes(MAX_BODY + 1) : new byte[0];
+            if (bytes.length > MAX_BODY) {
+                throw new IllegalArgumentException("body larger than " + MAX_BODY + " bytes");
+            }
+            body = Json.createReader(new StringReader(new String(bytes, StandardCharsets.UTF_8))).readObject();
+            JsonObjectBuilder out = Json.createObjectBuilder();
+            Optional<String> route = text(body, "route");
+            Optional<String> tag = text(body, "tag");
+            Optional<String> key = text(body, "key");
+            Optional<String> target = text(body, "path");
+            if (tag.isPresent() && body.size() == 1) {
+                out.add("purged", "tag").add("tag", tag.get()).add("sharedDeleted", cache.purgeTag(tag.get()));
+            } else if (key.isPresent() && body.size() == 1) {
+                if (!key.get().matches("[0-9a-f]{64}")) {
+                    throw new IllegalArgumentException("key: expected 64 hex digits");
+                }
+                cache.purgeKey(key.get());
+                out.add("purged", "key");
+            } else if (route.isPresent() && target.isPresent()) {
+                String host = text(body, "host").orElse("");
+                String p = target.get();
+                int q = p.indexOf('?');
+                String pathOnly = q < 0 ? p : p.substring(0, q);
+                String query = q < 0 ? "" : p.substring(q + 1);
+                if (!pathOnly.startsWith("/")) {
+                    throw new IllegalArgumentException("path: must start with '/'");
+                }
+                long gen = cache.generation(route.get());
+                // the route's query mode is the filter's; purging all three spellings of the key is harmless
+                Set<String> keys = new LinkedHashSet<>();
+                for (CacheSettings.QueryMode mode : CacheSettings.QueryMode.values()) {
+                    keys.add(CacheKeys.primary(route.get(), gen, "GET", host, pathOnly, query, mode));
+                }
+                keys.forEach(cache::purgeKey);
+                out.add("purged", "key").add("route", route.get()).add("path", p);
+            } else if (route.isPresent() && body.size() == 1) {
+                out.add("purged", "route").add("route", route.get()).add("generation", cache.purgeRoute(route.get()));
+            } else {
+                throw new IllegalArgumentException("body must be {\"route\"}, {\"tag\"}, {\"key\"} or"
+                        + " {\"route\", \"host\", \"path\"}");
+            }
+            AdminApi.sendJson(res, out.build());
+        } catch (IOException | JsonException | IllegalStateException | ClassCastException | IllegalArgumentException e) {
+            String detail = e instanceof IllegalArgumentException ? e.getMessage() : "body must be a JSON object";
+            ProblemWriter.send(res, new Problem(Problem.Type.BAD_REQUEST, detail), path, "");
+        }
+    }
+
+    private static Optional<String> text(JsonObject body, String name) {
+        if (!body.containsKey(name)) {
+            return Optional.empty();
+        }
+        if (!(body.get(name) instanceof JsonString s) || s.getString().isBlank() || s.getString().length() > 4096) {
+            throw new IllegalArgumentException(name + ": expected a non-empty string");
+        }
+        return Optional.of(s.getString());
+    }
+}

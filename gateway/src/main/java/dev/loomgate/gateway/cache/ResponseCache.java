@@ -1,0 +1,334 @@
+package dev.loomgate.gateway.cache;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+
+import dev.loomgate.gateway.observe.PrometheusText;
+
+/**
+ * The node's response cache: L1 in this JVM (Caffeine, bounded by bytes), L2 in the shared store when there is one,
+ * invalidation messages between nodes, per-route purge generations and the cluster-wide miss lease. Every L2 failure
+ * is caught and counted: with Redis down the cache is L1 only and requests never fail because of it. See
+ * docs/CACHE.md for the consistency bounds.
+ */
+public final class ResponseCache implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ResponseCache.class.getName());
+    public static final long DEFAULT_L1_BYTES = 64L << 20;
+    /** How often a route's generation is re-read from L2 after a failed read (never on an L1 hit otherwise). */
+    private static final long GENERATION_RETRY_MILLIS = 1_000;
+
+    /** An L1 value: a vary spec or a response, with what purges match on. */
+    record L1Entry(String routeId, String primary, Object value, int weight, long lastUsableMillis) {
+    }
+
+    private final Cache<String, L1Entry> l1;
+    private final Optional<SharedCacheStore> l2;
+    private final String nodeId;
+    private final LongSupplier clock;
+    private final CacheMetrics metrics = new CacheMetrics();
+    private final Invalidations invalidations;
+    /** route id -> purge generation (part of every primary key), cached so an L1 hit never asks L2. */
+    private final ConcurrentHashMap<String, long[]> generations = new ConcurrentHashMap<>();
+    /** In-flight misses on this node: later requests for the key wait for the first. */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+
+    public ResponseCache(long l1Bytes, Optional<SharedCacheStore> l2, String nodeId, LongSupplier clock) {
+        this.l2 = l2;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.l1 = Caffeine.newBuilder()
+                .maximumWeight(l1Bytes)
+                .weigher((String k, L1Entry e) -> e.weight())
+                .expireAfter(new Expiry<String, L1Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, L1Entry e, long currentTime) {
+                        return TimeUnit.MILLISECONDS.toNanos(Math.max(1, e.lastUsableMillis() - clock.getAsLong()));
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, L1Entry e, long currentTime, long currentDuration) {
+                        return expireAfterCreate(key, e, currentTime);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, L1Entry e, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .removalListener((String k, L1Entry e, RemovalCause cause) -> {
+                    if (cause == RemovalCause.SIZE) {
+                        metrics.evictions.increment();
+                    }
+                })
+                .executor(Runnable::run)
+                .build();
+        this.invalidations = new Invalidations(this, nodeId, clock);
+        l2.ifPresent(s -> s.subscribe(invalidations));
+    }
+
+    /** A node without Redis: L1 only. */
+    public static ResponseCache local(String nodeId) {
+        return new ResponseCache(DEFAULT_L1_BYTES, Optional.empty(), nodeId, System::currentTimeMillis);
+    }
+
+    public CacheMetrics metrics() {
+        return metrics;
+    }
+
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    public boolean shared() {
+        return l2.isPresent();
+    }
+
+    // ---- lookups and stores ----
+
+    public Optional<VarySpec> spec(String routeId, String primary) {
+        String k = CacheKeys.specKey(primary);
+        L1Entry e = l1.getIfPresent(k);
+        if (e != null && e.value() instanceof VarySpec s) {
+            return Optional.of(s);
+        }
+        Optional<VarySpec> spec = l2Get(k).flatMap(VarySpec::decode);
+        spec.ifPresent(s -> l1.put(k, new L1Entry(routeId, primary, s, 256, s.lastUsableMillis())));
+        return spec;
+    }
+
+    public Optional<CachedResponse> variant(String primary, String variant) {
+        String k = CacheKeys.variantKey(primary, variant);
+        L1Entry e = l1.getIfPresent(k);
+        if (e != null && e.value() instanceof CachedResponse r) {
+            return Optional.of(r);
+        }
+        Optional<CachedResponse> r = l2Get(k).flatMap(CachedResponse::decode);
+        r.ifPresent(x -> l1.put(k, new L1Entry(x.routeId(), primary, x, x.weight(), x.lastUsableMillis())));
+        return r;
+    }
+
+    /** Stores a response in L1 and L2 and tells the other nodes to drop their copies of the key. */
+    public void store(String primary, VarySpec spec, String variant, CachedResponse r) {
+        long ttl = r.lastUsableMillis() - now();
+        if (ttl <= 0) {
+            return;
+        }
+        String sk = CacheKeys.specKey(primary);
+        String vk = CacheKeys.variantKey(primary, variant);
+        l1.put(sk, new L1Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
+        l1.put(vk, new L1Entry(r.routeId(), primary, r, r.weight(), r.lastUsableMillis()));
+        metrics.route(r.routeId()).stored.increment();
+        metrics.storedBytes.add(r.body().length);
+        l2Run(s -> {
+            s.put(sk, spec.encode(), Math.max(1, spec.lastUsableMillis() - now()));
+            s.put(vk, r.encode(), ttl);
+            for (String tag : r.tags()) {
+                s.addToSet(CacheKeys.tagKey(tag), vk, ttl);
+            }
+            s.publish(invalidations.message(Invalidations.KEY, primary));
+        });
+    }
+
+    /** A new vary spec for a primary key (a new nonce: older variants are unreachable). */
+    public VarySpec newSpec(java.util.List<String> names, long lastUsableMillis) {
+        return new VarySpec(UUID.randomUUID().toString().substring(0, 13), names, lastUsableMillis);
+    }
+
+    /** The current purge generation of a route (L2's, cached; 0 without L2). */
+    public long generation(String routeId) {
+        long[] g = generations.get(routeId);
+        long now = now();
+        if (g != null && (g[1] == 0 || now < g[1])) {
+            return g[0];
+        }
+        if (l2.isEmpty()) {
+            return 0;
+        }
+        Optional<byte[]> read;
+        try {
+            read = l2.get().get(CacheKeys.generationKey(routeId));
+        } catch (RuntimeException e) {
+            l2Failed(e);
+            long known = g == null ? 0 : g[0];
+            generations.put(routeId, new long[]{known, now + GENERATION_RETRY_MILLIS});
+            return known;
+        }
+        long value = read.map(b -> parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII))).orElse(0L);
+        generations.put(routeId, new long[]{value, 0});
+        return value;
+    }
+
+    // ---- purges ----
+
+    /** Drops one primary key (all its variants) everywhere. */
+    public void purgeKey(String primary) {
+        dropPrimaryLocally(primary);
+        l2Run(s -> {
+            s.delete(CacheKeys.specKey(primary));
+            s.publish(invalidations.message(Invalidations.KEY, primary));
+        });
+    }
+
+    /** Drops every entry of a route everywhere: a new generation makes all its old keys unreachable. */
+    public long purgeRoute(String routeId) {
+        dropRouteLocally(routeId);
+        long[] next = {generation(routeId) + 1};
+        l2Run(s -> {
+            next[0] = s.increment(CacheKeys.generationKey(routeId));
+            s.publish(invalidations.message(Invalidations.ROUTE, next[0] + " " + routeId));
+        });
+        generations.put(routeId, new long[]{next[0], 0});
+        return next[0];
+    }
+
+    /** Drops every entry stored with this tag (upstream Cache-Tag / Surrogate-Key) everywhere; returns L2 deletions. */
+    public int purgeTag(String tag) {
+        dropTagLocally(tag);
+        int[] deleted = {0};
+        l2Run(s -> {
+            String tk = CacheKeys.tagKey(tag);
+            for (String member : s.members(tk, 100_000)) {
+                s.delete(member);
+                deleted[0]++;
+            }
+            s.delete(tk);
+            s.publish(invalidations.message(Invalidations.TAG, tag));
+        });
+        return deleted[0];
+    }
+
+    void dropPrimaryLocally(String primary) {
+        l1.asMap().values().removeIf(e -> e.primary().equals(primary));
+    }
+
+    void dropRouteLocally(String routeId) {
+        l1.asMap().values().removeIf(e -> e.routeId().equals(routeId));
+    }
+
+    void dropTagLocally(String tag) {
+        l1.asMap().values().removeIf(e -> e.value() instanceof CachedResponse r && r.tags().contains(tag));
+    }
+
+    void routeGeneration(String routeId, long generation) {
+        dropRouteLocally(routeId);
+        generations.put(routeId, new long[]{generation, 0});
+    }
+
+    /** Everything in L1 (and every cached generation) goes: after a missed message nothing stale may stay. */
+    public void flushLocal() {
+        l1.invalidateAll();
+        generations.clear();
+        metrics.flushes.increment();
+    }
+
+    public long l1Entries() {
+        return l1.estimatedSize();
+    }
+
+    // ---- collapsing ----
+
+    /** Becomes this node's leader for a missing key (empty) or returns the leader's completion to wait for. */
+    public Optional<CompletableFuture<Void>> joinInFlight(String primary, CompletableFuture<Void> mine) {
+        return Optional.ofNullable(inFlight.putIfAbsent(primary, mine));
+    }
+
+    public void leaveInFlight(String primary, CompletableFuture<Void> mine) {
+        inFlight.remove(primary, mine);
+        mine.complete(null);
+    }
+
+    /** Takes the cluster-wide lease for a missing key. True without L2 (this node is the cluster) or when L2 fails. */
+    public Optional<String> tryLease(String primary, long ttlMillis) {
+        if (l2.isEmpty()) {
+            return Optional.of("");
+        }
+        String owner = nodeId + ":" + UUID.randomUUID();
+        try {
+            return l2.get().tryLease(CacheKeys.leaseKey(primary), owner, ttlMillis) ? Optional.of(owner)
+                    : Optional.empty();
+        } catch (RuntimeException e) {
+            l2Failed(e);
+            return Optional.of("");
+        }
+    }
+
+    public void releaseLease(String primary, String owner) {
+        if (!owner.isEmpty()) {
+            l2Run(s -> s.releaseLease(CacheKeys.leaseKey(primary), owner));
+        }
+    }
+
+    /** Whether another node still holds the lease (false when L2 fails: stop waiting). */
+    public boolean leaseHeld(String primary) {
+        try {
+            return l2.isPresent() && l2.get().exists(CacheKeys.leaseKey(primary));
+        } catch (RuntimeException e) {
+            l2Failed(e);
+            return false;
+        }
+    }
+
+    // ---- L2 plumbing ----
+
+    private Optional<byte[]> l2Get(String key) {
+        if (l2.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            metrics.l2Reads.increment();
+            return l2.get().get(key);
+        } catch (RuntimeException e) {
+            l2Failed(e);
+            return Optional.empty();
+        }
+    }
+
+    private interface StoreAction {
+        void run(SharedCacheStore store);
+    }
+
+    private void l2Run(StoreAction action) {
+        if (l2.isEmpty()) {
+            return;
+        }
+        try {
+            action.run(l2.get());
+        } catch (RuntimeException e) {
+            l2Failed(e);
+        }
+    }
+
+    private void l2Failed(RuntimeException e) {
+        metrics.l2Errors.increment();
+        LOG.log(Level.FINE, "cache L2 unavailable, L1 only", e);
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    public void writeMetrics(PrometheusText p) {
+        metrics.write(p, l1.estimatedSize(), l1.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L),
+                invalidations);
+    }
+
+    @Override
+    public void close() {
+        l2.ifPresent(SharedCacheStore::close);
+    }
+}

@@ -26,7 +26,8 @@ final class Invalidations implements SharedCacheStore.Listener {
 
     Invalidations(ResponseCache cache, String nodeId, LongSupplier clock) {
         this.cache = cache;
-        this.nodeId = nodeId.replace(' ', '_');
+        // unique per process start: two nodes configured with one id must still hear each other
+        this.nodeId = nodeId.replace(' ', '_') + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
         this.clock = clock;
     }
 

@@ -163,7 +163,7 @@ final class CacheFilter implements Filter {
             Result r = v.lifetimes().isPresent() || !get ? label : Result.UNCACHEABLE;
             cache.metrics().record(key.routeId(), r, 0);
             return new CaptureWriter.Plan(true, get && v.lifetimes().isPresent(), r.header());
-        });
+        }, c -> store(ex, key, c, received));
         ex.divertResponse(capture);
         try {
             chain.proceed();
@@ -173,7 +173,6 @@ final class CacheFilter implements Filter {
         if (capture.overflowed()) {
             cache.metrics().tooLarge();
         }
-        capture.captured().ifPresent(c -> store(ex, key, c, received));
     }
 
     /** After a stale answer: one refresh per cluster (the lease), its response stored, nothing sent to the client. */
@@ -187,14 +186,14 @@ final class CacheFilter implements Filter {
             ex.upstreamHeaders().remove("If-Modified-Since");
             long received = cache.now();
             CaptureWriter capture = new CaptureWriter(Optional.empty(), settings.maxObjectSize(), (status, headers) ->
-                    new CaptureWriter.Plan(false, verdict(ex, status, headers, received).lifetimes().isPresent(), ""));
+                    new CaptureWriter.Plan(false, verdict(ex, status, headers, received).lifetimes().isPresent(), ""),
+                    c -> store(ex, key, c, received));
             ex.divertResponse(capture);
             try {
                 chain.proceed();
             } finally {
                 ex.divertResponse(ex.clientResponse(false));
             }
-            capture.captured().ifPresent(c -> store(ex, key, c, received));
         } finally {
             cache.releaseLease(key.primary(), lease.get());
         }

@@ -33,6 +33,7 @@ final class CaptureWriter implements ResponseWriter {
     private final Optional<ResponseWriter> client;
     private final long maxCapture;
     private final Planner planner;
+    private final java.util.function.Consumer<Captured> onComplete;
     private final List<Header> headers = new ArrayList<>();
     private int status = 200;
     private String reason = "";
@@ -43,10 +44,21 @@ final class CaptureWriter implements ResponseWriter {
     private boolean overflow;
     private boolean complete;
 
-    CaptureWriter(Optional<ResponseWriter> client, long maxCapture, Planner planner) {
+    /**
+     * @param onComplete gets the captured response before the client gets its last bytes, so that once a client has
+     *                   the whole response, the store has it too (a request that follows on any node finds it)
+     */
+    CaptureWriter(Optional<ResponseWriter> client, long maxCapture, Planner planner,
+                  java.util.function.Consumer<Captured> onComplete) {
         this.client = client;
         this.maxCapture = maxCapture;
         this.planner = planner;
+        this.onComplete = onComplete;
+    }
+
+    private void completed() {
+        complete = true;
+        captured().ifPresent(onComplete);
     }
 
     /** The response, when it was received completely, the plan said capture and it fit. */
@@ -133,16 +145,17 @@ final class CaptureWriter implements ResponseWriter {
 
     @Override
     public void send() {
-        commit().ifPresent(ResponseWriter::send);
-        complete = true;
+        Optional<ResponseWriter> out = commit();
+        completed();
+        out.ifPresent(ResponseWriter::send);
     }
 
     @Override
     public void send(byte[] body) {
         Optional<ResponseWriter> out = commit();
         keep(body, 0, body.length);
+        completed();
         out.ifPresent(o -> o.send(body));
-        complete = true;
     }
 
     @Override
@@ -171,10 +184,12 @@ final class CaptureWriter implements ResponseWriter {
 
             @Override
             public void close() throws IOException {
+                if (!complete) {
+                    completed();
+                }
                 if (out.isPresent()) {
                     out.get().close();
                 }
-                complete = true;
             }
         };
     }

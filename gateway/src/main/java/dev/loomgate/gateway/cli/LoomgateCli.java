@@ -41,6 +41,7 @@ public final class LoomgateCli {
             Usage: loomgate [options] routes <command> [args]
                    loomgate [options] keys <command> [args]
                    loomgate api-key <command> [args]
+                   loomgate cache purge (--route R [--path P --host H] | --tag T | --key HEX)
 
             Commands:
               routes validate FILE   check a routes file (same schema as the node's routes file)
@@ -57,6 +58,8 @@ public final class LoomgateCli {
               api-key hash           the routes file entry of a key read from stdin
                 --pepper-file FILE | --pepper-env VAR | --sha256   how api-key hashes
                                      (hmac-sha256 with the nodes' pepper, or plain sha256)
+              cache purge ...        purge cached responses on every node through a node's admin API
+                                     (loomgate cache --help)
 
             Options:
               --consul ADDR[,ADDR]   Consul agent(s): host:port or http(s)://host:port
@@ -92,6 +95,9 @@ public final class LoomgateCli {
 
     /** Runs one command; returns the exit code. */
     public int run(String... args) {
+        if (args.length > 0 && args[0].equals("cache")) {
+            return new CacheCommand(out, err, System.getenv()).run(args);
+        }
         if (args.length > 0 && args[0].equals("api-key")) {
             return new ApiKeyCommand(out, err, System.in, System.getenv()).run(args);
         }

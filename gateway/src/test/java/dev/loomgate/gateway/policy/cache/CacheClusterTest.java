@@ -113,6 +113,18 @@ class CacheClusterTest {
                 assertEquals("HIT", xCache(get(b, "/t")), "a key purge leaves other keys");
                 assertPurgeSeen(b, "/t", () -> purge(a, "{\"tag\":\"product-1\"}"));
                 assertPurgeSeen(b, "/k", () -> purge(a, "{\"route\":\"api\"}"));
+                // the same through bin/loomgate's command
+                get(a, "/k");
+                assertPurgeSeen(b, "/k", () -> {
+                    var out = new java.io.ByteArrayOutputStream();
+                    var err = new java.io.ByteArrayOutputStream();
+                    int code = new dev.loomgate.gateway.cli.LoomgateCli(new java.io.PrintStream(out),
+                            new java.io.PrintStream(err)).run("cache", "purge", "--route", "api", "--path", "/k",
+                            "--host", "127.0.0.1", "--admin", "http://127.0.0.1:" + a.adminPort());
+                    assertEquals(0, code, err.toString());
+                    assertTrue(out.toString().contains("\"purged\":\"key\""), out.toString());
+                    return out.toString();
+                });
                 assertTrue(b.admin("/metrics").body().contains("loomgate_cache_invalidations_received_total"));
             } finally {
                 nodes.forEach(TestGateway::close);

@@ -86,6 +86,10 @@ bench-upstream-client: deps ## upstream clients: our UpstreamClient vs Helidon W
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
+.PHONY: bench-cache
+bench-cache: deps build ## response cache: cross-node staleness after a purge (p50/p99/max over 1,000 purges, goal p99 <= 50 ms); cached 1 KB vs nginx proxy_cache (goal >= 0.8, L1 hits never read Redis)
+	@bin/bench-cache $(BENCH_ARGS)
+
 .PHONY: bench-latency bench-memory bench-scale bench-security
 bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p99/p99.9 added by Loomgate vs nginx
 	@bin/bench-latency $(BENCH_ARGS)

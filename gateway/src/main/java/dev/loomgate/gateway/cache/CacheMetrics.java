@@ -98,6 +98,8 @@ public final class CacheMetrics {
         p.sample("loomgate_cache_l1_flushes_total", "", flushes.sum());
         p.help("loomgate_cache_l2_errors_total", "counter", "Redis operations of the cache that failed (L1 only meanwhile).");
         p.sample("loomgate_cache_l2_errors_total", "", l2Errors.sum());
+        p.help("loomgate_cache_l2_reads_total", "counter", "Redis reads of the cache (an L1 hit makes none).");
+        p.sample("loomgate_cache_l2_reads_total", "", l2Reads.sum());
         p.help("loomgate_cache_too_large_total", "counter", "Responses streamed through uncached for their size.");
         p.sample("loomgate_cache_too_large_total", "", tooLarge.sum());
         p.help("loomgate_cache_invalidations_received_total", "counter", "Invalidation messages received.");

@@ -41,6 +41,9 @@ public final class CacheKeys {
 
     /** The variant of a primary key: the values of the request headers its responses vary on. */
     public static String variant(String nonce, List<String> names, List<List<String>> values) {
+        if (names.isEmpty()) {
+            return nonce; // the common case: no Vary, nothing to hash
+        }
         StringBuilder sb = new StringBuilder(nonce);
         for (int i = 0; i < names.size(); i++) {
             sb.append('\n').append(names.get(i)).append(':');
@@ -72,9 +75,27 @@ public final class CacheKeys {
     }
 
     static String sha256(String text) {
+        return HexFormat.of().formatHex(digest().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A clone of one prototype: cheaper than a provider lookup on every request (this runs on every cache hit). */
+    private static MessageDigest digest() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException impossible) {
+                throw new IllegalStateException("every JVM has SHA-256", impossible);
+            }
+        }
+    }
+
+    private static final MessageDigest SHA256;
+
+    static {
+        try {
+            SHA256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }

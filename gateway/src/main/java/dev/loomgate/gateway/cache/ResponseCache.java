@@ -42,6 +42,18 @@ public final class ResponseCache implements AutoCloseable {
     private final ConcurrentHashMap<String, long[]> generations = new ConcurrentHashMap<>();
     /** In-flight misses on this node: later requests for the key wait for the first. */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Bumped by every local drop. An L2 read that raced with an invalidation (read the old value, message handled
+     * before the L1 put) must not put the old value back into L1 for its whole lifetime: such a read is served once
+     * and not kept.
+     */
+    private final java.util.concurrent.atomic.AtomicLong dropEpoch = new java.util.concurrent.atomic.AtomicLong();
+    /** The same per key (striped): a store on another node drops one key and must not stop L1 fills of all others. */
+    private final java.util.concurrent.atomic.AtomicLongArray keyDrops = new java.util.concurrent.atomic.AtomicLongArray(1024);
+
+    private long epoch(String primary) {
+        return dropEpoch.get() * 31 + keyDrops.get(primary.hashCode() & 1023);
+    }
 
     public ResponseCache(long l1Bytes, Optional<SharedCacheStore> l2, String nodeId, LongSupplier clock) {
         this.l2 = l2;
@@ -102,8 +114,11 @@ public final class ResponseCache implements AutoCloseable {
         if (e != null && e.value() instanceof VarySpec s) {
             return Optional.of(s);
         }
+        long epoch = epoch(primary);
         Optional<VarySpec> spec = l2Get(k).flatMap(VarySpec::decode);
-        spec.ifPresent(s -> l1.put(k, new L1Entry(routeId, primary, s, 256, s.lastUsableMillis())));
+        if (epoch == epoch(primary)) {
+            spec.ifPresent(s -> l1.put(k, new L1Entry(routeId, primary, s, 256, s.lastUsableMillis())));
+        }
         return spec;
     }
 
@@ -113,8 +128,11 @@ public final class ResponseCache implements AutoCloseable {
         if (e != null && e.value() instanceof CachedResponse r) {
             return Optional.of(r);
         }
+        long epoch = epoch(primary);
         Optional<CachedResponse> r = l2Get(k).flatMap(CachedResponse::decode);
-        r.ifPresent(x -> l1.put(k, new L1Entry(x.routeId(), primary, x, x.weight(), x.lastUsableMillis())));
+        if (epoch == epoch(primary)) {
+            r.ifPresent(x -> l1.put(k, new L1Entry(x.routeId(), primary, x, x.weight(), x.lastUsableMillis())));
+        }
         return r;
     }
 
@@ -209,14 +227,17 @@ public final class ResponseCache implements AutoCloseable {
     }
 
     void dropPrimaryLocally(String primary) {
+        keyDrops.incrementAndGet(primary.hashCode() & 1023);
         l1.asMap().values().removeIf(e -> e.primary().equals(primary));
     }
 
     void dropRouteLocally(String routeId) {
+        dropEpoch.incrementAndGet();
         l1.asMap().values().removeIf(e -> e.routeId().equals(routeId));
     }
 
     void dropTagLocally(String tag) {
+        dropEpoch.incrementAndGet();
         l1.asMap().values().removeIf(e -> e.value() instanceof CachedResponse r && r.tags().contains(tag));
     }
 
@@ -227,6 +248,7 @@ public final class ResponseCache implements AutoCloseable {
 
     /** Everything in L1 (and every cached generation) goes: after a missed message nothing stale may stay. */
     public void flushLocal() {
+        dropEpoch.incrementAndGet();
         l1.invalidateAll();
         generations.clear();
         metrics.flushes.increment();

@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import dev.loomgate.gateway.cache.CacheControl;
 import dev.loomgate.gateway.cache.CacheKeys;
@@ -29,6 +31,7 @@ import dev.loomgate.gateway.pipeline.ResponseWriter;
  * (stale-if-error), and on a miss let one request per cluster go upstream while the others wait (collapsing).
  */
 final class CacheFilter implements Filter {
+    private static final Logger LOG = Logger.getLogger(CacheFilter.class.getName());
     private static final long POLL_MILLIS = 10;
     private static final int MAX_TAGS = 16;
     private static final int MAX_TAG_LENGTH = 128;
@@ -191,6 +194,9 @@ final class CacheFilter implements Filter {
             ex.divertResponse(capture);
             try {
                 chain.proceed();
+            } catch (RuntimeException e) {
+                // the client has its (stale) answer; a failed refresh only means the entry stays stale
+                LOG.log(Level.FINE, "cache refresh after a stale answer failed", e);
             } finally {
                 ex.divertResponse(ex.clientResponse(false));
             }

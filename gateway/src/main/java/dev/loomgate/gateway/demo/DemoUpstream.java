@@ -19,7 +19,8 @@ import dev.loomgate.gateway.http.Json;
 /**
  * A small HTTP service to route to in demos and local clusters. Every path answers a JSON
  * description of the request it got (so you can see what the gateway forwarded);
- * {@code /status/NNN} answers that status and {@code /delay/MS} waits first.
+ * {@code /status/NNN} answers that status and {@code /delay/MS} waits first; {@code /cached/...} answers are
+ * cacheable for a minute and carry a {@code version} that grows with every request (chaos scenario 10).
  */
 public final class DemoUpstream implements AutoCloseable {
     private final HttpServer server;
@@ -59,6 +60,11 @@ public final class DemoUpstream implements AutoCloseable {
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, new ArrayList<>(v)));
             StringBuilder sb = new StringBuilder(512);
             sb.append("{\"service\":").append(Json.quote(name));
+            if (path.startsWith("/cached")) {
+                // a new number on every request (and in practice across the demo instances): a refetch shows
+                sb.append(",\"version\":").append(System.nanoTime());
+                ex.getResponseHeaders().set("Cache-Control", "max-age=60");
+            }
             sb.append(",\"method\":").append(Json.quote(ex.getRequestMethod()));
             sb.append(",\"path\":").append(Json.quote(path));
             String q = ex.getRequestURI().getRawQuery();

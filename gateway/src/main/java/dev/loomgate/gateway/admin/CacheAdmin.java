@@ -13,6 +13,7 @@ import dev.loomgate.gateway.cache.ResponseCache;
 import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.proxy.ProblemWriter;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -25,7 +26,8 @@ import jakarta.json.JsonString;
 /**
  * {@code POST /admin/cache/purge}: drops cached responses on every node (docs/CACHE.md), by route
  * ({@code {"route": "r"}}), by tag ({@code {"tag": "t"}}, the upstream's Cache-Tag / Surrogate-Key) or by key
- * ({@code {"route": "r", "host": "h", "path": "/p?q=1"}}, or {@code {"key": "<hex>"}}).
+ * ({@code {"route": "r", "host": "h", "path": "/p?q=1"}}, or {@code {"key": "<hex>"}}). 200 when every node was
+ * told (through Redis); 503 when Redis did not take it after a few tries (only this node dropped its entries).
  */
 public final class CacheAdmin {
     private static final int MAX_BODY = 16 * 1024;
@@ -63,13 +65,16 @@ public final class CacheAdmin {
             Optional<String> tag = text(body, "tag");
             Optional<String> key = text(body, "key");
             Optional<String> target = text(body, "path");
+            boolean everywhere;
             if (tag.isPresent() && body.size() == 1) {
-                out.add("purged", "tag").add("tag", tag.get()).add("sharedDeleted", cache.purgeTag(tag.get()));
+                ResponseCache.Purge p = cache.purgeTag(tag.get());
+                everywhere = p.everywhere();
+                out.add("purged", "tag").add("tag", tag.get()).add("sharedDeleted", p.value());
             } else if (key.isPresent() && body.size() == 1) {
                 if (!key.get().matches("[0-9a-f]{64}")) {
                     throw new IllegalArgumentException("key: expected 64 hex digits");
                 }
-                cache.purgeKey(key.get());
+                everywhere = cache.purgeKey(key.get()).everywhere();
                 out.add("purged", "key");
             } else if (route.isPresent() && target.isPresent()) {
                 String host = text(body, "host").orElse("");
@@ -86,13 +91,24 @@ public final class CacheAdmin {
                 for (CacheSettings.QueryMode mode : CacheSettings.QueryMode.values()) {
                     keys.add(CacheKeys.primary(route.get(), gen, "GET", host, pathOnly, query, mode));
                 }
-                keys.forEach(cache::purgeKey);
+                everywhere = true;
+                for (String k : keys) {
+                    everywhere &= cache.purgeKey(k).everywhere();
+                }
                 out.add("purged", "key").add("route", route.get()).add("path", p);
             } else if (route.isPresent() && body.size() == 1) {
-                out.add("purged", "route").add("route", route.get()).add("generation", cache.purgeRoute(route.get()));
+                ResponseCache.Purge purge = cache.purgeRoute(route.get());
+                everywhere = purge.everywhere();
+                out.add("purged", "route").add("route", route.get()).add("generation", purge.value());
             } else {
                 throw new IllegalArgumentException("body must be {\"route\"}, {\"tag\"}, {\"key\"} or"
                         + " {\"route\", \"host\", \"path\"}");
+            }
+            out.add("everywhere", everywhere);
+            if (!everywhere) {
+                // only this node dropped its entries: the caller must know, and retry
+                res.status(Status.SERVICE_UNAVAILABLE_503);
+                out.add("detail", "Redis did not take the purge: only this node dropped its entries; retry");
             }
             AdminApi.sendJson(res, out.build());
         } catch (IOException | JsonException | IllegalStateException | ClassCastException | IllegalArgumentException e) {

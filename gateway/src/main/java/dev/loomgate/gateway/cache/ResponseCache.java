@@ -189,32 +189,44 @@ public final class ResponseCache implements AutoCloseable {
 
     // ---- purges ----
 
+    /**
+     * How a purge went: {@code everywhere} is false when the shared store could not be told (Redis unreachable after
+     * {@link #PURGE_ATTEMPTS} tries): then only this node dropped its entries, and the caller should retry.
+     *
+     * @param value the new route generation, or the number of tagged entries deleted in L2
+     */
+    public record Purge(boolean everywhere, long value) {
+    }
+
+    /** Purges are idempotent (an extra route generation is harmless): a transient Redis error is retried. */
+    static final int PURGE_ATTEMPTS = 3;
+
     /** Drops one primary key (all its variants) everywhere. */
-    public void purgeKey(String primary) {
+    public Purge purgeKey(String primary) {
         dropPrimaryLocally(primary);
-        l2Run(s -> {
+        return new Purge(l2Retry(s -> {
             s.delete(CacheKeys.specKey(primary));
             s.publish(invalidations.message(Invalidations.KEY, primary));
-        });
+        }), 0);
     }
 
     /** Drops every entry of a route everywhere: a new generation makes all its old keys unreachable. */
-    public long purgeRoute(String routeId) {
+    public Purge purgeRoute(String routeId) {
         dropRouteLocally(routeId);
         long[] next = {generation(routeId) + 1};
-        l2Run(s -> {
+        boolean everywhere = l2Retry(s -> {
             next[0] = s.increment(CacheKeys.generationKey(routeId));
             s.publish(invalidations.message(Invalidations.ROUTE, next[0] + " " + routeId));
         });
         generations.put(routeId, new long[]{next[0], 0});
-        return next[0];
+        return new Purge(everywhere, next[0]);
     }
 
-    /** Drops every entry stored with this tag (upstream Cache-Tag / Surrogate-Key) everywhere; returns L2 deletions. */
-    public int purgeTag(String tag) {
+    /** Drops every entry stored with this tag (upstream Cache-Tag / Surrogate-Key) everywhere. */
+    public Purge purgeTag(String tag) {
         dropTagLocally(tag);
-        int[] deleted = {0};
-        l2Run(s -> {
+        long[] deleted = {0};
+        boolean everywhere = l2Retry(s -> {
             String tk = CacheKeys.tagKey(tag);
             for (String member : s.members(tk, 100_000)) {
                 s.delete(member);
@@ -223,7 +235,16 @@ public final class ResponseCache implements AutoCloseable {
             s.delete(tk);
             s.publish(invalidations.message(Invalidations.TAG, tag));
         });
-        return deleted[0];
+        return new Purge(everywhere, deleted[0]);
+    }
+
+    private boolean l2Retry(StoreAction action) {
+        for (int i = 0; i < PURGE_ATTEMPTS; i++) {
+            if (l2Run(action)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void dropPrimaryLocally(String primary) {
@@ -320,14 +341,17 @@ public final class ResponseCache implements AutoCloseable {
         void run(SharedCacheStore store);
     }
 
-    private void l2Run(StoreAction action) {
+    /** Runs against L2; false when L2 failed (counted), true when it worked or there is none. */
+    private boolean l2Run(StoreAction action) {
         if (l2.isEmpty()) {
-            return;
+            return true;
         }
         try {
             action.run(l2.get());
+            return true;
         } catch (RuntimeException e) {
             l2Failed(e);
+            return false;
         }
     }
 

@@ -249,14 +249,18 @@ public final class CacheBenchmark {
         return r.body();
     }
 
+    /** Purges through A's admin API; a 503 (Redis did not take it: only A dropped the entry) is retried. */
     private static void post(HttpClient http, int adminPort, String json) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + adminPort + "/admin/cache/purge"))
-                .header("X-Loomgate-Admin", "1").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("purge answered " + r.statusCode() + ": " + r.body());
+        HttpResponse<String> r = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/admin/cache/purge"))
+                    .header("X-Loomgate-Admin", "1").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return;
+            }
         }
+        throw new IllegalStateException("purge answered " + r.statusCode() + ": " + r.body());
     }
 
     private static double pct(List<Double> sorted, int p) {

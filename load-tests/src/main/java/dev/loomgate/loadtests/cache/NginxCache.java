@@ -2,7 +2,7 @@ package dev.loomgate.loadtests.cache;
 
 import java.nio.file.Path;
 
-/** nginx for the cache benchmark: a 1 KB origin, and a proxy_cache in front of it (keys in a memory zone). */
+/** nginx for the cache benchmark: a 1 KB origin and a proxy_cache in front (keys in a memory zone), one worker per core. */
 final class NginxCache {
     private NginxCache() {
     }
@@ -10,7 +10,7 @@ final class NginxCache {
     static String config(Path work, int originPort, int cachePort) {
         String kb = "x".repeat(1023) + "\\n";
         return """
-                worker_processes 1;
+                worker_processes %5$d;
                 daemon off;
                 pid %1$s/nginx.pid;
                 error_log %1$s/nginx-error.log warn;
@@ -43,6 +43,6 @@ final class NginxCache {
                     }
                   }
                 }
-                """.formatted(work, originPort, cachePort, kb);
+                """.formatted(work, originPort, cachePort, kb, Runtime.getRuntime().availableProcessors());
     }
 }

@@ -168,12 +168,19 @@ class CacheClusterTest {
                 assertEquals(200, hit.statusCode());
                 assertEquals("HIT", xCache(hit), "L1 only while Redis is down");
                 assertTrue(node.node().responseCache().metrics().l2Errors() > 0);
+                HttpResponse<String> purge = TestGateway.http().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + node.adminPort() + "/admin/cache/purge"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"route\":\"api\"}"))
+                        .header("X-Loomgate-Admin", "1").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, purge.statusCode(), "a purge Redis did not take is not reported as done");
+                assertTrue(purge.body().contains("\"everywhere\":false"), purge.body());
+                assertEquals("/f v3", get(node, "/f").body(), "this node dropped its own entries all the same");
                 long down = node.node().responseCache().metrics().flushes();
                 servers.restart(redis);
                 Await.until("L1 flushed again on resubscribe", Duration.ofSeconds(15),
                         () -> node.node().responseCache().metrics().flushes() > down
                                 && metrics(node).contains("loomgate_cache_subscription_up 1"));
-                assertNotEquals("/f v2", get(node, "/f").body(), "entries cached while down are gone");
+                assertNotEquals("/f v3", get(node, "/f").body(), "entries cached while down are gone");
             } finally {
                 nodes.forEach(TestGateway::close);
             }

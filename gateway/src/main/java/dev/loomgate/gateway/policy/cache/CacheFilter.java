@@ -53,7 +53,7 @@ final class CacheFilter implements Filter {
         String method = req.method();
         String routeId = ex.match().route().id();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            chain.proceed();
+            invalidateAfterUnsafe(ex, chain, routeId);
             return;
         }
         CacheControl rcc = CacheControl.parse(req.headerValues("Cache-Control"));
@@ -84,6 +84,26 @@ final class CacheFilter implements Filter {
             return;
         }
         collapsedFetch(ex, chain, key, onError);
+    }
+
+    /**
+     * RFC 9111 4.4: a successful unsafe request (POST, PUT, DELETE, PATCH...) invalidates the stored responses for its
+     * URL, on every node; OPTIONS and TRACE change nothing.
+     */
+    private void invalidateAfterUnsafe(Exchange ex, FilterChain chain, String routeId) {
+        String method = ex.request().method();
+        if (method.equals("OPTIONS") || method.equals("TRACE")) {
+            chain.proceed();
+            return;
+        }
+        int[] status = {0};
+        ex.onResponseHead(head -> status[0] = head.status());
+        chain.proceed();
+        if (status[0] >= 200 && status[0] < 400) {
+            RequestView req = ex.request();
+            cache.purgeKey(CacheKeys.primary(routeId, cache.generation(routeId), "GET", req.host(), req.path(),
+                    req.rawQuery(), settings.query()));
+        }
     }
 
     private Optional<CachedResponse> lookup(Key key, RequestView req) {

@@ -213,6 +213,24 @@ class CacheFilterTest {
     }
 
     @Test
+    void aSuccessfulUnsafeRequestInvalidatesItsUrl() throws Exception {
+        get(node, "/unsafe");
+        assertEquals("HIT", xCache(get(node, "/unsafe")));
+        HttpResponse<String> post = TestGateway.http().send(HttpRequest.newBuilder(node.uri("/unsafe"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, post.statusCode());
+        HttpResponse<String> after = get(node, "/unsafe");
+        assertEquals("MISS", xCache(after));
+        assertEquals("/unsafe v3", after.body(), "v1 cached, v2 the POST, v3 refetched");
+        upstream.answer("/unsafe-failed", "Cache-Control: max-age=60");
+        get(node, "/unsafe-failed");
+        upstream.answer("/unsafe-failed", 500, 0, "Cache-Control: no-store");
+        TestGateway.http().send(HttpRequest.newBuilder(node.uri("/unsafe-failed"))
+                .method("DELETE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("HIT", xCache(get(node, "/unsafe-failed")), "a failed unsafe request invalidates nothing");
+    }
+
+    @Test
     void hostileQueryStringsMakeFixedSizeKeys() throws Exception {
         String q = "?q=" + "x".repeat(6000);
         get(node, "/q" + q);

@@ -40,11 +40,13 @@ final class CacheCommand {
     }
 
     int run(String[] args) {
+        if (args.length >= 2 && (args[1].equals("-h") || args[1].equals("--help"))) {
+            out.print(HELP);
+            return LoomgateCli.OK;
+        }
         if (args.length < 2 || !args[1].equals("purge")) {
-            err.print(args.length >= 2 && (args[1].equals("-h") || args[1].equals("--help")) ? HELP
-                    : "loomgate: expected 'cache purge ...'\n" + HELP);
-            return args.length >= 2 && (args[1].equals("-h") || args[1].equals("--help")) ? LoomgateCli.OK
-                    : LoomgateCli.USAGE;
+            err.print("loomgate: expected 'cache purge ...'\n" + HELP);
+            return LoomgateCli.USAGE;
         }
         JsonObjectBuilder body = Json.createObjectBuilder();
         String admin = env.getOrDefault("LOOMGATE_ADMIN_URL", "http://127.0.0.1:9080");

@@ -21,13 +21,19 @@ public final class CacheKeys {
     /** The primary key of a request: route, its purge generation, method, host, path and (per mode) the query. */
     public static String primary(String routeId, long generation, String method, String host, String path,
                                  String rawQuery, CacheSettings.QueryMode mode) {
+        return sha256(raw(routeId, generation, method, host, path, rawQuery, mode));
+    }
+
+    /** The text the primary key hashes (L1 is keyed by it: an L1 hit needs no digest). */
+    static String raw(String routeId, long generation, String method, String host, String path, String rawQuery,
+                      CacheSettings.QueryMode mode) {
         String query = switch (mode) {
             case INCLUDE -> rawQuery;
             case IGNORE -> "";
             case SORTED -> sortedQuery(rawQuery);
         };
-        return sha256(routeId + '\n' + generation + '\n' + method + '\n' + host.toLowerCase(Locale.ROOT) + '\n'
-                + path + '\n' + query);
+        return routeId + '\n' + generation + '\n' + method + '\n' + host.toLowerCase(Locale.ROOT) + '\n' + path
+                + '\n' + query;
     }
 
     static String sortedQuery(String rawQuery) {

@@ -32,7 +32,11 @@ public final class ResponseCache implements AutoCloseable {
     record L1Entry(String routeId, String primary, Object value, int weight, long lastUsableMillis) {
     }
 
-    private final Cache<String, L1Entry> l1;
+    /** L1 is keyed by the raw key text (no digest on a hit); {@code variant} is empty for the vary spec. */
+    record L1Key(String raw, String variant) {
+    }
+
+    private final Cache<L1Key, L1Entry> l1;
     private final Optional<SharedCacheStore> l2;
     private final String nodeId;
     private final LongSupplier clock;
@@ -61,24 +65,24 @@ public final class ResponseCache implements AutoCloseable {
         this.clock = clock;
         this.l1 = Caffeine.newBuilder()
                 .maximumWeight(l1Bytes)
-                .weigher((String k, L1Entry e) -> e.weight())
-                .expireAfter(new Expiry<String, L1Entry>() {
+                .weigher((L1Key k, L1Entry e) -> e.weight() + 2 * k.raw().length())
+                .expireAfter(new Expiry<L1Key, L1Entry>() {
                     @Override
-                    public long expireAfterCreate(String key, L1Entry e, long currentTime) {
+                    public long expireAfterCreate(L1Key key, L1Entry e, long currentTime) {
                         return TimeUnit.MILLISECONDS.toNanos(Math.max(1, e.lastUsableMillis() - clock.getAsLong()));
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, L1Entry e, long currentTime, long currentDuration) {
+                    public long expireAfterUpdate(L1Key key, L1Entry e, long currentTime, long currentDuration) {
                         return expireAfterCreate(key, e, currentTime);
                     }
 
                     @Override
-                    public long expireAfterRead(String key, L1Entry e, long currentTime, long currentDuration) {
+                    public long expireAfterRead(L1Key key, L1Entry e, long currentTime, long currentDuration) {
                         return currentDuration;
                     }
                 })
-                .removalListener((String k, L1Entry e, RemovalCause cause) -> {
+                .removalListener((L1Key k, L1Entry e, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
                         metrics.evictions.increment();
                     }
@@ -108,28 +112,30 @@ public final class ResponseCache implements AutoCloseable {
 
     // ---- lookups and stores ----
 
-    public Optional<VarySpec> spec(String routeId, String primary) {
-        String k = CacheKeys.specKey(primary);
+    public Optional<VarySpec> spec(CacheKey key) {
+        L1Key k = new L1Key(key.raw(), "");
         L1Entry e = l1.getIfPresent(k);
         if (e != null && e.value() instanceof VarySpec s) {
             return Optional.of(s);
         }
+        String primary = key.primary();
         long epoch = epoch(primary);
-        Optional<VarySpec> spec = l2Get(k).flatMap(VarySpec::decode);
+        Optional<VarySpec> spec = l2Get(CacheKeys.specKey(primary)).flatMap(VarySpec::decode);
         if (epoch == epoch(primary)) {
-            spec.ifPresent(s -> l1.put(k, new L1Entry(routeId, primary, s, 256, s.lastUsableMillis())));
+            spec.ifPresent(s -> l1.put(k, new L1Entry(key.routeId(), primary, s, 256, s.lastUsableMillis())));
         }
         return spec;
     }
 
-    public Optional<CachedResponse> variant(String primary, String variant) {
-        String k = CacheKeys.variantKey(primary, variant);
+    public Optional<CachedResponse> variant(CacheKey key, String variant) {
+        L1Key k = new L1Key(key.raw(), variant);
         L1Entry e = l1.getIfPresent(k);
         if (e != null && e.value() instanceof CachedResponse r) {
             return Optional.of(r);
         }
+        String primary = key.primary();
         long epoch = epoch(primary);
-        Optional<CachedResponse> r = l2Get(k).flatMap(CachedResponse::decode);
+        Optional<CachedResponse> r = l2Get(CacheKeys.variantKey(primary, variant)).flatMap(CachedResponse::decode);
         if (epoch == epoch(primary)) {
             r.ifPresent(x -> l1.put(k, new L1Entry(x.routeId(), primary, x, x.weight(), x.lastUsableMillis())));
         }
@@ -137,15 +143,16 @@ public final class ResponseCache implements AutoCloseable {
     }
 
     /** Stores a response in L1 and L2 and tells the other nodes to drop their copies of the key. */
-    public void store(String primary, VarySpec spec, String variant, CachedResponse r) {
+    public void store(CacheKey key, VarySpec spec, String variant, CachedResponse r) {
         long ttl = r.lastUsableMillis() - now();
         if (ttl <= 0) {
             return;
         }
+        String primary = key.primary();
         String sk = CacheKeys.specKey(primary);
         String vk = CacheKeys.variantKey(primary, variant);
-        l1.put(sk, new L1Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
-        l1.put(vk, new L1Entry(r.routeId(), primary, r, r.weight(), r.lastUsableMillis()));
+        l1.put(new L1Key(key.raw(), ""), new L1Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
+        l1.put(new L1Key(key.raw(), variant), new L1Entry(r.routeId(), primary, r, r.weight(), r.lastUsableMillis()));
         metrics.route(r.routeId()).stored.increment();
         metrics.storedBytes.add(r.body().length);
         l2Run(s -> {

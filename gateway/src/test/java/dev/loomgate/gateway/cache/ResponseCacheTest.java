@@ -18,14 +18,18 @@ class ResponseCacheTest {
         return new CachedResponse(route, 200, List.of(), new byte[size], clock.get(), 0, 60_000, 0, 0, tags);
     }
 
-    private void store(ResponseCache cache, String route, String primary, CachedResponse r) {
-        VarySpec spec = cache.newSpec(List.of(), r.lastUsableMillis());
-        cache.store(primary, spec, CacheKeys.variant(spec.nonce(), List.of(), List.of()), r);
+    private static CacheKey key(String route, String path) {
+        return CacheKey.of(route, 0, "GET", "h", "/" + path, "", CacheSettings.QueryMode.INCLUDE);
     }
 
-    private Optional<CachedResponse> find(ResponseCache cache, String route, String primary) {
-        return cache.spec(route, primary).flatMap(s -> cache.variant(primary,
-                CacheKeys.variant(s.nonce(), List.of(), List.of())));
+    private void store(ResponseCache cache, String route, String path, CachedResponse r) {
+        VarySpec spec = cache.newSpec(List.of(), r.lastUsableMillis());
+        cache.store(key(route, path), spec, CacheKeys.variant(spec.nonce(), List.of(), List.of()), r);
+    }
+
+    private Optional<CachedResponse> find(ResponseCache cache, String route, String path) {
+        CacheKey k = key(route, path);
+        return cache.spec(k).flatMap(s -> cache.variant(k, CacheKeys.variant(s.nonce(), List.of(), List.of())));
     }
 
     @Test
@@ -51,7 +55,7 @@ class ResponseCacheTest {
         store(cache, "a", "k2", response("a", 10, List.of()));
         store(cache, "b", "k3", response("b", 10, List.of("t1")));
         store(cache, "b", "k4", response("b", 10, List.of()));
-        cache.purgeKey("k2");
+        cache.purgeKey(key("a", "k2").primary());
         assertTrue(find(cache, "a", "k2").isEmpty());
         cache.purgeTag("t1");
         assertTrue(find(cache, "a", "k1").isEmpty());

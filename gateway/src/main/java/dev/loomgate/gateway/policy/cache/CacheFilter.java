@@ -11,6 +11,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.cache.CacheControl;
+import dev.loomgate.gateway.cache.CacheKey;
 import dev.loomgate.gateway.cache.CacheKeys;
 import dev.loomgate.gateway.cache.CacheMetrics.Result;
 import dev.loomgate.gateway.cache.CacheSettings;
@@ -44,9 +45,6 @@ final class CacheFilter implements Filter {
         this.settings = settings;
     }
 
-    private record Key(String routeId, String primary) {
-    }
-
     @Override
     public void filter(Exchange ex, FilterChain chain) {
         RequestView req = ex.request();
@@ -63,8 +61,8 @@ final class CacheFilter implements Filter {
             chain.proceed();
             return;
         }
-        Key key = new Key(routeId, CacheKeys.primary(routeId, cache.generation(routeId), "GET", req.host(),
-                req.path(), req.rawQuery(), settings.query()));
+        CacheKey key = CacheKey.of(routeId, cache.generation(routeId), "GET", req.host(), req.path(), req.rawQuery(),
+                settings.query());
         // a client's no-cache / max-age=0 asks for a response validated upstream: fetch (and store) anew
         boolean clientWantsFresh = rcc.noCache() || (rcc.maxAge().isPresent() && rcc.maxAge().getAsLong() == 0);
         Optional<CachedResponse> found = clientWantsFresh ? Optional.empty() : lookup(key, req);
@@ -106,12 +104,12 @@ final class CacheFilter implements Filter {
         }
     }
 
-    private Optional<CachedResponse> lookup(Key key, RequestView req) {
-        Optional<VarySpec> spec = cache.spec(key.routeId(), key.primary());
+    private Optional<CachedResponse> lookup(CacheKey key, RequestView req) {
+        Optional<VarySpec> spec = cache.spec(key);
         if (spec.isEmpty()) {
             return Optional.empty();
         }
-        return cache.variant(key.primary(), variantOf(spec.get(), req));
+        return cache.variant(key, variantOf(spec.get(), req));
     }
 
     private static String variantOf(VarySpec spec, RequestView req) {
@@ -127,7 +125,7 @@ final class CacheFilter implements Filter {
      * cluster-wide lease, or, when another node holds it, polls L2 for that node's result. Every wait is bounded by
      * collapse-wait; after it the request goes upstream itself.
      */
-    private void collapsedFetch(Exchange ex, FilterChain chain, Key key, Optional<CachedResponse> onError) {
+    private void collapsedFetch(Exchange ex, FilterChain chain, CacheKey key, Optional<CachedResponse> onError) {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         Optional<CompletableFuture<Void>> leader = cache.joinInFlight(key.primary(), mine);
         long waitMillis = settings.collapseWait().toMillis();
@@ -170,7 +168,7 @@ final class CacheFilter implements Filter {
     }
 
     /** Goes upstream with the response diverted through a capture; stores what may be stored. */
-    private void fetch(Exchange ex, FilterChain chain, Key key, Optional<CachedResponse> onError, Result label) {
+    private void fetch(Exchange ex, FilterChain chain, CacheKey key, Optional<CachedResponse> onError, Result label) {
         ResponseWriter client = ex.clientResponse(false);
         // the cache answers conditionals itself; upstream, a 304 would be unstorable
         ex.upstreamHeaders().remove("If-None-Match");
@@ -199,7 +197,7 @@ final class CacheFilter implements Filter {
     }
 
     /** After a stale answer: one refresh per cluster (the lease), its response stored, nothing sent to the client. */
-    private void refreshAfterStale(Exchange ex, FilterChain chain, Key key) {
+    private void refreshAfterStale(Exchange ex, FilterChain chain, CacheKey key) {
         Optional<String> lease = cache.tryLease(key.primary(), Math.max(settings.collapseWait().toMillis(), 100));
         if (lease.isEmpty()) {
             return; // another request refreshes it; the client is answered
@@ -230,7 +228,7 @@ final class CacheFilter implements Filter {
                 name -> values(headers, name), now);
     }
 
-    private void store(Exchange ex, Key key, CaptureWriter.Captured c, long received) {
+    private void store(Exchange ex, CacheKey key, CaptureWriter.Captured c, long received) {
         StoragePolicy.Verdict v = verdict(ex, c.status(), c.headers(), received);
         if (v.lifetimes().isEmpty()) {
             return;
@@ -246,11 +244,11 @@ final class CacheFilter implements Filter {
         }
         CachedResponse r = new CachedResponse(key.routeId(), c.status(), kept, c.body(), received,
                 l.initialAgeMillis(), l.freshMillis(), l.swrMillis(), l.sieMillis(), tags(c.headers()));
-        Optional<VarySpec> existing = cache.spec(key.routeId(), key.primary());
+        Optional<VarySpec> existing = cache.spec(key);
         VarySpec spec = existing.filter(s -> s.names().equals(l.varyNames()))
                 .map(s -> new VarySpec(s.nonce(), s.names(), Math.max(s.lastUsableMillis(), r.lastUsableMillis())))
                 .orElseGet(() -> cache.newSpec(l.varyNames(), r.lastUsableMillis()));
-        cache.store(key.primary(), spec, variantOf(spec, ex.request()), r);
+        cache.store(key, spec, variantOf(spec, ex.request()), r);
     }
 
     /** Cache-Tag / Surrogate-Key values (comma or space separated), bounded in count and length. */

@@ -63,7 +63,11 @@ class CacheClusterTest {
     void twoHundredConcurrentMissesOverThreeNodesGoUpstreamOnce() throws Exception {
         try (RedisTestServers servers = RedisTestServers.create(); CacheUpstream upstream = new CacheUpstream()) {
             RedisTestServers.Server redis = servers.startServer();
-            List<TestGateway> nodes = nodes(3, upstream.address(), RedisSettings.standalone("127.0.0.1", redis.port()));
+            // the default 50 ms read timeout is missed now and then on the loaded 2-core box with 3 nodes and 200
+            // clients; a failed Redis read is a (correct) extra upstream request, which is not what this test counts
+            RedisSettings redisSettings = RedisSettings.builder(RedisSettings.standalone("127.0.0.1", redis.port())
+                    .topology()).readTimeout(Duration.ofMillis(500)).build();
+            List<TestGateway> nodes = nodes(3, upstream.address(), redisSettings);
             try {
                 upstream.answer("/cold", 200, 300, "Cache-Control: max-age=60");
                 CountDownLatch go = new CountDownLatch(1);
@@ -81,13 +85,15 @@ class CacheClusterTest {
                     for (Future<HttpResponse<String>> f : all) {
                         HttpResponse<String> r = f.get();
                         assertEquals(200, r.statusCode());
-                        assertEquals("/cold v1", r.body(), "everybody gets the one upstream answer");
-                        results.merge(xCache(r), 1, Integer::sum);
+                        results.merge(xCache(r) + " " + r.body(), 1, Integer::sum);
                     }
                 }
                 System.out.println("Collapsing: 200 concurrent requests for one cold key over 3 nodes -> "
-                        + upstream.hits("/cold") + " upstream request(s); X-Cache " + results);
-                assertEquals(1, upstream.hits("/cold"), "one upstream request for the whole cluster");
+                        + upstream.hits("/cold") + " upstream request(s); X-Cache " + results + "; Redis errors "
+                        + nodes.stream().mapToLong(n -> n.node().responseCache().metrics().l2Errors()).sum());
+                assertEquals(1, upstream.hits("/cold"), "one upstream request for the whole cluster: " + results);
+                assertEquals(java.util.Map.of("MISS /cold v1", 1, "COLLAPSED /cold v1", 199), results,
+                        "everybody gets the one upstream answer");
             } finally {
                 nodes.forEach(TestGateway::close);
             }

@@ -32,6 +32,10 @@ public final class ResponseCache implements AutoCloseable {
     record L1Entry(String routeId, String primary, Object value, int weight, long lastUsableMillis) {
     }
 
+    /** The L1 value under a key whose responses vary on nothing: spec and response in one lookup (the hot path). */
+    record NoVary(VarySpec spec, CachedResponse response) {
+    }
+
     /** L1 is keyed by the raw key text (no digest on a hit); {@code variant} is empty for the vary spec. */
     record L1Key(String raw, String variant) {
     }
@@ -112,11 +116,39 @@ public final class ResponseCache implements AutoCloseable {
 
     // ---- lookups and stores ----
 
+    /**
+     * The stored response for a request: the key's vary spec, then the variant {@code variantOf} names. A response
+     * that varies on nothing is found with one L1 lookup.
+     */
+    public Optional<CachedResponse> lookup(CacheKey key, java.util.function.Function<VarySpec, String> variantOf) {
+        L1Entry e = l1.getIfPresent(new L1Key(key.raw(), ""));
+        if (e != null && e.value() instanceof NoVary nv) {
+            return Optional.of(nv.response());
+        }
+        if (e != null && e.value() instanceof VarySpec s && !s.names().isEmpty()) {
+            return variant(key, variantOf.apply(s));
+        }
+        long epoch = epoch(key.primary());
+        Optional<VarySpec> spec = spec(key);
+        if (spec.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<CachedResponse> r = variant(key, variantOf.apply(spec.get()));
+        if (r.isPresent() && spec.get().names().isEmpty() && epoch == epoch(key.primary())) {
+            l1.put(new L1Key(key.raw(), ""), new L1Entry(r.get().routeId(), key.primary(),
+                    new NoVary(spec.get(), r.get()), r.get().weight(), r.get().lastUsableMillis()));
+        }
+        return r;
+    }
+
     public Optional<VarySpec> spec(CacheKey key) {
         L1Key k = new L1Key(key.raw(), "");
         L1Entry e = l1.getIfPresent(k);
         if (e != null && e.value() instanceof VarySpec s) {
             return Optional.of(s);
+        }
+        if (e != null && e.value() instanceof NoVary nv) {
+            return Optional.of(nv.spec());
         }
         String primary = key.primary();
         long epoch = epoch(primary);
@@ -127,7 +159,7 @@ public final class ResponseCache implements AutoCloseable {
         return spec;
     }
 
-    public Optional<CachedResponse> variant(CacheKey key, String variant) {
+    private Optional<CachedResponse> variant(CacheKey key, String variant) {
         L1Key k = new L1Key(key.raw(), variant);
         L1Entry e = l1.getIfPresent(k);
         if (e != null && e.value() instanceof CachedResponse r) {
@@ -151,8 +183,14 @@ public final class ResponseCache implements AutoCloseable {
         String primary = key.primary();
         String sk = CacheKeys.specKey(primary);
         String vk = CacheKeys.variantKey(primary, variant);
-        l1.put(new L1Key(key.raw(), ""), new L1Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
-        l1.put(new L1Key(key.raw(), variant), new L1Entry(r.routeId(), primary, r, r.weight(), r.lastUsableMillis()));
+        if (spec.names().isEmpty()) {
+            l1.put(new L1Key(key.raw(), ""), new L1Entry(r.routeId(), primary, new NoVary(spec, r), r.weight(),
+                    r.lastUsableMillis()));
+        } else {
+            l1.put(new L1Key(key.raw(), ""), new L1Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
+            l1.put(new L1Key(key.raw(), variant), new L1Entry(r.routeId(), primary, r, r.weight(),
+                    r.lastUsableMillis()));
+        }
         metrics.route(r.routeId()).stored.increment();
         metrics.storedBytes.add(r.body().length);
         l2Run(s -> {
@@ -266,7 +304,8 @@ public final class ResponseCache implements AutoCloseable {
 
     void dropTagLocally(String tag) {
         dropEpoch.incrementAndGet();
-        l1.asMap().values().removeIf(e -> e.value() instanceof CachedResponse r && r.tags().contains(tag));
+        l1.asMap().values().removeIf(e -> (e.value() instanceof CachedResponse r && r.tags().contains(tag))
+                || (e.value() instanceof NoVary nv && nv.response().tags().contains(tag)));
     }
 
     void routeGeneration(String routeId, long generation) {

@@ -29,7 +29,7 @@ class ResponseCacheTest {
 
     private Optional<CachedResponse> find(ResponseCache cache, String route, String path) {
         CacheKey k = key(route, path);
-        return cache.spec(k).flatMap(s -> cache.variant(k, CacheKeys.variant(s.nonce(), List.of(), List.of())));
+        return cache.lookup(k, s -> CacheKeys.variant(s.nonce(), s.names(), List.of()));
     }
 
     @Test

@@ -105,11 +105,7 @@ final class CacheFilter implements Filter {
     }
 
     private Optional<CachedResponse> lookup(CacheKey key, RequestView req) {
-        Optional<VarySpec> spec = cache.spec(key);
-        if (spec.isEmpty()) {
-            return Optional.empty();
-        }
-        return cache.variant(key, variantOf(spec.get(), req));
+        return cache.lookup(key, spec -> variantOf(spec, req));
     }
 
     private static String variantOf(VarySpec spec, RequestView req) {

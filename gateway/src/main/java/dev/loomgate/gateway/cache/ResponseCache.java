@@ -4,15 +4,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.loomgate.gateway.observe.PrometheusText;
 
@@ -28,19 +24,7 @@ public final class ResponseCache implements AutoCloseable {
     /** How often a route's generation is re-read from L2 after a failed read (never on an L1 hit otherwise). */
     private static final long GENERATION_RETRY_MILLIS = 1_000;
 
-    /** An L1 value: a vary spec or a response, with what purges match on. */
-    record L1Entry(String routeId, String primary, Object value, int weight, long lastUsableMillis) {
-    }
-
-    /** The L1 value under a key whose responses vary on nothing: spec and response in one lookup (the hot path). */
-    record NoVary(VarySpec spec, CachedResponse response) {
-    }
-
-    /** L1 is keyed by the raw key text (no digest on a hit); {@code variant} is empty for the vary spec. */
-    record L1Key(String raw, String variant) {
-    }
-
-    private final Cache<L1Key, L1Entry> l1;
+    private final Cache<L1.Key, L1.Entry> l1;
     private final Optional<SharedCacheStore> l2;
     private final String nodeId;
     private final LongSupplier clock;
@@ -67,32 +51,7 @@ public final class ResponseCache implements AutoCloseable {
         this.l2 = l2;
         this.nodeId = nodeId;
         this.clock = clock;
-        this.l1 = Caffeine.newBuilder()
-                .maximumWeight(l1Bytes)
-                .weigher((L1Key k, L1Entry e) -> e.weight() + 2 * k.raw().length())
-                .expireAfter(new Expiry<L1Key, L1Entry>() {
-                    @Override
-                    public long expireAfterCreate(L1Key key, L1Entry e, long currentTime) {
-                        return TimeUnit.MILLISECONDS.toNanos(Math.max(1, e.lastUsableMillis() - clock.getAsLong()));
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(L1Key key, L1Entry e, long currentTime, long currentDuration) {
-                        return expireAfterCreate(key, e, currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterRead(L1Key key, L1Entry e, long currentTime, long currentDuration) {
-                        return currentDuration;
-                    }
-                })
-                .removalListener((L1Key k, L1Entry e, RemovalCause cause) -> {
-                    if (cause == RemovalCause.SIZE) {
-                        metrics.evictions.increment();
-                    }
-                })
-                .executor(Runnable::run)
-                .build();
+        this.l1 = L1.create(l1Bytes, clock, metrics.evictions);
         this.invalidations = new Invalidations(this, nodeId, clock);
         l2.ifPresent(s -> s.subscribe(invalidations));
     }
@@ -121,8 +80,8 @@ public final class ResponseCache implements AutoCloseable {
      * that varies on nothing is found with one L1 lookup.
      */
     public Optional<CachedResponse> lookup(CacheKey key, java.util.function.Function<VarySpec, String> variantOf) {
-        L1Entry e = l1.getIfPresent(new L1Key(key.raw(), ""));
-        if (e != null && e.value() instanceof NoVary nv) {
+        L1.Entry e = l1.getIfPresent(new L1.Key(key.raw(), ""));
+        if (e != null && e.value() instanceof L1.NoVary nv) {
             return Optional.of(nv.response());
         }
         if (e != null && e.value() instanceof VarySpec s && !s.names().isEmpty()) {
@@ -135,33 +94,33 @@ public final class ResponseCache implements AutoCloseable {
         }
         Optional<CachedResponse> r = variant(key, variantOf.apply(spec.get()));
         if (r.isPresent() && spec.get().names().isEmpty() && epoch == epoch(key.primary())) {
-            l1.put(new L1Key(key.raw(), ""), new L1Entry(r.get().routeId(), key.primary(),
-                    new NoVary(spec.get(), r.get()), r.get().weight(), r.get().lastUsableMillis()));
+            l1.put(new L1.Key(key.raw(), ""), new L1.Entry(r.get().routeId(), key.primary(),
+                    new L1.NoVary(spec.get(), r.get()), r.get().weight(), r.get().lastUsableMillis()));
         }
         return r;
     }
 
     public Optional<VarySpec> spec(CacheKey key) {
-        L1Key k = new L1Key(key.raw(), "");
-        L1Entry e = l1.getIfPresent(k);
+        L1.Key k = new L1.Key(key.raw(), "");
+        L1.Entry e = l1.getIfPresent(k);
         if (e != null && e.value() instanceof VarySpec s) {
             return Optional.of(s);
         }
-        if (e != null && e.value() instanceof NoVary nv) {
+        if (e != null && e.value() instanceof L1.NoVary nv) {
             return Optional.of(nv.spec());
         }
         String primary = key.primary();
         long epoch = epoch(primary);
         Optional<VarySpec> spec = l2Get(CacheKeys.specKey(primary)).flatMap(VarySpec::decode);
         if (epoch == epoch(primary)) {
-            spec.ifPresent(s -> l1.put(k, new L1Entry(key.routeId(), primary, s, 256, s.lastUsableMillis())));
+            spec.ifPresent(s -> l1.put(k, new L1.Entry(key.routeId(), primary, s, 256, s.lastUsableMillis())));
         }
         return spec;
     }
 
     private Optional<CachedResponse> variant(CacheKey key, String variant) {
-        L1Key k = new L1Key(key.raw(), variant);
-        L1Entry e = l1.getIfPresent(k);
+        L1.Key k = new L1.Key(key.raw(), variant);
+        L1.Entry e = l1.getIfPresent(k);
         if (e != null && e.value() instanceof CachedResponse r) {
             return Optional.of(r);
         }
@@ -169,7 +128,7 @@ public final class ResponseCache implements AutoCloseable {
         long epoch = epoch(primary);
         Optional<CachedResponse> r = l2Get(CacheKeys.variantKey(primary, variant)).flatMap(CachedResponse::decode);
         if (epoch == epoch(primary)) {
-            r.ifPresent(x -> l1.put(k, new L1Entry(x.routeId(), primary, x, x.weight(), x.lastUsableMillis())));
+            r.ifPresent(x -> l1.put(k, new L1.Entry(x.routeId(), primary, x, x.weight(), x.lastUsableMillis())));
         }
         return r;
     }
@@ -184,11 +143,11 @@ public final class ResponseCache implements AutoCloseable {
         String sk = CacheKeys.specKey(primary);
         String vk = CacheKeys.variantKey(primary, variant);
         if (spec.names().isEmpty()) {
-            l1.put(new L1Key(key.raw(), ""), new L1Entry(r.routeId(), primary, new NoVary(spec, r), r.weight(),
+            l1.put(new L1.Key(key.raw(), ""), new L1.Entry(r.routeId(), primary, new L1.NoVary(spec, r), r.weight(),
                     r.lastUsableMillis()));
         } else {
-            l1.put(new L1Key(key.raw(), ""), new L1Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
-            l1.put(new L1Key(key.raw(), variant), new L1Entry(r.routeId(), primary, r, r.weight(),
+            l1.put(new L1.Key(key.raw(), ""), new L1.Entry(r.routeId(), primary, spec, 256, spec.lastUsableMillis()));
+            l1.put(new L1.Key(key.raw(), variant), new L1.Entry(r.routeId(), primary, r, r.weight(),
                     r.lastUsableMillis()));
         }
         metrics.route(r.routeId()).stored.increment();
@@ -305,7 +264,7 @@ public final class ResponseCache implements AutoCloseable {
     void dropTagLocally(String tag) {
         dropEpoch.incrementAndGet();
         l1.asMap().values().removeIf(e -> (e.value() instanceof CachedResponse r && r.tags().contains(tag))
-                || (e.value() instanceof NoVary nv && nv.response().tags().contains(tag)));
+                || (e.value() instanceof L1.NoVary nv && nv.response().tags().contains(tag)));
     }
 
     void routeGeneration(String routeId, long generation) {

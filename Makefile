@@ -129,6 +129,10 @@ clean: ## remove build output
 test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): request id -> central log, no secret in any log
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
 
+.PHONY: test-secure-netns
+test-secure-netns: deps build ## the namespace cluster with --secure (root, ~60 s): TLS on the VIP, JWT + API-key routes, TLS backends, VIP failover
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=SecureNetnsClusterTest -Dsurefire.failIfNoSpecifiedTests=false
+
 # Not part of test: a whole loopback cluster plus Chromium (about a minute on this shared machine).
 .PHONY: test-ui
 test-ui: deps build ## the cluster page (/ui) in headless Chromium on the loopback cluster; screenshots in chaos-harness/target/

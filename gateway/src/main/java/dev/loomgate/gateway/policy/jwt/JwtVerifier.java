@@ -15,7 +15,6 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -63,7 +62,8 @@ final class JwtVerifier {
             DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
             p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"),
                     null));
-            p.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.copyOf(issuer.algorithms()), keys));
+            p.setJWSKeySelector(new EdDsaKeys.Selector(Set.copyOf(issuer.algorithms()), keys));
+            p.setJWSVerifierFactory(new EdDsaKeys.VerifierFactory());
             Set<String> required = new HashSet<>(settings.requiredClaims());
             required.add("exp");
             required.add("iss");

@@ -93,7 +93,7 @@ bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p9
 bench-memory: deps build ## RSS with 10,000 idle keep-alive clients + 1,000 req/s (goal <= 300 MB), nginx beside
 	@bin/bench-memory $(BENCH_ARGS)
 
-bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS (~4 min)
+bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS, a token-header control (~5 min)
 	@bin/bench-security $(BENCH_ARGS)
 
 bench-scale: deps build ## scale curves: req/s and p99 vs routes, endpoints, connections, body size; Loomgate and nginx

@@ -130,7 +130,7 @@ test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): re
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
 
 .PHONY: test-secure-netns
-test-secure-netns: deps build ## the namespace cluster with --secure (root, ~60 s): TLS on the VIP, JWT + API-key routes, TLS backends, VIP failover
+test-secure-netns: deps build ## the namespace cluster with --secure (root, 40-110 s): TLS on the VIP, JWT + API-key routes, TLS backends, VIP failover
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=SecureNetnsClusterTest -Dsurefire.failIfNoSpecifiedTests=false
 
 # Not part of test: a whole loopback cluster plus Chromium (about a minute on this shared machine).

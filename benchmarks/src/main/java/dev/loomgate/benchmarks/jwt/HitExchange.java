@@ -1,6 +1,5 @@
 package dev.loomgate.benchmarks.jwt;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -154,7 +153,8 @@ final class HitExchange implements Exchange, RequestView, MutableHeaders {
         upstream.remove(name.toLowerCase(Locale.ROOT));
     }
 
-    List<String> upstreamNames() {
-        return new ArrayList<>(upstream.keySet());
+    /** The upstream header of that name, as a filter left it. */
+    Optional<String> upstreamHeader(String name) {
+        return Optional.ofNullable(upstream.get(name.toLowerCase(Locale.ROOT)));
     }
 }

@@ -92,7 +92,11 @@ public class JwtFilterBenchmark {
         Files.delete(dir);
     }
 
-    private HitExchange exchange() {
+    Filter filter() {
+        return filter;
+    }
+
+    HitExchange exchange() {
         return new HitExchange("Authorization", new String(header, StandardCharsets.ISO_8859_1));
     }
 

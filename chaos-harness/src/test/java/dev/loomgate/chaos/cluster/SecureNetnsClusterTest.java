@@ -29,7 +29,7 @@ import dev.loomgate.testsupport.TempDirs;
  * TLS-only Redis, TLS at the front, the JWT route, the API-key route); from the client namespace TLS 1.1 is refused
  * and the upstream sees {@code X-Forwarded-Proto: https}; Redis refuses plain text and Consul refuses a request
  * without a token across the namespaces; when the VIP moves to the other LB (lb1's link down) its certificate
- * still verifies for the VIP. Afterwards no process and no namespace of the run is left. Needs root; about 60 s
+ * still verifies for the VIP. Afterwards no process and no namespace of the run is left. Needs root; 40-110 s
  * (make test-secure-netns).
  */
 @Tag("slow")

@@ -329,6 +329,11 @@ public final class GatewayNode implements AutoCloseable {
         return metrics;
     }
 
+    /** The async routes' job service; present when the node has {@code redis:}. */
+    public Optional<AsyncService> async() {
+        return async;
+    }
+
     public RateLimitService rateLimits() {
         return rateLimits;
     }

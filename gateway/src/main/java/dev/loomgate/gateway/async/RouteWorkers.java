@@ -8,10 +8,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One route's workers on one node: a reader that takes new jobs from the queue as workers become free, and a
- * maintenance loop that moves jobs whose retry time has come back into the queue, takes over deliveries of
- * workers that went silent (their node died), and refreshes the queue gauges. At most {@code workers} jobs run
- * at once (a semaphore), each on its own virtual thread; {@code drain-rate} spaces their starts.
+ * One route's workers on one node: a reader that takes new jobs from the queue as workers become free and takes
+ * over deliveries of workers that went silent (their node died), and a maintenance loop that moves jobs whose retry
+ * time has come back into the queue and refreshes the queue gauges. At most {@code workers} jobs run at once (a
+ * semaphore), each on its own virtual thread; {@code drain-rate} spaces their starts.
  */
 final class RouteWorkers implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouteWorkers.class.getName());
@@ -46,7 +46,13 @@ final class RouteWorkers implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Holds free workers' permits while it reads, so it is also the one that reclaims silent deliveries (every
+     * half reclaim-after, at most one second apart), before it asks for new jobs.
+     */
     private void readLoop() {
+        long reclaimEvery = Math.max(100, Math.min(1000, settings.reclaimAfter().toMillis() / 2)) * 1_000_000L;
+        long nextReclaim = System.nanoTime();
         while (running) {
             int permits = 0;
             try {
@@ -54,8 +60,15 @@ final class RouteWorkers implements AutoCloseable {
                     continue;
                 }
                 permits = 1 + free.drainPermits();
-                List<JobQueue.Delivery> got = node.queue().take(routeId, node.workerName(), permits, BLOCK);
-                permits = dispatch(got, permits);
+                if (System.nanoTime() - nextReclaim >= 0) {
+                    nextReclaim = System.nanoTime() + reclaimEvery;
+                    permits = reclaim(permits);
+                }
+                if (permits > 0) {
+                    List<JobQueue.Delivery> got = node.queue().take(routeId, node.workerName(), permits,
+                            Duration.ofNanos(Math.min(BLOCK.toNanos(), Math.max(1_000_000L, nextReclaim - System.nanoTime()))));
+                    permits = dispatch(got, permits);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -105,7 +118,6 @@ final class RouteWorkers implements AutoCloseable {
         while (running) {
             try {
                 node.queue().promoteDue(routeId, System.currentTimeMillis(), 1000);
-                reclaim();
                 metrics.depth = node.queue().depth(routeId);
                 Thread.sleep(period);
             } catch (InterruptedException e) {
@@ -120,23 +132,15 @@ final class RouteWorkers implements AutoCloseable {
         }
     }
 
-    /** Takes over silent deliveries, only as many as there are free workers to run them now. */
-    private void reclaim() throws InterruptedException {
-        int permits = free.drainPermits();
-        if (permits == 0) {
-            return;
+    /** Takes over silent deliveries, as many as the permits held; returns the permits left. */
+    private int reclaim(int permits) throws InterruptedException {
+        List<JobQueue.Delivery> taken = node.queue().reclaim(routeId, node.workerName(), settings.reclaimAfter(),
+                permits);
+        if (!taken.isEmpty()) {
+            metrics.redeliveries.add(taken.size());
+            LOG.info(() -> "route " + routeId + ": took over " + taken.size() + " job(s) from silent workers");
         }
-        try {
-            List<JobQueue.Delivery> taken = node.queue().reclaim(routeId, node.workerName(), settings.reclaimAfter(),
-                    permits);
-            if (!taken.isEmpty()) {
-                metrics.redeliveries.add(taken.size());
-                LOG.info(() -> "route " + routeId + ": took over " + taken.size() + " job(s) from silent workers");
-            }
-            permits = dispatch(taken, permits);
-        } finally {
-            free.release(permits);
-        }
+        return dispatch(taken, permits);
     }
 
     private void pauseAfter(RuntimeException e) {

@@ -18,6 +18,7 @@ import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.admin.AdminUi;
 import dev.loomgate.gateway.admin.ClusterPage;
 import dev.loomgate.gateway.admin.IntrospectionAdmin;
+import dev.loomgate.gateway.admin.JobsAdmin;
 import dev.loomgate.gateway.cluster.NodeRegistration;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -264,6 +265,7 @@ public final class GatewayNode implements AutoCloseable {
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
                     new IntrospectionAdmin(introspectionCache, adminToken).register(r);
+                    async.ifPresent(a -> new JobsAdmin(a, adminToken).register(r));
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })

@@ -143,6 +143,25 @@ public final class AsyncService implements AutoCloseable {
     public record StatusRequest(JobId id, TerminalStep step) {
     }
 
+    /** A job as the admin API shows it (state JSON plus who queued what), when it exists. */
+    public Optional<String> describe(String jobId) {
+        return JobId.parse(jobId).flatMap(id -> queue.find(id.routeId(), id.value()).map(job -> {
+            String state = JobStatusStep.statusJson(id.value(), job,
+                    JobState.of(job.getOrDefault(JobFields.STATE, "")).orElse(JobState.QUEUED));
+            return state.substring(0, state.length() - 1) + ",\"consumer\":"
+                    + dev.loomgate.gateway.http.Json.quote(job.getOrDefault(JobFields.CONSUMER, ""))
+                    + ",\"method\":" + dev.loomgate.gateway.http.Json.quote(job.getOrDefault(JobFields.METHOD, ""))
+                    + ",\"target\":" + dev.loomgate.gateway.http.Json.quote(job.getOrDefault(JobFields.TARGET, ""))
+                    + ",\"request_id\":"
+                    + dev.loomgate.gateway.http.Json.quote(job.getOrDefault(JobFields.REQUEST_ID, "")) + "}";
+        }));
+    }
+
+    /** Queues a dead job again (attempts reset); false when the id is malformed or the job is not dead. */
+    public boolean replay(String jobId) {
+        return JobId.parse(jobId).map(id -> queue.replay(id.routeId(), id.value())).orElse(false);
+    }
+
     public void writeMetrics(PrometheusText p) {
         metrics.write(p);
     }

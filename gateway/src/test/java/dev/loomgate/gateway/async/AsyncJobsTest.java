@@ -324,12 +324,56 @@ class AsyncJobsTest {
         assertEquals(3, state.getInt("attempts"));
         AsyncService async = gateway.node().async().orElseThrow();
         String id = location.substring(6);
-        assertEquals(List.of(id), async.queue().dead("flaky", 100));
+        assertTrue(async.queue().dead("flaky", 100).contains(id));
         flakyFailures.set(0);
         assertTrue(async.queue().replay("flaky", id));
         HttpResponse<String> done = awaitFinal(location);
         assertEquals(200, done.statusCode(), done.body());
-        assertEquals(List.of(), async.queue().dead("flaky", 100));
+        assertTrue(!async.queue().dead("flaky", 100).contains(id), "no longer a dead letter");
+    }
+
+    private static String[] cli(int expectedExit, String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--admin";
+        all[args.length + 1] = "http://127.0.0.1:" + gateway.adminPort();
+        int exit = new dev.loomgate.gateway.cli.LoomgateCli(new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8)).run(all);
+        String[] text = {out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        assertEquals(expectedExit, exit, String.join(" ", args) + ": " + text[0] + text[1]);
+        return text;
+    }
+
+    @Test
+    void deadJobsAreListedShownReplayedAndPurgedThroughTheAdminApiAndCli() throws Exception {
+        flakyFailures.set(1_000);
+        String id = submit("/flaky/admin", "1").substring(6);
+        String other = submit("/flaky/admin2", "1").substring(6);
+        awaitFinal("/jobs/" + id);
+        awaitFinal("/jobs/" + other);
+        String list = cli(0, "jobs", "list", "--route", "flaky")[0];
+        assertTrue(list.contains(id) && list.contains(other), list);
+        assertTrue(list.contains("upstream") && list.contains("\"state\":\"dead\""), list);
+        assertTrue(cli(0, "jobs", "list")[0].contains("\"route\":\"flaky\""));
+        String shown = cli(0, "jobs", "show", id)[0];
+        assertEquals("dead", json(shown).getString("state"));
+        assertEquals("/flaky/admin", json(shown).getString("target"));
+        flakyFailures.set(0);
+        assertTrue(cli(0, "jobs", "replay", id)[0].contains("queued"));
+        assertEquals(200, awaitFinal("/jobs/" + id).statusCode());
+        assertTrue(cli(5, "jobs", "replay", id)[1].contains("409"), "a finished job is not replayed");
+        assertTrue(cli(0, "jobs", "purge", "--route", "flaky")[0].contains("\"purged\":1"));
+        assertEquals(404, send("GET", "/jobs/" + other, null).statusCode(), "a purged job is gone");
+        assertTrue(cli(5, "jobs", "show", other)[1].contains("404"));
+        cli(2, "jobs", "purge");
+        HttpResponse<String> queues = TestGateway.http().send(HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + gateway.adminPort() + "/admin/jobs")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, queues.statusCode(), "no admin token in this test");
+        assertEquals(0, json(queues.body()).getJsonArray("routes").stream()
+                .filter(r -> r.asJsonObject().getString("route").equals("flaky"))
+                .mapToInt(r -> r.asJsonObject().getInt("dead")).sum(), queues.body());
     }
 
     @Test

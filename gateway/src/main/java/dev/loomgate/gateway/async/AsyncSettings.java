@@ -89,8 +89,9 @@ public record AsyncSettings(long maxBody, long maxQueue, int workers, int maxAtt
         }
         Duration retryAfter = f.duration("retry-after", d.retryAfter(), Duration.ofSeconds(1), Duration.ofHours(1));
         int replicas = f.has("replicas") ? f.required("replicas").intIn(0, 16) : 0;
+        // below the queue pool's 3 s read timeout, which WAIT must not outlast
         Duration replicaTimeout = f.duration("replica-timeout", d.replicaTimeout(), Duration.ofMillis(1),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(2));
         long maxResult = f.has("max-result-body") ? f.required("max-result-body").sizeIn(0, 64L * 1024 * 1024)
                 : d.maxResultBody();
         Set<String> drop = d.dropHeaders();

@@ -193,7 +193,9 @@ class AsyncJobsTest {
     void acceptedJobRunsAndItsStoredAnswerIsServedAtTheStatusUrl() throws Exception {
         gate = new CountDownLatch(1);
         int before = backend.requestCount();
-        String location = submit("/work/orders?x=1", "hello", "X-Api-Key", ALICE, "X-Trace-Me", "1");
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String location = submit("/work/orders?x=1", "hello", "X-Api-Key", ALICE, "X-Trace-Me", "1",
+                "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
         HttpResponse<String> pending = send("GET", location, null, "X-Api-Key", ALICE);
         assertEquals(200, pending.statusCode(), pending.body());
         JsonObject state = json(pending.body());
@@ -218,6 +220,21 @@ class AsyncJobsTest {
         assertEquals(location.substring(6), got.header("Idempotency-Key"), "the job id is the default key");
         assertEquals("1", got.header("X-Trace-Me"));
         assertEquals(null, got.header("X-Api-Key"), "credentials are not stored with the job");
+        assertTrue(got.header("traceparent").startsWith("00-" + traceId + "-"),
+                "the worker's call continues the client's trace: " + got.header("traceparent"));
+        String metrics = TestGateway.http().send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + gateway.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String series : List.of("loomgate_async_enqueued_total", "loomgate_async_started_total",
+                "loomgate_async_succeeded_total")) {
+            double v = metrics.lines().filter(l -> l.startsWith(series + "{route=\"jobs\"} "))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+            assertTrue(v >= 1, series + " counts the job: " + v);
+        }
+        for (String gauge : List.of("loomgate_async_queue_length", "loomgate_async_oldest_pending_seconds",
+                "loomgate_async_worker_utilisation", "loomgate_async_dead_lettered_total",
+                "loomgate_async_redeliveries_total")) {
+            assertTrue(metrics.contains(gauge + "{route=\"jobs\"} "), gauge);
+        }
         assertEquals(0, xlen("jobs"), "a finished job leaves the stream");
     }
 

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
 import dev.loomgate.gateway.async.AsyncService;
+import dev.loomgate.gateway.policy.async.AsyncRoutes;
 import dev.loomgate.gateway.redis.jobs.RedisJobQueue;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminGuard;
@@ -134,7 +135,7 @@ public final class GatewayNode implements AutoCloseable {
         NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
                 .add(ApiKeyDirectory.class, apiKeys);
-        async.ifPresent(a -> services.add(AsyncService.class, a));
+        async.ifPresent(a -> services.add(AsyncRoutes.class, a));
         this.routing = new RoutingState(services.build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,

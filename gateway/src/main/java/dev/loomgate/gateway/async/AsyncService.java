@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.async;
 
+import dev.loomgate.gateway.policy.async.AsyncRoutes;
+import dev.loomgate.gateway.policy.async.AsyncSettings;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -20,9 +22,9 @@ import dev.loomgate.gateway.trace.Tracing;
 /**
  * The node's asynchronous-request service (docs/ASYNC.md): makes the terminal step of each {@code async:} route,
  * runs each route's workers once the node has started, serves the status URLs and feeds the admin API. One per
- * node, registered in the node's services so that {@link AsyncTerminalFactory} finds it.
+ * node, registered in the node's services as {@link AsyncRoutes} so that the {@code async:} key finds it.
  */
-public final class AsyncService implements AutoCloseable {
+public final class AsyncService implements AsyncRoutes, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AsyncService.class.getName());
     /** Request transformations are not run for status URLs: they shape an upstream request there is none of. */
     public static final Set<String> STATUS_SKIPS = Set.of("rewrite");
@@ -61,7 +63,8 @@ public final class AsyncService implements AutoCloseable {
     }
 
     /** The step of one route (a routes version is being applied); its workers start or follow the new settings. */
-    TerminalStep step(String routeId, AsyncSettings s) {
+    @Override
+    public TerminalStep step(String routeId, AsyncSettings s) {
         Optional<String> secret = s.webhook().map(w -> w.secret().resolve());
         settings.put(routeId, s);
         secrets.put(routeId, secret);

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.async;
 
+import dev.loomgate.gateway.policy.async.AsyncSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;

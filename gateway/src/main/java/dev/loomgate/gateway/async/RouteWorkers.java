@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.async;
 
+import dev.loomgate.gateway.policy.async.AsyncSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.async;
 
+import dev.loomgate.gateway.policy.async.AsyncSettings;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,6 +1,6 @@
 package dev.loomgate.gateway.policy;
 
-import dev.loomgate.gateway.async.AsyncTerminalFactory;
+import dev.loomgate.gateway.policy.async.AsyncTerminalFactory;
 import dev.loomgate.gateway.pipeline.FilterRegistry;
 import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
 import dev.loomgate.gateway.policy.apikey.ApiKeyFilterFactory;

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.async;
+package dev.loomgate.gateway.policy.async;
 
 import dev.loomgate.gateway.pipeline.FilterContext;
 import dev.loomgate.gateway.pipeline.ParseContext;
@@ -27,6 +27,6 @@ public final class AsyncTerminalFactory implements TerminalFactory<AsyncSettings
 
     @Override
     public TerminalStep create(AsyncSettings config, FilterContext context) {
-        return context.requireService(AsyncService.class, "async").step(context.routeId(), config);
+        return context.requireService(AsyncRoutes.class, "async").step(context.routeId(), config);
     }
 }

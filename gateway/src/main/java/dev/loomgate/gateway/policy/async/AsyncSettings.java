@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.async;
+package dev.loomgate.gateway.policy.async;
 
 import java.net.URI;
 import java.time.Duration;

@@ -102,9 +102,14 @@ public final class AsyncService implements AsyncRoutes, AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "route " + routeId + ": " + s.workers() + " async worker(s) as " + workerName);
     }
 
-    /** Routes gone from the routes stop their workers (their queued jobs wait in Redis for the route's return). */
+    /**
+     * Routes gone, or no longer async, stop their workers (their queued jobs wait in Redis for the route's return).
+     * Async is the only terminal step besides the default proxy, so a route with its own terminal step is async.
+     */
     private synchronized void applied(RoutingSnapshot snapshot) {
-        Set<String> live = snapshot.routeIds();
+        Set<String> live = snapshot.routes().routes().stream()
+                .filter(r -> snapshot.pipelines().of(r).hasOwnTerminal()).map(r -> r.id())
+                .collect(java.util.stream.Collectors.toSet());
         workers.entrySet().removeIf(e -> {
             if (!live.contains(e.getKey())) {
                 e.getValue().close();

@@ -124,6 +124,10 @@ class AsyncJobsTest {
                     upstream: flaky
                     match: { path-prefix: /flaky }
                     async: { max-attempts: 3, initial-backoff: 100ms, max-backoff: 200ms }
+                  - id: paced
+                    upstream: flaky
+                    match: { path-prefix: /paced }
+                    async: { workers: 4, drain-rate: 5 }
                   - id: brief
                     upstream: flaky
                     match: { path-prefix: /brief }
@@ -409,6 +413,21 @@ class AsyncJobsTest {
         assertEquals(Webhooks.sign(SECRET, t, got[1].getBytes(StandardCharsets.UTF_8)), signature);
         assertEquals(64, signature.substring(signature.indexOf("v1=") + 3).length());
         assertNotEquals(Webhooks.sign("other-secret", t, got[1].getBytes(StandardCharsets.UTF_8)), signature);
+    }
+
+    @Test
+    void drainRateSpacesTheStartsOfJobs() throws Exception {
+        flakyFailures.set(0);
+        List<String> locations = new java.util.ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            locations.add(submit("/paced/" + i, "1"));
+        }
+        for (String location : locations) {
+            assertEquals(200, awaitFinal(location).statusCode());
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= 1600, "10 jobs at 5/s take at least 9 spacings of 200 ms, took " + ms + " ms");
     }
 
     @Test

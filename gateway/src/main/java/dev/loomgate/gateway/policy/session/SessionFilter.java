@@ -136,8 +136,9 @@ final class SessionFilter implements Filter {
         }
         Current s = session;
         exchange.attribute(SessionKey.ID, s.id);
+        // registered before any answer below: the cookie goes on a login redirect as on a relayed response
+        exchange.onResponseHead(head -> onResponse(exchange, store, head, s));
         if (flow != null && !flow.loggedIn(exchange, store, s)) {
-            exchange.onResponseHead(head -> setCookie(exchange, head, s));
             return false; // answered: a redirect to the login, or 401/503
         }
         Optional.ofNullable(s.fields.get(OidcFlow.USER)).ifPresent(user -> {
@@ -154,7 +155,6 @@ final class SessionFilter implements Filter {
                 exchange.upstreamHeaders().set(e.getValue(), value);
             }
         }
-        exchange.onResponseHead(head -> onResponse(exchange, store, head, s));
         return true;
     }
 

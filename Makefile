@@ -86,6 +86,10 @@ bench-upstream-client: deps ## upstream clients: our UpstreamClient vs Helidon W
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
+.PHONY: bench-session
+bench-session: deps build ## session cost: route with a Redis session vs without, with wrk (goal >= 0.8)
+	@bin/bench-session $(BENCH_ARGS)
+
 .PHONY: bench-latency bench-memory bench-scale bench-security
 bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p99/p99.9 added by Loomgate vs nginx
 	@bin/bench-latency $(BENCH_ARGS)

@@ -43,6 +43,14 @@ final class SessionFilter implements Filter {
     private final Optional<OidcClient> oidc;
     private final String routeId;
     private final OidcFlow flow;
+    /** {@code local-cache}: sessions this node read lately, served without Redis while fresh (off when 0). */
+    private final long localCacheNanos;
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 10_000;
+
+    private record Cached(Map<String, String> fields, long now, long issuedAt, long loadedNanos) {
+    }
 
     SessionFilter(SessionSettings settings, SessionKeyring keyring, SessionService service, Optional<OidcClient> oidc,
                   String routeId) {
@@ -52,6 +60,7 @@ final class SessionFilter implements Filter {
         this.oidc = oidc;
         this.routeId = routeId;
         this.flow = oidc.map(o -> new OidcFlow(o, service, settings)).orElse(null);
+        this.localCacheNanos = settings.localCache().toNanos();
     }
 
     /** One request's session: its current id and attributes, and what changes on the way back. */
@@ -160,6 +169,13 @@ final class SessionFilter implements Filter {
 
     /** The live session of this id, following a renewal's redirect; null when there is none (counted). */
     private Current load(RedisSessionStore store, String id) {
+        if (localCacheNanos > 0) {
+            Cached c = cache.get(id);
+            long age = c == null ? 0 : System.nanoTime() - c.loadedNanos();
+            if (c != null && age < localCacheNanos) {
+                return new Current(id, c.now() + age / 1_000_000, c.issuedAt(), new HashMap<>(c.fields()));
+            }
+        }
         Loaded loaded = store.load(id, settings.timeouts());
         boolean moved = false;
         if (loaded instanceof Loaded.Moved m) {
@@ -170,6 +186,12 @@ final class SessionFilter implements Filter {
             case Loaded.Found f -> {
                 Current c = new Current(f.id(), f.now(), f.issuedAt(), new HashMap<>(f.fields()));
                 c.sendCookie = moved;
+                if (localCacheNanos > 0 && !moved) {
+                    if (cache.size() >= MAX_CACHED) {
+                        cache.clear(); // bounded; the next requests read Redis again
+                    }
+                    cache.put(id, new Cached(Map.copyOf(f.fields()), f.now(), f.issuedAt(), System.nanoTime()));
+                }
                 yield c;
             }
             case Loaded.Missing m -> {
@@ -198,6 +220,7 @@ final class SessionFilter implements Filter {
     void rotate(RedisSessionStore store, Current s, Map<String, String> extra, List<String> drop,
                 java.time.Duration grace) {
         String newId = SessionKeyring.newSessionId();
+        cache.remove(s.id);
         if (store.rotate(s.id, newId, extra, drop, grace, settings.timeouts())) {
             s.id = newId;
             s.issuedAt = s.now;
@@ -221,7 +244,9 @@ final class SessionFilter implements Filter {
         for (String h : List.of(SET, REMOVE, ROTATE, END)) {
             head.headers().remove(h); // gateway-owned: never reach the client
         }
-        if (settings.upstreamControl() && head.fromUpstream()) {
+        boolean changes = set.isPresent() || remove.isPresent() || rotate || end;
+        if (settings.upstreamControl() && head.fromUpstream() && changes) {
+            cache.remove(s.id); // this node's copy is stale once the upstream changes the session
             try {
                 if (end) {
                     store.delete(s.id);

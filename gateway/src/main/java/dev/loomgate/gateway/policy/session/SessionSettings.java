@@ -25,12 +25,13 @@ import dev.loomgate.gateway.redis.RedisSessionStore;
  * @param upstreamControl   whether the upstream may set/remove attributes and rotate via response headers
  * @param rotate            rotate the id on every request of this route (an explicit "rotate" route action)
  * @param maxAttributes     most fields a session may hold
+ * @param localCache        how long a node may serve a session from its own copy without asking Redis (0: never)
  * @param oidc              the OIDC login (backend-for-frontend), when configured
  */
 public record SessionSettings(CookieSettings cookie, List<KeyRef> keys, RedisSessionStore.Timeouts timeouts,
                               Duration renewalGrace, boolean required, boolean failClosed,
                               Map<String, String> forwardAttributes, boolean upstreamControl, boolean rotate,
-                              int maxAttributes, Optional<OidcSettings> oidc) {
+                              int maxAttributes, Duration localCache, Optional<OidcSettings> oidc) {
     /** The shortest signing secret accepted. */
     public static final int MIN_SECRET_LENGTH = 32;
 
@@ -44,6 +45,7 @@ public record SessionSettings(CookieSettings cookie, List<KeyRef> keys, RedisSes
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(renewalGrace, "renewalGrace");
         forwardAttributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(forwardAttributes));
+        Objects.requireNonNull(localCache, "localCache");
         Objects.requireNonNull(oidc, "oidc");
     }
 

@@ -241,10 +241,12 @@ final class SessionFilter implements Filter {
         Optional<String> remove = head.header(REMOVE);
         boolean rotate = head.header(ROTATE).isPresent();
         boolean end = head.header(END).isPresent();
-        for (String h : List.of(SET, REMOVE, ROTATE, END)) {
-            head.headers().remove(h); // gateway-owned: never reach the client
-        }
         boolean changes = set.isPresent() || remove.isPresent() || rotate || end;
+        if (changes) {
+            for (String h : List.of(SET, REMOVE, ROTATE, END)) {
+                head.headers().remove(h); // gateway-owned: never reach the client
+            }
+        }
         if (settings.upstreamControl() && head.fromUpstream() && changes) {
             cache.remove(s.id); // this node's copy is stale once the upstream changes the session
             try {

@@ -53,6 +53,8 @@ public final class SessionKeyring {
 
     private final Key primary;
     private final Map<String, SecretKeySpec> keys;
+    /** An initialised Mac per key id, cloned per use: cheaper than a provider lookup and init each time. */
+    private final Map<String, Mac> prototypes;
 
     /** @param primary signs; {@code fallbacks} only verify */
     public SessionKeyring(Key primary, java.util.List<Key> fallbacks) {
@@ -65,6 +67,19 @@ public final class SessionKeyring {
             }
         }
         this.keys = Map.copyOf(all);
+        Map<String, Mac> macs = new LinkedHashMap<>();
+        all.forEach((id, key) -> macs.put(id, init(key)));
+        this.prototypes = Map.copyOf(macs);
+    }
+
+    private static Mac init(SecretKeySpec key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
+        }
     }
 
     public String primaryId() {
@@ -81,7 +96,7 @@ public final class SessionKeyring {
     /** The cookie value for a session id, signed with the primary key. */
     public String sign(String sessionId) {
         String payload = "v1." + primary.id() + "." + sessionId;
-        return payload + "." + B64.encodeToString(mac(keys.get(primary.id()), payload));
+        return payload + "." + B64.encodeToString(mac(primary.id(), payload));
     }
 
     /** The session id of a cookie value this keyring signed (with any of its keys); empty for anything else. */
@@ -95,9 +110,8 @@ public final class SessionKeyring {
             return Optional.empty();
         }
         String kid = cookie.substring(3, kidEnd);
-        SecretKeySpec key = keys.get(kid);
         String id = cookie.substring(kidEnd + 1, idEnd);
-        if (key == null || !base64url(id)) {
+        if (!keys.containsKey(kid) || !base64url(id)) {
             return Optional.empty();
         }
         byte[] presented;
@@ -106,7 +120,7 @@ public final class SessionKeyring {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        byte[] expected = mac(key, cookie.substring(0, idEnd));
+        byte[] expected = mac(kid, cookie.substring(0, idEnd));
         return MessageDigest.isEqual(expected, presented)
                 ? Optional.of(new Verified(id, kid.equals(primary.id()))) : Optional.empty();
     }
@@ -121,14 +135,14 @@ public final class SessionKeyring {
         return true;
     }
 
-    private static byte[] mac(SecretKeySpec key, String payload) {
+    private byte[] mac(String kid, String payload) {
+        Mac mac;
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
+            mac = (Mac) prototypes.get(kid).clone();
+        } catch (CloneNotSupportedException e) {
+            mac = init(keys.get(kid)); // a provider whose Mac cannot be cloned
         }
+        return mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

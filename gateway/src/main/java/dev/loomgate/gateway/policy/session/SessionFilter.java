@@ -325,6 +325,7 @@ final class SessionFilter implements Filter {
 
     private void unavailable(Exchange exchange, FilterChain chain, String why) {
         if (settings.failClosed()) {
+            exchange.onResponseHead(head -> head.headers().set("Retry-After", "1"));
             exchange.answer(new Problem(Problem.Type.SESSION_STORE_UNAVAILABLE, "the session store is unavailable"));
             LOG.fine(() -> "route '" + routeId + "': session store unavailable: " + why);
             return;

@@ -167,6 +167,8 @@ public final class RedisSessionStore implements AutoCloseable {
 
     private final RedisConnections redis;
     private final boolean owned;
+    /** Loads of concurrent requests share round trips (one pipeline per round trip). */
+    private final ScriptBatcher loads = new ScriptBatcher(LOAD.sha(), (key, args) -> run(LOAD, key, args));
 
     private RedisSessionStore(RedisConnections redis, boolean owned) {
         this.redis = redis;
@@ -184,7 +186,7 @@ public final class RedisSessionStore implements AutoCloseable {
 
     /** Looks the session up and, when it is live, touches it (last access, TTL). */
     public Loaded load(String id, Timeouts timeouts) {
-        List<String> r = strings(run(LOAD, key(id), timeouts.args()));
+        List<String> r = strings(batched(loads, key(id), timeouts.args()));
         return switch (r.getFirst()) {
             case "ok" -> {
                 Map<String, String> fields = new LinkedHashMap<>();
@@ -305,6 +307,17 @@ public final class RedisSessionStore implements AutoCloseable {
 
     private UnifiedJedis jedis() {
         return redis.commands().orElseThrow(() -> new Unavailable("Redis is not reachable", null));
+    }
+
+    private Object batched(ScriptBatcher batcher, String key, List<String> args) {
+        UnifiedJedis jedis = jedis();
+        try {
+            return batcher.run(jedis, key, args);
+        } catch (Unavailable e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new Unavailable("Redis session command failed: " + e.getMessage(), e);
+        }
     }
 
     private Object run(Script script, String key, List<String> args) {

@@ -94,9 +94,10 @@ public final class SessionFilterFactory implements FilterFactory<SessionSettings
         if (f.has("forward-attributes")) {
             Set<String> headers = new LinkedHashSet<>();
             for (Map.Entry<String, YamlValue> e : f.required("forward-attributes").mapping().entrySet()) {
-                if (!validAttribute(e.getKey())) {
+                // _user and _scopes: the logged-in user, for upstreams that want it as a header
+                if (!validAttribute(e.getKey()) && !e.getKey().equals("_user") && !e.getKey().equals("_scopes")) {
                     throw e.getValue().error("'" + e.getKey() + "' is not an attribute name (A-Z a-z 0-9 . _ -, not"
-                            + " starting with _)");
+                            + " starting with _; or _user, _scopes)");
                 }
                 String header = e.getValue().nonBlankString().strip();
                 if (!HttpTokens.isToken(header) || HttpTokens.isProtectedHeader(header)

@@ -114,13 +114,9 @@ public final class SessionKeyring {
         if (!keys.containsKey(kid) || !base64url(id)) {
             return Optional.empty();
         }
-        byte[] presented;
-        try {
-            presented = Base64.getUrlDecoder().decode(cookie.substring(idEnd + 1));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        byte[] expected = mac(kid, cookie.substring(0, idEnd));
+        // compared as text: only the one canonical encoding passes (a decoder ignores a last character's spare bits)
+        byte[] presented = cookie.substring(idEnd + 1).getBytes(StandardCharsets.US_ASCII);
+        byte[] expected = B64.encode(mac(kid, cookie.substring(0, idEnd)));
         return MessageDigest.isEqual(expected, presented)
                 ? Optional.of(new Verified(id, kid.equals(primary.id()))) : Optional.empty();
     }

@@ -84,8 +84,8 @@ class SessionConfigTest {
                 "routes[0].session.on-redis-down", 7, "fail-closed");
         RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], rolling-timeout: 48h }\n",
                 "routes[0].session.rolling-timeout", 7, "absolute-timeout");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { _x: X-A } }\n",
-                "routes[0].session.forward-attributes._x", 7, "attribute name");
+        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { _c: X-A } }\n",
+                "routes[0].session.forward-attributes._c", 7, "attribute name");
         RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { a: Host } }\n",
                 "routes[0].session.forward-attributes.a", 7, "cannot carry");
         RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], cookie: { same-site: maybe } }\n",

@@ -44,6 +44,22 @@ class SessionKeyringTest {
     }
 
     @Test
+    void onlyTheCanonicalSignatureTextPasses() {
+        SessionKeyring ring = new SessionKeyring(K1, List.of());
+        for (int n = 0; n < 50; n++) {
+            String cookie = ring.sign(SessionKeyring.newSessionId());
+            char last = cookie.charAt(cookie.length() - 1);
+            // base64url's last character of 32 bytes carries 2 spare bits: every other value must be refused too
+            for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray()) {
+                if (c != last) {
+                    String other = cookie.substring(0, cookie.length() - 1) + c;
+                    assertEquals(Optional.empty(), ring.verify(other), other);
+                }
+            }
+        }
+    }
+
+    @Test
     void truncatedOversizedAndGarbageAreRefused() {
         SessionKeyring ring = new SessionKeyring(K1, List.of());
         String cookie = ring.sign(SessionKeyring.newSessionId());

@@ -41,6 +41,7 @@ class SessionOidcTest {
             default-filters:
               session:
                 keys: %s
+                forward-attributes: { _user: X-Attr-user }
                 oidc:
                   issuer: %s
                   authorization-endpoint: %s/authorize
@@ -123,6 +124,7 @@ class SessionOidcTest {
                 String claims = new String(Base64.getUrlDecoder().decode(bearer.substring(7).split("\\.")[1]),
                         StandardCharsets.UTF_8);
                 assertTrue(claims.contains("\"sub\":\"johndoe\"") && claims.contains(issuer), claims);
+                assertEquals("johndoe", echoed(page).get("x-attr-user"), "the user forwarded as a header");
                 assertEquals(1, idp.grants("refresh_token"), "refreshed: it expired within refresh-before");
                 idp.tokenTtl(3600);
                 assertEquals(200, get(b, "/app/page", Optional.of(session)).statusCode());

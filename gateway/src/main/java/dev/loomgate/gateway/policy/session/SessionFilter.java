@@ -135,6 +135,10 @@ final class SessionFilter implements Filter {
                 exchange.answer(new Problem(Problem.Type.UNAUTHORIZED, "this route needs a session"));
                 return false;
             }
+            if (settings.createOnWrite()) {
+                exchange.onResponseHead(head -> createOnWrite(exchange, store, head));
+                return true; // no session until the upstream writes one: cookieless traffic costs Redis nothing
+            }
             session = create(store, Map.of());
         } else if (settings.rotate()) {
             rotate(store, session, Map.of(), List.of(), java.time.Duration.ZERO);
@@ -275,6 +279,24 @@ final class SessionFilter implements Filter {
             }
         }
         setCookie(exchange, head, s);
+    }
+
+    /** {@code create: on-write}: the first attribute the upstream sets creates the session (and its cookie). */
+    private void createOnWrite(Exchange exchange, RedisSessionStore store, ResponseHead head) {
+        Optional<String> set = head.header(SET);
+        for (String h : List.of(SET, REMOVE, ROTATE, END)) {
+            head.headers().remove(h);
+        }
+        Map<String, String> sets = set.filter(x -> head.fromUpstream()).map(SessionFilter::parseSets).orElse(Map.of());
+        if (sets.isEmpty() || sets.size() > settings.maxAttributes()) {
+            return;
+        }
+        try {
+            setCookie(exchange, head, create(store, sets));
+        } catch (RedisSessionStore.Unavailable e) {
+            service.redisErrors.increment();
+            LOG.warning(() -> "route '" + routeId + "': new session not stored, Redis did not answer: " + e.getMessage());
+        }
     }
 
     void setCookie(Exchange exchange, ResponseHead head, Current s) {

@@ -30,7 +30,7 @@ public final class SessionFilterFactory implements FilterFactory<SessionSettings
     public static final String KEY = "session";
     private static final Set<String> KEYS = Set.of("cookie", "keys", "idle-timeout", "rolling-timeout",
             "absolute-timeout", "renewal-grace", "required", "on-redis-down", "forward-attributes", "upstream-control",
-            "action", "max-attributes", "local-cache", "oidc");
+            "action", "max-attributes", "local-cache", "create", "oidc");
     private static final Set<String> COOKIE_KEYS = Set.of("name", "path", "domain", "secure", "same-site");
     private static final Set<String> KEY_KEYS = Set.of("id", "secret-file", "secret-env");
     private static final Set<String> OIDC_KEYS = Set.of("issuer", "authorization-endpoint", "token-endpoint",
@@ -121,12 +121,25 @@ public final class SessionFilterFactory implements FilterFactory<SessionSettings
         int maxAttributes = f.has("max-attributes") ? f.required("max-attributes").intIn(1, 1000) : 64;
         Optional<OidcSettings> oidc = f.has("oidc") ? Optional.of(oidc(f.required("oidc"))) : Optional.empty();
         Duration localCache = f.duration("local-cache", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(5));
+        boolean createOnWrite = false;
+        if (f.has("create")) {
+            YamlValue c = f.required("create");
+            createOnWrite = switch (c.nonBlankString().strip()) {
+                case "always" -> false;
+                case "on-write" -> true;
+                default -> throw c.error("expected always (every request without one) or on-write (when the upstream"
+                        + " first sets an attribute)");
+            };
+            if (createOnWrite && (!control || required || oidc.isPresent())) {
+                throw c.error("on-write needs upstream-control: true and neither required nor oidc");
+            }
+        }
         if (!localCache.isZero() && oidc.isPresent()) {
             throw f.required("local-cache").error("cannot be used with oidc (tokens and logins must be read from Redis)");
         }
         return new SessionSettings(cookie, keys, new RedisSessionStore.Timeouts(idle, rolling, absolute), grace,
                 required || oidc.isPresent(), failClosed || (oidc.isPresent() && !f.has("on-redis-down")), forward,
-                control, rotate, maxAttributes, localCache, oidc);
+                control, rotate, maxAttributes, localCache, createOnWrite, oidc);
     }
 
     static boolean validAttribute(String name) {

@@ -90,6 +90,10 @@ class SessionConfigTest {
                 "routes[0].session.forward-attributes.a", 7, "cannot carry");
         RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], cookie: { same-site: maybe } }\n",
                 "routes[0].session.cookie.same-site", 7, "lax, strict or none");
+        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], create: on-write }\n",
+                "routes[0].session.create", 7, "upstream-control");
+        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], create: lazily }\n",
+                "routes[0].session.create", 7, "on-write");
         RoutesFiles.assertError(UP + """
                     session:
                       keys: [ { id: a, secret-env: X } ]

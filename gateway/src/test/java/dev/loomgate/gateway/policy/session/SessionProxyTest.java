@@ -47,6 +47,14 @@ class SessionProxyTest {
                 session:
                   keys: %s
                   required: true
+              - id: lazy
+                match: { path-prefix: /lazy }
+                upstream: backend
+                session:
+                  keys: %s
+                  create: on-write
+                  upstream-control: true
+                  forward-attributes: { a0: X-Attr-a0 }
               - id: app
                 match: { path-prefix: / }
                 upstream: backend
@@ -77,7 +85,7 @@ class SessionProxyTest {
     }
 
     static String routes(TestUpstream upstream, String keys) {
-        return ROUTES.formatted(upstream.address(), keys, keys, forward());
+        return ROUTES.formatted(upstream.address(), keys, keys, keys, forward());
     }
 
     static TestGateway node(String routes, int redisPort) throws Exception {
@@ -119,6 +127,28 @@ class SessionProxyTest {
                 assertEquals(200, removed.statusCode());
                 assertFalse(echoed(get(b, "/v", Optional.of(cookie))).containsKey("x-attr-a1"));
                 assertEquals(1, a.node().sessions().createdCount() + b.node().sessions().createdCount());
+            }
+        }
+    }
+
+    @Test
+    void createOnWriteMakesNoSessionForCookielessReads() throws Exception {
+        try (RedisTestServers servers = RedisTestServers.create();
+             TestUpstream upstream = TestUpstream.start("u").behave(SessionTestKit.sessionDriver("u"))) {
+            RedisTestServers.Server redis = servers.startServer();
+            try (TestGateway a = node(routes(upstream, keys(dir, "k1")), redis.port())) {
+                for (int i = 0; i < 5; i++) {
+                    HttpResponse<String> read = get(a, "/lazy/page", Optional.empty());
+                    assertEquals(200, read.statusCode());
+                    assertEquals(Optional.empty(), setCookie(read), "no session for a cookieless read");
+                }
+                assertEquals(0, a.node().sessions().createdCount());
+                assertEquals(List.of("0"), RedisTestServers.command(redis.port(), "DBSIZE"));
+                HttpResponse<String> write = get(a, "/lazy/cart?set=" + enc("a0=first"), Optional.empty());
+                String cookie = setCookie(write).orElseThrow(() -> new AssertionError("created by the write"));
+                assertFalse(write.headers().firstValue("Loomgate-Session-Set").isPresent());
+                assertEquals("first", echoed(get(a, "/lazy/cart", Optional.of(cookie))).get("x-attr-a0"));
+                assertEquals(1, a.node().sessions().createdCount());
             }
         }
     }

@@ -90,6 +90,10 @@ bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis lim
 bench-async: deps build ## async routes: 202/s vs the sync proxy rate of the same origin, completion latency p50/p99 at a fixed rate
 	@bin/bench-async $(BENCH_ARGS)
 
+.PHONY: bench-session
+bench-session: deps build ## session cost: route with a Redis session vs without, with wrk (goal >= 0.8)
+	@bin/bench-session $(BENCH_ARGS)
+
 .PHONY: bench-latency bench-memory bench-scale bench-security
 bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p99/p99.9 added by Loomgate vs nginx
 	@bin/bench-latency $(BENCH_ARGS)

@@ -48,6 +48,7 @@ import dev.loomgate.gateway.policy.introspection.RedisIntrospectionStore;
 import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
 import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
+import dev.loomgate.gateway.policy.session.SessionService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import dev.loomgate.gateway.trace.Tracing;
@@ -103,6 +104,8 @@ public final class GatewayNode implements AutoCloseable {
     /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
     private final Optional<RedisIntrospectionStore> introspectionRedis;
     private final Optional<ApiKeysWatcher> apiKeysWatcher;
+    /** Server-side sessions in Redis (docs/SESSIONS.md), on a pool of their own. */
+    private final SessionService sessions;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
@@ -129,12 +132,14 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
+        this.sessions = SessionService.open(config.redis());
+        metrics.addSource(sessions::writeMetrics);
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
         // async routes need the job broker: Redis (docs/ASYNC.md); without redis: the async key rejects the routes
         this.async = config.redis().map(r -> new AsyncService(RedisJobQueue.open(r, ASYNC_POOL), config.node().id()));
         NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
-                .add(ApiKeyDirectory.class, apiKeys);
+                .add(ApiKeyDirectory.class, apiKeys).add(SessionService.class, sessions);
         async.ifPresent(a -> services.add(AsyncRoutes.class, a));
         this.routing = new RoutingState(services.build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
@@ -337,6 +342,11 @@ public final class GatewayNode implements AutoCloseable {
         return async;
     }
 
+    /** The session store and counters (docs/SESSIONS.md). */
+    public SessionService sessions() {
+        return sessions;
+    }
+
     public RateLimitService rateLimits() {
         return rateLimits;
     }
@@ -457,6 +467,7 @@ public final class GatewayNode implements AutoCloseable {
             keySets.close();
             introspectionCache.close();
             introspectionRedis.ifPresent(RedisIntrospectionStore::close);
+            sessions.close();
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

@@ -32,6 +32,7 @@ public record Problem(Type type, String detail) {
         FORBIDDEN(403, "forbidden", "Request refused"),
         INVALID_TOKEN(401, "invalid-token", "Missing or invalid credentials"),
         INSUFFICIENT_SCOPE(403, "insufficient-scope", "Credentials lack a required scope or claim"),
+        SESSION_STORE_UNAVAILABLE(503, "session-store-unavailable", "Session store unavailable"),
         IDENTITY_PROVIDER_UNAVAILABLE(503, "identity-provider-unavailable", "Identity provider unavailable"),
         REQUEST_TIMEOUT(408, "request-timeout", "Request not received in time"),
         URI_TOO_LONG(414, "uri-too-long", "Request target too long"),

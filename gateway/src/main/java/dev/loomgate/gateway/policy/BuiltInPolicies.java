@@ -10,6 +10,7 @@ import dev.loomgate.gateway.policy.ipaccess.IpAccessFilterFactory;
 import dev.loomgate.gateway.policy.jwt.JwtFilterFactory;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
+import dev.loomgate.gateway.policy.session.SessionFilterFactory;
 
 /**
  * The policies every node knows, by route key. A new policy is one line here (plus its own package, tests and
@@ -27,6 +28,7 @@ public final class BuiltInPolicies {
             .filter(new JwtFilterFactory())
             .filter(new IntrospectionFilterFactory())
             .terminal(new AsyncTerminalFactory())
+            .filter(new SessionFilterFactory())
             .build();
 
     private BuiltInPolicies() {

@@ -10,6 +10,8 @@ import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
+import dev.loomgate.gateway.admin.SagaAdmin;
+import dev.loomgate.gateway.saga.SagaService;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
@@ -69,6 +71,8 @@ public final class GatewayNode implements AutoCloseable {
 
     private static final Duration TRAFFIC_SAMPLE = Duration.ofSeconds(2);
     private static final Duration TRAFFIC_KEPT = Duration.ofMinutes(5);
+    /** How often every node looks for sagas whose owner's lease ran out. */
+    private static final Duration SAGA_RECOVERY_SCAN = Duration.ofMillis(250);
 
     private final NodeConfig config;
     private final RoutingState routing;
@@ -104,6 +108,8 @@ public final class GatewayNode implements AutoCloseable {
             TRAFFIC_KEPT, System::nanoTime);
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
+    /** Composite routes' saga engine (docs/SAGAS.md); only with Redis, which holds the saga log. */
+    private final Optional<SagaService> sagas;
     /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
     private final Tracing tracing;
 
@@ -121,9 +127,14 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
-        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
+        this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::currentRouting,
+                SAGA_RECOVERY_SCAN));
+        NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
-                .add(ApiKeyDirectory.class, apiKeys).build());
+                .add(ApiKeyDirectory.class, apiKeys);
+        sagas.ifPresent(s -> services.add(SagaService.class, s));
+        sagas.ifPresent(s -> metrics.addSource(s::writeMetrics));
+        this.routing = new RoutingState(services.build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -250,6 +261,7 @@ public final class GatewayNode implements AutoCloseable {
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
                     new IntrospectionAdmin(introspectionCache, adminToken).register(r);
+                    sagas.ifPresent(s -> new SagaAdmin(s, adminToken).register(r));
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
@@ -257,6 +269,10 @@ public final class GatewayNode implements AutoCloseable {
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
                 new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
                         routing::apply, routing::reject));
+    }
+
+    private RoutingSnapshot currentRouting() {
+        return routing.current();
     }
 
     private GatewayMetrics.LiveNames liveNames() {
@@ -410,6 +426,11 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     /** The node's introspection answers (the admin API evicts revoked tokens from it). */
+    /** The saga engine, when the node has Redis. */
+    public Optional<SagaService> sagas() {
+        return sagas;
+    }
+
     public IntrospectionCache introspectionCache() {
         return introspectionCache;
     }
@@ -430,6 +451,7 @@ public final class GatewayNode implements AutoCloseable {
             tls.close();
             client.close();
             rateLimits.close();
+            sagas.ifPresent(SagaService::close);
             keySets.close();
             introspectionCache.close();
             introspectionRedis.ifPresent(RedisIntrospectionStore::close);

@@ -1,0 +1,164 @@
+package dev.loomgate.gateway.saga;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import dev.loomgate.gateway.redis.RedisSettings;
+import dev.loomgate.gateway.redis.RedisTestServers;
+import dev.loomgate.gateway.testing.TestGateway;
+import dev.loomgate.testsupport.Await;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One node, real Redis, real participants: the saga outcomes a client sees and what the participants hold. */
+class SagaExecutionTest {
+    private static RedisTestServers servers;
+    private static SagaRig rig;
+    private static TestGateway node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        servers = RedisTestServers.create();
+        RedisTestServers.Server redis = servers.startServer();
+        rig = new SagaRig(RedisSettings.standalone("127.0.0.1", redis.port()), "2s", "5s", false);
+        node = rig.startNode();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (rig != null) {
+            rig.close();
+        }
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    private static String state(String id) {
+        return SagaRig.sagas(node).status(id).orElseThrow().getString("state");
+    }
+
+    @Test
+    void allStepsSucceedAndTheComposedResponseComesBack() throws Exception {
+        HttpResponse<String> r = SagaRig.post(node, "/place-order", "{\"item\":\"book\",\"qty\":2}");
+        assertEquals(201, r.statusCode(), r.body());
+        JsonObject body = SagaRig.json(r.body());
+        String id = body.getString("saga");
+        assertTrue(body.getString("orderId").startsWith("orders-"), r.body());
+        assertTrue(body.getString("payment").startsWith("payments-"), r.body());
+        assertEquals("completed", state(id));
+        assertEquals(Participant.Holding.RESERVED, rig.orders.holding(id).orElseThrow());
+        assertEquals(Participant.Holding.RESERVED, rig.payments.holding(id).orElseThrow());
+        assertTrue(rig.violations(Map.of(id, "completed"), false).isEmpty());
+        HttpResponse<String> status = node.get("/sagas/" + id);
+        assertEquals(200, status.statusCode(), status.body());
+        assertEquals(body.getString("orderId"), SagaRig.json(status.body()).getJsonObject("response").getString("orderId"));
+    }
+
+    @Test
+    void aPivotRefusalCompensatesEarlierStepsInReverseWithoutRetrying() throws Exception {
+        int paymentTries = rig.payments.calls("try");
+        HttpResponse<String> r = SagaRig.post(node, "/place-order", "{\"item\":\"pen\",\"qty\":1,\"rejectPayment\":true}");
+        assertEquals(409, r.statusCode(), r.body());
+        JsonObject p = SagaRig.json(r.body());
+        assertEquals("payment", p.getString("failedStep"));
+        assertEquals("compensated", p.getString("outcome"));
+        assertEquals(422, p.getInt("failedStatus"));
+        assertEquals(paymentTries + 1, rig.payments.calls("try"), "a 4xx is not retried");
+        String id = p.getString("sagaId");
+        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(Participant.Holding.CANCELLED, rig.stock.holding(id).orElseThrow());
+        assertTrue(rig.payments.holding(id).isEmpty());
+        assertTrue(rig.violations(Map.of(id, state(id)), false).isEmpty());
+    }
+
+    @Test
+    void fiveHundredsAreRetriedWithinTheBound() throws Exception {
+        rig.stock.fail("try", 503, 2);
+        HttpResponse<String> r = SagaRig.post(node, "/place-order", "{\"item\":\"cup\",\"qty\":1}");
+        assertEquals(201, r.statusCode(), r.body());
+        rig.stock.fail("try", 503, 3);
+        HttpResponse<String> r2 = SagaRig.post(node, "/place-order", "{\"item\":\"cup\",\"qty\":1}");
+        assertEquals(409, r2.statusCode(), "3 attempts, 3 failures: " + r2.body());
+        JsonObject p = SagaRig.json(r2.body());
+        assertEquals("stock", p.getString("failedStep"));
+        String id = p.getString("sagaId");
+        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        // the failed step's compensation ran too (effect unknown): an empty rollback at stock
+        assertEquals(Participant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
+    }
+
+    @Test
+    void aStepTimeoutCompensates() throws Exception {
+        rig.payments.hang("try");
+        try {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = SagaRig.post(node, "/place-order", "{\"item\":\"lamp\",\"qty\":1}");
+            assertEquals(409, r.statusCode(), r.body());
+            JsonObject p = SagaRig.json(r.body());
+            assertEquals("payment", p.getString("failedStep"));
+            assertTrue(p.getString("detail").contains("timed out"), p.toString());
+            assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 3000, "3 attempts of 1s");
+            assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(p.getString("sagaId")).orElseThrow());
+        } finally {
+            rig.payments.release();
+            rig.payments.hang("none");
+        }
+    }
+
+    @Test
+    void aCompensationThatFailsThenSucceedsStillCompensates() throws Exception {
+        rig.orders.fail("cancel", 500, 2);
+        HttpResponse<String> r = SagaRig.post(node, "/place-order", "{\"item\":\"mug\",\"rejectPayment\":true}");
+        assertEquals(409, r.statusCode(), r.body());
+        String id = SagaRig.json(r.body()).getString("sagaId");
+        assertEquals("compensated", state(id));
+        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+    }
+
+    @Test
+    void aCompensationThatNeverSucceedsParksTheSagaStuckUntilAnOperatorRetries() throws Exception {
+        rig.orders.fail("cancel", 500, 1000);
+        HttpResponse<String> r = SagaRig.post(node, "/place-order", "{\"item\":\"hat\",\"rejectPayment\":true}");
+        assertEquals(502, r.statusCode(), r.body());
+        JsonObject p = SagaRig.json(r.body());
+        assertEquals("compensation-pending", p.getString("outcome"));
+        String id = p.getString("sagaId");
+        assertEquals("stuck", state(id));
+        int cancels = rig.orders.calls("cancel");
+        // parked, not hot-looped: no more calls while nobody retries (the lease has long run out)
+        assertTrue(!Await.within(Duration.ofSeconds(3), () -> rig.orders.calls("cancel") > cancels));
+        String metrics = node.admin("/metrics").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("loomgate_sagas_stuck ") && !l.endsWith(" 0")
+                && !l.endsWith(" 0.0")), metrics);
+        JsonObject listed = SagaRig.json(node.admin("/admin/sagas?state=stuck").body());
+        assertTrue(listed.getJsonArray("sagas").stream().anyMatch(s -> s.asJsonObject().getString("id").equals(id)), listed.toString());
+        rig.orders.fail("cancel", 500, 0);
+        HttpResponse<String> retry = SagaRig.adminPost(node, "/admin/sagas/" + id + "/retry");
+        assertEquals(200, retry.statusCode(), retry.body());
+        Await.until("retried saga compensated", () -> state(id).equals("compensated"));
+        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertTrue(rig.violations(Map.of(id, "compensated"), false).isEmpty());
+    }
+
+    @Test
+    void tccConfirmsAllOrCancelsAll() throws Exception {
+        HttpResponse<String> ok = SagaRig.post(node, "/book", "{\"item\":\"seat\"}");
+        assertEquals(200, ok.statusCode(), ok.body());
+        String okId = ok.headers().firstValue("Saga-Id").orElseThrow();
+        HttpResponse<String> no = SagaRig.post(node, "/book", "{\"item\":\"seat\",\"rejectStock\":true}");
+        assertEquals(409, no.statusCode(), no.body());
+        String noId = SagaRig.json(no.body()).getString("sagaId");
+        assertEquals(Participant.Holding.CONFIRMED, rig.payments.holding(okId).orElseThrow());
+        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(noId).orElseThrow());
+        // payment's try never went out: its cancel is an empty rollback, and a late try is then refused
+        assertTrue(rig.payments.holding(noId).isEmpty());
+        assertTrue(rig.violations(Map.of(okId, "completed", noId, "compensated"), true).isEmpty());
+    }
+}

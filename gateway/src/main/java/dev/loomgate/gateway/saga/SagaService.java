@@ -240,9 +240,9 @@ public final class SagaService implements AutoCloseable {
         recovery.interrupt();
     }
 
-    /** Sagas running on this node now. */
-    public int runningCount() {
-        return running.size();
+    /** Ids of the sagas running on this node now. */
+    public Set<String> runningIds() {
+        return Set.copyOf(running);
     }
 
     public void writeMetrics(PrometheusText p) {

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import dev.loomgate.gateway.admin.AdminApi;
 import dev.loomgate.gateway.admin.SagaAdmin;
 import dev.loomgate.gateway.saga.SagaService;
+import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
@@ -127,7 +128,7 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
-        this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::currentRouting,
+        this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::upstreamNamed,
                 SAGA_RECOVERY_SCAN));
         NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
@@ -271,8 +272,8 @@ public final class GatewayNode implements AutoCloseable {
                         routing::apply, routing::reject));
     }
 
-    private RoutingSnapshot currentRouting() {
-        return routing.current();
+    private Optional<Upstream> upstreamNamed(String name) {
+        return routing.current().upstream(name);
     }
 
     private GatewayMetrics.LiveNames liveNames() {

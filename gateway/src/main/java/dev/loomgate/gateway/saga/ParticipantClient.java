@@ -14,9 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
-import dev.loomgate.gateway.routing.RoutingSnapshot;
 import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.upstream.UpstreamHost;
 import jakarta.json.Json;
@@ -50,11 +49,12 @@ final class ParticipantClient {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-    private final Supplier<RoutingSnapshot> routing;
+    private final Function<String, Optional<Upstream>> upstreams;
     private final AtomicInteger roundRobin = new AtomicInteger();
 
-    ParticipantClient(Supplier<RoutingSnapshot> routing) {
-        this.routing = routing;
+    /** @param upstreams the node's current upstreams by name (from its routing snapshot) */
+    ParticipantClient(Function<String, Optional<Upstream>> upstreams) {
+        this.upstreams = upstreams;
     }
 
     /**
@@ -116,7 +116,7 @@ final class ParticipantClient {
     }
 
     private Optional<String> endpoint(String upstream) {
-        Optional<Upstream> u = routing.get().upstream(upstream);
+        Optional<Upstream> u = upstreams.apply(upstream);
         if (u.isEmpty() || u.get().definition().tls().isPresent()) {
             return Optional.empty();
         }

@@ -1,177 +1,69 @@
 package dev.loomgate.gateway.saga;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.loomgate.gateway.redis.RedisConnections;
-import dev.loomgate.gateway.redis.RedisKeys;
-import redis.clients.jedis.UnifiedJedis;
+import dev.loomgate.gateway.redis.saga.SagaLogStore;
 
-/**
- * The saga log in Redis, the source of truth for every saga. Per saga, three keys in one hash slot
- * ({@code lg:saga:{id}:log|fence|lease}): the JSON record, a fencing counter bumped on every change of owner, and the
- * lease ({@code token|node}, expiring). Every write is a Lua script that first compares the writer's token with the
- * fence counter, so a node whose saga was taken over cannot write any more, even if it wakes up late. Two index
- * sorted sets without a tag (single-key commands only) let the recovery loop and the admin API find sagas.
- */
+/** The saga log in terms of {@link SagaRecord}s, over the fenced Redis store ({@link SagaLogStore}). */
 final class SagaLog {
-    /** Thrown when the writer's fencing token is no longer the saga's: another node owns it now. */
-    static final class FencedException extends RuntimeException {
-        FencedException(String id) {
-            super("saga " + id + " is owned by another node now (fencing token outdated)");
-        }
-    }
-
-    static final String INDEX = "lg:sagas:index";
-    static final String RECENT = "lg:sagas:recent";
-    /** Index score of a stuck saga: never due for recovery, so it is never retried in a loop. */
-    static final double STUCK_SCORE = 9e15;
-    static final Duration RETENTION = Duration.ofHours(24);
-    private static final int RECENT_KEPT = 1000;
-
-    /** KEYS log fence lease; ARGV doc state node ttlMs. Returns the new fencing token, or 0 when the id exists. */
-    private static final String CREATE = """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-            local t = redis.call('INCR', KEYS[2])
-            redis.call('SET', KEYS[3], t .. '|' .. ARGV[3], 'PX', ARGV[4])
-            redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'state', ARGV[2])
-            return t""";
-    /** KEYS log fence lease; ARGV token doc state node ttlMs final retentionMs. 1 written, -1 fenced. */
-    static final String WRITE = """
-            if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
-            redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'state', ARGV[3])
-            if ARGV[6] == '1' then
-              redis.call('DEL', KEYS[3])
-              redis.call('PEXPIRE', KEYS[1], ARGV[7])
-              redis.call('PEXPIRE', KEYS[2], ARGV[7])
-            else
-              redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[4], 'PX', ARGV[5])
-            end
-            return 1""";
-    /** KEYS fence lease; ARGV token node ttlMs. 1 renewed, -1 fenced. */
-    private static final String RENEW = """
-            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-            redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
-            return 1""";
-    /**
-     * KEYS log fence lease; ARGV node ttlMs force. The new token; 0 while another node's lease runs; -2 no such saga;
-     * -3 final (or stuck, unless forced by an operator's retry).
-     */
-    private static final String ACQUIRE = """
-            if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-            local s = redis.call('HGET', KEYS[1], 'state')
-            if not s then return -2 end
-            if s == 'COMPLETED' or s == 'COMPENSATED' or s == 'ABORTED' then return -3 end
-            if s == 'STUCK' and ARGV[3] ~= '1' then return -3 end
-            local t = redis.call('INCR', KEYS[2])
-            redis.call('SET', KEYS[3], t .. '|' .. ARGV[1], 'PX', ARGV[2])
-            return t""";
-
-    private final RedisConnections redis;
+    private final SagaLogStore store;
 
     SagaLog(RedisConnections redis) {
-        this.redis = redis;
+        this.store = new SagaLogStore(redis);
     }
 
     static List<String> keys(String id) {
-        String tag = RedisKeys.hashTag(id);
-        return List.of("lg:saga:" + tag + ":log", "lg:saga:" + tag + ":fence", "lg:saga:" + tag + ":lease");
+        return SagaLogStore.keys(id);
     }
 
-    private UnifiedJedis jedis() {
-        return redis.commands().orElseThrow(() -> new IllegalStateException("Redis is unreachable"));
-    }
-
-    /** Writes a new saga's first log entry and takes its lease; empty when the id is taken. */
     OptionalLong create(SagaRecord r, String node, Duration lease) {
-        // index first: a saga in the log but not the index would never be recovered; the reverse is cleaned up
-        jedis().zadd(INDEX, System.currentTimeMillis() + lease.toMillis(), r.id);
-        long t = (Long) jedis().eval(CREATE, keys(r.id), List.of(r.toJson(), r.state.name(), node,
-                Long.toString(lease.toMillis())));
-        return t == 0 ? OptionalLong.empty() : OptionalLong.of(t);
+        return store.create(r.id, r.toJson(), r.state.name(), node, lease);
     }
 
-    /**
-     * Writes the record if {@code token} is still the saga's fencing token, renewing the lease.
-     *
-     * @throws FencedException when another node has taken the saga over
-     */
+    /** @throws SagaLogStore.FencedException when another node has taken the saga over */
     void write(SagaRecord r, long token, String node, Duration lease) {
         r.updatedMs = System.currentTimeMillis();
-        boolean fin = r.state.isFinal();
-        long res = (Long) jedis().eval(WRITE, keys(r.id), List.of(Long.toString(token), r.toJson(), r.state.name(),
-                node, Long.toString(lease.toMillis()), fin ? "1" : "0", Long.toString(RETENTION.toMillis())));
-        if (res < 0) {
-            throw new FencedException(r.id);
-        }
-        if (fin) {
-            jedis().zrem(INDEX, r.id);
-            jedis().zadd(RECENT, r.updatedMs, r.id);
-            jedis().zremrangeByRank(RECENT, 0, -RECENT_KEPT - 1);
-        } else {
-            jedis().zadd(INDEX, r.state == SagaRecord.State.STUCK ? STUCK_SCORE : r.updatedMs + lease.toMillis(), r.id);
-        }
+        store.write(r.id, token, r.toJson(), r.state.name(), r.state.isFinal(), r.state == SagaRecord.State.STUCK,
+                node, lease);
     }
 
-    /** @throws FencedException when another node has taken the saga over */
     void renew(String id, long token, String node, Duration lease) {
-        List<String> k = keys(id);
-        long res = (Long) jedis().eval(RENEW, List.of(k.get(1), k.get(2)), List.of(Long.toString(token), node,
-                Long.toString(lease.toMillis())));
-        if (res < 0) {
-            throw new FencedException(id);
-        }
-        jedis().zadd(INDEX, System.currentTimeMillis() + lease.toMillis(), id);
+        store.renew(id, token, node, lease);
     }
 
-    /** Result of {@link #acquire}: the token, or why not. */
-    record Acquired(long token, String refusal) {
-        boolean ok() {
-            return token > 0;
-        }
-    }
-
-    Acquired acquire(String id, String node, Duration lease, boolean force) {
-        long t = (Long) jedis().eval(ACQUIRE, keys(id), List.of(node, Long.toString(lease.toMillis()), force ? "1" : "0"));
-        if (t > 0) {
-            return new Acquired(t, "");
-        }
-        return new Acquired(t, t == 0 ? "another node holds the lease" : t == -2 ? "no such saga" : "saga is final");
+    SagaLogStore.Acquired acquire(String id, String node, Duration lease, boolean force) {
+        return store.acquire(id, node, lease, force);
     }
 
     Optional<SagaRecord> read(String id) {
-        String doc = jedis().hget(keys(id).get(0), "doc");
-        return Optional.ofNullable(doc).map(SagaRecord::fromJson);
+        return store.read(id).map(SagaRecord::fromJson);
     }
 
-    /** Who holds the lease now ({@code token|node}), if anyone. */
     Optional<String> leaseHolder(String id) {
-        return Optional.ofNullable(jedis().get(keys(id).get(2)));
+        return store.leaseHolder(id);
     }
 
-    /** Ids whose lease should have been renewed by now (candidates for recovery), oldest first. */
     List<String> due(long nowMs, int max) {
-        return new ArrayList<>(jedis().zrangeByScore(INDEX, 0, nowMs, 0, max));
+        return store.due(nowMs, max);
     }
 
     List<String> stuck(int max) {
-        return new ArrayList<>(jedis().zrangeByScore(INDEX, STUCK_SCORE, STUCK_SCORE, 0, max));
+        return store.stuck(max);
     }
 
-    /** Unfinished sagas (running and stuck), then recently finished ones, newest first. */
+    long stuckCount() {
+        return store.stuckCount();
+    }
+
     List<String> listed(int max) {
-        List<String> out = new ArrayList<>(jedis().zrange(INDEX, 0, max - 1));
-        if (out.size() < max) {
-            out.addAll(jedis().zrevrange(RECENT, 0, max - out.size() - 1));
-        }
-        return out;
+        return store.listed(max);
     }
 
-    /** Forgets an index entry whose log never got written (the creator died between the two commands). */
     void dropIndexEntry(String id) {
-        jedis().zrem(INDEX, id);
+        store.dropIndexEntry(id);
     }
 }

@@ -5,6 +5,7 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import dev.loomgate.gateway.redis.saga.SagaLogStore;
 import dev.loomgate.gateway.saga.ParticipantClient.Failed;
 import dev.loomgate.gateway.saga.ParticipantClient.Halted;
 import dev.loomgate.gateway.saga.ParticipantClient.Ok;
@@ -64,7 +65,7 @@ final class SagaRunner {
             }
         } catch (Stop e) {
             // halted or fenced: the log holds the last state that was written; another node resumes from it
-        } catch (SagaLog.FencedException e) {
+        } catch (SagaLogStore.FencedException e) {
             metrics.fenced.increment();
             LOG.fine(e::getMessage);
         } catch (RuntimeException e) {
@@ -86,7 +87,7 @@ final class SagaRunner {
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (SagaLog.FencedException e) {
+            } catch (SagaLogStore.FencedException e) {
                 lost = true;
                 return;
             } catch (RuntimeException e) {

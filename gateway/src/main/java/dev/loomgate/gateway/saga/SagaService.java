@@ -11,14 +11,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.observe.PrometheusText;
 import dev.loomgate.gateway.redis.RedisConnections;
 import dev.loomgate.gateway.redis.RedisSettings;
-import dev.loomgate.gateway.routing.RoutingSnapshot;
+import dev.loomgate.gateway.redis.saga.SagaLogStore;
+import dev.loomgate.gateway.upstream.Upstream;
+import java.util.function.Function;
 import dev.loomgate.gateway.saga.SagaRecord.State;
 import jakarta.json.JsonObject;
 
@@ -46,11 +47,11 @@ public final class SagaService implements AutoCloseable {
     private final AtomicBoolean halted = new AtomicBoolean();
     private final Thread recovery;
 
-    private SagaService(String node, RedisConnections redis, Supplier<RoutingSnapshot> routing, Duration scanEvery) {
+    private SagaService(String node, RedisConnections redis, Function<String, Optional<Upstream>> upstreams, Duration scanEvery) {
         this.node = node;
         this.redis = redis;
         this.log = new SagaLog(redis);
-        this.client = new ParticipantClient(routing);
+        this.client = new ParticipantClient(upstreams);
         this.scanEvery = scanEvery;
         this.recovery = Thread.ofVirtual().name("saga-recovery-" + node).unstarted(this::recoveryLoop);
     }
@@ -58,12 +59,12 @@ public final class SagaService implements AutoCloseable {
     /**
      * @param scanEvery how often the recovery loop looks for sagas whose lease ran out
      */
-    public static SagaService open(String node, RedisSettings settings, Supplier<RoutingSnapshot> routing,
+    public static SagaService open(String node, RedisSettings settings, Function<String, Optional<Upstream>> upstreams,
                                    Duration scanEvery) {
         // log writes are not on a latency budget like rate limits: a slow Redis must not look like a dead one
         RedisSettings s = settings.readTimeout().compareTo(MIN_READ_TIMEOUT) >= 0 ? settings
                 : settings.toBuilder().readTimeout(MIN_READ_TIMEOUT).poolWait(Duration.ofMillis(500)).build();
-        SagaService service = new SagaService(node, RedisConnections.open(s), routing, scanEvery);
+        SagaService service = new SagaService(node, RedisConnections.open(s), upstreams, scanEvery);
         service.recovery.start();
         return service;
     }
@@ -139,9 +140,9 @@ public final class SagaService implements AutoCloseable {
             }
             Optional<SagaDefinition> def = Optional.ofNullable(definitions.get(seen.get().route + "@" + seen.get().version));
             Duration lease = def.map(SagaDefinition::lease).orElse(Duration.ofSeconds(10));
-            SagaLog.Acquired a = log.acquire(id, node, lease, false);
+            SagaLogStore.Acquired a = log.acquire(id, node, lease, false);
             if (!a.ok()) {
-                if (a.token() == -3) {
+                if (a.isFinal()) {
                     log.dropIndexEntry(id);
                 }
                 continue;
@@ -201,7 +202,7 @@ public final class SagaService implements AutoCloseable {
         if (def.isEmpty()) {
             return new AdminResult(false, "definition " + r.get().route + "@" + r.get().version + " is not loaded here");
         }
-        SagaLog.Acquired a = log.acquire(id, node, def.get().lease(), true);
+        SagaLogStore.Acquired a = log.acquire(id, node, def.get().lease(), true);
         if (!a.ok()) {
             return new AdminResult(false, a.refusal());
         }
@@ -220,7 +221,7 @@ public final class SagaService implements AutoCloseable {
                     + " is " + r.get().state.label());
         }
         Duration lease = definition(r.get()).map(SagaDefinition::lease).orElse(Duration.ofSeconds(10));
-        SagaLog.Acquired a = log.acquire(id, node, lease, true);
+        SagaLogStore.Acquired a = log.acquire(id, node, lease, true);
         if (!a.ok()) {
             return new AdminResult(false, a.refusal());
         }
@@ -248,7 +249,7 @@ public final class SagaService implements AutoCloseable {
     public void writeMetrics(PrometheusText p) {
         long stuckNow = -1;
         try {
-            stuckNow = redis.commands().map(j -> j.zcount(SagaLog.INDEX, SagaLog.STUCK_SCORE, SagaLog.STUCK_SCORE)).orElse(-1L);
+            stuckNow = log.stuckCount();
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "reading the stuck count failed", e);
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.loomgate.gateway.redis.RedisConnections;
+import dev.loomgate.gateway.redis.saga.SagaLogStore;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestCluster;
 import dev.loomgate.gateway.redis.RedisTestServers;
@@ -45,12 +46,12 @@ class SagaLogFencingTest {
             r.steps.put("a", SagaRecord.StepStatus.STARTED);
             log.write(r, first, "node-a", def.lease());
             // node-a stops renewing; node-b takes over after the lease ran out
-            SagaLog.Acquired b = Await.value("lease expired", Duration.ofSeconds(5),
-                    () -> log.acquire(id, "node-b", def.lease(), false), SagaLog.Acquired::ok);
+            SagaLogStore.Acquired b = Await.value("lease expired", Duration.ofSeconds(5),
+                    () -> log.acquire(id, "node-b", def.lease(), false), SagaLogStore.Acquired::ok);
             assertTrue(b.token() > first);
             r.steps.put("a", SagaRecord.StepStatus.DONE);
-            assertThrows(SagaLog.FencedException.class, () -> log.write(r, first, "node-a", def.lease()));
-            assertThrows(SagaLog.FencedException.class, () -> log.renew(id, first, "node-a", def.lease()));
+            assertThrows(SagaLogStore.FencedException.class, () -> log.write(r, first, "node-a", def.lease()));
+            assertThrows(SagaLogStore.FencedException.class, () -> log.renew(id, first, "node-a", def.lease()));
             assertEquals(SagaRecord.StepStatus.STARTED, log.read(id).orElseThrow().steps.get("a"), "the late write left no trace");
             assertTrue(log.leaseHolder(id).orElseThrow().endsWith("|node-b"));
             r.state = SagaRecord.State.COMPENSATED;

@@ -41,6 +41,7 @@ public final class LoomgateCli {
             Usage: loomgate [options] routes <command> [args]
                    loomgate [options] keys <command> [args]
                    loomgate api-key <command> [args]
+                   loomgate sagas list|show|retry|abort [args]   (loomgate sagas --help)
 
             Commands:
               routes validate FILE   check a routes file (same schema as the node's routes file)
@@ -92,6 +93,14 @@ public final class LoomgateCli {
 
     /** Runs one command; returns the exit code. */
     public int run(String... args) {
+        if (args.length > 0 && args[0].equals("sagas")) {
+            try {
+                return new SagasCommand(out, err, System.getenv()).run(args);
+            } catch (IllegalArgumentException e) {
+                err.println("loomgate: " + e.getMessage());
+                return USAGE;
+            }
+        }
         if (args.length > 0 && args[0].equals("api-key")) {
             return new ApiKeyCommand(out, err, System.in, System.getenv()).run(args);
         }

@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.loomgate.gateway.cli.LoomgateCli;
 import dev.loomgate.gateway.redis.RedisSettings;
 import dev.loomgate.gateway.redis.RedisTestServers;
 import dev.loomgate.gateway.testing.TestGateway;
@@ -139,9 +140,22 @@ class SagaExecutionTest {
                 && !l.endsWith(" 0.0")), metrics);
         JsonObject listed = SagaRig.json(node.admin("/admin/sagas?state=stuck").body());
         assertTrue(listed.getJsonArray("sagas").stream().anyMatch(s -> s.asJsonObject().getString("id").equals(id)), listed.toString());
+        String admin = "http://127.0.0.1:" + node.adminPort();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        LoomgateCli cli = new LoomgateCli(ps, ps);
+        assertEquals(0, cli.run("sagas", "list", "--state", "stuck", "--admin", admin), out.toString());
+        assertTrue(out.toString().contains(id) && out.toString().contains("compensation of 'order' failed"), out.toString());
+        assertEquals(3, cli.run("sagas", "abort", "0".repeat(32), "--admin", admin), "no such saga is refused");
+        // a retry while the participant still fails: one more bounded round, then parked again
+        HttpResponse<String> again = SagaRig.adminPost(node, "/admin/sagas/" + id + "/retry");
+        assertEquals(200, again.statusCode(), again.body());
+        Await.until("stuck again after one bounded round",
+                () -> rig.orders.calls("cancel") >= cancels + 3 && state(id).equals("stuck"));
+        assertTrue(!Await.within(Duration.ofSeconds(1), () -> rig.orders.calls("cancel") > cancels + 3));
         rig.orders.fail("cancel", 500, 0);
-        HttpResponse<String> retry = SagaRig.adminPost(node, "/admin/sagas/" + id + "/retry");
-        assertEquals(200, retry.statusCode(), retry.body());
+        out.reset();
+        assertEquals(0, cli.run("sagas", "retry", id, "--admin", admin), out.toString());
         Await.until("retried saga compensated", () -> state(id).equals("compensated"));
         assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
         assertTrue(rig.violations(Map.of(id, "compensated"), false).isEmpty());

@@ -41,7 +41,10 @@ public final class SagaLogStore {
             redis.call('SET', KEYS[3], t .. '|' .. ARGV[3], 'PX', ARGV[4])
             redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'state', ARGV[2])
             return t""";
-    /** KEYS log fence lease; ARGV token doc state node ttlMs final retentionMs. 1 written, -1 fenced. */
+    /**
+     * KEYS log fence lease; ARGV token doc state node ttlMs end retentionMs; end is 1 final (lease dropped, keys
+     * expire), 2 stuck (lease dropped: an operator's retry may take it at once), 0 running. 1 written, -1 fenced.
+     */
     private static final String WRITE = """
             if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
             redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'state', ARGV[3])
@@ -49,14 +52,18 @@ public final class SagaLogStore {
               redis.call('DEL', KEYS[3])
               redis.call('PEXPIRE', KEYS[1], ARGV[7])
               redis.call('PEXPIRE', KEYS[2], ARGV[7])
+            elseif ARGV[6] == '2' then
+              redis.call('DEL', KEYS[3])
             else
               redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[4], 'PX', ARGV[5])
             end
             return 1""";
-    /** KEYS fence lease; ARGV token node ttlMs. 1 renewed, -1 fenced. */
+    /** KEYS log fence lease; ARGV token node ttlMs. 1 renewed, 0 parked or final (no lease needed), -1 fenced. */
     private static final String RENEW = """
-            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-            redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
+            if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+            local s = redis.call('HGET', KEYS[1], 'state')
+            if s == 'STUCK' or s == 'COMPLETED' or s == 'COMPENSATED' or s == 'ABORTED' then return 0 end
+            redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
             return 1""";
     /**
      * KEYS log fence lease; ARGV node ttlMs force finalStates... The new token; 0 while a lease runs; -2 no such saga;
@@ -105,7 +112,7 @@ public final class SagaLogStore {
     public void write(String id, long token, String doc, String state, boolean isFinal, boolean stuck, String node,
                       Duration lease) {
         long res = (Long) jedis().eval(WRITE, keys(id), List.of(Long.toString(token), doc, state, node,
-                Long.toString(lease.toMillis()), isFinal ? "1" : "0", Long.toString(RETENTION.toMillis())));
+                Long.toString(lease.toMillis()), isFinal ? "1" : stuck ? "2" : "0", Long.toString(RETENTION.toMillis())));
         if (res < 0) {
             throw new FencedException(id);
         }
@@ -121,11 +128,13 @@ public final class SagaLogStore {
 
     /** @throws FencedException when another node has taken the saga over */
     public void renew(String id, long token, String node, Duration lease) {
-        List<String> k = keys(id);
-        long res = (Long) jedis().eval(RENEW, List.of(k.get(1), k.get(2)), List.of(Long.toString(token), node,
+        long res = (Long) jedis().eval(RENEW, keys(id), List.of(Long.toString(token), node,
                 Long.toString(lease.toMillis())));
         if (res < 0) {
             throw new FencedException(id);
+        }
+        if (res == 0) {
+            return;
         }
         jedis().zadd(INDEX, System.currentTimeMillis() + lease.toMillis(), id);
     }

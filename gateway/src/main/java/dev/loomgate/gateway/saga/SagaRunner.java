@@ -132,7 +132,7 @@ final class SagaRunner {
     private boolean forward(Step step) {
         r.steps.put(step.name(), StepStatus.STARTED);
         write();
-        Result res = call(step.action(), step, "action");
+        Result res = call(step.action(), step, r.mode == SagaDefinition.Mode.TCC ? "try" : "action");
         if (res instanceof Ok ok) {
             r.outputs.put(step.name(), SagaRecord.output(ok.status(), ok.body()));
             r.steps.put(step.name(), StepStatus.DONE);

@@ -42,6 +42,9 @@ final class Participant implements AutoCloseable {
     private final Map<String, Long> delays = new ConcurrentHashMap<>();
     private volatile CountDownLatch hang = new CountDownLatch(0);
     private volatile String hangAction = "";
+    private volatile String hangAfterAction = "";
+    /** Calls blocked by {@link #hang} or {@link #hangAfterEffect} right now. */
+    final AtomicInteger hanging = new AtomicInteger();
     private volatile int jitterMs;
     final AtomicLong requests = new AtomicLong();
     final AtomicLong redeliveries = new AtomicLong();
@@ -86,6 +89,12 @@ final class Participant implements AutoCloseable {
     void hang(String action) {
         hang = new CountDownLatch(1);
         hangAction = action;
+    }
+
+    /** Calls of {@code action} take effect, then hang before answering until {@link #release()}. */
+    void hangAfterEffect(String action) {
+        hang = new CountDownLatch(1);
+        hangAfterAction = action;
     }
 
     void release() {
@@ -143,6 +152,9 @@ final class Participant implements AutoCloseable {
                     byKey.put(key, a);
                 }
             }
+            if (action.equals(hangAfterAction)) {
+                block();
+            }
             send(ex, a);
         }
     }
@@ -195,10 +207,22 @@ final class Participant implements AutoCloseable {
                 Thread.sleep(d);
             }
             if (action.equals(hangAction)) {
-                hang.await(30, TimeUnit.SECONDS);
+                block();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void block() {
+        CountDownLatch latch = hang;
+        hanging.incrementAndGet();
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            hanging.decrementAndGet();
         }
     }
 

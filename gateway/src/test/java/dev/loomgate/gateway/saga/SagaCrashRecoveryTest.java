@@ -35,7 +35,7 @@ class SagaCrashRecoveryTest {
     private static final Duration LEASE = Duration.ofSeconds(1);
     private static final Duration BOUND = Duration.ofSeconds(10);
 
-    private record Kill(long atMs, Set<String> running) {
+    private record Kill(long atMs, Set<String> running, long compensating) {
     }
 
     @Test
@@ -43,9 +43,9 @@ class SagaCrashRecoveryTest {
         try (RedisTestServers servers = RedisTestServers.create()) {
             RedisTestServers.Server redis = servers.startServer();
             try (SagaRig rig = new SagaRig(RedisSettings.standalone("127.0.0.1", redis.port()), "1s", "5s", true)) {
-                rig.orders.jitter(60);
-                rig.stock.jitter(60);
-                rig.payments.jitter(60);
+                rig.orders.jitter(150);
+                rig.stock.jitter(150);
+                rig.payments.jitter(150);
                 List<TestGateway> live = new CopyOnWriteArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     live.add(rig.startNode());
@@ -85,7 +85,9 @@ class SagaCrashRecoveryTest {
                     SagaService engine = SagaRig.sagas(victim);
                     Set<String> running = engine.runningIds();
                     engine.halt();
-                    kills.add(new Kill(System.currentTimeMillis(), running));
+                    long compensating = running.stream().flatMap(id -> engine.status(id).stream())
+                            .filter(s -> s.getString("state").equals("compensating")).count();
+                    kills.add(new Kill(System.currentTimeMillis(), running, compensating));
                     live.add(rig.startNode());
                     live.remove(victim);
                     rig.nodes.remove(victim);
@@ -125,10 +127,11 @@ class SagaCrashRecoveryTest {
                 }
                 long completed = states.values().stream().filter("completed"::equals).count();
                 System.out.printf("saga crash run: %d sagas seen (%d accepted, %d requests cut by kills), %d kills,"
-                                + " %d sagas interrupted mid-run and finished elsewhere, max %d ms from kill to final,"
+                                + " %d sagas interrupted mid-run (%d of them compensating) and finished elsewhere, max %d ms from kill to final,"
                                 + " %d completed / %d compensated, %d redeliveries absorbed, %d duplicate effects,"
                                 + " %d ms after the load ended%n",
-                        ids.size(), accepted.size(), refused.get(), kills.size(), interrupted, maxAfterKill, completed,
+                        ids.size(), accepted.size(), refused.get(), kills.size(), interrupted,
+                        kills.stream().mapToLong(Kill::compensating).sum(), maxAfterKill, completed,
                         states.size() - completed, rig.redeliveries(), rig.duplicateEffects(),
                         System.currentTimeMillis() - loadEnd);
                 assertTrue(accepted.size() >= SAGAS - refused.get(), "accepted " + accepted.size());

@@ -49,16 +49,36 @@ final class DefinitionParser {
         List<Step> steps = new ArrayList<>();
         Set<String> before = new HashSet<>();
         Kind last = Kind.COMPENSATABLE;
+        int group = 0;
         for (YamlValue s : stepNodes) {
-            Step step = mode == Mode.SAGA ? sagaStep(s, defaultUpstream, upstreams, before)
-                    : tccStep(s, defaultUpstream, upstreams, before);
-            if (step.kind().ordinal() < last.ordinal() || (step.kind() == Kind.PIVOT && last == Kind.PIVOT)) {
-                throw s.error("step '" + step.name() + "' is " + lower(step.kind()) + " after a " + lower(last)
-                        + " step; order is compensatable steps, at most one pivot, then retriable steps");
+            group++;
+            List<YamlValue> members = List.of(s);
+            boolean parallel = s.isMapping() && s.mapping().containsKey("parallel");
+            if (parallel) {
+                members = s.fields(Set.of("parallel")).required("parallel").sequence();
+                if (members.size() < 2) {
+                    throw s.error("a parallel group needs at least 2 steps, got " + members.size());
+                }
             }
-            last = step.kind();
-            steps.add(step);
-            before.add(step.name());
+            // members of a group may not read each other: they run at the same time
+            Set<String> visible = Set.copyOf(before);
+            for (YamlValue m : members) {
+                Step step = mode == Mode.SAGA ? sagaStep(m, group, defaultUpstream, upstreams, visible)
+                        : tccStep(m, group, defaultUpstream, upstreams, visible);
+                if (before.contains(step.name())) {
+                    throw m.error("duplicate step name '" + step.name() + "'");
+                }
+                if (parallel && step.kind() != Kind.COMPENSATABLE) {
+                    throw m.error("step '" + step.name() + "' is " + lower(step.kind()) + "; a parallel group holds compensatable steps only");
+                }
+                if (step.kind().ordinal() < last.ordinal() || (step.kind() == Kind.PIVOT && last == Kind.PIVOT)) {
+                    throw m.error("step '" + step.name() + "' is " + lower(step.kind()) + " after a " + lower(last)
+                            + " step; order is compensatable steps, at most one pivot, then retriable steps");
+                }
+                last = step.kind();
+                steps.add(step);
+                before.add(step.name());
+            }
         }
         Optional<Template> body = Optional.empty();
         int status = 200;
@@ -82,7 +102,7 @@ final class DefinitionParser {
         return new SagaDefinition(routeId, mode, version, steps, body, status, wait, async, lease, prefix);
     }
 
-    private static Step sagaStep(YamlValue node, String dflt, Set<String> upstreams, Set<String> before)
+    private static Step sagaStep(YamlValue node, int group, String dflt, Set<String> upstreams, Set<String> before)
             throws ConfigException {
         YamlValue.Fields f = node.fields(SAGA_STEP);
         String name = name(f, before);
@@ -106,10 +126,10 @@ final class DefinitionParser {
         } else if (f.has("compensation")) {
             throw f.required("compensation").error("a " + lower(kind) + " step is never compensated; drop it or make the step compensatable");
         }
-        return new Step(name, kind, action, compensation, Optional.empty());
+        return new Step(name, group, kind, action, compensation, Optional.empty());
     }
 
-    private static Step tccStep(YamlValue node, String dflt, Set<String> upstreams, Set<String> before)
+    private static Step tccStep(YamlValue node, int group, String dflt, Set<String> upstreams, Set<String> before)
             throws ConfigException {
         YamlValue.Fields f = node.fields(TCC_STEP);
         String name = name(f, before);
@@ -117,7 +137,7 @@ final class DefinitionParser {
         Call tryCall = call(f.required("try"), upstream, before, Optional.empty(), 3);
         Call confirm = call(f.required("confirm"), upstream, before, Optional.of(name), 5);
         Call cancel = call(f.required("cancel"), upstream, before, Optional.of(name), 5);
-        return new Step(name, Kind.COMPENSATABLE, tryCall, Optional.of(cancel), Optional.of(confirm));
+        return new Step(name, group, Kind.COMPENSATABLE, tryCall, Optional.of(cancel), Optional.of(confirm));
     }
 
     private static String name(YamlValue.Fields f, Set<String> before) throws ConfigException {

@@ -37,11 +37,25 @@ record SagaDefinition(String routeId, Mode mode, String version, List<Step> step
     }
 
     /**
+     * @param group        steps with the same group number run at the same time (a declared {@code parallel:}
+     *                     group); every other step has a number of its own
      * @param action       the forward call (TCC: try)
      * @param compensation the undo call (TCC: cancel); absent for pivot and retriable steps
      * @param confirm      TCC only: the confirm call
      */
-    record Step(String name, Kind kind, Call action, Optional<Call> compensation, Optional<Call> confirm) {
+    record Step(String name, int group, Kind kind, Call action, Optional<Call> compensation, Optional<Call> confirm) {
+    }
+
+    /** The steps in run order, grouped: a group of one is a plain step. */
+    List<List<Step>> groups() {
+        List<List<Step>> out = new java.util.ArrayList<>();
+        for (Step s : steps) {
+            if (out.isEmpty() || out.getLast().getFirst().group() != s.group()) {
+                out.add(new java.util.ArrayList<>());
+            }
+            out.getLast().add(s);
+        }
+        return out.stream().map(List::copyOf).toList();
     }
 
     Optional<Step> step(String name) {

@@ -105,19 +105,7 @@ final class SagaRunner {
 
     private void saga() {
         if (r.state == State.RUNNING) {
-            for (Step step : def.steps()) {
-                StepStatus st = r.steps.get(step.name());
-                if (st == StepStatus.DONE) {
-                    continue;
-                }
-                if (st == StepStatus.STARTED && step.kind() == Kind.COMPENSATABLE) {
-                    backward(step, 0, "resumed after the orchestrating node stopped mid-step");
-                    break;
-                }
-                if (!forward(step)) {
-                    break;
-                }
-            }
+            runForward();
             if (r.state == State.RUNNING) {
                 finish(State.COMPLETED);
                 return;
@@ -126,6 +114,80 @@ final class SagaRunner {
         if (r.state == State.COMPENSATING) {
             compensate();
         }
+    }
+
+    /**
+     * Runs the steps (or groups) not yet done, in order; stops when the saga turns backward or gets stuck. A
+     * compensatable step (every TCC step) found STARTED was cut off by a dead node: the saga turns backward.
+     */
+    private void runForward() {
+        for (List<Step> group : def.groups()) {
+            if (group.stream().allMatch(s -> r.steps.get(s.name()) == StepStatus.DONE)) {
+                continue;
+            }
+            java.util.Optional<Step> cut = group.stream().filter(s -> r.steps.get(s.name()) == StepStatus.STARTED
+                    && s.kind() == Kind.COMPENSATABLE).findFirst();
+            if (cut.isPresent()) {
+                backward(cut.get(), 0, "resumed after the orchestrating node stopped mid-step");
+                return;
+            }
+            if (!(group.size() == 1 ? forward(group.getFirst()) : forwardAll(group))) {
+                return;
+            }
+        }
+    }
+
+    /** A declared parallel group: one log write, the calls at once, one log write with every answer. */
+    private boolean forwardAll(List<Step> group) {
+        List<Step> todo = group.stream().filter(s -> r.steps.get(s.name()) != StepStatus.DONE).toList();
+        todo.forEach(s -> r.steps.put(s.name(), StepStatus.STARTED));
+        write();
+        jakarta.json.JsonObject context = r.context();
+        Result[] results = new Result[todo.size()];
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < todo.size(); i++) {
+            int at = i;
+            Step step = todo.get(i);
+            threads.add(Thread.ofVirtual().start(() -> {
+                metrics.calls.increment();
+                results[at] = client.call(step.action(), context, r.id + ":" + step.name() + ":"
+                        + (r.mode == SagaDefinition.Mode.TCC ? "try" : "action"), () -> halted.getAsBoolean() || lost);
+            }));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stop();
+            }
+        }
+        Step failed = null;
+        Failed failure = null;
+        for (int i = 0; i < todo.size(); i++) {
+            Step step = todo.get(i);
+            switch (results[i]) {
+                case Halted h -> throw new Stop();
+                case Ok ok -> {
+                    r.outputs.put(step.name(), SagaRecord.output(ok.status(), ok.body()));
+                    r.steps.put(step.name(), StepStatus.DONE);
+                }
+                case Failed f -> {
+                    metrics.callFailures.increment();
+                    r.steps.put(step.name(), StepStatus.FAILED);
+                    if (failed == null) {
+                        failed = step;
+                        failure = f;
+                    }
+                }
+            }
+        }
+        if (failed == null) {
+            write();
+            return true;
+        }
+        backward(failed, failure.status(), failure.reason());
+        return false;
     }
 
     /** Sends a step's action; false when the saga turned backward or got stuck. */
@@ -182,19 +244,7 @@ final class SagaRunner {
 
     private void tcc() {
         if (r.state == State.RUNNING) {
-            for (Step step : def.steps()) {
-                StepStatus st = r.steps.get(step.name());
-                if (st == StepStatus.DONE) {
-                    continue;
-                }
-                if (st == StepStatus.STARTED) {
-                    backward(step, 0, "resumed after the orchestrating node stopped during try");
-                    break;
-                }
-                if (!forward(step)) {
-                    break;
-                }
-            }
+            runForward();
             if (r.state == State.RUNNING) {
                 r.state = State.CONFIRMING;
                 write();

@@ -109,4 +109,25 @@ class SagaDefinitionTest {
                 """);
         assertTrue(unknownKey.getMessage().contains("unknown key"), unknownKey.getMessage());
     }
+
+    @Test
+    void parallelGroupMembersCannotReadEachOther() {
+        ConfigException e = rejected("""
+                      - parallel:
+                          - name: a
+                            action: { method: POST, path: /a }
+                            compensation: { method: POST, path: /c }
+                          - name: b
+                            action: { method: POST, path: "/b/${steps.a.body.id}" }
+                            compensation: { method: POST, path: /c }
+                """);
+        assertTrue(e.getMessage().contains("forward reference"), e.getMessage());
+        ConfigException single = rejected("""
+                      - parallel:
+                          - name: a
+                            action: { method: POST, path: /a }
+                            compensation: { method: POST, path: /c }
+                """);
+        assertTrue(single.getMessage().contains("at least 2 steps"), single.getMessage());
+    }
 }

@@ -175,4 +175,36 @@ class SagaExecutionTest {
         assertTrue(rig.payments.holding(noId).isEmpty());
         assertTrue(rig.violations(Map.of(okId, "completed", noId, "compensated"), true).isEmpty());
     }
+
+    @Test
+    void aParallelGroupRunsItsStepsAtTheSameTimeAndCompensatesTogether() throws Exception {
+        rig.orders.hang("try");
+        rig.stock.hang("try");
+        Thread client = Thread.ofVirtual().start(() -> {
+            try {
+                HttpResponse<String> r = SagaRig.post(node, "/place-order-parallel", "{\"item\":\"duo\"}");
+                assertEquals(200, r.statusCode(), r.body());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            Await.until("both calls of the group in flight at once",
+                    () -> rig.orders.hanging.get() > 0 && rig.stock.hanging.get() > 0);
+        } finally {
+            rig.orders.release();
+            rig.stock.release();
+            rig.orders.hang("none");
+            rig.stock.hang("none");
+        }
+        client.join();
+        HttpResponse<String> no = SagaRig.post(node, "/place-order-parallel", "{\"item\":\"duo\",\"rejectStock\":true}");
+        assertEquals(409, no.statusCode(), no.body());
+        JsonObject p = SagaRig.json(no.body());
+        assertEquals("stock", p.getString("failedStep"));
+        String id = p.getString("sagaId");
+        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(Participant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
+        assertTrue(rig.violations(Map.of(id, "compensated"), false).isEmpty());
+    }
 }

@@ -60,6 +60,26 @@ final class SagaRig implements AutoCloseable {
                     status: 201
                     body: { orderId: "${steps.order.body.id}", reservation: "${steps.stock.body.id}",
                             payment: "${steps.payment.body.id}", saga: "${saga.id}" }
+              - id: place-order-parallel
+                upstream: orders
+                match: { path: /place-order-parallel, methods: [POST] }
+                saga:
+                  lease: %4$s
+                  wait: %5$s
+                  steps:
+                    - parallel:
+                        - name: order
+                          action: { method: POST, path: /try, timeout: 2s, attempts: 2, backoff: 20ms, body: { item: "${request.body.item}" } }
+                          compensation: { method: POST, path: /cancel, attempts: 3, backoff: 20ms }
+                        - name: stock
+                          upstream: stock
+                          action: { method: POST, path: /try, timeout: 2s, attempts: 2, backoff: 20ms, body: { reject: "${request.body.rejectStock}" } }
+                          compensation: { method: POST, path: /cancel, attempts: 3, backoff: 20ms }
+                    - name: payment
+                      upstream: payments
+                      kind: pivot
+                      action: { method: POST, path: /try, timeout: 1s, attempts: 2, backoff: 20ms,
+                                body: { order: "${steps.order.body.id}", stock: "${steps.stock.body.id}" } }
               - id: book-tcc
                 upstream: orders
                 match: { path: /book, methods: [POST] }

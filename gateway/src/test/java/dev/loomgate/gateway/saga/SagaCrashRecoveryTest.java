@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.saga;
 
+import dev.loomgate.gateway.demo.DemoParticipant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,7 +99,7 @@ class SagaCrashRecoveryTest {
                 // every saga anyone saw: accepted by a client, or known to a participant (client cut off by a kill)
                 Set<String> ids = ConcurrentHashMap.newKeySet();
                 ids.addAll(accepted);
-                for (Participant p : List.of(rig.orders, rig.stock, rig.payments)) {
+                for (DemoParticipant p : List.of(rig.orders, rig.stock, rig.payments)) {
                     ids.addAll(p.holdings().keySet());
                 }
                 SagaService observer = SagaRig.sagas(live.get(0));

@@ -130,4 +130,15 @@ class SagaDefinitionTest {
                 """);
         assertTrue(single.getMessage().contains("at least 2 steps"), single.getMessage());
     }
+
+    @Test
+    void theDemoFilesAreValid() throws Exception {
+        String routes = new String(getClass().getResourceAsStream("/examples/sagas-routes.yaml").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        RoutesDocument doc = RoutesParser.parse(routes, "sagas-routes.yaml");
+        assertEquals(3, doc.routes().size());
+        String node = new String(getClass().getResourceAsStream("/examples/sagas-gateway.yaml").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(dev.loomgate.gateway.config.NodeConfigParser.parse(node, "sagas-gateway.yaml").redis().isPresent());
+    }
 }

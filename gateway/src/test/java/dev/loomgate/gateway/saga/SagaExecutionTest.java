@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.saga;
 
+import dev.loomgate.gateway.demo.DemoParticipant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,8 +55,8 @@ class SagaExecutionTest {
         assertTrue(body.getString("orderId").startsWith("orders-"), r.body());
         assertTrue(body.getString("payment").startsWith("payments-"), r.body());
         assertEquals("completed", state(id));
-        assertEquals(Participant.Holding.RESERVED, rig.orders.holding(id).orElseThrow());
-        assertEquals(Participant.Holding.RESERVED, rig.payments.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.RESERVED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.RESERVED, rig.payments.holding(id).orElseThrow());
         assertTrue(rig.violations(Map.of(id, "completed"), false).isEmpty());
         HttpResponse<String> status = node.get("/sagas/" + id);
         assertEquals(200, status.statusCode(), status.body());
@@ -73,8 +74,8 @@ class SagaExecutionTest {
         assertEquals(422, p.getInt("failedStatus"));
         assertEquals(paymentTries + 1, rig.payments.calls("try"), "a 4xx is not retried");
         String id = p.getString("sagaId");
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
-        assertEquals(Participant.Holding.CANCELLED, rig.stock.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.stock.holding(id).orElseThrow());
         assertTrue(rig.payments.holding(id).isEmpty());
         assertTrue(rig.violations(Map.of(id, state(id)), false).isEmpty());
     }
@@ -90,9 +91,9 @@ class SagaExecutionTest {
         JsonObject p = SagaRig.json(r2.body());
         assertEquals("stock", p.getString("failedStep"));
         String id = p.getString("sagaId");
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
         // the failed step's compensation ran too (effect unknown): an empty rollback at stock
-        assertEquals(Participant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
     }
 
     @Test
@@ -106,7 +107,7 @@ class SagaExecutionTest {
             assertEquals("payment", p.getString("failedStep"));
             assertTrue(p.getString("detail").contains("timed out"), p.toString());
             assertTrue(Duration.ofNanos(System.nanoTime() - t0).toMillis() >= 3000, "3 attempts of 1s");
-            assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(p.getString("sagaId")).orElseThrow());
+            assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(p.getString("sagaId")).orElseThrow());
         } finally {
             rig.payments.release();
             rig.payments.hang("none");
@@ -120,7 +121,7 @@ class SagaExecutionTest {
         assertEquals(409, r.statusCode(), r.body());
         String id = SagaRig.json(r.body()).getString("sagaId");
         assertEquals("compensated", state(id));
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
     }
 
     @Test
@@ -157,7 +158,7 @@ class SagaExecutionTest {
         out.reset();
         assertEquals(0, cli.run("sagas", "retry", id, "--admin", admin), out.toString());
         Await.until("retried saga compensated", () -> state(id).equals("compensated"));
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
         assertTrue(rig.violations(Map.of(id, "compensated"), false).isEmpty());
     }
 
@@ -169,8 +170,8 @@ class SagaExecutionTest {
         HttpResponse<String> no = SagaRig.post(node, "/book", "{\"item\":\"seat\",\"rejectStock\":true}");
         assertEquals(409, no.statusCode(), no.body());
         String noId = SagaRig.json(no.body()).getString("sagaId");
-        assertEquals(Participant.Holding.CONFIRMED, rig.payments.holding(okId).orElseThrow());
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(noId).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CONFIRMED, rig.payments.holding(okId).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(noId).orElseThrow());
         // payment's try never went out: its cancel is an empty rollback, and a late try is then refused
         assertTrue(rig.payments.holding(noId).isEmpty());
         assertTrue(rig.violations(Map.of(okId, "completed", noId, "compensated"), true).isEmpty());
@@ -203,8 +204,8 @@ class SagaExecutionTest {
         JsonObject p = SagaRig.json(no.body());
         assertEquals("stock", p.getString("failedStep"));
         String id = p.getString("sagaId");
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
-        assertEquals(Participant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
         assertTrue(rig.violations(Map.of(id, "compensated"), false).isEmpty());
     }
 }

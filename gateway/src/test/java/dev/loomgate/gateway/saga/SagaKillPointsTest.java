@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.saga;
 
+import dev.loomgate.gateway.demo.DemoParticipant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,7 @@ class SagaKillPointsTest {
                 s -> s.equals("completed") || s.equals("compensated"));
     }
 
-    private void crashA(Participant holding) {
+    private void crashA(DemoParticipant holding) {
         Await.until("a call held at " + holding, () -> holding.hanging.get() > 0);
         SagaRig.sagas(a).halt();
         holding.release(); // the dead node's call lands late: the participant may apply it now
@@ -76,8 +77,8 @@ class SagaKillPointsTest {
         String id = startOnA("{\"item\":\"b\"}");
         crashA(rig.stock);
         assertEquals("compensated", finalOnB(id), "compensatable step started: recovered backward");
-        assertEquals(Participant.Holding.CANCELLED, rig.stock.holding(id).orElseThrow(), "the unlogged effect was undone");
-        assertEquals(Participant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.stock.holding(id).orElseThrow(), "the unlogged effect was undone");
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
         assertEquals(List.of(), rig.violations(Map.of(id, "compensated"), false));
         assertEquals(0, rig.duplicateEffects());
     }

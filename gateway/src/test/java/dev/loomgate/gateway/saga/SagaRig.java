@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.saga;
 
+import dev.loomgate.gateway.demo.DemoParticipant;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -107,17 +108,17 @@ final class SagaRig implements AutoCloseable {
                 saga-status: true
             """;
 
-    final Participant orders;
-    final Participant stock;
-    final Participant payments;
+    final DemoParticipant orders;
+    final DemoParticipant stock;
+    final DemoParticipant payments;
     final RedisSettings redis;
     final String routes;
     final List<TestGateway> nodes = new ArrayList<>();
 
     SagaRig(RedisSettings redis, String lease, String wait, boolean async) throws IOException {
-        this.orders = Participant.start("orders");
-        this.stock = Participant.start("stock");
-        this.payments = Participant.start("payments");
+        this.orders = DemoParticipant.start("orders");
+        this.stock = DemoParticipant.start("stock");
+        this.payments = DemoParticipant.start("payments");
         this.redis = redis.toBuilder().readTimeout(Duration.ofSeconds(2)).connectTimeout(Duration.ofSeconds(1)).build();
         this.routes = ROUTES.formatted(orders.address(), stock.address(), payments.address(), lease, wait, async);
     }
@@ -159,11 +160,11 @@ final class SagaRig implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> e : states.entrySet()) {
             String id = e.getKey();
-            for (Participant p : List.of(orders, stock, payments)) {
-                Optional<Participant.Holding> h = p.holding(id);
-                boolean holds = h.isPresent() && (h.get() == Participant.Holding.RESERVED || h.get() == Participant.Holding.CONFIRMED);
+            for (DemoParticipant p : List.of(orders, stock, payments)) {
+                Optional<DemoParticipant.Holding> h = p.holding(id);
+                boolean holds = h.isPresent() && (h.get() == DemoParticipant.Holding.RESERVED || h.get() == DemoParticipant.Holding.CONFIRMED);
                 if (e.getValue().equals("completed")) {
-                    Participant.Holding want = tcc ? Participant.Holding.CONFIRMED : Participant.Holding.RESERVED;
+                    DemoParticipant.Holding want = tcc ? DemoParticipant.Holding.CONFIRMED : DemoParticipant.Holding.RESERVED;
                     if (h.isEmpty() || h.get() != want) {
                         out.add("saga " + id + " completed but " + p + " holds " + h);
                     }
@@ -178,9 +179,9 @@ final class SagaRig implements AutoCloseable {
     /** Reservations held for sagas that are not completed (or unknown): for runs where {@code states} has every saga. */
     List<String> orphans(Map<String, String> states) {
         List<String> out = new ArrayList<>();
-        for (Participant p : List.of(orders, stock, payments)) {
+        for (DemoParticipant p : List.of(orders, stock, payments)) {
             p.holdings().forEach((id, h) -> {
-                if ((h == Participant.Holding.RESERVED || h == Participant.Holding.CONFIRMED) && !"completed".equals(states.get(id))) {
+                if ((h == DemoParticipant.Holding.RESERVED || h == DemoParticipant.Holding.CONFIRMED) && !"completed".equals(states.get(id))) {
                     out.add(p + " holds " + h + " for saga " + id + " whose state is " + states.get(id));
                 }
             });

@@ -1,4 +1,4 @@
-package dev.loomgate.gateway.saga;
+package dev.loomgate.gateway.demo;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -21,13 +21,14 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /**
- * A real participant service on loopback (orders, stock, payments...) that keeps its own state per saga: {@code POST
+ * A saga participant service for tests and the demo (docs/SAGAS.md), on loopback (orders, stock, payments...) that keeps its own state per saga: {@code POST
  * /try} reserves, {@code /confirm} confirms, {@code /cancel} releases. It honours {@code Idempotency-Key} (a repeated
  * key gets the first answer and changes nothing), records a cancel that arrives before its try ("empty rollback")
  * and then refuses that try ("suspension"), and can be told to fail, slow down or hang per action.
  */
-final class Participant implements AutoCloseable {
-    enum Holding { RESERVED, CONFIRMED, CANCELLED, EMPTY_CANCELLED }
+public final class DemoParticipant implements AutoCloseable {
+    /** What this service holds for one saga. */
+    public enum Holding { RESERVED, CONFIRMED, CANCELLED, EMPTY_CANCELLED }
 
     private record Answer(int status, String body) {
     }
@@ -44,72 +45,77 @@ final class Participant implements AutoCloseable {
     private volatile String hangAction = "";
     private volatile String hangAfterAction = "";
     /** Calls blocked by {@link #hang} or {@link #hangAfterEffect} right now. */
-    final AtomicInteger hanging = new AtomicInteger();
+    public final AtomicInteger hanging = new AtomicInteger();
     private volatile int jitterMs;
-    final AtomicLong requests = new AtomicLong();
-    final AtomicLong redeliveries = new AtomicLong();
-    final AtomicLong duplicateEffects = new AtomicLong();
-    final AtomicLong suspensionsRefused = new AtomicLong();
-    final AtomicLong emptyRollbacks = new AtomicLong();
+    public final AtomicLong requests = new AtomicLong();
+    public final AtomicLong redeliveries = new AtomicLong();
+    public final AtomicLong duplicateEffects = new AtomicLong();
+    public final AtomicLong suspensionsRefused = new AtomicLong();
+    public final AtomicLong emptyRollbacks = new AtomicLong();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
 
-    private Participant(String name) throws IOException {
+    private DemoParticipant(String name, int port) throws IOException {
         this.name = name;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 200);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    static Participant start(String name) throws IOException {
-        return new Participant(name);
+    /** A participant on an ephemeral loopback port. */
+    public static DemoParticipant start(String name) throws IOException {
+        return new DemoParticipant(name, 0);
     }
 
-    String address() {
+    public static DemoParticipant start(String name, int port) throws IOException {
+        return new DemoParticipant(name, port);
+    }
+
+    public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** The next {@code times} calls of {@code action} answer {@code status}. */
-    void fail(String action, int status, int times) {
+    public void fail(String action, int status, int times) {
         failStatus.put(action, status);
         failures.put(action, new AtomicInteger(times));
     }
 
-    void delay(String action, long ms) {
+    public void delay(String action, long ms) {
         delays.put(action, ms);
     }
 
     /** Up to {@code ms} of random delay on every call (so that a killed node dies mid-call). */
-    void jitter(int ms) {
+    public void jitter(int ms) {
         jitterMs = ms;
     }
 
     /** Calls of {@code action} hang until {@link #release()}. */
-    void hang(String action) {
+    public void hang(String action) {
         hang = new CountDownLatch(1);
         hangAction = action;
     }
 
     /** Calls of {@code action} take effect, then hang before answering until {@link #release()}. */
-    void hangAfterEffect(String action) {
+    public void hangAfterEffect(String action) {
         hang = new CountDownLatch(1);
         hangAfterAction = action;
     }
 
-    void release() {
+    public void release() {
         hang.countDown();
     }
 
-    Optional<Holding> holding(String sagaId) {
+    public Optional<Holding> holding(String sagaId) {
         return Optional.ofNullable(bySaga.get(sagaId));
     }
 
-    Map<String, Holding> holdings() {
+    public Map<String, Holding> holdings() {
         return Map.copyOf(bySaga);
     }
 
-    int calls(String action) {
+    public int calls(String action) {
         return calls.getOrDefault(action, new AtomicInteger()).get();
     }
 
@@ -243,5 +249,25 @@ final class Participant implements AutoCloseable {
         release();
         server.stop(0);
         executor.shutdownNow();
+    }
+
+    /** {@code DemoParticipant NAME:PORT...}: e.g. {@code orders:9101 stock:9102 payments:9103}. */
+    public static void main(String[] args) throws Exception {
+        java.util.List<DemoParticipant> started = new java.util.ArrayList<>();
+        for (String a : args) {
+            String[] np = a.split(":");
+            if (np.length != 2) {
+                System.err.println("usage: DemoParticipant NAME:PORT [NAME:PORT...]");
+                System.exit(2);
+            }
+            started.add(start(np[0], Integer.parseInt(np[1])));
+            System.out.println("participant " + np[0] + " on http://127.0.0.1:" + np[1] + " (POST /try /confirm /cancel)");
+        }
+        if (started.isEmpty()) {
+            System.err.println("usage: DemoParticipant NAME:PORT [NAME:PORT...]");
+            System.exit(2);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> started.forEach(DemoParticipant::close)));
+        Thread.currentThread().join();
     }
 }

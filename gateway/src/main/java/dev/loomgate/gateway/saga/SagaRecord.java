@@ -73,13 +73,15 @@ final class SagaRecord {
         return r;
     }
 
-    /** compensated / compensation-pending / completed: what the client and the admin API are told. */
+    /** completed / compensated / compensation-pending / completion-pending / aborted / running: what clients see. */
     String outcome() {
         return switch (state) {
             case COMPLETED -> "completed";
             case COMPENSATED -> "compensated";
             case ABORTED -> "aborted";
             case RUNNING, CONFIRMING -> "running";
+            // parked going forward (a retriable step or a TCC confirm): the effects stay, completing is pending
+            case STUCK -> parkedFrom == State.COMPENSATING ? "compensation-pending" : "completion-pending";
             default -> "compensation-pending";
         };
     }

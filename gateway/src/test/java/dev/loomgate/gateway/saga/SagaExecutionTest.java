@@ -208,4 +208,24 @@ class SagaExecutionTest {
         assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow());
         assertTrue(rig.violations(Map.of(id, "compensated"), false).isEmpty());
     }
+
+    @Test
+    void aRetriableStepAfterThePivotIsNeverUndoneAndAnOperatorRetryCompletesIt() throws Exception {
+        rig.stock.fail("try", 503, 3);
+        HttpResponse<String> r = SagaRig.post(node, "/ship-order", "{}");
+        assertEquals(502, r.statusCode(), r.body());
+        JsonObject p = SagaRig.json(r.body());
+        assertEquals("completion-pending", p.getString("outcome"));
+        assertEquals("ship", p.getString("failedStep"));
+        String id = p.getString("sagaId");
+        assertEquals("stuck", state(id));
+        // past the pivot: nothing is compensated
+        assertEquals(DemoParticipant.Holding.RESERVED, rig.orders.holding(id).orElseThrow());
+        assertEquals(DemoParticipant.Holding.RESERVED, rig.payments.holding(id).orElseThrow());
+        HttpResponse<String> retry = SagaRig.adminPost(node, "/admin/sagas/" + id + "/retry");
+        assertEquals(200, retry.statusCode(), retry.body());
+        Await.until("forward retry completed", () -> state(id).equals("completed"));
+        assertEquals(DemoParticipant.Holding.RESERVED, rig.stock.holding(id).orElseThrow());
+        assertTrue(rig.violations(Map.of(id, "completed"), false).isEmpty());
+    }
 }

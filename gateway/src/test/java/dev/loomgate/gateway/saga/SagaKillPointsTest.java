@@ -93,4 +93,28 @@ class SagaKillPointsTest {
         assertEquals(List.of(), rig.violations(Map.of(id, "compensated"), false));
         assertEquals(0, rig.duplicateEffects());
     }
+
+    @Test
+    void tccTryArrivingAfterItsCancelIsRefused() throws Exception {
+        rig.stock.hang("try"); // the try to stock is out when node a dies, and lands only after the cancel
+        Thread client = Thread.ofVirtual().start(() -> {
+            try {
+                SagaRig.post(a, "/book", "{}");
+            } catch (Exception e) {
+                // node a stopped answering sagas: fine
+            }
+        });
+        Await.until("try held at stock", () -> rig.stock.hanging.get() > 0);
+        String id = SagaRig.sagas(a).runningIds().iterator().next();
+        SagaRig.sagas(a).halt();
+        assertEquals("compensated", finalOnB(id), "trying when the node died: cancel all");
+        assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow(), "empty rollback");
+        long refusedBefore = rig.stock.suspensionsRefused.get();
+        rig.stock.release();
+        Await.until("late try refused", () -> rig.stock.suspensionsRefused.get() > refusedBefore);
+        assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow(), "suspension: no reservation");
+        assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
+        assertEquals(List.of(), rig.violations(Map.of(id, "compensated"), true));
+        client.join();
+    }
 }

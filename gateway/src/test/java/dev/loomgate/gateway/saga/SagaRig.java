@@ -81,6 +81,24 @@ final class SagaRig implements AutoCloseable {
                       kind: pivot
                       action: { method: POST, path: /try, timeout: 1s, attempts: 2, backoff: 20ms,
                                 body: { order: "${steps.order.body.id}", stock: "${steps.stock.body.id}" } }
+              - id: ship-order
+                upstream: orders
+                match: { path: /ship-order, methods: [POST] }
+                saga:
+                  lease: %4$s
+                  wait: %5$s
+                  steps:
+                    - name: order
+                      action: { method: POST, path: /try, timeout: 1s, attempts: 2, backoff: 20ms }
+                      compensation: { method: POST, path: /cancel, attempts: 3, backoff: 20ms }
+                    - name: payment
+                      upstream: payments
+                      kind: pivot
+                      action: { method: POST, path: /try, timeout: 1s, attempts: 2, backoff: 20ms }
+                    - name: ship
+                      upstream: stock
+                      kind: retriable
+                      action: { method: POST, path: /try, timeout: 1s, attempts: 3, backoff: 20ms }
               - id: book-tcc
                 upstream: orders
                 match: { path: /book, methods: [POST] }

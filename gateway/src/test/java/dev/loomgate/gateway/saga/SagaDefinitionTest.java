@@ -141,4 +141,15 @@ class SagaDefinitionTest {
                 java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(dev.loomgate.gateway.config.NodeConfigParser.parse(node, "sagas-gateway.yaml").redis().isPresent());
     }
+
+    @Test
+    void aNodeWithoutRedisRefusesCompositeRoutes() {
+        Exception e = assertThrows(Exception.class, () -> dev.loomgate.gateway.testing.TestGateway.start(HEAD + """
+                      - name: order
+                        action: { method: POST, path: /o }
+                        compensation: { method: POST, path: /c }
+                """).close());
+        String all = e + " " + e.getCause();
+        assertTrue(all.contains("SagaService") && all.contains("redis"), all);
+    }
 }

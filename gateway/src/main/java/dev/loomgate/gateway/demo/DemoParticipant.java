@@ -45,13 +45,13 @@ public final class DemoParticipant implements AutoCloseable {
     private volatile String hangAction = "";
     private volatile String hangAfterAction = "";
     /** Calls blocked by {@link #hang} or {@link #hangAfterEffect} right now. */
-    public final AtomicInteger hanging = new AtomicInteger();
+    private final AtomicInteger hanging = new AtomicInteger();
     private volatile int jitterMs;
-    public final AtomicLong requests = new AtomicLong();
-    public final AtomicLong redeliveries = new AtomicLong();
-    public final AtomicLong duplicateEffects = new AtomicLong();
-    public final AtomicLong suspensionsRefused = new AtomicLong();
-    public final AtomicLong emptyRollbacks = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong redeliveries = new AtomicLong();
+    private final AtomicLong duplicateEffects = new AtomicLong();
+    private final AtomicLong suspensionsRefused = new AtomicLong();
+    private final AtomicLong emptyRollbacks = new AtomicLong();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
 
@@ -237,6 +237,36 @@ public final class DemoParticipant implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(a.status(), b.length);
         ex.getResponseBody().write(b);
+    }
+
+    /** Calls held by {@link #hang} or {@link #hangAfterEffect} right now. */
+    public int hanging() {
+        return hanging.get();
+    }
+
+    /** Requests received in all. */
+    public long requests() {
+        return requests.get();
+    }
+
+    /** Requests whose Idempotency-Key was seen before: answered from the first answer, no effect. */
+    public long redeliveries() {
+        return redeliveries.get();
+    }
+
+    /** Effects applied twice for one saga (a second try under another key): must stay 0. */
+    public long duplicateEffects() {
+        return duplicateEffects.get();
+    }
+
+    /** Tries refused because their saga was cancelled here first (TCC suspension). */
+    public long suspensionsRefused() {
+        return suspensionsRefused.get();
+    }
+
+    /** Cancels that found nothing to undo (TCC empty rollback). */
+    public long emptyRollbacks() {
+        return emptyRollbacks.get();
     }
 
     @Override

@@ -191,7 +191,7 @@ class SagaExecutionTest {
         });
         try {
             Await.until("both calls of the group in flight at once",
-                    () -> rig.orders.hanging.get() > 0 && rig.stock.hanging.get() > 0);
+                    () -> rig.orders.hanging() > 0 && rig.stock.hanging() > 0);
         } finally {
             rig.orders.release();
             rig.stock.release();

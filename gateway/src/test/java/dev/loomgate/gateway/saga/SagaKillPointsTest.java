@@ -55,7 +55,7 @@ class SagaKillPointsTest {
     }
 
     private void crashA(DemoParticipant holding) {
-        Await.until("a call held at " + holding, () -> holding.hanging.get() > 0);
+        Await.until("a call held at " + holding, () -> holding.hanging() > 0);
         SagaRig.sagas(a).halt();
         holding.release(); // the dead node's call lands late: the participant may apply it now
     }
@@ -89,7 +89,7 @@ class SagaKillPointsTest {
         String id = startOnA("{\"item\":\"c\",\"rejectPayment\":true}");
         crashA(rig.stock);
         assertEquals("compensated", finalOnB(id));
-        assertTrue(rig.stock.redeliveries.get() >= 1, "the repeated cancel was absorbed by its idempotency key");
+        assertTrue(rig.stock.redeliveries() >= 1, "the repeated cancel was absorbed by its idempotency key");
         assertEquals(List.of(), rig.violations(Map.of(id, "compensated"), false));
         assertEquals(0, rig.duplicateEffects());
     }
@@ -104,14 +104,14 @@ class SagaKillPointsTest {
                 // node a stopped answering sagas: fine
             }
         });
-        Await.until("try held at stock", () -> rig.stock.hanging.get() > 0);
+        Await.until("try held at stock", () -> rig.stock.hanging() > 0);
         String id = SagaRig.sagas(a).runningIds().iterator().next();
         SagaRig.sagas(a).halt();
         assertEquals("compensated", finalOnB(id), "trying when the node died: cancel all");
         assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow(), "empty rollback");
-        long refusedBefore = rig.stock.suspensionsRefused.get();
+        long refusedBefore = rig.stock.suspensionsRefused();
         rig.stock.release();
-        Await.until("late try refused", () -> rig.stock.suspensionsRefused.get() > refusedBefore);
+        Await.until("late try refused", () -> rig.stock.suspensionsRefused() > refusedBefore);
         assertEquals(DemoParticipant.Holding.EMPTY_CANCELLED, rig.stock.holding(id).orElseThrow(), "suspension: no reservation");
         assertEquals(DemoParticipant.Holding.CANCELLED, rig.orders.holding(id).orElseThrow());
         assertEquals(List.of(), rig.violations(Map.of(id, "compensated"), true));

@@ -208,11 +208,11 @@ final class SagaRig implements AutoCloseable {
     }
 
     long duplicateEffects() {
-        return orders.duplicateEffects.get() + stock.duplicateEffects.get() + payments.duplicateEffects.get();
+        return orders.duplicateEffects() + stock.duplicateEffects() + payments.duplicateEffects();
     }
 
     long redeliveries() {
-        return orders.redeliveries.get() + stock.redeliveries.get() + payments.redeliveries.get();
+        return orders.redeliveries() + stock.redeliveries() + payments.redeliveries();
     }
 
     @Override

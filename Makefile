@@ -86,6 +86,10 @@ bench-upstream-client: deps ## upstream clients: our UpstreamClient vs Helidon W
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
+.PHONY: bench-async
+bench-async: deps build ## async routes: 202/s vs the sync proxy rate of the same origin, completion latency p50/p99 at a fixed rate
+	@bin/bench-async $(BENCH_ARGS)
+
 .PHONY: bench-latency bench-memory bench-scale bench-security
 bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p99/p99.9 added by Loomgate vs nginx
 	@bin/bench-latency $(BENCH_ARGS)
@@ -93,7 +97,7 @@ bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p9
 bench-memory: deps build ## RSS with 10,000 idle keep-alive clients + 1,000 req/s (goal <= 300 MB), nginx beside
 	@bin/bench-memory $(BENCH_ARGS)
 
-bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS (~4 min)
+bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS, a token-header control (~5 min)
 	@bin/bench-security $(BENCH_ARGS)
 
 bench-scale: deps build ## scale curves: req/s and p99 vs routes, endpoints, connections, body size; Loomgate and nginx
@@ -128,6 +132,10 @@ clean: ## remove build output
 .PHONY: test-logs
 test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): request id -> central log, no secret in any log
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
+
+.PHONY: test-secure-netns
+test-secure-netns: deps build ## the namespace cluster with --secure (root, 40-110 s): TLS on the VIP, JWT + API-key routes, TLS backends, VIP failover
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=SecureNetnsClusterTest -Dsurefire.failIfNoSpecifiedTests=false
 
 # Not part of test: a whole loopback cluster plus Chromium (about a minute on this shared machine).
 .PHONY: test-ui

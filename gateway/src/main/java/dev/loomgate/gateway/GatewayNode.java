@@ -10,6 +10,9 @@ import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
+import dev.loomgate.gateway.async.AsyncService;
+import dev.loomgate.gateway.policy.async.AsyncRoutes;
+import dev.loomgate.gateway.redis.jobs.RedisJobQueue;
 import dev.loomgate.gateway.admin.SagaAdmin;
 import dev.loomgate.gateway.saga.SagaService;
 import dev.loomgate.gateway.upstream.Upstream;
@@ -19,6 +22,7 @@ import dev.loomgate.gateway.admin.AdminRouting;
 import dev.loomgate.gateway.admin.AdminUi;
 import dev.loomgate.gateway.admin.ClusterPage;
 import dev.loomgate.gateway.admin.IntrospectionAdmin;
+import dev.loomgate.gateway.admin.JobsAdmin;
 import dev.loomgate.gateway.cluster.NodeRegistration;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
@@ -113,6 +117,11 @@ public final class GatewayNode implements AutoCloseable {
     private final Optional<SagaService> sagas;
     /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
     private final Tracing tracing;
+    /** Async routes' jobs and workers; present when the node has {@code redis:}. */
+    private final Optional<AsyncService> async;
+    private final dev.loomgate.gateway.call.UpstreamCalls proxyCalls;
+    /** Blocking stream reads hold a connection each: the job queue gets its own pool. */
+    private static final int ASYNC_POOL = 64;
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
@@ -128,11 +137,14 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
+        // async routes need the job broker: Redis (docs/ASYNC.md); without redis: the async key rejects the routes
+        this.async = config.redis().map(r -> new AsyncService(RedisJobQueue.open(r, ASYNC_POOL), config.node().id()));
         this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::upstreamNamed,
                 SAGA_RECOVERY_SCAN));
         NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
                 .add(ApiKeyDirectory.class, apiKeys);
+        async.ifPresent(a -> services.add(AsyncRoutes.class, a));
         sagas.ifPresent(s -> services.add(SagaService.class, s));
         sagas.ifPresent(s -> metrics.addSource(s::writeMetrics));
         this.routing = new RoutingState(services.build());
@@ -155,7 +167,10 @@ public final class GatewayNode implements AutoCloseable {
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
         this.accessLog = AccessLog.open(config.accessLog());
         ProxyHandler proxy = ProxyHandler.builder().nodeId(config.node().id()).routing(routing).client(client)
-                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).tracing(tracing).build();
+                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).tracing(tracing)
+                .async(async).build();
+        this.proxyCalls = proxy.calls();
+        async.ifPresent(a -> metrics.addSource(a::writeMetrics));
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(new JvmMetrics());
@@ -262,6 +277,7 @@ public final class GatewayNode implements AutoCloseable {
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
                     new IntrospectionAdmin(introspectionCache, adminToken).register(r);
+                    async.ifPresent(a -> new JobsAdmin(a, adminToken).register(r));
                     sagas.ifPresent(s -> new SagaAdmin(s, adminToken).register(r));
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
@@ -302,6 +318,7 @@ public final class GatewayNode implements AutoCloseable {
         node.watcher.ifPresent(RoutesFileWatcher::start);
         node.tls.startWatching();
         node.healthCheckers.start();
+        node.async.ifPresent(a -> a.start(node.proxyCalls, node.routing, node.accessLog, node.tracing));
         node.trafficHistory.start();
         node.phase.set(Phase.READY);
         node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
@@ -329,6 +346,11 @@ public final class GatewayNode implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** The async routes' job service; present when the node has {@code redis:}. */
+    public Optional<AsyncService> async() {
+        return async;
     }
 
     public RateLimitService rateLimits() {
@@ -448,6 +470,7 @@ public final class GatewayNode implements AutoCloseable {
             healthCheckers.close();
             trafficHistory.close();
             frontDoor.stop();
+            async.ifPresent(AsyncService::close);
             server.stop();
             tls.close();
             client.close();

@@ -3,7 +3,7 @@ package dev.loomgate.chaos.scenario;
 import java.util.List;
 import java.util.Set;
 
-/** The nine scenarios of issue 7, in order. */
+/** The nine scenarios of issue 7, in order, then the async one of issue 16 (number 10). */
 public final class Scenarios {
     private Scenarios() {
     }
@@ -11,7 +11,8 @@ public final class Scenarios {
     public static List<Scenario> all() {
         return List.of(new GatewayKillScenario(), new RollingRestartScenario(), new LbMasterCrashScenario(),
                 new RedisMasterKillScenario(), new ConsulOutageScenario(), new UpstreamKillScenario(),
-                new RedisPartitionScenario(), new RedisBlackholeScenario(), new ConfigChurnScenario());
+                new RedisPartitionScenario(), new RedisBlackholeScenario(), new ConfigChurnScenario(),
+                new AsyncFailoverScenario());
     }
 
     /** The scenarios with these numbers; an unknown number is an error naming it. */

@@ -38,6 +38,8 @@ public record Problem(Type type, String detail) {
         TOO_MANY_CONNECTIONS(429, "too-many-connections", "Too many connections from this client"),
         NOT_IMPLEMENTED(501, "not-implemented", "Not implemented by the gateway"),
         HTTP_VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported"),
+        QUEUE_FULL(503, "queue-full", "The route's job queue is full"),
+        QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable"),
         INTERNAL(500, "internal-error", "Internal gateway error");
 
         private final int status;

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.policy;
 
+import dev.loomgate.gateway.policy.async.AsyncTerminalFactory;
 import dev.loomgate.gateway.pipeline.FilterRegistry;
 import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
 import dev.loomgate.gateway.policy.apikey.ApiKeyFilterFactory;
@@ -27,6 +28,7 @@ public final class BuiltInPolicies {
             .filter(new ApiKeyFilterFactory())
             .filter(new JwtFilterFactory())
             .filter(new IntrospectionFilterFactory())
+            .terminal(new AsyncTerminalFactory())
             .terminal(SagaTerminalFactory.saga())
             .terminal(SagaTerminalFactory.tcc())
             .terminal(new SagaStatusFactory())

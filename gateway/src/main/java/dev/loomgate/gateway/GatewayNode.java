@@ -13,6 +13,9 @@ import dev.loomgate.gateway.admin.AdminApi;
 import dev.loomgate.gateway.async.AsyncService;
 import dev.loomgate.gateway.policy.async.AsyncRoutes;
 import dev.loomgate.gateway.redis.jobs.RedisJobQueue;
+import dev.loomgate.gateway.admin.SagaAdmin;
+import dev.loomgate.gateway.saga.SagaService;
+import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
@@ -74,6 +77,8 @@ public final class GatewayNode implements AutoCloseable {
 
     private static final Duration TRAFFIC_SAMPLE = Duration.ofSeconds(2);
     private static final Duration TRAFFIC_KEPT = Duration.ofMinutes(5);
+    /** How often every node looks for sagas whose owner's lease ran out. */
+    private static final Duration SAGA_RECOVERY_SCAN = Duration.ofMillis(250);
 
     private final NodeConfig config;
     private final RoutingState routing;
@@ -111,6 +116,8 @@ public final class GatewayNode implements AutoCloseable {
             TRAFFIC_KEPT, System::nanoTime);
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
+    /** Composite routes' saga engine (docs/SAGAS.md); only with Redis, which holds the saga log. */
+    private final Optional<SagaService> sagas;
     /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
     private final Tracing tracing;
     /** Async routes' jobs and workers; present when the node has {@code redis:}. */
@@ -137,10 +144,14 @@ public final class GatewayNode implements AutoCloseable {
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
         // async routes need the job broker: Redis (docs/ASYNC.md); without redis: the async key rejects the routes
         this.async = config.redis().map(r -> new AsyncService(RedisJobQueue.open(r, ASYNC_POOL), config.node().id()));
+        this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::upstreamNamed,
+                SAGA_RECOVERY_SCAN));
         NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
                 .add(ApiKeyDirectory.class, apiKeys).add(SessionService.class, sessions);
         async.ifPresent(a -> services.add(AsyncRoutes.class, a));
+        sagas.ifPresent(s -> services.add(SagaService.class, s));
+        sagas.ifPresent(s -> metrics.addSource(s::writeMetrics));
         this.routing = new RoutingState(services.build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
@@ -272,6 +283,7 @@ public final class GatewayNode implements AutoCloseable {
                     AdminUi.load().register(r);
                     new IntrospectionAdmin(introspectionCache, adminToken).register(r);
                     async.ifPresent(a -> new JobsAdmin(a, adminToken).register(r));
+                    sagas.ifPresent(s -> new SagaAdmin(s, adminToken).register(r));
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
                 })
@@ -279,6 +291,10 @@ public final class GatewayNode implements AutoCloseable {
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
                 new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
                         routing::apply, routing::reject));
+    }
+
+    private Optional<Upstream> upstreamNamed(String name) {
+        return routing.current().upstream(name);
     }
 
     private GatewayMetrics.LiveNames liveNames() {
@@ -443,6 +459,11 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     /** The node's introspection answers (the admin API evicts revoked tokens from it). */
+    /** The saga engine, when the node has Redis. */
+    public Optional<SagaService> sagas() {
+        return sagas;
+    }
+
     public IntrospectionCache introspectionCache() {
         return introspectionCache;
     }
@@ -464,6 +485,7 @@ public final class GatewayNode implements AutoCloseable {
             tls.close();
             client.close();
             rateLimits.close();
+            sagas.ifPresent(SagaService::close);
             keySets.close();
             introspectionCache.close();
             introspectionRedis.ifPresent(RedisIntrospectionStore::close);

@@ -42,6 +42,7 @@ public final class LoomgateCli {
                    loomgate [options] keys <command> [args]
                    loomgate api-key <command> [args]
                    loomgate jobs list|show|replay|purge [--route R] [--admin URL] [--admin-token T]
+                   loomgate sagas list|show|retry|abort [args]   (loomgate sagas --help)
 
             Commands:
               routes validate FILE   check a routes file (same schema as the node's routes file)
@@ -101,6 +102,14 @@ public final class LoomgateCli {
     public int run(String... args) {
         if (args.length > 0 && args[0].equals("jobs")) {
             return new JobsCommand(out, err, System.getenv()).run(args);
+        }
+        if (args.length > 0 && args[0].equals("sagas")) {
+            try {
+                return new SagasCommand(out, err, System.getenv()).run(args);
+            } catch (IllegalArgumentException e) {
+                err.println("loomgate: " + e.getMessage());
+                return USAGE;
+            }
         }
         if (args.length > 0 && args[0].equals("api-key")) {
             return new ApiKeyCommand(out, err, System.in, System.getenv()).run(args);

@@ -11,6 +11,8 @@ import dev.loomgate.gateway.policy.jwt.JwtFilterFactory;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
 import dev.loomgate.gateway.policy.session.SessionFilterFactory;
+import dev.loomgate.gateway.saga.SagaStatusFactory;
+import dev.loomgate.gateway.saga.SagaTerminalFactory;
 
 /**
  * The policies every node knows, by route key. A new policy is one line here (plus its own package, tests and
@@ -29,6 +31,9 @@ public final class BuiltInPolicies {
             .filter(new IntrospectionFilterFactory())
             .terminal(new AsyncTerminalFactory())
             .filter(new SessionFilterFactory())
+            .terminal(SagaTerminalFactory.saga())
+            .terminal(SagaTerminalFactory.tcc())
+            .terminal(new SagaStatusFactory())
             .build();
 
     private BuiltInPolicies() {

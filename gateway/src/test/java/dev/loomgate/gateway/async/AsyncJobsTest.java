@@ -106,7 +106,7 @@ class AsyncJobsTest {
                 routes:
                   - id: jobs
                     upstream: backend
-                    match: { path-prefix: /work }
+                    match: { path-prefix: /tasks }
                     api-key:
                       pepper-file: %3$s
                       forward-credential: false
@@ -198,7 +198,7 @@ class AsyncJobsTest {
         gate = new CountDownLatch(1);
         int before = backend.requestCount();
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        String location = submit("/work/orders?x=1", "hello", "X-Api-Key", ALICE, "X-Trace-Me", "1",
+        String location = submit("/tasks/orders?x=1", "hello", "X-Api-Key", ALICE, "X-Trace-Me", "1",
                 "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
         HttpResponse<String> pending = send("GET", location, null, "X-Api-Key", ALICE);
         assertEquals(200, pending.statusCode(), pending.body());
@@ -216,7 +216,7 @@ class AsyncJobsTest {
         gate.countDown();
         HttpResponse<String> done = awaitFinal(location, "X-Api-Key", ALICE);
         assertEquals(201, done.statusCode());
-        assertEquals("done POST /work/orders?x=1 hello", done.body());
+        assertEquals("done POST /tasks/orders?x=1 hello", done.body());
         assertEquals(Optional.of("yes"), done.headers().firstValue("X-Result"));
         assertEquals(Optional.of("succeeded"), done.headers().firstValue("Loomgate-Job-State"));
         TestUpstream.Received got = backend.received().get(before);
@@ -245,18 +245,18 @@ class AsyncJobsTest {
     @Test
     void sameIdempotencyKeyReturnsTheSameJobPerConsumer() throws Exception {
         gate = new CountDownLatch(0);
-        String first = submit("/work/pay", "1", "X-Api-Key", ALICE, "Idempotency-Key", "k-42");
-        HttpResponse<String> again = send("POST", "/work/pay", "1", "X-Api-Key", ALICE, "Idempotency-Key", "k-42");
+        String first = submit("/tasks/pay", "1", "X-Api-Key", ALICE, "Idempotency-Key", "k-42");
+        HttpResponse<String> again = send("POST", "/tasks/pay", "1", "X-Api-Key", ALICE, "Idempotency-Key", "k-42");
         assertEquals(202, again.statusCode());
         assertEquals(Optional.of(first), again.headers().firstValue("Location"));
         assertEquals(Optional.of("true"), again.headers().firstValue("Idempotent-Replayed"));
-        String bobs = submit("/work/pay", "1", "X-Api-Key", BOB, "Idempotency-Key", "k-42");
+        String bobs = submit("/tasks/pay", "1", "X-Api-Key", BOB, "Idempotency-Key", "k-42");
         assertNotEquals(first, bobs, "keys are scoped per consumer");
         awaitFinal(first, "X-Api-Key", ALICE);
         awaitFinal(bobs, "X-Api-Key", BOB);
         long calls = backend.received().stream().filter(r -> "k-42".equals(r.header("Idempotency-Key"))).count();
         assertEquals(2, calls, "one upstream call per consumer, none for the repeat");
-        HttpResponse<String> late = send("POST", "/work/pay", "1", "X-Api-Key", ALICE, "Idempotency-Key", "k-42");
+        HttpResponse<String> late = send("POST", "/tasks/pay", "1", "X-Api-Key", ALICE, "Idempotency-Key", "k-42");
         assertEquals(Optional.of(first), late.headers().firstValue("Location"), "also after the job finished");
     }
 
@@ -265,12 +265,12 @@ class AsyncJobsTest {
         long before = xlen("jobs");
         int stored = RedisTestServers.command(redis.port(), "KEYS", "lg:async:{jobs}:job:*").size();
         int calls = backend.requestCount();
-        assertEquals(401, send("POST", "/work/x", "a").statusCode());
-        assertEquals(401, send("POST", "/work/x", "a", "X-Api-Key", ApiKeys.generate()).statusCode());
-        HttpResponse<String> large = send("POST", "/work/x", "y".repeat(2000), "X-Api-Key", ALICE);
+        assertEquals(401, send("POST", "/tasks/x", "a").statusCode());
+        assertEquals(401, send("POST", "/tasks/x", "a", "X-Api-Key", ApiKeys.generate()).statusCode());
+        HttpResponse<String> large = send("POST", "/tasks/x", "y".repeat(2000), "X-Api-Key", ALICE);
         assertEquals(413, large.statusCode());
         assertEquals(Optional.of("application/problem+json"), large.headers().firstValue("Content-Type"));
-        assertEquals(400, send("POST", "/work/x", "a", "X-Api-Key", ALICE, "Idempotency-Key", "k".repeat(300))
+        assertEquals(400, send("POST", "/tasks/x", "a", "X-Api-Key", ALICE, "Idempotency-Key", "k".repeat(300))
                 .statusCode());
         assertEquals(before, xlen("jobs"), "no stream entry for a refused request");
         assertEquals(stored, RedisTestServers.command(redis.port(), "KEYS", "lg:async:{jobs}:job:*").size(),
@@ -281,7 +281,7 @@ class AsyncJobsTest {
     @Test
     void unknownMalformedAndOtherConsumersJobsAre404() throws Exception {
         gate = new CountDownLatch(0);
-        String alices = submit("/work/secret", "s", "X-Api-Key", ALICE);
+        String alices = submit("/tasks/secret", "s", "X-Api-Key", ALICE);
         awaitFinal(alices, "X-Api-Key", ALICE);
         for (String path : List.of("/jobs/nonsense", "/jobs/" + "am9icw." + "0".repeat(32), alices + "x",
                 "/jobs/" + JobId.create("no-such-route").value(), "/jobs/")) {
@@ -400,7 +400,7 @@ class AsyncJobsTest {
     @Test
     void finishedJobsAreAnnouncedToTheSignedWebhook() throws Exception {
         gate = new CountDownLatch(0);
-        String location = submit("/work/hooked", "h", "X-Api-Key", ALICE);
+        String location = submit("/tasks/hooked", "h", "X-Api-Key", ALICE);
         String id = location.substring(6);
         String[] got = Await.value("the webhook call", Duration.ofSeconds(20),
                 () -> hooks.stream().filter(h -> h[1].contains(id)).findFirst(), Optional::isPresent).orElseThrow();

@@ -86,6 +86,14 @@ bench-upstream-client: deps ## upstream clients: our UpstreamClient vs Helidon W
 bench-ratelimit: deps build ## rate-limit cost: route with a never-hit Redis limit vs without, with wrk
 	@bin/bench-ratelimit $(BENCH_ARGS)
 
+.PHONY: bench-async
+bench-async: deps build ## async routes: 202/s vs the sync proxy rate of the same origin, completion latency p50/p99 at a fixed rate
+	@bin/bench-async $(BENCH_ARGS)
+
+.PHONY: bench-session
+bench-session: deps build ## session cost: route with a Redis session vs without, with wrk (goal >= 0.8)
+	@bin/bench-session $(BENCH_ARGS)
+
 .PHONY: bench-cache
 bench-cache: deps build ## response cache: cross-node staleness after a purge (p50/p99/max over 1,000 purges, goal p99 <= 50 ms); cached 1 KB vs nginx proxy_cache (goal >= 0.8, L1 hits never read Redis)
 	@bin/bench-cache $(BENCH_ARGS)
@@ -97,7 +105,7 @@ bench-latency: deps build ## latency at 50 % of nginx's max (open model): p50/p9
 bench-memory: deps build ## RSS with 10,000 idle keep-alive clients + 1,000 req/s (goal <= 300 MB), nginx beside
 	@bin/bench-memory $(BENCH_ARGS)
 
-bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS (~4 min)
+bench-security: deps build ## JWT route vs no auth (goal >= 0.9), TLS listener vs plain, beside nginx with TLS, a token-header control (~5 min)
 	@bin/bench-security $(BENCH_ARGS)
 
 bench-scale: deps build ## scale curves: req/s and p99 vs routes, endpoints, connections, body size; Loomgate and nginx
@@ -132,6 +140,10 @@ clean: ## remove build output
 .PHONY: test-logs
 test-logs: deps build ## central logs in the namespace cluster (root, ~90 s): request id -> central log, no secret in any log
 	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=CentralLogsTest -Dsurefire.failIfNoSpecifiedTests=false
+
+.PHONY: test-secure-netns
+test-secure-netns: deps build ## the namespace cluster with --secure (root, 40-110 s): TLS on the VIP, JWT + API-key routes, TLS backends, VIP failover
+	@$(MVN) -B -pl chaos-harness -am test -Dgroups=slow -DexcludedGroups=none -Dtest=SecureNetnsClusterTest -Dsurefire.failIfNoSpecifiedTests=false
 
 # Not part of test: a whole loopback cluster plus Chromium (about a minute on this shared machine).
 .PHONY: test-ui

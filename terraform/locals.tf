@@ -37,6 +37,7 @@ locals {
     { to = "gateways", protocol = "tcp", ports = "9080", from = "monitoring", why = "gateway admin port (metrics)" },
     { to = "redis", protocol = "tcp", ports = "6379", from = "gateways", why = "Redis (rate limits)" },
     { to = "redis", protocol = "tcp", ports = "6379", from = "redis", why = "Redis replication, Sentinel checks" },
+    { to = "redis", protocol = "tcp", ports = "16379", from = "redis", why = "Redis Cluster bus (redis_mode: cluster)" },
     { to = "redis", protocol = "tcp", ports = "26379", from = "gateways", why = "Sentinel (master discovery)" },
     { to = "redis", protocol = "tcp", ports = "26379", from = "redis", why = "Sentinel to Sentinel" },
     { to = "redis", protocol = "tcp", ports = "9121", from = "monitoring", why = "redis_exporter" },

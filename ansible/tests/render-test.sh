@@ -165,7 +165,7 @@ else fail "secure backends render" "$out"; fi
 check "secure backends: tls-port only, TLS replication, ACL user on lg:* keys, gateway.yaml uses them" bash -c "
   r='$sb/redis1/redis.conf'; s='$sb/sentinel1/sentinel.conf'
   grep -qx 'port 0' \$r && grep -qx 'tls-port 16379' \$r && grep -qx 'tls-replication yes' \$r &&
-  grep -qx 'user loomgate on >render-test-gateway-password resetkeys ~lg:\\* resetchannels -@all +@read +@write +@scripting +@connection -@dangerous' \$r &&
+  grep -qx 'user loomgate on >render-test-gateway-password resetkeys ~lg:\\* resetchannels &lg:\\* -@all +@read +@write +@scripting +@connection +@pubsub -@dangerous' \$r &&
   grep -qx 'port 0' \$s && grep -qx 'tls-port 16479' \$s && grep -qx 'tls-replication yes' \$s &&
   grep -q 'redis.addr=rediss://127.0.0.1:16379' '$sb/redis1/redis-exporter.env' &&
   python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); r = d[\"redis\"]; c = d[\"consul\"]
@@ -285,6 +285,48 @@ render "$(broken_inventory five mon1 alertmanager_group_wait 10x)" "$work/out-fi
 expect_rejected "alertmanager group_wait 10x (amtool check-config)" 'not a valid duration string: [^ ]*10x'
 if [ ! -e "$work/out-five/mon1/alertmanager.yml" ]; then ok "a rejected alertmanager.yml is not written"
 else fail "a rejected alertmanager.yml is not written"; fi
+
+# --- Redis Cluster mode: 6 Redis hosts, rendered files started for real, the rendered script forms the cluster ---
+rc_inv="$work/cluster-inventory"; rcd="$work/redis-cluster"
+mkdir -p "$rc_inv" && cp -r inventories/loopback/group_vars "$rc_inv/"
+python3 - inventories/loopback/hosts.yml "$rc_inv/hosts.yml" <<'PY'
+import sys, yaml
+inv = yaml.safe_load(open(sys.argv[1]))
+groups = inv["all"]["children"]
+groups["redis"] = {"hosts": {f"redis{i}": {"redis_port": "{{ %d + port_offset | int }}" % (16390 + i),
+                                           "redis_exporter_port": "{{ %d + port_offset | int }}" % (19130 + i)}
+                             for i in range(1, 7)}}
+groups["sentinels"] = {"hosts": {}}
+yaml.safe_dump(inv, open(sys.argv[2], "w"))
+PY
+# Ports 16391+off..16396+off and their cluster bus ports (+10000) stay below the ephemeral range (32768), and
+# none may be listening already (another test's server): up to 10 draws.
+rc_taken() { ss -Hltn | awk '{print $4}' | grep -qE ":($(seq -s '|' $((16391 + $1)) $((16396 + $1)))|$(seq -s '|' $((26391 + $1)) $((26396 + $1))))\$"; }
+for _ in $(seq 1 10); do rc_off=$((RANDOM % 6000)); rc_taken "$rc_off" || break; done
+render "$rc_inv" "$rcd" --limit redis1,redis2,redis3,redis4,redis5,redis6,gw1 -e port_offset=$rc_off -e redis_mode=cluster
+if [ "$rc" -eq 0 ]; then ok "redis_mode cluster renders (6 Redis hosts, no sentinels)"; else fail "redis_mode cluster renders" "$out"; fi
+check "redis_mode cluster: cluster-enabled on every host, no replicaof; gateway.yaml has mode cluster and 6 seeds" bash -c "
+  for i in 1 2 3 4 5 6; do grep -qx 'cluster-enabled yes' '$rcd'/redis\$i/redis.conf && ! grep -q '^replicaof' '$rcd'/redis\$i/redis.conf || exit 1; done
+  [ -x '$rcd/redis1/redis-cluster-create.sh' ] && [ ! -e '$rcd/redis2/redis-cluster-create.sh' ] &&
+  python3 -c 'import sys, yaml; r = yaml.safe_load(open(sys.argv[1]))[\"redis\"]
+assert r[\"mode\"] == \"cluster\" and \"sentinel\" not in r and len(r[\"cluster\"][\"addresses\"]) == 6, r' '$rcd/gw1/gateway.yaml'"
+rc_pids=()
+for i in 1 2 3 4 5 6; do
+  redis-server "$rcd/redis$i/redis.conf" >"$rcd/redis$i/server.log" 2>&1 & rc_pids+=($!)
+done
+rc_up() { for i in 1 2 3 4 5 6; do redis-cli -p $((16390 + i + rc_off)) ping >/dev/null 2>&1 || return 1; done; }
+for _ in $(seq 1 50); do rc_up && break; sleep 0.1; done
+rc_first=$("$rcd/redis1/redis-cluster-create.sh" 2>&1); rc_first_rc=$?
+rc_second=$("$rcd/redis1/redis-cluster-create.sh" 2>&1); rc_second_rc=$?
+check "redis_mode cluster: the rendered servers start and the rendered script forms a 3-master cluster, once" bash -c "
+  [ $rc_first_rc -eq 0 ] && printf '%s' \"\$1\" | tail -1 | grep -q 'created: 6 nodes, 1 replica' &&
+  [ $rc_second_rc -eq 0 ] && printf '%s' \"\$2\" | grep -q '^formed already' &&
+  redis-cli -p $((16391 + rc_off)) cluster info | tr -d '\r' | grep -qx 'cluster_state:ok' &&
+  nodes=\$(redis-cli -p $((16391 + rc_off)) cluster nodes) &&
+  [ \"\$(printf '%s\n' \"\$nodes\" | awk '\$3 ~ /master/' | wc -l)\" -eq 3 ] && [ \"\$(printf '%s\n' \"\$nodes\" | awk '\$3 ~ /slave/' | wc -l)\" -eq 3 ] ||
+  { printf '%s\n' \"\$nodes\" | sed 's/^/    /'; exit 1; }" _ "$rc_first" "$rc_second" \
+  || printf '%s\n%s\n' "$rc_first" "$rc_second" | tail -n 15 | sed 's/^/    /'
+for pid in "${rc_pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
 
 # --- lint and syntax -------------------------------------------------------------------------------
 out=$(ansible-lint --offline --nocolor 2>&1); rc=$?

@@ -4,7 +4,8 @@
 //   POST /rotate                                                  -> new RS256 signing key, old one stays published
 //   POST /retire    {"kid":"..."}                                 -> stops publishing a key
 //   POST /jwks-mode {"mode":"normal|down|slow|garbage"}           -> how /jwks answers (down: 503, slow: 30 s)
-//   GET  /stats                                                   -> {"jwks":n,"introspect":n,"kids":[...]}
+//   POST /token-ttl {"seconds":n}                                 -> expires_in the token endpoint announces
+//   GET  /stats                                                   -> {"jwks":n,"introspect":n,"grants":{..},"kids":[...]}
 // /introspect (RFC 7662) is answered here, not by the mock (which says active:true to anything): HTTP Basic client
 // credentials are checked, the token is verified against the issuer's own keys, and the claims are returned.
 // Prints one JSON line {"issuer":..,"control":port} on stdout when ready; exits when stdin closes.
@@ -18,7 +19,8 @@ const service = new OAuth2Service(issuer);
 let currentKid = (await issuer.keys.generate('RS256')).kid;
 const retired = new Set();
 let jwksMode = 'normal';
-const stats = { jwks: 0, introspect: 0 };
+const stats = { jwks: 0, introspect: 0, grants: {} };
+let tokenTtl = null; // POST /token-ttl: the expires_in the token endpoint announces (sessions' refresh tests)
 const revoked = new Set();
 
 function readBody(req) {
@@ -78,6 +80,12 @@ const idp = http.createServer(async (req, res) => {
   }
   return service.requestHandler(req, res);
 });
+// token endpoint answers: counted by grant type; expires_in shortened when a test asks
+service.on('beforeResponse', (response, req) => {
+  const grant = req.body?.grant_type ?? 'unknown';
+  stats.grants[grant] = (stats.grants[grant] ?? 0) + 1;
+  if (tokenTtl !== null && response.body && 'expires_in' in response.body) response.body.expires_in = tokenTtl;
+});
 await new Promise((resolve) => idp.listen(0, '127.0.0.1', resolve));
 issuer.url = `http://127.0.0.1:${idp.address().port}`;
 
@@ -113,6 +121,10 @@ const control = http.createServer(async (req, res) => {
     }
     if (path === '/private-jwks') {
       return send(res, 200, { keys: issuer.keys.toJSON(true).filter((k) => !retired.has(k.kid)) });
+    }
+    if (path === '/token-ttl') {
+      tokenTtl = args.seconds;
+      return send(res, 200, { seconds: tokenTtl });
     }
     if (path === '/stats') {
       return send(res, 200, { ...stats, kids: publishedKeys().map((k) => k.kid), current: currentKid });

@@ -10,6 +10,12 @@ import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 import dev.loomgate.gateway.admin.AdminApi;
+import dev.loomgate.gateway.async.AsyncService;
+import dev.loomgate.gateway.policy.async.AsyncRoutes;
+import dev.loomgate.gateway.redis.jobs.RedisJobQueue;
+import dev.loomgate.gateway.admin.SagaAdmin;
+import dev.loomgate.gateway.saga.SagaService;
+import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.admin.AdminAuth;
 import dev.loomgate.gateway.admin.AdminGuard;
 import dev.loomgate.gateway.admin.AdminRouting;
@@ -17,6 +23,7 @@ import dev.loomgate.gateway.admin.AdminUi;
 import dev.loomgate.gateway.admin.ClusterPage;
 import dev.loomgate.gateway.admin.CacheAdmin;
 import dev.loomgate.gateway.admin.IntrospectionAdmin;
+import dev.loomgate.gateway.admin.JobsAdmin;
 import dev.loomgate.gateway.cache.ResponseCache;
 import dev.loomgate.gateway.redis.RedisCacheStore;
 import dev.loomgate.gateway.cache.SharedCacheStore;
@@ -48,6 +55,7 @@ import dev.loomgate.gateway.policy.introspection.RedisIntrospectionStore;
 import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
 import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
+import dev.loomgate.gateway.policy.session.SessionService;
 import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
 import dev.loomgate.gateway.trace.Tracing;
@@ -73,6 +81,8 @@ public final class GatewayNode implements AutoCloseable {
 
     private static final Duration TRAFFIC_SAMPLE = Duration.ofSeconds(2);
     private static final Duration TRAFFIC_KEPT = Duration.ofMinutes(5);
+    /** How often every node looks for sagas whose owner's lease ran out. */
+    private static final Duration SAGA_RECOVERY_SCAN = Duration.ofMillis(250);
 
     private final NodeConfig config;
     private final RoutingState routing;
@@ -103,6 +113,8 @@ public final class GatewayNode implements AutoCloseable {
     /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
     private final Optional<RedisIntrospectionStore> introspectionRedis;
     private final Optional<ApiKeysWatcher> apiKeysWatcher;
+    /** Server-side sessions in Redis (docs/SESSIONS.md), on a pool of their own. */
+    private final SessionService sessions;
     /** The response cache: L1 here, L2 and invalidations on Redis when configured (docs/CACHE.md). */
     private final ResponseCache responseCache;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
@@ -110,8 +122,15 @@ public final class GatewayNode implements AutoCloseable {
             TRAFFIC_KEPT, System::nanoTime);
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
+    /** Composite routes' saga engine (docs/SAGAS.md); only with Redis, which holds the saga log. */
+    private final Optional<SagaService> sagas;
     /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
     private final Tracing tracing;
+    /** Async routes' jobs and workers; present when the node has {@code redis:}. */
+    private final Optional<AsyncService> async;
+    private final dev.loomgate.gateway.call.UpstreamCalls proxyCalls;
+    /** Blocking stream reads hold a connection each: the job queue gets its own pool. */
+    private static final int ASYNC_POOL = 64;
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
@@ -126,14 +145,25 @@ public final class GatewayNode implements AutoCloseable {
         this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
         this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
                 introspectionRedis.map(SharedIntrospectionStore.class::cast));
+        this.sessions = SessionService.open(config.redis());
+        metrics.addSource(sessions::writeMetrics);
         this.responseCache = new ResponseCache(ResponseCache.DEFAULT_L1_BYTES,
                 config.redis().map(r -> (SharedCacheStore) RedisCacheStore.open(r)), config.node().id(),
                 System::currentTimeMillis);
         metrics.addSource(responseCache::writeMetrics);
         ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
-        this.routing = new RoutingState(NodeServices.builder().add(RateLimitService.class, rateLimits)
+        // async routes need the job broker: Redis (docs/ASYNC.md); without redis: the async key rejects the routes
+        this.async = config.redis().map(r -> new AsyncService(RedisJobQueue.open(r, ASYNC_POOL), config.node().id()));
+        this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::upstreamNamed,
+                SAGA_RECOVERY_SCAN));
+        NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
                 .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
-                .add(ApiKeyDirectory.class, apiKeys).add(ResponseCache.class, responseCache).build());
+                .add(ApiKeyDirectory.class, apiKeys).add(SessionService.class, sessions)
+                .add(ResponseCache.class, responseCache);
+        async.ifPresent(a -> services.add(AsyncRoutes.class, a));
+        sagas.ifPresent(s -> services.add(SagaService.class, s));
+        sagas.ifPresent(s -> metrics.addSource(s::writeMetrics));
+        this.routing = new RoutingState(services.build());
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -153,7 +183,10 @@ public final class GatewayNode implements AutoCloseable {
                 up.maxConnectionsPerEndpoint(), up.idleTimeout()));
         this.accessLog = AccessLog.open(config.accessLog());
         ProxyHandler proxy = ProxyHandler.builder().nodeId(config.node().id()).routing(routing).client(client)
-                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).tracing(tracing).build();
+                .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).tracing(tracing)
+                .async(async).build();
+        this.proxyCalls = proxy.calls();
+        async.ifPresent(a -> metrics.addSource(a::writeMetrics));
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(new JvmMetrics());
@@ -260,6 +293,8 @@ public final class GatewayNode implements AutoCloseable {
                     page.build().register(r); // also before the catch-all
                     AdminUi.load().register(r);
                     new IntrospectionAdmin(introspectionCache, adminToken).register(r);
+                    async.ifPresent(a -> new JobsAdmin(a, adminToken).register(r));
+                    sagas.ifPresent(s -> new SagaAdmin(s, adminToken).register(r));
                     new CacheAdmin(responseCache, adminToken).register(r);
                     new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
                             config.operations().drainQuietPeriod(), adminToken).register(r);
@@ -268,6 +303,10 @@ public final class GatewayNode implements AutoCloseable {
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
                 new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
                         routing::apply, routing::reject));
+    }
+
+    private Optional<Upstream> upstreamNamed(String name) {
+        return routing.current().upstream(name);
     }
 
     private GatewayMetrics.LiveNames liveNames() {
@@ -296,6 +335,7 @@ public final class GatewayNode implements AutoCloseable {
         node.watcher.ifPresent(RoutesFileWatcher::start);
         node.tls.startWatching();
         node.healthCheckers.start();
+        node.async.ifPresent(a -> a.start(node.proxyCalls, node.routing, node.accessLog, node.tracing));
         node.trafficHistory.start();
         node.phase.set(Phase.READY);
         node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
@@ -323,6 +363,16 @@ public final class GatewayNode implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** The async routes' job service; present when the node has {@code redis:}. */
+    public Optional<AsyncService> async() {
+        return async;
+    }
+
+    /** The session store and counters (docs/SESSIONS.md). */
+    public SessionService sessions() {
+        return sessions;
     }
 
     public RateLimitService rateLimits() {
@@ -426,6 +476,11 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     /** The node's introspection answers (the admin API evicts revoked tokens from it). */
+    /** The saga engine, when the node has Redis. */
+    public Optional<SagaService> sagas() {
+        return sagas;
+    }
+
     public IntrospectionCache introspectionCache() {
         return introspectionCache;
     }
@@ -442,13 +497,16 @@ public final class GatewayNode implements AutoCloseable {
             healthCheckers.close();
             trafficHistory.close();
             frontDoor.stop();
+            async.ifPresent(AsyncService::close);
             server.stop();
             tls.close();
             client.close();
             rateLimits.close();
+            sagas.ifPresent(SagaService::close);
             keySets.close();
             introspectionCache.close();
             introspectionRedis.ifPresent(RedisIntrospectionStore::close);
+            sessions.close();
             responseCache.close();
             tracing.close();
             accessLog.close();

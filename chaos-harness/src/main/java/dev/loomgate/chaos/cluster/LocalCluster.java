@@ -494,15 +494,19 @@ public final class LocalCluster implements AutoCloseable {
 
     // ---- handles for the chaos scenarios ----
 
-    /** Where clients send requests: the loopback front port, or the VIP (reachable from {@link #clientNamespace()}). */
     /** The token the nodes' admin APIs require, if any. */
     public Optional<String> adminToken() {
         return adminToken;
     }
 
-    /** Where clients send requests: https on the TLS port with {@code --secure}, else plain HTTP. */
+    /**
+     * Where clients send requests: the loopback front port, or the VIP (reachable from {@link #clientNamespace()});
+     * https on the TLS port with {@code --secure}, else plain HTTP. Port 443 (the VIP's) is left out, as in the
+     * {@code Location} of HAProxy's redirect.
+     */
     public String frontUrl() {
-        return frontSecurity.map(f -> "https://" + frontAddress() + ":" + f.tlsPort()).orElse(plainFrontUrl());
+        return frontSecurity.map(f -> "https://" + frontAddress() + (f.tlsPort() == 443 ? "" : ":" + f.tlsPort()))
+                .orElse(plainFrontUrl());
     }
 
     /** The plain HTTP front (with {@code --secure} it redirects to {@link #frontUrl()}). */
@@ -712,7 +716,8 @@ public final class LocalCluster implements AutoCloseable {
                 + gateways.size() + " gateway nodes)\n");
         s.append("  front:       ").append(frontUrl());
         clientNamespace().ifPresent(ns -> s.append("   (from the client namespace: ip netns exec ").append(ns)
-                .append(" curl ").append(frontUrl()).append("/demo)"));
+                .append(" curl ").append(backendSecurity.map(b -> "--cacert " + b.caFile() + " ").orElse(""))
+                .append(frontUrl()).append("/demo)"));
         s.append('\n');
         for (ManagedProcess g : gateways) {
             Host h = layout.host(g.host());

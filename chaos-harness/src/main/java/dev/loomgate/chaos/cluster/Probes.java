@@ -125,6 +125,7 @@ public final class Probes {
         if (netns.isPresent()) {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get(), "curl", "-s", "--max-time",
                     "3", "-w", "%{http_code} %header{x-loomgate-node}\\n"));
+            backends.ifPresent(b -> cmd.addAll(List.of("--cacert", b.caFile().toString()))); // the front's CA with --secure
             headers.forEach((k, v) -> cmd.addAll(List.of("-H", k + ": " + v)));
             for (int i = 0; i < count; i++) {
                 cmd.addAll(List.of("-o", "/dev/null", url)); // -o applies to one URL

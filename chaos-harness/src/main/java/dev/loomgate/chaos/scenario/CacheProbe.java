@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import dev.loomgate.chaos.report.Criterion;
 
 /**
- * The cache half of scenario 10: in a loop, reads a cached key through the cluster's front until it is cached,
+ * The cache half of scenario 11: in a loop, reads a cached key through the cluster's front until it is cached,
  * purges it through one node's admin API, then reads it through the front (any node) for a while and records how
  * long after the purge was acknowledged the old version was still served (0 when never). Every answer on the cached
  * route is also checked for 5xx. Runs beside the scenario's load and faults; {@link #criteria} turns the samples into

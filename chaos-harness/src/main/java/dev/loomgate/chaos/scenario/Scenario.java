@@ -8,7 +8,7 @@ import dev.loomgate.chaos.report.ScenarioResult;
  */
 public interface Scenario {
 
-    /** The number in issue 7 (1..9), or 10: issue 15's shared-state scenario. */
+    /** The number in issue 7 (1..9), or 10: the async scenario of issue 16, or 11: issue 15's shared state. */
     int number();
 
     String name();

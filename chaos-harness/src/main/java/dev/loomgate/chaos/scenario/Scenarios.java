@@ -3,7 +3,7 @@ package dev.loomgate.chaos.scenario;
 import java.util.List;
 import java.util.Set;
 
-/** The nine scenarios of issue 7, in order, then issue 15's shared-state scenario (10). */
+/** The nine scenarios of issue 7, in order, then the async one of issue 16 (10) and issue 15's shared state (11). */
 public final class Scenarios {
     private Scenarios() {
     }
@@ -12,7 +12,7 @@ public final class Scenarios {
         return List.of(new GatewayKillScenario(), new RollingRestartScenario(), new LbMasterCrashScenario(),
                 new RedisMasterKillScenario(), new ConsulOutageScenario(), new UpstreamKillScenario(),
                 new RedisPartitionScenario(), new RedisBlackholeScenario(), new ConfigChurnScenario(),
-                new SharedStateScenario());
+                new AsyncFailoverScenario(), new SharedStateScenario());
     }
 
     /** The scenarios with these numbers; an unknown number is an error naming it. */

@@ -41,6 +41,8 @@ public final class LoomgateCli {
             Usage: loomgate [options] routes <command> [args]
                    loomgate [options] keys <command> [args]
                    loomgate api-key <command> [args]
+                   loomgate jobs list|show|replay|purge [--route R] [--admin URL] [--admin-token T]
+                   loomgate sagas list|show|retry|abort [args]   (loomgate sagas --help)
                    loomgate cache purge (--route R [--path P --host H] | --tag T | --key HEX)
 
             Commands:
@@ -56,6 +58,11 @@ public final class LoomgateCli {
               api-key create CONSUMER [--scopes a,b]   new API key: the key on stderr (shown once),
                                      the routes file entry (id, hash, consumer) on stdout
               api-key hash           the routes file entry of a key read from stdin
+              jobs list [--route R]  async queues per route; with --route, the route's dead jobs
+              jobs show ID | jobs replay ID | jobs purge --route R
+                                     one job; queue a dead job again; delete a route's dead jobs
+                                     (through a node's admin API: --admin URL, default
+                                     $LOOMGATE_ADMIN_URL else http://127.0.0.1:9080; --admin-token T)
                 --pepper-file FILE | --pepper-env VAR | --sha256   how api-key hashes
                                      (hmac-sha256 with the nodes' pepper, or plain sha256)
               cache purge ...        purge cached responses on every node through a node's admin API
@@ -73,7 +80,8 @@ public final class LoomgateCli {
               -h, --help             this text
 
             Exit codes: 0 ok, 1 routes invalid, 2 usage error, 3 conflict (another push won;
-            pull, merge, push again), 4 Consul unreachable or error.
+            pull, merge, push again), 4 Consul (or, for jobs, the admin API) unreachable or error,
+            5 jobs: the admin API refused (e.g. no such job).
             """;
 
     private final PrintStream out;
@@ -97,6 +105,17 @@ public final class LoomgateCli {
     public int run(String... args) {
         if (args.length > 0 && args[0].equals("cache")) {
             return new CacheCommand(out, err, System.getenv()).run(args);
+        }
+        if (args.length > 0 && args[0].equals("jobs")) {
+            return new JobsCommand(out, err, System.getenv()).run(args);
+        }
+        if (args.length > 0 && args[0].equals("sagas")) {
+            try {
+                return new SagasCommand(out, err, System.getenv()).run(args);
+            } catch (IllegalArgumentException e) {
+                err.println("loomgate: " + e.getMessage());
+                return USAGE;
+            }
         }
         if (args.length > 0 && args[0].equals("api-key")) {
             return new ApiKeyCommand(out, err, System.in, System.getenv()).run(args);

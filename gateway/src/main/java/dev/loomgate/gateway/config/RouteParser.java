@@ -62,7 +62,7 @@ final class RouteParser {
         }
         b.resilience(ResilienceParser.route(f));
         Route route = b.build();
-        return new Entry(route, policies.parse(route, f::optional, defaults));
+        return new Entry(route, policies.parse(route, f::optional, defaults, upstreams));
     }
 
     private static PathPattern match(YamlValue node, Route.Builder b) throws ConfigException {

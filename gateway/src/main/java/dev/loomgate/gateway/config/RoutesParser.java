@@ -51,7 +51,7 @@ public final class RoutesParser {
             "consul", "tls");
     private static final Set<String> CONSUL_KEYS = orderedSet("service", "tags", "passing-only");
     private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9\\-_.]*");
-    private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "client-ip");
+    private static final Set<String> HASH_KEY_KEYS = orderedSet("header", "cookie", "session", "client-ip");
     static final Set<String> PEAK_EWMA_KEYS = orderedSet("decay-time");
     /** Below this the average forgets between two requests; above it a recovered endpoint waits hours. */
     static final Duration MIN_DECAY_TIME = Duration.ofMillis(10);
@@ -285,9 +285,17 @@ public final class RoutesParser {
 
     private static HashKeySpec hashKey(YamlValue node) throws ConfigException {
         YamlValue.Fields f = node.fields(HASH_KEY_KEYS);
-        int count = (f.has("header") ? 1 : 0) + (f.has("cookie") ? 1 : 0) + (f.has("client-ip") ? 1 : 0);
+        int count = (f.has("header") ? 1 : 0) + (f.has("cookie") ? 1 : 0) + (f.has("client-ip") ? 1 : 0)
+                + (f.has("session") ? 1 : 0);
         if (count != 1) {
-            throw node.error("needs exactly one of header: NAME, cookie: NAME, client-ip: true");
+            throw node.error("needs exactly one of header: NAME, cookie: NAME, session: true, client-ip: true");
+        }
+        if (f.has("session")) {
+            YamlValue s = f.required("session");
+            if (!s.bool()) {
+                throw s.error("must be true (the id the route's session filter established)");
+            }
+            return HashKeySpec.session();
         }
         if (f.has("header")) {
             YamlValue h = f.required("header");

@@ -19,8 +19,11 @@ import dev.loomgate.gateway.http.Json;
 /**
  * A small HTTP service to route to in demos and local clusters. Every path answers a JSON
  * description of the request it got (so you can see what the gateway forwarded);
- * {@code /status/NNN} answers that status and {@code /delay/MS} waits first; {@code /cached/...} answers are
- * cacheable for a minute and carry a {@code version} that grows with every request (chaos scenario 10).
+ * {@code /status/NNN} answers that status and {@code /delay/MS} waits first; a path containing
+ * {@code /session-set/NAME/VALUE} answers {@code Loomgate-Session-Set: NAME=VALUE} (a session route with
+ * {@code upstream-control} stores it);
+ * {@code /cached/...} answers are cacheable for a minute and carry a {@code version} that is new on every
+ * request (chaos scenario 11).
  */
 public final class DemoUpstream implements AutoCloseable {
     private final HttpServer server;
@@ -81,6 +84,14 @@ public final class DemoUpstream implements AutoCloseable {
             byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "application/json");
             ex.getResponseHeaders().set("X-Served-By", name);
+            // .../session-set/NAME/VALUE asks a session route with upstream-control to store an attribute
+            int set = path.indexOf("/session-set/");
+            if (set >= 0) {
+                String[] nameValue = path.substring(set + "/session-set/".length()).split("/", 2);
+                if (nameValue.length == 2) {
+                    ex.getResponseHeaders().set("Loomgate-Session-Set", nameValue[0] + "=" + nameValue[1]);
+                }
+            }
             boolean noBody = ex.getRequestMethod().equals("HEAD") || status == 204 || status == 304;
             ex.sendResponseHeaders(status, noBody ? -1 : body.length);
             if (!noBody) {

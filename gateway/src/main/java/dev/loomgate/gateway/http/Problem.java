@@ -32,12 +32,15 @@ public record Problem(Type type, String detail) {
         FORBIDDEN(403, "forbidden", "Request refused"),
         INVALID_TOKEN(401, "invalid-token", "Missing or invalid credentials"),
         INSUFFICIENT_SCOPE(403, "insufficient-scope", "Credentials lack a required scope or claim"),
+        SESSION_STORE_UNAVAILABLE(503, "session-store-unavailable", "Session store unavailable"),
         IDENTITY_PROVIDER_UNAVAILABLE(503, "identity-provider-unavailable", "Identity provider unavailable"),
         REQUEST_TIMEOUT(408, "request-timeout", "Request not received in time"),
         URI_TOO_LONG(414, "uri-too-long", "Request target too long"),
         TOO_MANY_CONNECTIONS(429, "too-many-connections", "Too many connections from this client"),
         NOT_IMPLEMENTED(501, "not-implemented", "Not implemented by the gateway"),
         HTTP_VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported"),
+        QUEUE_FULL(503, "queue-full", "The route's job queue is full"),
+        QUEUE_UNAVAILABLE(503, "queue-unavailable", "The job queue is unavailable"),
         INTERNAL(500, "internal-error", "Internal gateway error");
 
         private final int status;

@@ -46,4 +46,20 @@ public interface RequestView {
      * then do its forwarding headers (X-Forwarded-For and the like) say anything about the client.
      */
     boolean peerIsTrustedProxy();
+
+    /**
+     * Whether the client's connection to this node is TLS, or a trusted proxy ({@code forwarded.trusted-proxies})
+     * says the client's was ({@code X-Forwarded-Proto: https}); e.g. for a cookie's {@code Secure} attribute.
+     */
+    default boolean secure() {
+        return false;
+    }
+
+    /**
+     * The server-side session id a {@code session} filter established for this request (consistent-hash balancing
+     * with {@code hash-key: { session: true }} reads it); empty before that filter ran or without one.
+     */
+    default Optional<String> sessionId() {
+        return Optional.empty();
+    }
 }

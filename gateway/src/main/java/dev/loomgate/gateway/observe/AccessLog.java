@@ -26,7 +26,14 @@ public final class AccessLog implements AutoCloseable {
     /** One finished request. */
     public record Entry(long epochMillis, String nodeId, String routeId, String upstream, String endpoint,
                         String method, String path, int status, double durationMs, long bytesIn, long bytesOut,
-                        String requestId, String clientIp, String traceId, String consumer) {
+                        String requestId, String clientIp, String traceId, String consumer, String jobId) {
+        /** A request that is no asynchronous job (the usual case). */
+        public Entry(long epochMillis, String nodeId, String routeId, String upstream, String endpoint, String method,
+                     String path, int status, double durationMs, long bytesIn, long bytesOut, String requestId,
+                     String clientIp, String traceId, String consumer) {
+            this(epochMillis, nodeId, routeId, upstream, endpoint, method, path, status, durationMs, bytesIn, bytesOut,
+                    requestId, clientIp, traceId, consumer, "");
+        }
     }
 
     private static final Entry POISON = new Entry(0, "", "", "", "", "", "", 0, 0, 0, 0, "", "", "", "");
@@ -86,6 +93,9 @@ public final class AccessLog implements AutoCloseable {
         field(sb, "trace_id", e.traceId());
         if (!e.consumer().isEmpty()) {
             field(sb, "consumer", e.consumer()); // the authenticated consumer's name, never its credential
+        }
+        if (!e.jobId().isEmpty()) {
+            field(sb, "job_id", e.jobId()); // the 202 that queued a job and the worker's later upstream call
         }
         return sb.append('}').toString();
     }

@@ -65,6 +65,12 @@ public final class FilterRegistry {
      */
     public PipelineSpec parse(Route route, Function<String, Optional<YamlValue>> ownValue,
                               Map<String, YamlValue> defaults) throws ConfigException {
+        return parse(route, ownValue, defaults, Set.of());
+    }
+
+    /** Like {@link #parse(Route, Function, Map)}, telling factories the document's upstream names. */
+    public PipelineSpec parse(Route route, Function<String, Optional<YamlValue>> ownValue,
+                              Map<String, YamlValue> defaults, Set<String> upstreams) throws ConfigException {
         List<ConfiguredFilter<?>> parsed = new ArrayList<>();
         ConfiguredTerminal<?> terminal = null;
         YamlValue terminalNode = null;
@@ -74,7 +80,7 @@ public final class FilterRegistry {
             if (node.isEmpty() || isOff(node.get())) {
                 continue;
             }
-            ParseContext context = new ParseContext(route, own.isEmpty());
+            ParseContext context = new ParseContext(route, own.isEmpty(), upstreams);
             FilterFactory<?> f = filters.get(key);
             if (f != null) {
                 parsed.add(parseFilter(f, node.get(), context));

@@ -14,10 +14,10 @@ public enum Phase {
     CORS,
     /** Who the caller is (e.g. JWT, OAuth2 introspection). */
     AUTHENTICATION,
+    /** Server-side sessions; before the rate limit so that a session's logged-in user is the consumer it counts. */
+    SESSION,
     /** How often the caller may call (e.g. {@code rate-limit}). */
     RATE_LIMIT,
-    /** Server-side sessions. */
-    SESSION,
     /** Response cache lookups and stores. */
     CACHE,
     /** Changes to the request sent upstream and the response sent back (rewrite, header operations). */

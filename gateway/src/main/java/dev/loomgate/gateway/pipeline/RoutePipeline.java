@@ -1,7 +1,9 @@
 package dev.loomgate.gateway.pipeline;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One route's created pipeline: its filters in run order and, when the route has one, its own terminal step.
@@ -54,6 +56,22 @@ public final class RoutePipeline {
             return;
         }
         new Link(exchange, last, 0).proceed();
+    }
+
+    /**
+     * Runs the filters except those under {@code skip}, then {@code step} instead of the route's terminal step: for
+     * requests the gateway answers on the route's behalf (a job's status URL is guarded by its route's filters).
+     */
+    public void runInstead(Exchange exchange, TerminalStep step, Set<String> skip) {
+        List<String> k = new ArrayList<>();
+        List<Filter> f = new ArrayList<>();
+        for (int i = 0; i < filters.length; i++) {
+            if (!skip.contains(keys[i])) {
+                k.add(keys[i]);
+                f.add(filters[i]);
+            }
+        }
+        new RoutePipeline(k, f, step).run(exchange, step);
     }
 
     /** The chain as seen by filter {@code index - 1}: proceeding runs filter {@code index} (or the terminal). */

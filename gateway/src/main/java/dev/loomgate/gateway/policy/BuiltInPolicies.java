@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.policy;
 
+import dev.loomgate.gateway.policy.async.AsyncTerminalFactory;
 import dev.loomgate.gateway.pipeline.FilterRegistry;
 import dev.loomgate.gateway.policy.cache.CacheFilterFactory;
 import dev.loomgate.gateway.policy.cors.CorsFilterFactory;
@@ -10,6 +11,9 @@ import dev.loomgate.gateway.policy.ipaccess.IpAccessFilterFactory;
 import dev.loomgate.gateway.policy.jwt.JwtFilterFactory;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitFilterFactory;
 import dev.loomgate.gateway.policy.rewrite.RewriteFilterFactory;
+import dev.loomgate.gateway.policy.session.SessionFilterFactory;
+import dev.loomgate.gateway.saga.SagaStatusFactory;
+import dev.loomgate.gateway.saga.SagaTerminalFactory;
 
 /**
  * The policies every node knows, by route key. A new policy is one line here (plus its own package, tests and
@@ -26,6 +30,11 @@ public final class BuiltInPolicies {
             .filter(new ApiKeyFilterFactory())
             .filter(new JwtFilterFactory())
             .filter(new IntrospectionFilterFactory())
+            .terminal(new AsyncTerminalFactory())
+            .filter(new SessionFilterFactory())
+            .terminal(SagaTerminalFactory.saga())
+            .terminal(SagaTerminalFactory.tcc())
+            .terminal(new SagaStatusFactory())
             .filter(new CacheFilterFactory())
             .build();
 

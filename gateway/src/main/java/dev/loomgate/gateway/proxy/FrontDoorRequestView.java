@@ -24,12 +24,31 @@ final class FrontDoorRequestView implements RequestView {
     private String peerIp;
     private Boolean trustedPeer;
     private String clientIp;
+    private Optional<String> sessionId = Optional.empty();
 
     FrontDoorRequestView(FrontDoorRequest request, PathNormalizer paths, TrustedProxies trustedProxies) {
         this.request = request;
         this.method = request.method();
         this.pathResult = paths.normalize(request.path());
         this.trustedProxies = trustedProxies;
+    }
+
+    /** Set by the exchange when the session filter records the request's session. */
+    void sessionId(String id) {
+        sessionId = Optional.of(id);
+    }
+
+    @Override
+    public Optional<String> sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public boolean secure() {
+        if (request.secure()) {
+            return true;
+        }
+        return trustedPeer() && header("X-Forwarded-Proto").map(p -> p.strip().equalsIgnoreCase("https")).orElse(false);
     }
 
     /** The normalized path, or why the raw one is refused. */

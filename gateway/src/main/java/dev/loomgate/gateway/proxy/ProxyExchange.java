@@ -16,6 +16,7 @@ import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
 import dev.loomgate.gateway.http.MutableHeaders;
 import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.http.RequestView;
+import dev.loomgate.gateway.pipeline.SessionKey;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.TraceContext;
 import dev.loomgate.gateway.trace.RequestTrace;
@@ -136,6 +137,9 @@ final class ProxyExchange implements Exchange {
             attributes = new IdentityHashMap<>(4);
         }
         attributes.put(key, key.cast(value));
+        if (key == SessionKey.ID) {
+            view.sessionId(SessionKey.ID.cast(value)); // for consistent-hash balancing on the session
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.loomgate.gateway.proxy;
 
 import java.util.Optional;
 
+import dev.loomgate.gateway.async.AsyncService;
+import dev.loomgate.gateway.async.Jobs;
 import dev.loomgate.gateway.call.UpstreamCalls;
 import dev.loomgate.gateway.client.UpstreamClient;
 import dev.loomgate.gateway.config.EdgeRules;
@@ -44,6 +46,8 @@ public final class ProxyHandler implements FrontDoorHandler {
     private final TrustedProxies trustedProxies;
     private final Tracing tracing;
     private final UpstreamRequestHeaders upstreamHeaders = new UpstreamRequestHeaders();
+    private final UpstreamCalls calls;
+    private final Optional<AsyncService> async;
 
     private ProxyHandler(Builder b) {
         this.nodeId = b.nodeId;
@@ -53,13 +57,19 @@ public final class ProxyHandler implements FrontDoorHandler {
         this.paths = PathNormalizer.create(b.edge.paths().mergeSlashes());
         this.trustedProxies = b.edge.forwarded().trustedProxies();
         this.tracing = b.tracing;
-        UpstreamCalls calls = new UpstreamCalls(b.client, b.resilience, b.metrics, ProxyHandler::problem, b.tracing);
+        this.calls = new UpstreamCalls(b.client, b.resilience, b.metrics, ProxyHandler::problem, b.tracing);
         calls.follow(b.state);
+        this.async = b.async;
         this.proxy = new UpstreamProxyStep(calls);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The upstream-call chains, shared with the async workers (same guards, retry budgets and metrics). */
+    public UpstreamCalls calls() {
+        return calls;
     }
 
     @Override
@@ -87,7 +97,8 @@ public final class ProxyHandler implements FrontDoorHandler {
                         ex.match == null ? "" : ex.match.route().id(), ex.upstreamName, ex.endpoint, ex.view.method(),
                         ex.view.path(), ex.status, nanos / 1e6, ex.bytesIn, ex.bytesOut, requestId,
                         ex.view.clientIp(), trace.traceId(),
-                        ex.attribute(ConsumerIdentity.ATTRIBUTE).map(ConsumerIdentity::id).orElse("")));
+                        ex.attribute(ConsumerIdentity.ATTRIBUTE).map(ConsumerIdentity::id).orElse(""),
+                        ex.attribute(Jobs.JOB_ID).orElse("")));
             }
         }
     }
@@ -98,6 +109,11 @@ public final class ProxyHandler implements FrontDoorHandler {
             return;
         }
         RoutingSnapshot snapshot = state.current();
+        if (async.isPresent() && ex.view.path().startsWith(Jobs.PATH_PREFIX)
+                && (ex.view.method().equals("GET") || ex.view.method().equals("HEAD"))) {
+            jobStatus(ex, snapshot, async.get());
+            return;
+        }
         Optional<RouteMatch> match = snapshot.routes().match(ex.view);
         if (match.isEmpty()) {
             metrics.noRoute();
@@ -113,6 +129,30 @@ public final class ProxyHandler implements FrontDoorHandler {
                 throw e;
             }
             ex.answer(new Problem(Problem.Type.INTERNAL, "route '" + match.get().route().id() + "': " + e.getMessage()));
+        }
+    }
+
+    /**
+     * A job's status URL: answered by the job's route (its id names it) after the route's filters admit the caller,
+     * so only who may call the route may read its jobs; a malformed id is a 404 without a Redis read.
+     */
+    private void jobStatus(ProxyExchange ex, RoutingSnapshot snapshot, AsyncService jobs) {
+        Optional<AsyncService.StatusRequest> status = jobs.statusRequest(ex.view.path());
+        Optional<dev.loomgate.gateway.route.Route> route = status.flatMap(s -> snapshot.routes().routes().stream()
+                .filter(r -> r.id().equals(s.id().routeId())).findFirst());
+        if (route.isEmpty()) {
+            ex.answer(new Problem(Problem.Type.NOT_FOUND, "no such job (unknown, expired, or not yours)"));
+            return;
+        }
+        ex.routed(snapshot, RouteMatch.of(route.get(), ex.view.path()));
+        ex.attribute(Jobs.JOB_ID, status.get().id().value());
+        try {
+            snapshot.pipelines().of(route.get()).runInstead(ex, status.get().step(), AsyncService.STATUS_SKIPS);
+        } catch (FilterContractException e) {
+            if (ex.answered()) {
+                throw e;
+            }
+            ex.answer(new Problem(Problem.Type.INTERNAL, "route '" + route.get().id() + "': " + e.getMessage()));
         }
     }
 
@@ -155,8 +195,15 @@ public final class ProxyHandler implements FrontDoorHandler {
         private ResilienceRegistry resilience;
         private EdgeRules edge = EdgeRules.defaults();
         private Tracing tracing = Tracing.off();
+        private Optional<AsyncService> async = Optional.empty();
 
         private Builder() {
+        }
+
+        /** Serves the job status URLs ({@code /jobs/{id}}) of async routes. */
+        public Builder async(Optional<AsyncService> async) {
+            this.async = async;
+            return this;
         }
 
         /** Spans per request and per upstream try; off by default. */

@@ -19,7 +19,9 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisSentineled;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The one place that builds Jedis clients: one pooled {@link UnifiedJedis} per node, whatever the topology
@@ -37,7 +39,6 @@ public final class RedisConnections implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RedisConnections.class.getName());
 
     private static final int CLUSTER_MAX_ATTEMPTS = 5;
-    private static final Duration CLUSTER_MAX_TOTAL_RETRIES = Duration.ofSeconds(2);
 
     private final RedisSettings settings;
     private final ReentrantLock poolCreation = new ReentrantLock();
@@ -80,13 +81,28 @@ public final class RedisConnections implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            // On a cluster this reaches one node chosen by the client; a dead master is detected by the commands
-            // that need its slots, and the client refreshes its slot map on the MOVED/connection errors they get.
-            p.ping();
+            if (p instanceof JedisCluster cluster) {
+                if (!clusterServesAllSlots(cluster)) {
+                    return Optional.empty();
+                }
+            } else {
+                p.ping();
+            }
             return Optional.of(Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Jedis broadcasts PING to every node it knows, so a dead node would fail it until a keyed command happens to
+     * refresh the slot map; but a degraded caller sends no keyed commands. Instead one live node (any) is asked
+     * whether the cluster serves every slot: false from a master's death until its replica is promoted, then true,
+     * and the callers' next commands refresh the slot map on their first connection error.
+     */
+    private static boolean clusterServesAllSlots(JedisCluster cluster) {
+        Object reply = cluster.sendCommand(Protocol.Command.CLUSTER, "INFO");
+        return reply instanceof byte[] bytes && SafeEncoder.encode(bytes).contains("cluster_state:ok");
     }
 
     /**
@@ -228,9 +244,12 @@ public final class RedisConnections implements AutoCloseable {
             case RedisTopology.Sentinel s ->
                     new JedisSentineled(s.masterName(), master, poolConfig, hostsAndPorts(s.sentinels()),
                             clientConfig(false));
-            // Pool config applies per cluster node; 5 attempts cover a MOVED/ASK plus a failover's slot-map refresh.
+            // Pool config applies per cluster node; 5 attempts cover MOVED/ASK redirects and the slot-map refresh
+            // Jedis does before its last attempt. The retries (Jedis sleeps between them) end within one
+            // connect + read timeout: while a dead master's replica is not yet promoted, a call must fail fast so
+            // its caller takes its fallback, rather than sleep through the failover (Jedis's default is seconds).
             case RedisTopology.Cluster c -> new JedisCluster(hostsAndPorts(c.seeds()), master, CLUSTER_MAX_ATTEMPTS,
-                    CLUSTER_MAX_TOTAL_RETRIES, poolConfig);
+                    settings.connectTimeout().plus(settings.readTimeout()), poolConfig);
         };
     }
 

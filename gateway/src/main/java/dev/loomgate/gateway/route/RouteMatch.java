@@ -20,6 +20,11 @@ public final class RouteMatch {
         this.rawValues = rawValues;
     }
 
+    /** A match of {@code route} for a request the gateway serves on the route's behalf (e.g. a job's status URL). */
+    public static RouteMatch of(Route route, String path) {
+        return new RouteMatch(route, Map.of(), path, new String[0]);
+    }
+
     public Route route() {
         return route;
     }

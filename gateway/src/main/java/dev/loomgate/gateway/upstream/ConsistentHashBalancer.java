@@ -96,6 +96,7 @@ final class ConsistentHashBalancer implements LoadBalancer {
         Optional<String> key = switch (keySpec.source()) {
             case HEADER -> request.header(keySpec.name());
             case COOKIE -> request.cookie(keySpec.name());
+            case SESSION -> request.sessionId();
             case CLIENT_IP -> Optional.empty();
         };
         return key.filter(k -> !k.isEmpty()).orElseGet(request::clientIp);

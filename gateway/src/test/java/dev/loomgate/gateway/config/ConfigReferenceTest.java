@@ -50,6 +50,8 @@ class ConfigReferenceTest {
                 for (String k : RedisSettings.KEYS) {
                     if (k.equals("sentinel")) {
                         RedisSettings.SENTINEL_KEYS.forEach(s -> accepted.add("redis.sentinel." + s));
+                    } else if (k.equals("cluster")) {
+                        RedisSettings.CLUSTER_KEYS.forEach(c -> accepted.add("redis.cluster." + c));
                     } else if (k.equals("tls")) {
                         accepted.add("redis.tls");
                         RedisTls.KEYS.forEach(t -> accepted.add("redis.tls." + t));

@@ -190,6 +190,17 @@ public final class OAuth2TestServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(control.resolve("/private-jwks")).GET());
     }
 
+    /** The {@code expires_in} the token endpoint announces from now on (the tokens themselves are unchanged). */
+    public void tokenTtl(long seconds) {
+        post("/token-ttl", Json.createObjectBuilder().add("seconds", seconds).build());
+    }
+
+    /** How many token endpoint requests of this grant type were answered. */
+    public int grants(String grantType) {
+        JsonObject g = stats().getJsonObject("grants");
+        return g.containsKey(grantType) ? g.getInt(grantType) : 0;
+    }
+
     public String currentKid() {
         return stats().getString("current");
     }

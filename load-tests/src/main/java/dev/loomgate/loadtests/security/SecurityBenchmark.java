@@ -140,6 +140,8 @@ public final class SecurityBenchmark {
             Map<String, Run> runs = new LinkedHashMap<>();
             runs.put(SecurityReport.OPEN, new Run(http(gatewayPort, "/open/"), List.of(), true));
             runs.put(SecurityReport.JWT, new Run(http(gatewayPort, "/jwt/"), List.of("Authorization: Bearer " + token), true));
+            runs.put(SecurityReport.OPEN_WITH_TOKEN, new Run(http(gatewayPort, "/open/"),
+                    List.of("Authorization: Bearer " + token), true));
             runs.put(SecurityReport.LOOMGATE_TLS, new Run("https://127.0.0.1:" + gatewayTlsPort + "/open/", List.of(), true));
             runs.put(SecurityReport.NGINX, new Run(http(nginxPort, "/"), List.of(), false));
             runs.put(SecurityReport.NGINX_TLS, new Run("https://127.0.0.1:" + nginxTlsPort + "/", List.of(), false));
@@ -148,7 +150,7 @@ public final class SecurityBenchmark {
             for (var e : runs.entrySet()) {
                 int s = e.getValue().gateway() ? options.warmupSec() : Math.min(options.warmupSec(), 5);
                 if (s > 0) {
-                    say("warm-up %-14s %d s ...", e.getKey(), s);
+                    say("warm-up %-20s %d s ...", e.getKey(), s);
                     wrk.run("warmup-" + e.getKey(), e.getValue().url(), s, e.getValue().headers());
                 }
             }
@@ -160,7 +162,7 @@ public final class SecurityBenchmark {
                     WrkResult w = wrk.run(t + "-" + (r + 1), run.url(), options.durationSec(), run.headers());
                     rounds.computeIfAbsent(t, k -> new ArrayList<>()).add(new SecurityReport.Round(w.requestsPerSec(),
                             w.p99Micros()));
-                    say("round %d %-14s %,10.0f req/s  p99 %,.0f us  (load %s)", r + 1, t, w.requestsPerSec(),
+                    say("round %d %-20s %,10.0f req/s  p99 %,.0f us  (load %s)", r + 1, t, w.requestsPerSec(),
                             w.p99Micros(), MachineInfo.loadAverage());
                 }
                 java.util.Collections.rotate(order, -1); // a different target first each round: drift hits all alike

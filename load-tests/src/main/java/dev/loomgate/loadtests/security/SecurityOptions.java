@@ -29,6 +29,8 @@ public record SecurityOptions(int rounds, int durationSec, int warmupSec, int co
             The cost of security on the data path, in one run (wrk -t2, keep-alive, nginx origin returning 100 bytes):
               loomgate-open  a route without auth           loomgate-jwt  the same route behind the jwt filter
                              (RS256 token, keys from a JWKS URL this benchmark serves, cached by the node)
+              loomgate-open-token  the open route sent the JWT route's token header (a control: JWT vs it is the
+                             filter's own cost; it vs loomgate-open the cost of carrying the header)
               loomgate-tls   the open route on a second node whose proxy port speaks TLS (certificate made here)
               nginx          nginx as a reverse proxy      nginx-tls     nginx terminating TLS, same certificate
             Targets run in interleaved rounds after a warm-up. Prints JWT/open (goal >= 0.9) with both p99s, TLS/plain

@@ -41,6 +41,7 @@ class SecurityBenchmarkPartsTest {
         Map<String, List<SecurityReport.Round>> r = new LinkedHashMap<>();
         r.put(SecurityReport.OPEN, List.of(round(40_000, 2000), round(38_000, 2100), round(42_000, 1900)));
         r.put(SecurityReport.JWT, List.of(round(jwtRps, 2500), round(jwtRps - 1000, 2600), round(jwtRps + 1000, 2400)));
+        r.put(SecurityReport.OPEN_WITH_TOKEN, List.of(round(37_000, 2200)));
         r.put(SecurityReport.LOOMGATE_TLS, List.of(round(30_000, 3000)));
         r.put(SecurityReport.NGINX, List.of(round(80_000, 900)));
         r.put(SecurityReport.NGINX_TLS, List.of(round(60_000, 1200)));
@@ -65,6 +66,10 @@ class SecurityBenchmarkPartsTest {
         assertTrue(pass.markdown().contains("| loomgate-jwt | 36,000 |"), pass.markdown());
         assertTrue(pass.json().contains("\"jwtVerdict\": \"PASS\""), pass.json());
         assertTrue(pass.json().contains("\"loomgateToNginxTls\": 0.500"), pass.json());
+        assertTrue(pass.text().contains("JWT vs the open route sent the same token header (the filter alone, not a "
+                + "goal): 0.97; the header alone: open with token / open 0.93"), pass.text());
+        assertTrue(pass.json().contains("\"jwtVsOpenWithToken\": 0.973"), pass.json());
+        assertEquals("PASS", pass.jwtVerdict(), "the goal stays JWT against the open route without the header");
     }
 
     @Test

@@ -28,8 +28,13 @@ public record AuthOptions(CredentialSource source, IdentityForwarding forwarding
      * looked for ({@code what}: "token", "API key") and returns empty: the filter then stops.
      */
     public Optional<String> credential(Exchange exchange, String scheme, String what) {
+        return locate(exchange, scheme, what).map(CredentialSource.Located::value);
+    }
+
+    /** {@link #credential}, leaving the credential in place in the request's text (no copy). */
+    public Optional<CredentialSource.Located> locate(Exchange exchange, String scheme, String what) {
         forwarding.stripClientCopies(exchange);
-        Optional<String> credential = source.find(exchange.request());
+        Optional<CredentialSource.Located> credential = source.locate(exchange.request());
         if (credential.isEmpty()) {
             Challenge.missing(scheme, "no " + what + " in " + source.describe()).answer(exchange);
         }

@@ -13,8 +13,38 @@ import dev.loomgate.gateway.pipeline.Exchange;
  * upstream only when the filter's {@code forward-credential: false} says so.
  */
 public sealed interface CredentialSource {
+    /**
+     * Where a credential sits in a request's text: {@code source.substring(start, end)}, not copied out until
+     * {@link #value()} is asked for (a repeated bearer token is looked up in place: the jwt filter's cache hit).
+     */
+    record Located(String source, int start, int end) {
+        public Located {
+            if (start < 0 || end > source.length() || start >= end) {
+                throw new IllegalArgumentException("no credential at " + start + ".." + end);
+            }
+        }
+
+        public static Located of(String whole) {
+            return new Located(whole, 0, whole.length());
+        }
+
+        public int length() {
+            return end - start;
+        }
+
+        /** The credential as a String of its own (the source itself when it is nothing else). */
+        public String value() {
+            return start == 0 && end == source.length() ? source : source.substring(start, end);
+        }
+    }
+
     /** The credential as sent; empty when the request has none at this place. */
     Optional<String> find(RequestView request);
+
+    /** {@link #find}, without copying the credential out of the request's text where the source can. */
+    default Optional<Located> locate(RequestView request) {
+        return find(request).map(Located::of);
+    }
 
     /** Removes the credential from the upstream request (query parameters stay: the path is the upstream's). */
     void strip(Exchange exchange);
@@ -25,16 +55,35 @@ public sealed interface CredentialSource {
     record Bearer() implements CredentialSource {
         @Override
         public Optional<String> find(RequestView request) {
+            return locate(request).map(Located::value);
+        }
+
+        /** {@code Bearer <token>}, whitespace around either part ignored, as {@code strip()} would. */
+        @Override
+        public Optional<Located> locate(RequestView request) {
             List<String> values = request.headerValues("Authorization");
             if (values.size() != 1) {
                 return Optional.empty(); // none, or several: ambiguous, never guess which one counts
             }
-            String v = values.getFirst().strip();
-            if (v.length() < 7 || !v.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String v = values.getFirst();
+            int start = skipWhitespace(v, 0);
+            int end = v.length();
+            while (end > start && Character.isWhitespace(v.charAt(end - 1))) {
+                end--;
+            }
+            if (end - start < 7 || !v.regionMatches(true, start, "Bearer ", 0, 7)) {
                 return Optional.empty();
             }
-            String token = v.substring(7).strip();
-            return token.isEmpty() ? Optional.empty() : Optional.of(token);
+            int token = skipWhitespace(v, start + 7);
+            return token < end ? Optional.of(new Located(v, token, end)) : Optional.empty();
+        }
+
+        private static int skipWhitespace(String s, int from) {
+            int i = from;
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            return i;
         }
 
         @Override

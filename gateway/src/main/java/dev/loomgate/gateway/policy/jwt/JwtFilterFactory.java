@@ -8,6 +8,7 @@ import dev.loomgate.gateway.pipeline.FilterContext;
 import dev.loomgate.gateway.pipeline.FilterFactory;
 import dev.loomgate.gateway.pipeline.ParseContext;
 import dev.loomgate.gateway.pipeline.Phase;
+import dev.loomgate.gateway.policy.auth.CredentialSource;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
 import dev.loomgate.gateway.policy.auth.RefusalLog;
 import dev.loomgate.gateway.yaml.ConfigException;
@@ -46,7 +47,7 @@ public final class JwtFilterFactory implements FilterFactory<JwtSettings> {
         IdentityForwarding forwarding = settings.options().forwarding();
         RefusalLog refusals = new RefusalLog(LOG, KEY, context.routeId());
         return (exchange, chain) -> {
-            Optional<String> token = settings.options().credential(exchange, JwtVerifier.SCHEME, "token");
+            Optional<CredentialSource.Located> token = settings.options().locate(exchange, JwtVerifier.SCHEME, "token");
             if (token.isEmpty()) {
                 return;
             }

@@ -34,11 +34,11 @@ final class JwtParser {
     /**
      * Asymmetric algorithms only: an HMAC secret shared with the gateway could mint tokens as well as check them,
      * and "HS256 signed with the RSA public key" is the classic confusion attack; {@code none} is never a choice.
-     * EdDSA is left out: nimbus verifies it only with Google Tink on the class path, which the node does not ship.
+     * EdDSA means Ed25519 keys (OKP, crv Ed25519; verified with Google Tink through nimbus, see EdDsaKeys).
      */
     static final Set<JWSAlgorithm> ACCEPTABLE = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
-            JWSAlgorithm.ES512);
+            JWSAlgorithm.ES512, JWSAlgorithm.EdDSA);
     private static final Set<String> ALWAYS_CHECKED = Set.of("iss", "exp", "nbf", "aud");
 
     private JwtParser() {
@@ -160,11 +160,11 @@ final class JwtParser {
         JWSAlgorithm alg = JWSAlgorithm.parse(name);
         if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
             throw a.error("'" + name + "' is a shared-secret algorithm; only asymmetric ones are accepted "
-                    + "(RS*, PS*, ES*), so the gateway holds no key that can mint tokens");
+                    + "(RS*, PS*, ES*, EdDSA), so the gateway holds no key that can mint tokens");
         }
         if (!ACCEPTABLE.contains(alg)) {
             throw a.error("unknown algorithm '" + name + "' (expected one of RS256, RS384, RS512, PS256, PS384, "
-                    + "PS512, ES256, ES384, ES512)");
+                    + "PS512, ES256, ES384, ES512, EdDSA)");
         }
         return alg;
     }

@@ -15,7 +15,6 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -27,6 +26,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.loomgate.gateway.pipeline.ConsumerIdentity;
 import dev.loomgate.gateway.policy.auth.Challenge;
+import dev.loomgate.gateway.policy.auth.CredentialSource;
 import dev.loomgate.gateway.policy.auth.IdentityForwarding;
 
 /**
@@ -63,7 +63,8 @@ final class JwtVerifier {
             DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
             p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"),
                     null));
-            p.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.copyOf(issuer.algorithms()), keys));
+            p.setJWSKeySelector(new EdDsaKeys.Selector(Set.copyOf(issuer.algorithms()), keys));
+            p.setJWSVerifierFactory(new EdDsaKeys.VerifierFactory());
             Set<String> required = new HashSet<>(settings.requiredClaims());
             required.add("exp");
             required.add("iss");
@@ -82,13 +83,22 @@ final class JwtVerifier {
     }
 
     Result verify(String token) {
-        if (token.length() > settings.maxTokenSize()) {
-            return refused("token too large", "token of " + token.length() + " chars exceeds max-token-size");
+        return verify(CredentialSource.Located.of(token));
+    }
+
+    /** Checks the token where the request holds it; copied out of the request's text only on a cache miss. */
+    Result verify(CredentialSource.Located located) {
+        if (located.length() > settings.maxTokenSize()) {
+            return refused("token too large", "token of " + located.length() + " chars exceeds max-token-size");
         }
-        Optional<ConsumerIdentity> known = verified.find(token);
+        Optional<ConsumerIdentity> known = verified.find(located.source(), located.start(), located.end());
         if (known.isPresent()) {
             return new Result.Admitted(known.get());
         }
+        return verifyNow(located.value());
+    }
+
+    private Result verifyNow(String token) {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);

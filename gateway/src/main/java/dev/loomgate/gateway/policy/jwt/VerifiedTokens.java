@@ -23,8 +23,54 @@ final class VerifiedTokens {
     private record Entry(ConsumerIdentity identity, long notBeforeMillis, long expiresMillis, long keepUntilMillis) {
     }
 
-    private record Generations(ConcurrentHashMap<String, Entry> current, ConcurrentHashMap<String, Entry> old,
+    private record Generations(ConcurrentHashMap<TokenKey, Entry> current, ConcurrentHashMap<TokenKey, Entry> old,
                                AtomicInteger currentSize) {
+    }
+
+    /**
+     * A token where it sits (in the request's header value, not copied out), compared by all of its characters
+     * but hashed by its last {@value #HASHED_TAIL} only: they are signature bytes, random for every token an
+     * issuer signed, and only tokens that passed the signature check are ever stored, so the tail spreads them
+     * as well as the whole would. Hashing 16 characters instead of ~600 (an RS256 token) is most of a hit's cost
+     * saved; the header's String is new per request, so its own hash code is never cached.
+     */
+    static final class TokenKey {
+        static final int HASHED_TAIL = 16;
+        private final String text;
+        private final int start;
+        private final int end;
+        private final int hash;
+
+        TokenKey(String text, int start, int end) {
+            this.text = text;
+            this.start = start;
+            this.end = end;
+            int h = end - start;
+            for (int i = Math.max(start, end - HASHED_TAIL); i < end; i++) {
+                h = 31 * h + text.charAt(i);
+            }
+            this.hash = h;
+        }
+
+        static TokenKey of(String token) {
+            return new TokenKey(token, 0, token.length());
+        }
+
+        /** The same key over a String of the token alone (a stored key keeps no request's header alive). */
+        TokenKey compact() {
+            return start == 0 && end == text.length() ? this : of(text.substring(start, end));
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TokenKey k && k.hash == hash && k.end - k.start == end - start
+                    && text.regionMatches(start, k.text, k.start, end - start);
+        }
     }
 
     private final int halfCapacity;
@@ -40,12 +86,21 @@ final class VerifiedTokens {
         this.generations = new AtomicReference<>(fresh(new ConcurrentHashMap<>()));
     }
 
-    private static Generations fresh(ConcurrentHashMap<String, Entry> old) {
+    private static Generations fresh(ConcurrentHashMap<TokenKey, Entry> old) {
         return new Generations(new ConcurrentHashMap<>(), old, new AtomicInteger());
     }
 
     /** The identity {@code token} was admitted with, while it is still valid and kept. */
     Optional<ConsumerIdentity> find(String token) {
+        return find(TokenKey.of(token));
+    }
+
+    /** {@link #find(String)} for the token at {@code text[start, end)}, without copying it out. */
+    Optional<ConsumerIdentity> find(String text, int start, int end) {
+        return find(new TokenKey(text, start, end));
+    }
+
+    private Optional<ConsumerIdentity> find(TokenKey token) {
         if (halfCapacity == 0) {
             return Optional.empty();
         }
@@ -56,7 +111,7 @@ final class VerifiedTokens {
             if (e == null) {
                 return Optional.empty();
             }
-            put(token, e);
+            put(token.compact(), e);
         }
         long now = clock.getAsLong();
         if (now >= e.keepUntilMillis() || now >= e.expiresMillis() || now < e.notBeforeMillis()) {
@@ -75,10 +130,10 @@ final class VerifiedTokens {
             return;
         }
         long keepUntil = Math.min(expiresMillis, clock.getAsLong() + ttlMillis);
-        put(token, new Entry(identity, notBeforeMillis, expiresMillis, keepUntil));
+        put(TokenKey.of(token), new Entry(identity, notBeforeMillis, expiresMillis, keepUntil));
     }
 
-    private void put(String token, Entry e) {
+    private void put(TokenKey token, Entry e) {
         Generations g = generations.get();
         if (g.current().put(token, e) == null && g.currentSize().incrementAndGet() >= halfCapacity) {
             // one caller wins the swap; the others' entries already went into the generation that became old

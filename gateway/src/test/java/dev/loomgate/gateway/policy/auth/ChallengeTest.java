@@ -38,4 +38,35 @@ class ChallengeTest {
         assertEquals(List.of("a", "b"), IdentityForwarding.scopes(List.of("a", "b")));
         assertEquals(List.of(), IdentityForwarding.scopes(Optional.empty()));
     }
+
+    @Test
+    void aBearerTokenIsLocatedInPlaceWithTheWhitespaceRulesOfStrip() {
+        CredentialSource bearer = new CredentialSource.Bearer();
+        for (String header : List.of("Bearer abc.def", "  bearer   abc.def \t", "BEARER abc.def")) {
+            CredentialSource.Located at = bearer.locate(request(List.of(header))).orElseThrow();
+            assertEquals("abc.def", at.value(), header);
+            assertTrue(at.source() == header, "looked up in the header value itself, not a copy: " + header);
+            assertEquals(Optional.of("abc.def"), bearer.find(request(List.of(header))));
+        }
+        for (List<String> none : List.of(List.<String>of(), List.of("Bearer"), List.of("Bearer   "), List.of("Basic abc"),
+                List.of("Bearerabc"), List.of("Bearer a", "Bearer b"))) {
+            assertEquals(Optional.empty(), bearer.locate(request(none)), none.toString());
+        }
+    }
+
+    private static dev.loomgate.gateway.http.RequestView request(List<String> authorization) {
+        return new dev.loomgate.gateway.http.RequestView() {
+            public String method() { return "GET"; }
+            public String host() { return "h"; }
+            public String path() { return "/"; }
+            public String rawQuery() { return ""; }
+            public List<String> headerValues(String name) {
+                return name.equalsIgnoreCase("Authorization") ? authorization : List.of();
+            }
+            public Optional<String> queryParam(String name) { return Optional.empty(); }
+            public Optional<String> cookie(String name) { return Optional.empty(); }
+            public String clientIp() { return "127.0.0.1"; }
+            public boolean peerIsTrustedProxy() { return false; }
+        };
+    }
 }

@@ -95,6 +95,21 @@ class JwtConfigTest {
     }
 
     @Test
+    void eddsaCanBePinnedButNotTheFullySpecifiedNames() throws Exception {
+        JwtSettings s = settings("""
+                    jwt:
+                      issuers:
+                        - { issuer: me, algorithms: [EdDSA, ES256], jwks-url: "http://127.0.0.1:1/jwks" }
+                """);
+        assertEquals(java.util.Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.ES256), s.issuers().getFirst().algorithms());
+        RoutesFiles.assertError(UP + """
+                    jwt:
+                      issuers:
+                        - { issuer: me, algorithms: [Ed448], jwks-url: "http://127.0.0.1:1/jwks" }
+                """, "routes[0].jwt.issuers[0].algorithms[0]", 9, "unknown algorithm");
+    }
+
+    @Test
     void refusesBadKeySourcesAndTimings() {
         RoutesFiles.assertError(UP + """
                     jwt:

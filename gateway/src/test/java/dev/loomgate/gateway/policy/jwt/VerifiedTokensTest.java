@@ -51,6 +51,20 @@ class VerifiedTokensTest {
     }
 
     @Test
+    void aTokenIsFoundInPlaceAndTokensWithTheSameTailStayApart() {
+        VerifiedTokens cache = new VerifiedTokens(100, Duration.ofSeconds(60), now::get);
+        String tail = "x".repeat(VerifiedTokens.TokenKey.HASHED_TAIL);
+        cache.admitted("aaaa." + tail, ALICE, Long.MIN_VALUE, now.get() + 60_000);
+        String header = "Bearer aaaa." + tail;
+        assertEquals(ALICE, cache.find(header, 7, header.length()).orElseThrow(), "found inside the header value");
+        assertEquals(new VerifiedTokens.TokenKey("bbbb." + tail, 0, 5 + tail.length()).hashCode(),
+                new VerifiedTokens.TokenKey(header, 7, header.length()).hashCode(), "same length and tail: same hash");
+        assertTrue(cache.find("bbbb." + tail).isEmpty(), "a hash collision is not a match: every character counts");
+        assertTrue(cache.find(header, 8, header.length()).isEmpty(), "a part of the token is not the token");
+        assertTrue(cache.find(header, 6, header.length()).isEmpty(), "nor is more than the token");
+    }
+
+    @Test
     void aTokenNotYetValidIsNotAdmittedFromTheCache() {
         VerifiedTokens cache = new VerifiedTokens(100, Duration.ofSeconds(60), now::get);
         cache.admitted("t", ALICE, now.get() + 5_000, now.get() + 50_000);

@@ -8,7 +8,7 @@ import dev.loomgate.chaos.report.ScenarioResult;
  */
 public interface Scenario {
 
-    /** The number in issue 7 (1..9), or 10: the async scenario of issue 16. */
+    /** The number in issue 7 (1..9), or 10: the async scenario of issue 16, 12: the saga scenario of issue 17. */
     int number();
 
     String name();

@@ -37,9 +37,17 @@ public final class SvgStateChart {
         long origin = originMillis;
         long end = endMillis;
         if (!states.samples().isEmpty()) {
-            // a range that does not hold the samples (no requests recorded) is widened to them
-            origin = Math.min(origin, states.samples().getFirst().atMillis());
-            end = Math.max(end, states.samples().getLast().atMillis());
+            long first = states.samples().getFirst().atMillis();
+            long last = states.samples().getLast().atMillis();
+            if (end <= origin) {
+                // no requests recorded: the samples' own range
+                origin = first;
+                end = last;
+            } else {
+                // a range that does not hold the samples is widened to them
+                origin = Math.min(origin, first);
+                end = Math.max(end, last);
+            }
         }
         return new SvgStateChart(states, origin, end).draw(faults);
     }

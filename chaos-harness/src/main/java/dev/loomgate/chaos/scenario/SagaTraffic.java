@@ -32,6 +32,7 @@ final class SagaTraffic {
     private final Map<String, URI> participants;
     private final Set<String> answeredIds = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
     SagaTraffic(ChaosCluster cluster, HttpClient http, Map<String, URI> participants) {
         this.cluster = cluster;
@@ -93,8 +94,12 @@ final class SagaTraffic {
         }
     }
 
-    /** {@code rate} sagas a second for {@code total}, each on its own virtual thread; returns after the last answer. */
-    void submit(double rate, Duration total, LongSupplier now) {
+    /**
+     * {@code rate} sagas a second for {@code total}, each on its own virtual thread, pinned in turn to each node with
+     * HAProxy's {@code GWID} cookie (so the scenario knows which node orchestrates which saga); returns after the
+     * last answer.
+     */
+    void submit(double rate, Duration total, List<String> nodes) {
         long periodNanos = (long) (1e9 / rate);
         long start = System.nanoTime();
         long count = (long) (rate * total.toSeconds());
@@ -109,14 +114,20 @@ final class SagaTraffic {
                 }
             }
             final long seq = n + 1;
+            String node = nodes.get((int) (n % nodes.size()));
+            var counter = inFlight.computeIfAbsent(node, k -> new java.util.concurrent.atomic.AtomicInteger());
+            counter.incrementAndGet();
             calls.add(Thread.ofVirtual().start(() -> {
                 String outcome;
                 try {
-                    HttpResponse<String> r = SagaKillScenario.post(http, cluster.frontUrl().resolve(PATH), body(seq));
+                    HttpResponse<String> r = SagaKillScenario.post(http, cluster.frontUrl().resolve(PATH), body(seq),
+                            Map.of("Cookie", "GWID=" + node));
                     outcome = Integer.toString(r.statusCode());
                     r.headers().firstValue("Saga-Id").ifPresent(answeredIds::add);
                 } catch (Exception e) {
                     outcome = "no answer"; // cut by the kill: the saga may still exist and must finish
+                } finally {
+                    counter.decrementAndGet();
                 }
                 outcomes.merge(outcome, 1, Integer::sum);
             }));
@@ -129,6 +140,12 @@ final class SagaTraffic {
                 return;
             }
         }
+    }
+
+    /** Sagas pinned to {@code node} whose client is still waiting for the answer. */
+    int inFlight(String node) {
+        var c = inFlight.get(node);
+        return c == null ? 0 : c.get();
     }
 
     Set<String> sagaIdsAnswered() {

@@ -111,6 +111,8 @@ public final class SagaKillScenario implements Scenario {
             int onVictim = traffic.inFlight(victim.name());
             ctx.say("kill -9 " + victim.name() + " (pid " + victim.pid() + ") orchestrating " + onVictim
                     + " sagas (clients waiting), " + openAtKill.size() + " sagas open in the cluster");
+            // takeovers counted by the nodes themselves; the victim's counter restarts from 0 with it
+            long takeoversBefore = takeovers(cluster, cluster.gateways()) - takeovers(cluster, List.of(victim));
             long killed = load.faults().instant("kill -9", victim.name(), victim::kill9);
             Thread restarter = Thread.ofVirtual().start(() -> {
                 try {
@@ -148,12 +150,11 @@ public final class SagaKillScenario implements Scenario {
             long redeliveries = SagaChecks.redeliveries(before, after);
             long completed = states.values().stream().filter("completed"::equals).count();
             long compensated = states.values().stream().filter("compensated"::equals).count();
-            long takenOver = openAtKill.stream().map(known::get).filter(s -> s != null
-                    && s.updatedMillis() - killed >= lease.toMillis()).count();
+            long takenOver = takeovers(cluster, cluster.gateways()) - takeoversBefore;
             ctx.say("sagas: " + onVictim + " cut on " + victim.name() + "; " + states.size() + " in the log (" + completed + " completed, " + compensated
                     + " compensated, " + notFinal.size() + " not final), client answers " + traffic.outcomes()
-                    + "; " + openAtKill.size() + " open at the kill, " + takenOver + " of them finished after the"
-                    + " lease (taken over), max kill to final " + (killToFinal.isPresent()
+                    + "; " + openAtKill.size() + " open in the cluster at the kill, " + takenOver + " taken over by"
+                    + " another node (loomgate_saga_takeovers_total), max kill to final " + (killToFinal.isPresent()
                     ? killToFinal.getAsLong() + " ms" : "n/a") + "; inconsistent " + violations.size()
                     + ", duplicate effects " + duplicates + ", redeliveries absorbed " + redeliveries);
             violations.entrySet().stream().limit(10).forEach(e -> ctx.say("  saga " + e.getKey() + ": " + e.getValue()));
@@ -164,6 +165,9 @@ public final class SagaKillScenario implements Scenario {
             criteria.add(Criterion.atLeast("sagas orchestrated by the killed node", "sagas pinned to " + victim.name()
                     + " (HAProxy cookie) whose client was waiting when it was killed: the kill must cut sagas mid-run",
                     onVictim, "sagas", 1));
+            criteria.add(Criterion.atLeast("sagas taken over", "sagas another node resumed from the log after the "
+                    + "victim's lease ran out (loomgate_saga_takeovers_total, summed over the nodes)", takenOver, "sagas",
+                    1));
             criteria.add(Criterion.atMost("inconsistent sagas", "sagas whose participants' state contradicts their "
                     + "final state, or reservations without a completed saga", violations.size(), "sagas", 0));
             criteria.add(killToFinal.isPresent()
@@ -179,6 +183,12 @@ public final class SagaKillScenario implements Scenario {
                     duplicates, "effects", 0));
             return load.result(this, criteria).withStates(List.of(SagaChecks.timeline(sampler.samples())));
         }
+    }
+
+    /** Sum of {@code loomgate_saga_takeovers_total} over the nodes that answer. */
+    private static long takeovers(ChaosCluster cluster, List<ClusterProcess> nodes) {
+        return (long) nodes.stream().mapToDouble(g -> GatewayAdmin.metric(cluster, g, "loomgate_saga_takeovers_total")
+                .orElse(0)).sum();
     }
 
     private static void writeSagas(ScenarioContext ctx, Map<String, SagaChecks.Seen> known,

@@ -48,6 +48,8 @@ broken "version divergence counts nodes instead of versions" \
 broken "redis-down blind to a dead redis_exporter" 's/redis_up{job="redis"} == 0 or up{job="redis"} == 0/redis_up{job="redis"} == 0/' \
   LoomgateRedisDown
 broken "redis-down without its for:" '/alert: LoomgateRedisDown/,/for:/s/for: 30s/for: 0s/' LoomgateRedisDown
+broken "sagas-stuck summed over nodes" 's/max(loomgate_sagas_stuck/sum(loomgate_sagas_stuck/' LoomgateSagasStuck
+broken "sagas-stuck without its for:" '/alert: LoomgateSagasStuck/,/for:/s/for: 1m/for: 0s/' LoomgateSagasStuck
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -57,6 +57,7 @@ public final class LocalCluster implements AutoCloseable {
     // the admin token the nodes require: random in namespace mode, on request in loopback mode
     private Optional<String> adminToken = Optional.empty();
     private Optional<Path> gatewayAotCache = Optional.empty();
+    private Optional<SagaDemo> sagaDemo = Optional.empty();
 
     private LocalCluster(ClusterSpec spec, Path workDir, Consumer<String> progress) {
         this.spec = spec;
@@ -146,6 +147,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         startConsul();
         startUpstreams();
+        sagaDemo = Optional.of(SagaDemo.start(layout, spec.gatewayJar(), probes, a -> java(a.toArray(String[]::new)),
+                workDir, p -> {
+                    started.add(p);
+                    p.start();
+                }, progress, READY));
         publishRoutes(demoRoutes());
         startRedis();
         // the exporter reads the password from its environment (Debian's service: the env file)
@@ -306,6 +312,9 @@ public final class LocalCluster implements AutoCloseable {
         try (var in = LocalCluster.class.getResourceAsStream("demo-routes.yaml")) {
             Files.copy(java.util.Objects.requireNonNull(in, "demo-routes.yaml resource"), out,
                     StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (sagaDemo.isPresent()) {
+            Files.writeString(out, SagaDemo.withSagaRoutes(Files.readString(out), sagaDemo.get().addresses()));
         }
         if (frontSecurity.isPresent()) {
             Files.writeString(out, frontSecurity.get().routes(), java.nio.file.StandardOpenOption.APPEND);
@@ -591,6 +600,11 @@ public final class LocalCluster implements AutoCloseable {
         return consul;
     }
 
+    /** The saga participants and the place-order route (docs/SAGAS.md). */
+    public Optional<SagaDemo> sagaDemo() {
+        return sagaDemo;
+    }
+
     public List<ManagedProcess> upstreams() {
         return List.copyOf(upstreams);
     }
@@ -745,6 +759,9 @@ public final class LocalCluster implements AutoCloseable {
         centralLogDir().ifPresent(d -> s.append("  central log: ").append(d).append("  (<node>.log, all.jsonl)\n"));
         s.append("  try:         curl -i ").append(frontUrl()).append("/demo   ").append(frontUrl())
                 .append("/limited (429 after 5/s cluster-wide)");
+        sagaDemo.ifPresent(d -> s.append("\n  saga:        curl -i -X POST -d '{\"item\":\"book\",\"qty\":2}' ")
+                .append(frontUrl()).append("/place-order  (participants ").append(d.addresses().values())
+                .append(", GET /state)"));
         return s.toString();
     }
 

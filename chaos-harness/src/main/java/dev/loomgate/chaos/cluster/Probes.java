@@ -111,6 +111,31 @@ public final class Probes {
         }
     }
 
+    /** POST a JSON body (the saga smoke check), from namespace {@code netns} when present. */
+    public HttpResponse post(Optional<String> netns, String url, String json, Duration timeout) throws IOException {
+        if (netns.isPresent()) {
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get(), "curl", "-s", "-i",
+                    "--max-time", Long.toString(Math.max(1, timeout.toSeconds())), "-X", "POST",
+                    "-H", "Content-Type: application/json", "--data-binary", json));
+            backends.ifPresent(b -> cmd.addAll(List.of("--cacert", b.caFile().toString())));
+            cmd.add(url);
+            CommandResult r = CommandResult.run(cmd, timeout.plusSeconds(3));
+            if (r.exitCode() != 0) {
+                throw new IOException("curl POST " + url + " in " + netns.get() + ": exit " + r.exitCode());
+            }
+            return parseHttp(r.output());
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            var r = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new HttpResponse(r.statusCode(), r.headers().map(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     /** Status and X-Loomgate-Node of one quick answer. */
     public record Hit(int status, String node) {
     }

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  *   <li>the routes served are the ones in Consul KV ({@code /kv} exists only there);</li>
  *   <li>the rate-limited route answers 429 cluster-wide: a burst spread over all nodes gets no more
  *       through than one shared bucket allows;</li>
+ *   <li>a place-order saga (orders, stock, payments participants) completes: 201 and its status URL says
+ *       {@code completed};</li>
  *   <li>with {@code --secure}: plain HTTP at the front is redirected to HTTPS, which carries HSTS; the JWT route
  *       admits this run's token and refuses none, a foreign one and a tampered one; the API-key route admits the
  *       key {@code loomgate keys create} made (once every node has read it from Consul) and refuses none and a
@@ -49,6 +51,9 @@ public final class SmokeCheck {
     public List<Result> run(Consumer<String> progress) {
         List<Result> results = new ArrayList<>();
         List<CheckStep> checks = new ArrayList<>(List.of(this::allNodes, this::sticky, this::kvRoutes, this::rateLimit));
+        if (cluster.sagaDemo().isPresent()) {
+            checks.add(() -> SagaDemo.check(probes, ns, front));
+        }
         if (cluster.frontSecurity().isPresent()) {
             checks.addAll(List.of(this::tlsFront, this::jwtRoute, this::apiKeyRoute));
         }

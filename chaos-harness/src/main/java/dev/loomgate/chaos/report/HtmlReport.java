@@ -63,6 +63,15 @@ public final class HtmlReport {
                 .append(fig("max", fmt(m.maxMillis()) + " ms"))
                 .append("</p>\n");
         h.append("<div class=\"chart\">").append(SvgChart.render(s.timeline(), s.faults())).append("</div>\n");
+        for (StateTimeline st : s.states()) {
+            h.append("<h3>").append(esc(st.title())).append("</h3><div class=\"chart\">")
+                    .append(SvgStateChart.render(st, s.faults(), s.timeline().originMillis(), s.timeline().endMillis()))
+                    .append("</div>\n<p class=\"small\">at the end: ");
+            st.last().forEach((state, count) -> h.append("<code>").append(esc(state)).append("</code> ").append(count)
+                    .append(" · "));
+            h.setLength(h.length() - 3);
+            h.append("</p>\n");
+        }
         h.append("<table class=\"criteria\"><thead><tr><th>criterion</th><th>measured</th><th>goal</th><th>result</th>"
                 + "</tr></thead><tbody>\n");
         for (Criterion c : s.criteria()) {

@@ -90,6 +90,14 @@ public interface ChaosCluster extends AutoCloseable {
     record Monitoring(URI alertmanagerUrl, Path prometheusConfig) {
     }
 
+    /**
+     * The saga participants of the demo's place-order route by name (orders, stock, payments) with their base URL
+     * ({@code GET /state}); empty when the cluster runs none.
+     */
+    default java.util.Map<String, URI> sagaParticipants() {
+        return java.util.Map.of();
+    }
+
     /** Network controls (namespace mode only). */
     Optional<NetworkControl> network();
 

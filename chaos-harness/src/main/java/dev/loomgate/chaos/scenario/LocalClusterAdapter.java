@@ -124,6 +124,11 @@ final class LocalClusterAdapter implements ChaosCluster {
     }
 
     @Override
+    public Map<String, URI> sagaParticipants() {
+        return cluster.sagaDemo().map(dev.loomgate.chaos.cluster.SagaDemo::urls).orElse(Map.of());
+    }
+
+    @Override
     public Path logsDir() {
         return cluster.logsDir();
     }

@@ -8,7 +8,7 @@ import dev.loomgate.chaos.report.ScenarioResult;
  */
 public interface Scenario {
 
-    /** The number in issue 7 (1..9), or 10: the async scenario of issue 16, or 11: issue 15's shared state. */
+    /** The number in issue 7 (1..9), or 10: async (issue 16), 11: shared state (issue 15), 12: sagas (issue 17). */
     int number();
 
     String name();

@@ -108,7 +108,7 @@ public final class ScenarioRunner {
             return result;
         }
         return new ScenarioResult(result.name(), result.description(), result.summary(), result.timeline(),
-                result.faults(), result.criteria(), links);
+                result.faults(), result.criteria(), links, result.states());
     }
 
     private static void copyTree(Path from, Path to) throws java.io.IOException {

@@ -38,6 +38,8 @@ class LocalClusterTest {
             assertEquals(3, cluster.gateways().size());
             assertEquals("", cluster.notReadyReason());
             new SmokeCheck(cluster).verify(this::progress);
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("smoke ok    place-order saga")), String.join("\n", log));
+            assertEquals(3, cluster.sagaDemo().orElseThrow().processes().size(), "orders, stock, payments");
             assertTrue(cluster.summary().startsWith("cluster ready"), cluster.summary());
             assertEquals("redis1", cluster.redisMaster().host());
 

@@ -114,12 +114,16 @@ class ScenarioPartsTest {
     }
 
     @Test
-    void catalogueHasTheScenariosAndRejectsUnknownNumbers() {
-        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), Scenarios.all().stream().map(Scenario::number).toList());
+    void catalogueHasItsScenariosAndRejectsUnknownNumbers() {
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),
+                Scenarios.all().stream().map(Scenario::number).toList());
         assertEquals(List.of(3, 7), Scenarios.all().stream().filter(Scenario::needsNamespaces)
                 .map(Scenario::number).toList());
         assertEquals(List.of(1, 2, 4), Scenarios.only(Set.of(4, 1, 2)).stream().map(Scenario::number).toList());
-        assertThrows(IllegalArgumentException.class, () -> Scenarios.only(Set.of(12)));
+        assertEquals(List.of(12), Scenarios.only(Set.of(12)).stream().map(Scenario::number).toList(),
+                "numbers are the scenarios' own, not positions in the list");
+        assertThrows(IllegalArgumentException.class, () -> Scenarios.only(Set.of(13)));
+        assertThrows(IllegalArgumentException.class, () -> Scenarios.only(Set.of(0)));
         assertThrows(IllegalArgumentException.class, () -> ScenariosCli.numbers("1,x"));
     }
 

@@ -55,9 +55,9 @@ public final class DemoParticipant implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
 
-    private DemoParticipant(String name, int port) throws IOException {
+    private DemoParticipant(String name, String host, int port) throws IOException {
         this.name = name;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 200);
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 200);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -65,15 +65,20 @@ public final class DemoParticipant implements AutoCloseable {
 
     /** A participant on an ephemeral loopback port. */
     public static DemoParticipant start(String name) throws IOException {
-        return new DemoParticipant(name, 0);
+        return new DemoParticipant(name, "127.0.0.1", 0);
     }
 
     public static DemoParticipant start(String name, int port) throws IOException {
-        return new DemoParticipant(name, port);
+        return new DemoParticipant(name, "127.0.0.1", port);
+    }
+
+    /** On {@code host} (the demo cluster's namespace mode binds a namespace's address). */
+    public static DemoParticipant start(String name, String host, int port) throws IOException {
+        return new DemoParticipant(name, host, port);
     }
 
     public String address() {
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return server.getAddress().getHostString() + ":" + server.getAddress().getPort();
     }
 
     /** The next {@code times} calls of {@code action} answer {@code status}. */
@@ -121,6 +126,22 @@ public final class DemoParticipant implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            if ("GET".equals(ex.getRequestMethod()) && "/state".equals(ex.getRequestURI().getPath())) {
+                // read-only, not counted: what a checker outside this JVM (the chaos harness) verifies
+                send(ex, new Answer(200, state()));
+                return;
+            }
+            if ("POST".equals(ex.getRequestMethod()) && "/control/jitter".equals(ex.getRequestURI().getPath())) {
+                // another process (the chaos harness) slows the calls so that a killed node dies mid-saga
+                String q = Optional.ofNullable(ex.getRequestURI().getQuery()).orElse("");
+                if (!q.matches("ms=\\d{1,5}")) {
+                    send(ex, new Answer(400, "{\"error\":\"ms=0..99999 required\"}"));
+                    return;
+                }
+                jitter(Integer.parseInt(q.substring(3)));
+                send(ex, new Answer(200, "{\"jitterMs\":" + jitterMs + "}"));
+                return;
+            }
             requests.incrementAndGet();
             String action = ex.getRequestURI().getPath().substring(1);
             calls.computeIfAbsent(action, a -> new AtomicInteger()).incrementAndGet();
@@ -163,6 +184,19 @@ public final class DemoParticipant implements AutoCloseable {
             }
             send(ex, a);
         }
+    }
+
+    /**
+     * {@code GET /state}: {@code {"name":..,"holdings":{saga: RESERVED|CONFIRMED|CANCELLED|EMPTY_CANCELLED},
+     * "requests":n,"redeliveries":n,"duplicateEffects":n,"suspensionsRefused":n,"emptyRollbacks":n}}.
+     */
+    String state() {
+        var holdingsJson = Json.createObjectBuilder();
+        new java.util.TreeMap<>(bySaga).forEach((saga, h) -> holdingsJson.add(saga, h.name()));
+        return Json.createObjectBuilder().add("name", name).add("holdings", holdingsJson)
+                .add("requests", requests.get()).add("redeliveries", redeliveries.get())
+                .add("duplicateEffects", duplicateEffects.get()).add("suspensionsRefused", suspensionsRefused.get())
+                .add("emptyRollbacks", emptyRollbacks.get()).build().toString();
     }
 
     private Answer apply(String action, String saga, JsonObject body) {
@@ -281,20 +315,26 @@ public final class DemoParticipant implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** {@code DemoParticipant NAME:PORT...}: e.g. {@code orders:9101 stock:9102 payments:9103}. */
+    /**
+     * {@code DemoParticipant NAME:[HOST:]PORT...}: e.g. {@code orders:9101 stock:9102 payments:9103} (HOST defaults
+     * to 127.0.0.1).
+     */
     public static void main(String[] args) throws Exception {
         java.util.List<DemoParticipant> started = new java.util.ArrayList<>();
         for (String a : args) {
             String[] np = a.split(":");
-            if (np.length != 2) {
-                System.err.println("usage: DemoParticipant NAME:PORT [NAME:PORT...]");
+            if (np.length != 2 && np.length != 3) {
+                System.err.println("usage: DemoParticipant NAME:[HOST:]PORT [NAME:[HOST:]PORT...]");
                 System.exit(2);
             }
-            started.add(start(np[0], Integer.parseInt(np[1])));
-            System.out.println("participant " + np[0] + " on http://127.0.0.1:" + np[1] + " (POST /try /confirm /cancel)");
+            String host = np.length == 3 ? np[1] : "127.0.0.1";
+            DemoParticipant p = start(np[0], host, Integer.parseInt(np[np.length - 1]));
+            started.add(p);
+            System.out.println("participant " + np[0] + " on http://" + p.address()
+                    + " (POST /try /confirm /cancel, GET /state)");
         }
         if (started.isEmpty()) {
-            System.err.println("usage: DemoParticipant NAME:PORT [NAME:PORT...]");
+            System.err.println("usage: DemoParticipant NAME:[HOST:]PORT [NAME:[HOST:]PORT...]");
             System.exit(2);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> started.forEach(DemoParticipant::close)));

@@ -25,9 +25,15 @@ class SessionLoadCostTest {
 
     @Test
     void costOfOneLoad() throws Exception {
+        measure("load-and-touch script on every load (before)", RedisSessionStore::openScriptOnly);
+        measure("plain HGETALL, touch once per touch interval (after)", RedisSessionStore::open);
+    }
+
+    private static void measure(String what, java.util.function.Function<RedisSettings, RedisSessionStore> open)
+            throws Exception {
         try (RedisTestServers servers = RedisTestServers.create()) {
             RedisTestServers.Server redis = servers.startServer();
-            try (RedisSessionStore store = RedisSessionStore.open(RedisSettings.builder(
+            try (RedisSessionStore store = open.apply(RedisSettings.builder(
                     RedisSettings.standalone("127.0.0.1", redis.port()).topology()).readTimeout(Duration.ofSeconds(2)).build())) {
                 String id = "cost-" + System.nanoTime();
                 store.create(id, Map.of("user", "alice", "cart", "3 items", "theme", "dark"), T);
@@ -44,8 +50,8 @@ class SessionLoadCostTest {
                 long wall = System.nanoTime() - wall0;
                 long cpu = mx.getCurrentThreadCpuTime() - cpu0;
                 long redisTicks = cpuTicks(redis.pid()) - redisCpu0;
-                System.out.printf("session load cost over %d loads: node thread CPU %.1f us, wall %.1f us, "
-                                + "redis-server CPU %.1f us per load%n", LOADS, cpu / 1e3 / LOADS, wall / 1e3 / LOADS,
+                System.out.printf("session load cost, %s, over %d loads: node thread CPU %.1f us, wall %.1f us, "
+                                + "redis-server CPU %.1f us per load%n", what, LOADS, cpu / 1e3 / LOADS, wall / 1e3 / LOADS,
                         redisTicks * 10_000.0 / LOADS); // 100 ticks per second
             }
         }

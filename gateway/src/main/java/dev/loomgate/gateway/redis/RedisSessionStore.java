@@ -19,7 +19,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * Server-side sessions: one Redis hash per session, {@code lg:session:{<id>}}. Each operation is one Lua script on
+ * Server-side sessions: one Redis hash per session, {@code lg:session:{<id>}}. Each change is one Lua script on
  * that one key (so it runs on standalone, Sentinel and Cluster alike) and changes only the fields it names: two
  * requests of one session writing different attributes never overwrite each other (no whole-blob rewrite).
  *
@@ -148,8 +148,7 @@ public final class RedisSessionStore implements AutoCloseable {
     }
 
     /**
-     * The session from a plain read, when it is live and was touched less than
-     * {@link #touchInterval} ago; empty when the load-and-touch script must run (it also says why a session is gone).
+     * The session from a plain read, when it is live and was touched less than {@link #touchInterval} ago; empty when the load-and-touch script must run (it also says why a session is gone).
      */
     private Optional<Loaded> readOnly(String id, Timeouts timeouts) {
         OptionalLong estimate = clock.upperEstimate();

@@ -1,5 +1,10 @@
 package dev.loomgate.gateway.redis;
 
+import static dev.loomgate.gateway.redis.SessionScripts.CREATE;
+import static dev.loomgate.gateway.redis.SessionScripts.LOAD;
+import static dev.loomgate.gateway.redis.SessionScripts.MOVE_OUT;
+import static dev.loomgate.gateway.redis.SessionScripts.WRITE;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * Server-side sessions: one Redis hash per session, {@code lg:session:{<id>}}. Each operation is one Lua script on
+ * Server-side sessions: one Redis hash per session, {@code lg:session:{<id>}}. Each change is one Lua script on
  * that one key (so it runs on standalone, Sentinel and Cluster alike) and changes only the fields it names: two
  * requests of one session writing different attributes never overwrite each other (no whole-blob rewrite).
  *
@@ -20,6 +27,13 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * {@code _m} "moved to" (a rotated-away id's short-lived stub). Times are the Redis server's clock ({@code TIME}),
  * so nodes with skewed clocks agree. The key's TTL is derived from the timeouts on every touch: the least of the
  * idle timeout, what is left of the absolute timeout and what is left of the id's rolling timeout.
+ *
+ * <p>Most loads are a plain {@code HGETALL} (no script, no write: about a third of the Redis CPU of the script, see
+ * docs/SESSIONS.md "Cost"). Only when the hash is gone, moved, past a timeout, or was last touched
+ * {@link #touchInterval} ago or more does a load run the load-and-touch script; so a busy session costs Redis one write
+ * per touch interval, not one per request. A plain read checks the timeouts against an upper estimate of the Redis
+ * clock ({@link RedisClock}), so it never keeps a session the script would end; and the key's TTL, set at every touch
+ * from the Redis clock, is the hard bound either way (Redis never returns an expired key).
  */
 public final class RedisSessionStore implements AutoCloseable {
     /** Sessions need about one connection per concurrent request of a session route. */
@@ -62,133 +76,64 @@ public final class RedisSessionStore implements AutoCloseable {
         }
     }
 
-    private static final String NOW = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local idle, rolling, absolute = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-            """;
-    private static final String CHECK = """
-            local function check(c, i, a)
-              if now - a >= idle then return 'idle' end
-              if now - c >= absolute then return 'absolute' end
-              if now - i >= rolling then return 'rolling' end
-              return nil
-            end
-            local function ttl(c, i)
-              return math.max(1, math.min(idle, absolute - (now - c), rolling - (now - i)))
-            end
-            """;
-    /** ARGV: idle, rolling, absolute. Returns {ok, now, _c, _i, k, v, ...} | {moved, id} | {none|idle|...}. */
-    private static final Script LOAD = new Script(NOW + CHECK + """
-            local h = redis.call('HGETALL', KEYS[1])
-            if #h == 0 then return {'none'} end
-            local m = {}
-            for k = 1, #h, 2 do m[h[k]] = h[k + 1] end
-            if m['_m'] then return {'moved', m['_m']} end
-            local c, i, a = tonumber(m['_c']), tonumber(m['_i']), tonumber(m['_a'])
-            if not c or not i or not a then return {'none'} end
-            local why = check(c, i, a)
-            if why then redis.call('DEL', KEYS[1]) return {why} end
-            redis.call('HSET', KEYS[1], '_a', now)
-            redis.call('PEXPIRE', KEYS[1], ttl(c, i))
-            local out = {'ok', tostring(now), m['_c'], m['_i']}
-            for k = 1, #h, 2 do
-              if string.sub(h[k], 1, 1) ~= '_' or (h[k] ~= '_c' and h[k] ~= '_i' and h[k] ~= '_a') then
-                out[#out + 1] = h[k]
-                out[#out + 1] = h[k + 1]
-              end
-            end
-            return out
-            """);
-    /**
-     * ARGV: idle, rolling, absolute, mode (new|moved-in), created-at (moved-in), k, v, ... Creates the session;
-     * moved-in keeps the old creation time and never overwrites a field a redirected write already put there.
-     */
-    private static final Script CREATE = new Script(NOW + CHECK + """
-            local key = KEYS[1]
-            if ARGV[4] == 'new' and redis.call('EXISTS', key) == 1 then return -1 end
-            local c = now
-            if ARGV[4] ~= 'new' then c = tonumber(ARGV[5]) end
-            for k = 6, #ARGV, 2 do redis.call('HSETNX', key, ARGV[k], ARGV[k + 1]) end
-            redis.call('HSET', key, '_c', c, '_i', now, '_a', now)
-            if now - c >= absolute then redis.call('DEL', key) return -2 end
-            redis.call('PEXPIRE', key, ttl(c, now))
-            return now
-            """);
-    /**
-     * ARGV: idle, rolling, absolute, max-fields, redirected (0|1), set-count, k, v, ..., removed names.
-     * Returns {ok} | {moved, id} | {none|idle|...} | {full}.
-     */
-    private static final Script WRITE = new Script(NOW + CHECK + """
-            local key = KEYS[1]
-            local m = redis.call('HMGET', key, '_c', '_i', '_a', '_m')
-            if m[4] then return {'moved', m[4]} end
-            local redirected = ARGV[5] == '1'
-            if not m[1] and not redirected then return {'none'} end
-            if m[1] then
-              local why = check(tonumber(m[1]), tonumber(m[2]), tonumber(m[3]))
-              if why then redis.call('DEL', key) return {why} end
-            end
-            local n = tonumber(ARGV[6])
-            local last = 6 + 2 * n
-            for k = 7, last, 2 do redis.call('HSET', key, ARGV[k], ARGV[k + 1]) end
-            for k = last + 1, #ARGV do redis.call('HDEL', key, ARGV[k]) end
-            if redis.call('HLEN', key) > tonumber(ARGV[4]) then
-              for k = 7, last, 2 do redis.call('HDEL', key, ARGV[k]) end
-              return {'full'}
-            end
-            if m[1] then
-              redis.call('HSET', key, '_a', now)
-              redis.call('PEXPIRE', key, ttl(tonumber(m[1]), tonumber(m[2])))
-            else
-              redis.call('PEXPIRE', key, 10000)
-            end
-            return {'ok'}
-            """);
-    /**
-     * ARGV: new id, grace ms. Takes every field out of the old key atomically; leaves a {@code _m} stub for the
-     * grace (none when 0). Returns {ok, k, v, ...} | {none}.
-     */
-    private static final Script MOVE_OUT = new Script("""
-            local h = redis.call('HGETALL', KEYS[1])
-            if #h == 0 then return {'none'} end
-            local m = {}
-            for k = 1, #h, 2 do m[h[k]] = h[k + 1] end
-            if m['_m'] or not m['_c'] then return {'none'} end
-            redis.call('DEL', KEYS[1])
-            if tonumber(ARGV[2]) > 0 then
-              redis.call('HSET', KEYS[1], '_m', ARGV[1])
-              redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            end
-            local out = {'ok'}
-            for k = 1, #h do out[#out + 1] = h[k] end
-            return out
-            """);
-
     private final RedisConnections redis;
     private final boolean owned;
+    /** Whether a load tries a plain read first (false: the script every time, the cost baseline). */
+    private final boolean readFirst;
+    private final RedisClock clock = new RedisClock();
     /** Loads of concurrent requests share round trips (one pipeline per round trip). */
-    private final ScriptBatcher loads = new ScriptBatcher(LOAD.sha(), (key, args) -> run(LOAD, key, args));
+    private final ScriptBatcher loads = ScriptBatcher.evalsha(LOAD.sha(), (key, args) -> run(LOAD, key, args));
+    /** Plain reads of concurrent requests share round trips too. */
+    private final ScriptBatcher reads = new ScriptBatcher((pipeline, key, args) -> pipeline.hgetAll(key),
+            (key, args) -> jedis().hgetAll(key));
 
-    private RedisSessionStore(RedisConnections redis, boolean owned) {
+    private RedisSessionStore(RedisConnections redis, boolean owned, boolean readFirst) {
         this.redis = redis;
         this.owned = owned;
+        this.readFirst = readFirst;
     }
 
     /** Opens a pool of its own with the node's Redis settings. */
     public static RedisSessionStore open(RedisSettings settings) {
-        return new RedisSessionStore(RedisConnections.open(settings.toBuilder().poolSize(POOL_SIZE).build()), true);
+        return new RedisSessionStore(RedisConnections.open(settings.toBuilder().poolSize(POOL_SIZE).build()), true, true);
+    }
+
+    /** Every load runs the load-and-touch script, as before plain reads: the cost baseline for measurements. */
+    static RedisSessionStore openScriptOnly(RedisSettings settings) {
+        return new RedisSessionStore(RedisConnections.open(settings.toBuilder().poolSize(POOL_SIZE).build()), true,
+                false);
+    }
+
+    /**
+     * How stale the stored last access may get before a load writes it again: a tenth of the idle timeout, at most a
+     * minute. A session therefore ends between {@code idle - touchInterval} and {@code idle} after its last request
+     * (never later: the key's TTL is set from the stored last access).
+     */
+    public static Duration touchInterval(Timeouts timeouts) {
+        Duration tenth = timeouts.idle().dividedBy(10);
+        return tenth.compareTo(Duration.ofMinutes(1)) < 0 ? tenth : Duration.ofMinutes(1);
     }
 
     public static String key(String id) {
         return PREFIX + RedisKeys.hashTag(id);
     }
 
-    /** Looks the session up and, when it is live, touches it (last access, TTL). */
+    /**
+     * Looks the session up; touches it (last access, TTL) when it was last touched {@link #touchInterval} ago or more,
+     * else it is a plain read.
+     */
     public Loaded load(String id, Timeouts timeouts) {
+        if (readFirst) {
+            Optional<Loaded> read = readOnly(id, timeouts);
+            if (read.isPresent()) {
+                return read.get();
+            }
+        }
+        long sent = System.nanoTime();
         List<String> r = strings(batched(loads, key(id), timeouts.args()));
         return switch (r.getFirst()) {
             case "ok" -> {
+                clock.observe(Long.parseLong(r.get(1)), sent);
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (int k = 4; k + 1 < r.size(); k += 2) {
                     fields.put(r.get(k), r.get(k + 1));
@@ -200,6 +145,41 @@ public final class RedisSessionStore implements AutoCloseable {
             case "moved" -> new Loaded.Moved(r.get(1));
             default -> new Loaded.Missing(r.getFirst());
         };
+    }
+
+    /**
+     * The session from a plain read, when it is live and was touched less than {@link #touchInterval} ago; empty when the load-and-touch script must run (it also says why a session is gone).
+     */
+    private Optional<Loaded> readOnly(String id, Timeouts timeouts) {
+        OptionalLong estimate = clock.upperEstimate();
+        if (estimate.isEmpty()) {
+            return Optional.empty(); // no Redis time seen yet
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, String> h = (Map<String, String>) batched(reads, key(id), List.of());
+        if (h.isEmpty()) {
+            return Optional.of(new Loaded.Missing("none")); // what the script would say: Redis already dropped it
+        }
+        String moved = h.get("_m");
+        if (moved != null) {
+            return Optional.of(new Loaded.Moved(moved));
+        }
+        long c, i, a;
+        try {
+            c = Long.parseLong(h.getOrDefault("_c", ""));
+            i = Long.parseLong(h.getOrDefault("_i", ""));
+            a = Long.parseLong(h.getOrDefault("_a", ""));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // missing or not ours: the script decides
+        }
+        long now = estimate.getAsLong();
+        if (now - a >= touchInterval(timeouts).toMillis() || now - a >= timeouts.idle().toMillis()
+                || now - c >= timeouts.absolute().toMillis() || now - i >= timeouts.rolling().toMillis()) {
+            return Optional.empty(); // due for a touch, or past a timeout: the script touches or ends it
+        }
+        Map<String, String> fields = new LinkedHashMap<>(h);
+        fields.keySet().removeAll(List.of("_c", "_i", "_a"));
+        return Optional.of(new Loaded.Found(id, now, c, i, fields));
     }
 
     /**
@@ -320,7 +300,7 @@ public final class RedisSessionStore implements AutoCloseable {
         }
     }
 
-    private Object run(Script script, String key, List<String> args) {
+    private Object run(SessionScripts.Script script, String key, List<String> args) {
         UnifiedJedis jedis = jedis();
         try {
             try {
@@ -340,21 +320,6 @@ public final class RedisSessionStore implements AutoCloseable {
             out.add(o instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(o));
         }
         return out;
-    }
-
-    private record Script(String text, String sha) {
-        Script(String text) {
-            this(text, sha1(text));
-        }
-
-        private static String sha1(String text) {
-            try {
-                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
-                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 
     @Override

@@ -13,7 +13,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Group commit for one script: calls that arrive while a round trip is in flight wait and then go out together in one
+ * Group commit for one command (a script's EVALSHA, or a plain read): calls that arrive while a round trip is in flight wait and then go out together in one
  * pipeline, so N concurrent requests cost about one round trip instead of N. The caller that finds nobody sending
  * sends (its own call and whatever queued meanwhile), then hands the turn to the first call that queued meanwhile
  * (whose thread sends the next batch), so no thread sends for others for long and nobody waits for a timer. One
@@ -24,15 +24,28 @@ final class ScriptBatcher {
     private record Call(String key, List<String> args, CompletableFuture<Object> result) {
     }
 
-    private final String sha;
+    private final Queued queued;
     private final Function<Call, Object> single;
     private final ConcurrentLinkedQueue<Call> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sending = new AtomicBoolean();
 
-    /** @param single runs one call the plain way (EVALSHA, EVAL on NOSCRIPT); throws RuntimeException on failure */
-    ScriptBatcher(String sha, SingleCall single) {
-        this.sha = sha;
+    /**
+     * @param queued adds one call to a pipeline
+     * @param single runs one call the plain way (e.g. EVALSHA, EVAL on NOSCRIPT); throws RuntimeException on failure
+     */
+    ScriptBatcher(Queued queued, SingleCall single) {
+        this.queued = queued;
         this.single = c -> single.run(c.key(), c.args());
+    }
+
+    /** Batches EVALSHA of one script on one key. */
+    static ScriptBatcher evalsha(String sha, SingleCall single) {
+        return new ScriptBatcher((pipeline, key, args) -> pipeline.evalsha(sha, List.of(key), args), single);
+    }
+
+    @FunctionalInterface
+    interface Queued {
+        Response<?> add(AbstractPipeline pipeline, String key, List<String> args);
     }
 
     @FunctionalInterface
@@ -109,10 +122,10 @@ final class ScriptBatcher {
             complete(batch.getFirst());
             return;
         }
-        List<Response<Object>> responses = new ArrayList<>(batch.size());
+        List<Response<?>> responses = new ArrayList<>(batch.size());
         try (AbstractPipeline pipeline = jedis.pipelined()) {
             for (Call c : batch) {
-                responses.add(pipeline.evalsha(sha, List.of(c.key()), c.args()));
+                responses.add(queued.add(pipeline, c.key(), c.args()));
             }
             pipeline.sync();
         } catch (RuntimeException e) {

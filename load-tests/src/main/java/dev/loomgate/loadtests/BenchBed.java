@@ -99,7 +99,8 @@ public final class BenchBed implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOpts);
-        cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        // absolute: the node runs in the work dir, the jar may be given relative to the caller's
+        cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--config", config.toString()));
         return processes.start(name, cmd, work, work.resolve(name + ".log"));
     }
 

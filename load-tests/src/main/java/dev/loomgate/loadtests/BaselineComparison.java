@@ -54,7 +54,7 @@ record BaselineComparison(String metric, boolean higherIsBetter, List<Double> pe
         for (int i = 0; i < current.size(); i++) {
             ratios.add(current.get(i) / baseline.get(i));
         }
-        double ratio = median(ratios);
+        double ratio = Stats.median(ratios);
         double spread = Math.max(relativeSpread(current), relativeSpread(baseline));
         Verdict verdict;
         if (ratios.size() < 2) {
@@ -115,12 +115,7 @@ record BaselineComparison(String metric, boolean higherIsBetter, List<Double> pe
     private static double relativeSpread(List<Double> values) {
         double min = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double max = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        double median = median(values);
+        double median = Stats.median(values);
         return median == 0 ? 0 : (max - min) / median;
-    }
-
-    private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,25 +13,32 @@ import java.util.stream.Stream;
 /**
  * The processes of one benchmark run on loopback: nginx instances and gateway nodes started from configs written
  * into a temporary work dir, all stopped on {@link #close()} (and on Ctrl-C); the dir is removed after a
- * successful run unless kept. Shared by the latency, memory and scale benchmarks.
+ * successful run unless kept. Shared by the latency, memory, scale, rate-limit, async and cache benchmarks.
  */
 public final class BenchBed implements AutoCloseable {
     private final ManagedProcesses processes = new ManagedProcesses();
     private final Path work;
     private final boolean keep;
+    private final String tool;
     private boolean ok;
 
-    private BenchBed(Path work, boolean keep) {
+    private BenchBed(Path work, boolean keep, String tool) {
         this.work = work;
         this.keep = keep;
+        this.tool = tool;
     }
 
     /** A fresh work dir; {@code keep}: leave it after a successful run too. */
     public static BenchBed create(String prefix, boolean keep) throws IOException {
+        return create(prefix, keep, "bench");
+    }
+
+    /** As {@link #create(String, boolean)}; {@code tool} ("bench-cache") names the run in what it prints. */
+    public static BenchBed create(String prefix, boolean keep, String tool) throws IOException {
         Path work = Files.createTempDirectory(prefix);
         // nginx workers run as 'nobody' when started by root: they must be able to enter the dir
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return new BenchBed(work, keep);
+        return new BenchBed(work, keep, tool);
     }
 
     public Path work() {
@@ -91,8 +99,25 @@ public final class BenchBed implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOpts);
-        cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        // absolute: the node runs in the work dir, the jar may be given relative to the caller's
+        cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--config", config.toString()));
         return processes.start(name, cmd, work, work.resolve(name + ".log"));
+    }
+
+    /** Starts redis-server on 127.0.0.1:{@code port} (no persistence, files in the work dir); waits until it listens. */
+    public ManagedProcesses.Started redis(int port) throws IOException, InterruptedException {
+        ManagedProcesses.Started redis = processes.start("redis", List.of("redis-server", "--port",
+                Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                work.toString()), work, work.resolve("redis.log"));
+        LocalHost.awaitListening("redis-server", port, redis, Duration.ofSeconds(15));
+        return redis;
+    }
+
+    /** Waits until {@code node}, admin API on {@code adminPort}, answers /health/ready with 200 (up to 30 s). */
+    public static void awaitReady(String what, ManagedProcesses.Started node, int adminPort)
+            throws InterruptedException {
+        LocalHost.awaitServing(what, "http://127.0.0.1:" + adminPort + "/health/ready", r -> r.statusCode() == 200,
+                node, Duration.ofSeconds(30));
     }
 
     /** A routes file: one upstream named {@code origin} with these endpoints, one prefix route to it. */
@@ -119,10 +144,10 @@ public final class BenchBed implements AutoCloseable {
             try (Stream<Path> paths = Files.walk(work)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
-                System.err.println("bench: could not delete " + work + ": " + e.getMessage());
+                System.err.println(tool + ": could not delete " + work + ": " + e.getMessage());
             }
         } else {
-            System.err.println("bench: configs and logs kept in " + work);
+            System.err.println(tool + ": configs and logs kept in " + work);
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.loomgate.loadtests;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,16 +65,24 @@ public final class LocalHost {
      */
     public static void awaitServing(String what, String url, String expectedBody, ManagedProcesses.Started process,
                              Duration timeout) throws InterruptedException {
+        awaitServing(what, url, r -> r.statusCode() == 200 && r.body().equals(expectedBody), process, timeout);
+    }
+
+    /**
+     * Polls {@code url} until its answer passes {@code ready} (a gateway's /health/ready answering 200, say); fails
+     * early when {@code process} dies.
+     *
+     * @throws BenchFailure with the process's log tail if it does not become ready in time
+     */
+    public static void awaitServing(String what, String url, Predicate<HttpResponse<String>> ready,
+                                    ManagedProcesses.Started process, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
-            if (!process.process().isAlive()) {
-                throw new BenchFailure(what + " exited with " + process.process().exitValue()
-                        + " before serving; its log (" + process.log() + "):\n" + process.logTail());
-            }
+            requireAlive(what, process);
             Optional<HttpResponse<String>> r = get(url);
             if (r.isPresent()) {
-                if (r.get().statusCode() == 200 && r.get().body().equals(expectedBody)) {
+                if (ready.test(r.get())) {
                     return;
                 }
                 last = "status " + r.get().statusCode() + ", body '" + abbreviate(r.get().body()) + "'";
@@ -81,6 +91,34 @@ public final class LocalHost {
         }
         throw new BenchFailure(what + " did not serve " + url + " correctly within " + timeout.toSeconds()
                 + " s (last: " + last + "); its log (" + process.log() + "):\n" + process.logTail());
+    }
+
+    /**
+     * Waits until {@code process} accepts TCP connections on 127.0.0.1:{@code port} (redis-server, a non-HTTP port).
+     *
+     * @throws BenchFailure with the process's log tail if it dies or does not listen in time
+     */
+    public static void awaitListening(String what, int port, ManagedProcesses.Started process, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            requireAlive(what, process);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50); // polling a port that is not open yet
+            }
+        }
+        throw new BenchFailure(what + " did not listen on port " + port + " within " + timeout.toSeconds()
+                + " s; its log (" + process.log() + "):\n" + process.logTail());
+    }
+
+    private static void requireAlive(String what, ManagedProcesses.Started process) {
+        if (!process.process().isAlive()) {
+            throw new BenchFailure(what + " exited with " + process.process().exitValue()
+                    + " before serving; its log (" + process.log() + "):\n" + process.logTail());
+        }
     }
 
     /** Waits until {@code check} holds for a GET of {@code url}, up to {@code timeout}. */

@@ -6,6 +6,10 @@ import java.util.stream.Collectors;
 
 /** nginx configurations of the benchmark: the upstream (origin) and nginx as a keep-alive reverse proxy. */
 public final class NginxConfigs {
+    /** A short answer for {@link #upstream} (rate-limit and async benchmarks); "\\n" is nginx's newline escape. */
+    public static final String OK_BODY =
+            "ok: 100 bytes of body .............................................................\\n";
+
     private NginxConfigs() {
     }
 

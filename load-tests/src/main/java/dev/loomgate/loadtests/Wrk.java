@@ -60,6 +60,16 @@ public final class Wrk {
         return execute(label, url, seconds, List.of("--timeout", "10s"), true);
     }
 
+    /**
+     * Runs wrk and returns its figures with failed requests counted, not thrown: for benchmarks that report their
+     * non-2xx responses (an async route's queue full, a purge racing a request) beside the throughput.
+     *
+     * @throws BenchFailure if wrk itself fails or its output cannot be parsed
+     */
+    public WrkResult counting(String label, String url, int seconds) throws IOException, InterruptedException {
+        return execute(label, url, seconds, List.of(), true);
+    }
+
     private WrkResult execute(String label, String url, int seconds, List<String> extra, boolean tolerant)
             throws IOException, InterruptedException {
         Path log = workDir.resolve("wrk-%03d-%s.txt".formatted(++runs, label));

@@ -101,4 +101,20 @@ class WrkOutputParserTest {
         assertEquals(7L, GatewayMetrics.counter("x{a=\"1\"} 3\nx{a=\"2\"} 4.0 1700000000\n", "x").orElseThrow());
         assertTrue(GatewayMetrics.counter("y 1\n", "x").isEmpty());
     }
+
+    @Test
+    void metricsReadsOneSeriesAndFractionalSums() {
+        String text = """
+                loomgate_cache_requests_total{route="hit",result="hit"} 40
+                loomgate_cache_requests_total{route="hit",result="miss"} 2
+                loomgate_ratelimit_redis_duration_seconds_sum{route="a"} 0.25
+                loomgate_ratelimit_redis_duration_seconds_sum{route="b"} 0.5
+                """;
+        assertEquals(40L, GatewayMetrics.counter(text,
+                "loomgate_cache_requests_total{route=\"hit\",result=\"hit\"}").orElseThrow());
+        assertEquals(42L, GatewayMetrics.counter(text, "loomgate_cache_requests_total").orElseThrow());
+        assertEquals(0.75, GatewayMetrics.sum(text, "loomgate_ratelimit_redis_duration_seconds_sum").orElseThrow());
+        assertEquals(0L, GatewayMetrics.counter(text, "loomgate_ratelimit_redis_duration_seconds_sum").orElseThrow());
+        assertTrue(GatewayMetrics.sum(text, "loomgate_cache_requests_total{route=\"other\"}").isEmpty());
+    }
 }

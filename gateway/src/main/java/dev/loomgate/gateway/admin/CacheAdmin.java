@@ -1,7 +1,6 @@
 package dev.loomgate.gateway.admin;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -12,7 +11,6 @@ import dev.loomgate.gateway.cache.CacheSettings;
 import dev.loomgate.gateway.cache.ResponseCache;
 import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.proxy.ProblemWriter;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -30,8 +28,6 @@ import jakarta.json.JsonString;
  * told (through Redis); 503 when Redis did not take it after a few tries (only this node dropped its entries).
  */
 public final class CacheAdmin {
-    private static final int MAX_BODY = 16 * 1024;
-
     private final ResponseCache cache;
     private final Optional<byte[]> token;
 
@@ -47,19 +43,12 @@ public final class CacheAdmin {
 
     private void purge(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
-        if (!AdminApi.authorized(req, token)) {
-            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"loomgate-admin\"");
-            ProblemWriter.send(res, new Problem(Problem.Type.UNAUTHORIZED,
-                    "the admin API needs Authorization: Bearer <admin token>"), path, "");
+        if (!AdminCalls.admitted(req, res, token)) {
             return;
         }
         JsonObject body;
         try {
-            byte[] bytes = req.content().hasEntity() ? req.content().inputStream().readNBytes(MAX_BODY + 1) : new byte[0];
-            if (bytes.length > MAX_BODY) {
-                throw new IllegalArgumentException("body larger than " + MAX_BODY + " bytes");
-            }
-            body = Json.createReader(new StringReader(new String(bytes, StandardCharsets.UTF_8))).readObject();
+            body = AdminCalls.jsonObject(req);
             JsonObjectBuilder out = Json.createObjectBuilder();
             Optional<String> route = text(body, "route");
             Optional<String> tag = text(body, "tag");

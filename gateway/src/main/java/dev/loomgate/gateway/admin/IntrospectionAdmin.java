@@ -1,14 +1,12 @@
 package dev.loomgate.gateway.admin;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import dev.loomgate.gateway.http.Problem;
 import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
 import dev.loomgate.gateway.proxy.ProblemWriter;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -23,8 +21,6 @@ import jakarta.json.JsonString;
  * request with it asks the IdP again everywhere. The token travels in the body, never in a URL.
  */
 public final class IntrospectionAdmin {
-    private static final int MAX_BODY = 16 * 1024;
-
     private final IntrospectionCache cache;
     private final Optional<byte[]> token;
 
@@ -40,20 +36,12 @@ public final class IntrospectionAdmin {
 
     private void evict(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
-        if (!AdminApi.authorized(req, token)) {
-            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"loomgate-admin\"");
-            ProblemWriter.send(res, new Problem(Problem.Type.UNAUTHORIZED,
-                    "the admin API needs Authorization: Bearer <admin token>"), path, "");
+        if (!AdminCalls.admitted(req, res, token)) {
             return;
         }
         String given;
         try {
-            byte[] bytes = req.content().hasEntity() ? req.content().inputStream().readNBytes(MAX_BODY + 1) : new byte[0];
-            if (bytes.length > MAX_BODY) {
-                throw new IllegalArgumentException("body larger than " + MAX_BODY + " bytes");
-            }
-            JsonObject body = Json.createReader(new StringReader(new String(bytes, StandardCharsets.UTF_8)))
-                    .readObject();
+            JsonObject body = AdminCalls.jsonObject(req);
             if (!(body.get("token") instanceof JsonString s) || s.getString().isBlank() || body.size() != 1) {
                 throw new IllegalArgumentException("body must be {\"token\": \"<the token>\"}");
             }

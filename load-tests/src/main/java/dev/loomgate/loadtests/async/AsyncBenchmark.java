@@ -1,15 +1,10 @@
 package dev.loomgate.loadtests.async;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.loomgate.loadtests.ProxyOverheadBenchmark;
+import dev.loomgate.loadtests.BenchBed;
+import dev.loomgate.loadtests.LocalHost;
+import dev.loomgate.loadtests.ManagedProcesses;
+import dev.loomgate.loadtests.NginxConfigs;
+import dev.loomgate.loadtests.Stats;
+import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkResult;
 
 /**
  * Cost and latency of asynchronous routes (docs/ASYNC.md). Starts redis-server, an nginx origin and one gateway node
@@ -30,8 +31,6 @@ import dev.loomgate.loadtests.ProxyOverheadBenchmark;
  * everything it started. See bin/bench-async.
  */
 public final class AsyncBenchmark {
-    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
     private static final Pattern UPDATED = Pattern.compile("\"updated\":(\\d+)");
     private static final Pattern CREATED = Pattern.compile("\"created\":(\\d+)");
     private static final Pattern STATE = Pattern.compile("\"state\":\"([a-z]+)\"");
@@ -44,8 +43,13 @@ public final class AsyncBenchmark {
               --gateway-jar P   gateway jar (default gateway/target/loomgate-gateway.jar)
             """;
 
-    private final List<Process> started = new ArrayList<>();
-    private volatile Path work;
+    private final BenchBed bed;
+    private final Wrk wrk;
+
+    private AsyncBenchmark(BenchBed bed, int threads, int connections) {
+        this.bed = bed;
+        this.wrk = new Wrk(bed.processes(), bed.work(), threads, connections);
+    }
 
     public static void main(String[] args) throws Exception {
         String jar = "gateway/target/loomgate-gateway.jar";
@@ -70,57 +74,28 @@ public final class AsyncBenchmark {
                 }
             }
         }
-        AsyncBenchmark bench = new AsyncBenchmark();
-        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
-        boolean ok = false;
-        try {
-            bench.run(Path.of(jar), seconds, rate, connections, threads);
-            ok = true;
-        } finally {
-            bench.stopAll();
-            if (bench.work != null) {
-                if (ok) {
-                    ProxyOverheadBenchmark.deleteTree(bench.work);
-                } else {
-                    System.err.println("bench-async: configs and logs kept in " + bench.work);
-                }
-            }
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException(jar + " is missing: run `make build` first");
+        }
+        BenchBed.requireTools("wrk", "nginx", "redis-server");
+        // processes stopped and the work dir removed on close (kept, with a note, after a failure)
+        try (BenchBed bed = BenchBed.create("loomgate-bench-async-", false, "bench-async")) {
+            new AsyncBenchmark(bed, threads, connections).run(Path.of(jar), seconds, rate, threads, connections);
+            bed.succeeded();
         }
     }
 
-    private void run(Path jar, int seconds, int rate, int connections, int threads) throws Exception {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run `make build` first");
-        }
-        work = Files.createTempDirectory("loomgate-bench-async-");
-        int redisPort = freePort();
-        int nginxPort = freePort();
-        int gwPort = freePort();
-        int adminPort = freePort();
-        start(work.resolve("redis.log"), "redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", work.toString());
-        awaitPort(redisPort, "redis-server");
-        Path nginxConf = work.resolve("nginx.conf");
-        Files.writeString(nginxConf, """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/nginx-error.log warn;
-                events { worker_connections 4096; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
-                  keepalive_requests 10000000; keepalive_timeout 300s;
-                  server {
-                    listen 127.0.0.1:%2$d;
-                    location / { default_type text/plain; return 200 "ok: 100 bytes of body .............................................................\\n"; }
-                  }
-                }
-                """.formatted(work, nginxPort));
-        start(work.resolve("nginx.out"), nginx(), "-p", work.toString(), "-c", nginxConf.toString());
-        awaitPort(nginxPort, "nginx");
-        Files.writeString(work.resolve("routes.yaml"), """
+    private void run(Path jar, int seconds, int rate, int threads, int connections) throws Exception {
+        List<Integer> ports = LocalHost.freePorts(4);
+        int redisPort = ports.get(0);
+        int nginxPort = ports.get(1);
+        int gwPort = ports.get(2);
+        int adminPort = ports.get(3);
+        bed.redis(redisPort);
+        ManagedProcesses.Started nginx = bed.nginx("nginx",
+                NginxConfigs.upstream(bed.dir("nginx"), List.of(nginxPort), NginxConfigs.OK_BODY));
+        LocalHost.awaitListening("nginx", nginxPort, nginx, Duration.ofSeconds(15));
+        String routes = """
                 upstreams:
                   - name: nginx
                     endpoints: [ 127.0.0.1:%d ]
@@ -132,29 +107,22 @@ public final class AsyncBenchmark {
                     upstream: nginx
                     match: { path-prefix: /async }
                     async: { max-queue: 10000000, workers: 32, result-ttl: 10m }
-                """.formatted(nginxPort));
-        Files.writeString(work.resolve("gateway.yaml"), """
-                node: { id: bench, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
-                routes-file: routes.yaml
-                access-log: "off"
-                redis: { address: "127.0.0.1:%d" }
-                """.formatted(gwPort, adminPort, redisPort));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        start(work.resolve("gateway.log"), java, "-XX:+UseParallelGC", "-jar", jar.toString(), "--config",
-                work.resolve("gateway.yaml").toString());
-        awaitReady(adminPort);
+                """.formatted(nginxPort);
+        ManagedProcesses.Started node = bed.gateway("bench", jar, List.of("-XX:+UseParallelGC"), gwPort, adminPort,
+                routes, "redis: { address: \"127.0.0.1:%d\" }\n".formatted(redisPort));
+        BenchBed.awaitReady("gateway", node, adminPort);
 
         String sync = "http://127.0.0.1:" + gwPort + "/sync";
         String async = "http://127.0.0.1:" + gwPort + "/async";
         System.out.printf("warm-up: 3 s per route (wrk -t%d -c%d)%n", threads, connections);
-        wrk(sync, 3, threads, connections);
-        wrk(async, 3, threads, connections);
+        wrk.counting("warmup-sync", sync, 3);
+        wrk.counting("warmup-async", async, 3);
         awaitDrained(adminPort, Duration.ofSeconds(120));
-        double[] s = wrk(sync, seconds, threads, connections);
-        double[] a = wrk(async, seconds, threads, connections);
-        System.out.printf("%nsync proxy:  %,.0f req/s answered (non-2xx %d)%n", s[0], (long) s[1]);
+        WrkResult s = wrk.counting("sync", sync, seconds);
+        WrkResult a = wrk.counting("async", async, seconds);
+        System.out.printf("%nsync proxy:  %,.0f req/s answered (non-2xx %d)%n", s.requestsPerSec(), s.non2xx3xx());
         System.out.printf("async route: %,.0f req/s accepted (202; non-2xx %d), ratio %.2f of the sync rate%n",
-                a[0], (long) a[1], a[0] / s[0]);
+                a.requestsPerSec(), a.non2xx3xx(), a.requestsPerSec() / s.requestsPerSec());
         System.out.println("(the workers drain the queue while wrk runs: accepting and running share the CPU)");
         awaitDrained(adminPort, Duration.ofSeconds(300));
         latency(gwPort, adminPort, rate, seconds);
@@ -221,15 +189,11 @@ public final class AsyncBenchmark {
             Collections.sort(inGateway);
             System.out.printf("%nend-to-end at %d jobs/s for %d s: %d submitted, %d accepted and finished,"
                             + " completion latency (send to result stored) p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-                    rate, seconds, rate * seconds, latencies.size(), pct(latencies, 0.50), pct(latencies, 0.99),
+                    rate, seconds, rate * seconds, latencies.size(), Stats.percentile(latencies, 0.50), Stats.percentile(latencies, 0.99),
                     latencies.isEmpty() ? 0 : latencies.getLast());
             System.out.printf("  of which in the gateway (job stored to result stored): p50 %.0f ms, p99 %.0f ms%n",
-                    pct(inGateway, 0.50), pct(inGateway, 0.99));
+                    Stats.percentile(inGateway, 0.50), Stats.percentile(inGateway, 0.99));
         }
-    }
-
-    private static double pct(List<Double> sorted, double p) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
     }
 
     /** Until the async route's queue is empty (the admin API's queued + waiting counts). */
@@ -248,94 +212,5 @@ public final class AsyncBenchmark {
             }
         }
         throw new IllegalStateException("the async queue did not drain within " + bound.toSeconds() + " s");
-    }
-
-    /** {requests/s, non-2xx}. */
-    private static double[] wrk(String url, int seconds, int threads, int connections) throws Exception {
-        Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", url)
-                .redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed:\n" + out);
-        }
-        Matcher rps = RPS.matcher(out);
-        if (!rps.find()) {
-            throw new IllegalStateException("cannot read wrk output:\n" + out);
-        }
-        Matcher non2xx = NON_2XX.matcher(out);
-        return new double[] {Double.parseDouble(rps.group(1)), non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0};
-    }
-
-    private Process start(Path log, String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        started.add(p);
-        return p;
-    }
-
-    private void stopAll() {
-        List<Process> reversed = new ArrayList<>(started);
-        Collections.reverse(reversed);
-        for (Process p : reversed) {
-            p.destroy();
-        }
-        for (Process p : reversed) {
-            try {
-                if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        started.clear();
-    }
-
-    private static String nginx() {
-        for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "nginx";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitPort(int port, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50); // polling until it listens
-            }
-        }
-        throw new IllegalStateException(what + " did not listen on port " + port + " within 15 s");
-    }
-
-    private static void awaitReady(int adminPort) throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not up yet
-                }
-                Thread.sleep(100); // polling readiness
-            }
-        }
-        throw new IllegalStateException("gateway not ready within 30 s");
     }
 }

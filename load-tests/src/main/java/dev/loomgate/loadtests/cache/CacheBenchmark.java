@@ -1,6 +1,5 @@
 package dev.loomgate.loadtests.cache;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,7 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpServer;
 
-import dev.loomgate.loadtests.ProxyOverheadBenchmark;
+import dev.loomgate.loadtests.BenchBed;
+import dev.loomgate.loadtests.GatewayMetrics;
+import dev.loomgate.loadtests.LocalHost;
+import dev.loomgate.loadtests.ManagedProcesses;
+import dev.loomgate.loadtests.Stats;
+import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkResult;
 
 /**
  * The response cache, measured (docs/CACHE.md). In one run: redis-server, an nginx origin, nginx with
@@ -43,8 +48,13 @@ public final class CacheBenchmark {
               --gateway-jar PATH    gateway jar (default gateway/target/loomgate-gateway.jar)
             """;
 
-    private final Procs procs = new Procs();
-    private volatile Path work;
+    private final BenchBed bed;
+    private final Wrk wrk;
+
+    private CacheBenchmark(BenchBed bed, int threads, int connections) {
+        this.bed = bed;
+        this.wrk = new Wrk(bed.processes(), bed.work(), threads, connections);
+    }
 
     public static void main(String[] args) throws Exception {
         String jar = "gateway/target/loomgate-gateway.jar";
@@ -71,43 +81,28 @@ public final class CacheBenchmark {
                 }
             }
         }
-        CacheBenchmark bench = new CacheBenchmark();
-        Runtime.getRuntime().addShutdownHook(new Thread(bench.procs::stopAll));
-        boolean ok = false;
-        try {
-            bench.run(Path.of(jar), purges, rounds, seconds, connections, threads);
-            ok = true;
-        } finally {
-            bench.procs.stopAll();
-            if (bench.work != null) {
-                if (ok) {
-                    ProxyOverheadBenchmark.deleteTree(bench.work);
-                } else {
-                    System.err.println("bench-cache: configs and logs kept in " + bench.work);
-                }
-            }
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException(jar + " is missing: run `make build` first");
+        }
+        BenchBed.requireTools("wrk", "nginx", "redis-server");
+        // processes stopped and the work dir removed on close (kept, with a note, after a failure)
+        try (BenchBed bed = BenchBed.create("loomgate-bench-cache-", false, "bench-cache")) {
+            new CacheBenchmark(bed, threads, connections).run(Path.of(jar), purges, rounds, seconds, connections,
+                    threads);
+            bed.succeeded();
         }
     }
 
     private void run(Path jar, int purges, int rounds, int seconds, int connections, int threads) throws Exception {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run `make build` first");
-        }
-        Path work = Files.createTempDirectory("loomgate-bench-cache-");
-        this.work = work;
-        // nginx workers run as an unprivileged user when started by root: they must traverse the dir to their cache
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        int redisPort = Procs.freePort();
-        int originPort = Procs.freePort();
-        int nginxCachePort = Procs.freePort();
-        procs.start(work.resolve("redis.log"), "redis-server", "--port", Integer.toString(redisPort), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", work.toString());
-        Procs.awaitPort(redisPort, "redis-server");
-        Path nginxConf = work.resolve("nginx.conf");
-        Files.writeString(nginxConf, NginxCache.config(work, originPort, nginxCachePort));
-        procs.start(work.resolve("nginx.out"), Procs.nginx(), "-p", work.toString(), "-c", nginxConf.toString());
-        Procs.awaitPort(originPort, "nginx origin");
-        Procs.awaitPort(nginxCachePort, "nginx proxy_cache");
+        List<Integer> ports = LocalHost.freePorts(3);
+        int redisPort = ports.get(0);
+        int originPort = ports.get(1);
+        int nginxCachePort = ports.get(2);
+        bed.redis(redisPort);
+        ManagedProcesses.Started nginx = bed.nginx("nginx", NginxCache.config(bed.dir("nginx"), originPort,
+                nginxCachePort));
+        LocalHost.awaitListening("nginx origin", originPort, nginx, Duration.ofSeconds(15));
+        LocalHost.awaitListening("nginx proxy_cache", nginxCachePort, nginx, Duration.ofSeconds(15));
 
         // the versioned origin: every request gets a new version, cacheable for an hour
         AtomicLong version = new AtomicLong();
@@ -123,8 +118,7 @@ public final class CacheBenchmark {
         versioned.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         versioned.start();
         try {
-            Path routes = work.resolve("routes.yaml");
-            Files.writeString(routes, """
+            String routes = """
                     upstreams:
                       - name: nginx
                         endpoints: [ 127.0.0.1:%d ]
@@ -139,9 +133,9 @@ public final class CacheBenchmark {
                         upstream: versioned
                         match: { path-prefix: /stale }
                         cache: on
-                    """.formatted(originPort, versioned.getAddress().getPort()));
-            int[] a = startNode(jar, work, "a", redisPort);
-            int[] b = startNode(jar, work, "b", redisPort);
+                    """.formatted(originPort, versioned.getAddress().getPort());
+            int[] a = startNode(jar, routes, "a", redisPort);
+            int[] b = startNode(jar, routes, "b", redisPort);
             staleness(a, b, purges);
             throughput(a, nginxCachePort, rounds, seconds, connections, threads);
         } finally {
@@ -150,20 +144,13 @@ public final class CacheBenchmark {
     }
 
     /** Starts a node; returns {port, adminPort}. */
-    private int[] startNode(Path jar, Path work, String id, int redisPort) throws Exception {
-        int port = Procs.freePort();
-        int admin = Procs.freePort();
-        Path conf = work.resolve("gateway-" + id + ".yaml");
-        Files.writeString(conf, """
-                node: { id: %s, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
-                routes-file: routes.yaml
-                access-log: "off"
-                redis: { address: "127.0.0.1:%d" }
-                """.formatted(id, port, admin, redisPort));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        procs.start(work.resolve("gateway-" + id + ".log"), java, "-XX:+UseParallelGC", "-jar", jar.toString(),
-                "--config", conf.toString());
-        Procs.awaitReady(admin);
+    private int[] startNode(Path jar, String routes, String id, int redisPort) throws Exception {
+        List<Integer> ports = LocalHost.freePorts(2);
+        int port = ports.get(0);
+        int admin = ports.get(1);
+        ManagedProcesses.Started node = bed.gateway(id, jar, List.of("-XX:+UseParallelGC"), port, admin, routes,
+                "redis: { address: \"127.0.0.1:%d\" }\n".formatted(redisPort));
+        BenchBed.awaitReady("gateway " + id, node, admin);
         return new int[]{port, admin};
     }
 
@@ -196,42 +183,43 @@ public final class CacheBenchmark {
         Collections.sort(millis);
         System.out.printf("%nRESULT cross-node staleness over %d purges (A purges, B polls): p50 %.2f ms, p99 %.2f ms, "
                         + "max %.2f ms (goal p99 <= 50 ms) %s; %d polls saw the old version%n", purges,
-                pct(millis, 50), pct(millis, 99), millis.getLast(), pct(millis, 99) <= 50 ? "OK" : "ABOVE GOAL", polls);
+                Stats.percentile(millis, 0.50), Stats.percentile(millis, 0.99), millis.getLast(),
+                Stats.percentile(millis, 0.99) <= 50 ? "OK" : "ABOVE GOAL", polls);
     }
 
-    private static void throughput(int[] a, int nginxCachePort, int rounds, int seconds, int connections, int threads)
+    private void throughput(int[] a, int nginxCachePort, int rounds, int seconds, int connections, int threads)
             throws Exception {
         String lg = "http://127.0.0.1:" + a[0] + "/hit";
         String ng = "http://127.0.0.1:" + nginxCachePort + "/hit";
         System.out.printf("%nwarm-up: %d s each (wrk -t%d -c%d)%n", 3, threads, connections);
-        Wrk.run(lg, 3, threads, connections);
-        Wrk.run(ng, 3, threads, connections);
-        String before = Procs.metrics(a[1]);
+        wrk.counting("warmup-loomgate", lg, 3);
+        wrk.counting("warmup-nginx", ng, 3);
+        String before = GatewayMetrics.text(a[1]);
         List<Double> lgRps = new ArrayList<>();
         List<Double> ngRps = new ArrayList<>();
         long non2xx = 0;
         for (int r = 0; r < rounds; r++) {
             boolean lgFirst = r % 2 == 0;
-            Wrk.Round x = Wrk.run(lgFirst ? lg : ng, seconds, threads, connections);
-            Wrk.Round y = Wrk.run(lgFirst ? ng : lg, seconds, threads, connections);
-            Wrk.Round l = lgFirst ? x : y;
-            Wrk.Round n = lgFirst ? y : x;
-            lgRps.add(l.rps());
-            ngRps.add(n.rps());
-            non2xx += l.non2xx() + n.non2xx();
+            WrkResult x = lgFirst ? wrk.counting("loomgate", lg, seconds) : wrk.counting("nginx", ng, seconds);
+            WrkResult y = lgFirst ? wrk.counting("nginx", ng, seconds) : wrk.counting("loomgate", lg, seconds);
+            WrkResult l = lgFirst ? x : y;
+            WrkResult n = lgFirst ? y : x;
+            lgRps.add(l.requestsPerSec());
+            ngRps.add(n.requestsPerSec());
+            non2xx += l.non2xx3xx() + n.non2xx3xx();
             System.out.printf("round %d: Loomgate %,.0f req/s (p99 %.2f ms, non-2xx %d), nginx proxy_cache %,.0f req/s "
-                    + "(p99 %.2f ms, non-2xx %d)%n", r + 1, l.rps(), l.p99Ms(), l.non2xx(), n.rps(), n.p99Ms(), n.non2xx());
+                    + "(p99 %.2f ms, non-2xx %d)%n", r + 1, l.requestsPerSec(), l.p99Micros() / 1000, l.non2xx3xx(),
+                    n.requestsPerSec(), n.p99Micros() / 1000, n.non2xx3xx());
         }
-        String after = Procs.metrics(a[1]);
-        long l2Reads = Procs.counter(after, "loomgate_cache_l2_reads_total")
-                - Procs.counter(before, "loomgate_cache_l2_reads_total");
-        long hits = Procs.counter(after, "loomgate_cache_requests_total{route=\"hit\",result=\"hit\"}")
-                - Procs.counter(before, "loomgate_cache_requests_total{route=\"hit\",result=\"hit\"}");
-        double ratio = median(lgRps) / median(ngRps);
+        String after = GatewayMetrics.text(a[1]);
+        long l2Reads = counter(after, "loomgate_cache_l2_reads_total") - counter(before, "loomgate_cache_l2_reads_total");
+        String hitSeries = "loomgate_cache_requests_total{route=\"hit\",result=\"hit\"}";
+        long hits = counter(after, hitSeries) - counter(before, hitSeries);
+        double ratio = Stats.median(lgRps) / Stats.median(ngRps);
         System.out.printf("%nRESULT cached 1 KB response, median of %d rounds, wrk -t%d -c%d -d%ds, %d cores%n", rounds,
                 threads, connections, seconds, Runtime.getRuntime().availableProcessors());
-        System.out.printf("  Loomgate (L1 hits): %,.0f req/s; nginx proxy_cache: %,.0f req/s%n", median(lgRps),
-                median(ngRps));
+        System.out.printf("  Loomgate (L1 hits): %,.0f req/s; nginx proxy_cache: %,.0f req/s%n", Stats.median(lgRps),
+                Stats.median(ngRps));
         System.out.printf("  throughput ratio: %.2f (goal >= 0.8) %s%n", ratio, ratio >= 0.8 ? "OK" : "BELOW GOAL");
         System.out.printf("  cache hits counted %,d; Redis reads by the cache during the hit rounds: %d (must be 0) %s;"
                 + " non-2xx %d%n", hits, l2Reads, l2Reads == 0 ? "OK" : "FAILED", non2xx);
@@ -263,15 +251,8 @@ public final class CacheBenchmark {
         throw new IllegalStateException("purge answered " + r.statusCode() + ": " + r.body());
     }
 
-    private static double pct(List<Double> sorted, int p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    /** A counter's value, 0 before the node first counts it. */
+    private static long counter(String metrics, String name) {
+        return GatewayMetrics.counter(metrics, name).orElse(0L);
     }
 }

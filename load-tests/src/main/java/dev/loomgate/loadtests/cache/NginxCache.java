@@ -2,19 +2,17 @@ package dev.loomgate.loadtests.cache;
 
 import java.nio.file.Path;
 
+import dev.loomgate.loadtests.NginxConfigs;
+
 /** nginx for the cache benchmark: a 1 KB origin and a proxy_cache in front (keys in a memory zone), one worker per core. */
 final class NginxCache {
     private NginxCache() {
     }
 
-    static String config(Path work, int originPort, int cachePort) {
+    /** {@code dir}: the nginx's own directory (pid, logs, temp files and the cache). */
+    static String config(Path dir, int originPort, int cachePort) {
         String kb = "x".repeat(1023) + "\\n";
-        return """
-                worker_processes %5$d;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/nginx-error.log warn;
-                events { worker_connections 4096; }
+        return NginxConfigs.common(dir, Runtime.getRuntime().availableProcessors(), 4096) + """
                 http {
                   access_log off;
                   client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
@@ -43,6 +41,6 @@ final class NginxCache {
                     }
                   }
                 }
-                """.formatted(work, originPort, cachePort, kb, Runtime.getRuntime().availableProcessors());
+                """.formatted(dir, originPort, cachePort, kb);
     }
 }

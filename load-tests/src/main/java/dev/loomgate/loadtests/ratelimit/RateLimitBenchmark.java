@@ -1,25 +1,19 @@
 package dev.loomgate.loadtests.ratelimit;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import dev.loomgate.loadtests.ProxyOverheadBenchmark;
+import dev.loomgate.loadtests.BenchBed;
+import dev.loomgate.loadtests.GatewayMetrics;
+import dev.loomgate.loadtests.LocalHost;
+import dev.loomgate.loadtests.ManagedProcesses;
+import dev.loomgate.loadtests.NginxConfigs;
+import dev.loomgate.loadtests.Stats;
+import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkResult;
 
 /**
  * Cost of a cluster-wide rate limit on the data path. In one run: starts redis-server, an nginx upstream and one
@@ -29,13 +23,6 @@ import dev.loomgate.loadtests.ProxyOverheadBenchmark;
  * started. JDK only; see bin/bench-ratelimit.
  */
 public final class RateLimitBenchmark {
-    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-    private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
-    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
-
-    private record Round(double rps, double p99Ms, long non2xx) {
-    }
-
     private static final String USAGE = """
             usage: bin/bench-ratelimit [options]   (or: make bench-ratelimit)
             Throughput of a route with a shared Redis rate limit that is never hit vs the same route without one,
@@ -50,8 +37,13 @@ public final class RateLimitBenchmark {
               --help                this text
             """;
 
-    private final List<Process> started = new ArrayList<>();
-    private volatile Path work; // the run's temp dir, once made
+    private final BenchBed bed;
+    private final Wrk wrk;
+
+    private RateLimitBenchmark(BenchBed bed, int threads, int connections) {
+        this.bed = bed;
+        this.wrk = new Wrk(bed.processes(), bed.work(), threads, connections);
+    }
 
     public static void main(String[] args) throws Exception {
         String gatewayJar = "gateway/target/loomgate-gateway.jar";
@@ -80,63 +72,31 @@ public final class RateLimitBenchmark {
                 }
             }
         }
-        RateLimitBenchmark bench = new RateLimitBenchmark();
-        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
-        boolean ok = false;
-        try {
-            bench.run(Path.of(gatewayJar), rounds, seconds, connections, threads, latencyBudget, sync);
-            ok = true;
-        } finally {
-            bench.stopAll();
-            // a failed run keeps its configs and logs for a look; a good one leaves nothing behind
-            if (bench.work != null) {
-                if (ok) {
-                    ProxyOverheadBenchmark.deleteTree(bench.work);
-                } else {
-                    System.err.println("bench-ratelimit: configs and logs kept in " + bench.work);
-                }
-            }
+        if (!Files.isRegularFile(Path.of(gatewayJar))) {
+            throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
+        }
+        BenchBed.requireTools("wrk", "nginx", "redis-server");
+        // a failed run keeps its configs and logs for a look; a good one leaves nothing behind
+        try (BenchBed bed = BenchBed.create("loomgate-bench-ratelimit-", false, "bench-ratelimit")) {
+            new RateLimitBenchmark(bed, threads, connections).run(Path.of(gatewayJar), rounds, seconds, connections,
+                    threads, latencyBudget, sync);
+            bed.succeeded();
         }
     }
 
     private void run(Path gatewayJar, int rounds, int seconds, int connections, int threads, String latencyBudget,
                      String sync) throws Exception {
-        if (!Files.isRegularFile(gatewayJar)) {
-            throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
-        }
-        Path work = Files.createTempDirectory("loomgate-bench-ratelimit-");
-        this.work = work;
-        int redisPort = freePort();
-        int nginxPort = freePort();
-        int gwPort = freePort();
-        int adminPort = freePort();
+        List<Integer> ports = LocalHost.freePorts(4);
+        int redisPort = ports.get(0);
+        int nginxPort = ports.get(1);
+        int gwPort = ports.get(2);
+        int adminPort = ports.get(3);
+        bed.redis(redisPort);
+        ManagedProcesses.Started nginx = bed.nginx("nginx",
+                NginxConfigs.upstream(bed.dir("nginx"), List.of(nginxPort), NginxConfigs.OK_BODY));
+        LocalHost.awaitListening("nginx", nginxPort, nginx, Duration.ofSeconds(15));
 
-        start(work.resolve("redis.log"), "redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", work.toString());
-        awaitPort(redisPort, "redis-server");
-
-        Path nginxConf = work.resolve("nginx.conf");
-        Files.writeString(nginxConf, """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/nginx-error.log warn;
-                events { worker_connections 4096; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
-                  keepalive_requests 10000000; keepalive_timeout 300s;
-                  server {
-                    listen 127.0.0.1:%2$d;
-                    location / { default_type text/plain; return 200 "ok: 100 bytes of body .............................................................\\n"; }
-                  }
-                }
-                """.formatted(work, nginxPort));
-        start(work.resolve("nginx.out"), nginx(), "-p", work.toString(), "-c", nginxConf.toString());
-        awaitPort(nginxPort, "nginx");
-
-        Files.writeString(work.resolve("routes.yaml"), """
+        String routes = """
                 upstreams:
                   - name: nginx
                     endpoints: [ 127.0.0.1:%d ]
@@ -149,52 +109,50 @@ public final class RateLimitBenchmark {
                     upstream: nginx
                     match: { path-prefix: /unlimited }
                 """.formatted(nginxPort, sync.equals("delaying")
-                ? "delaying, max-unsynchronized-tokens: 100, max-unsynchronized-time: 100ms" : sync));
-        Files.writeString(work.resolve("gateway.yaml"), """
-                node: { id: bench, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
-                routes-file: routes.yaml
-                access-log: "off"
+                ? "delaying, max-unsynchronized-tokens: 100, max-unsynchronized-time: 100ms" : sync);
+        ManagedProcesses.Started node = bed.gateway("bench", gatewayJar, List.of("-XX:+UseParallelGC"), gwPort,
+                adminPort, routes, """
                 redis: { address: "127.0.0.1:%d" }
                 rate-limiter: { latency-budget: %s }
-                """.formatted(gwPort, adminPort, redisPort, latencyBudget));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        start(work.resolve("gateway.log"), java, "-XX:+UseParallelGC", "-jar", gatewayJar.toString(), "--config",
-                work.resolve("gateway.yaml").toString());
-        awaitReady(adminPort);
+                """.formatted(redisPort, latencyBudget));
+        BenchBed.awaitReady("gateway", node, adminPort);
 
         String limited = "http://127.0.0.1:" + gwPort + "/limited";
         String unlimited = "http://127.0.0.1:" + gwPort + "/unlimited";
         System.out.printf("warm-up: %d s per route (wrk -t%d -c%d)%n", 5, threads, connections);
-        wrk(limited, 5, threads, connections);
-        wrk(unlimited, 5, threads, connections);
-        String before = metrics(adminPort);
+        wrk.counting("warmup-limited", limited, 5);
+        wrk.counting("warmup-unlimited", unlimited, 5);
+        String before = GatewayMetrics.text(adminPort);
 
-        List<Round> withLimit = new ArrayList<>();
-        List<Round> without = new ArrayList<>();
+        List<WrkResult> withLimit = new ArrayList<>();
+        List<WrkResult> without = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             // alternate the order so drift in machine load does not favour one route
             boolean limitedFirst = r % 2 == 0;
-            Round a = wrk(limitedFirst ? limited : unlimited, seconds, threads, connections);
-            Round b = wrk(limitedFirst ? unlimited : limited, seconds, threads, connections);
-            Round l = limitedFirst ? a : b;
-            Round u = limitedFirst ? b : a;
+            WrkResult a = limitedFirst ? wrk.counting("limited", limited, seconds)
+                    : wrk.counting("unlimited", unlimited, seconds);
+            WrkResult b = limitedFirst ? wrk.counting("unlimited", unlimited, seconds)
+                    : wrk.counting("limited", limited, seconds);
+            WrkResult l = limitedFirst ? a : b;
+            WrkResult u = limitedFirst ? b : a;
             withLimit.add(l);
             without.add(u);
             System.out.printf("round %d: with limit %,.0f req/s (p99 %.2f ms), without %,.0f req/s (p99 %.2f ms)%n",
-                    r + 1, l.rps(), l.p99Ms(), u.rps(), u.p99Ms());
+                    r + 1, l.requestsPerSec(), p99Ms(l), u.requestsPerSec(), p99Ms(u));
         }
-        String after = metrics(adminPort);
-        double rpsL = median(withLimit.stream().map(Round::rps).toList());
-        double rpsU = median(without.stream().map(Round::rps).toList());
-        double p99L = median(withLimit.stream().map(Round::p99Ms).toList());
-        double p99U = median(without.stream().map(Round::p99Ms).toList());
-        long non2xx = withLimit.stream().mapToLong(Round::non2xx).sum() + without.stream().mapToLong(Round::non2xx).sum();
+        String after = GatewayMetrics.text(adminPort);
+        double rpsL = Stats.median(withLimit.stream().map(WrkResult::requestsPerSec).toList());
+        double rpsU = Stats.median(without.stream().map(WrkResult::requestsPerSec).toList());
+        double p99L = Stats.median(withLimit.stream().map(RateLimitBenchmark::p99Ms).toList());
+        double p99U = Stats.median(without.stream().map(RateLimitBenchmark::p99Ms).toList());
+        long non2xx = withLimit.stream().mapToLong(WrkResult::non2xx3xx).sum()
+                + without.stream().mapToLong(WrkResult::non2xx3xx).sum();
         long fallback = counter(after, "loomgate_ratelimit_fallback_decisions_total") - counter(before,
                 "loomgate_ratelimit_fallback_decisions_total");
         long redisCalls = counter(after, "loomgate_ratelimit_redis_duration_seconds_count") - counter(before,
                 "loomgate_ratelimit_redis_duration_seconds_count");
-        double redisSeconds = counter(after, "loomgate_ratelimit_redis_duration_seconds_sum", true)
-                - counter(before, "loomgate_ratelimit_redis_duration_seconds_sum", true);
+        double redisSeconds = GatewayMetrics.sum(after, "loomgate_ratelimit_redis_duration_seconds_sum").orElse(0.0)
+                - GatewayMetrics.sum(before, "loomgate_ratelimit_redis_duration_seconds_sum").orElse(0.0);
         long decisions = counter(after, "loomgate_ratelimit_decisions_total") - counter(before,
                 "loomgate_ratelimit_decisions_total");
         System.out.println();
@@ -212,127 +170,12 @@ public final class RateLimitBenchmark {
         }
     }
 
-    private Process start(Path log, String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        started.add(p);
-        return p;
+    private static double p99Ms(WrkResult r) {
+        return r.p99Micros() / 1000;
     }
 
-    private void stopAll() {
-        List<Process> reversed = new ArrayList<>(started);
-        Collections.reverse(reversed);
-        for (Process p : reversed) {
-            p.destroy();
-        }
-        for (Process p : reversed) {
-            try {
-                if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        started.clear();
-    }
-
-    private static Round wrk(String url, int seconds, int threads, int connections) throws Exception {
-        Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", url)
-                .redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed:\n" + out);
-        }
-        Matcher rps = RPS.matcher(out);
-        Matcher p99 = P99.matcher(out);
-        if (!rps.find() || !p99.find()) {
-            throw new IllegalStateException("cannot read wrk output:\n" + out);
-        }
-        double v = Double.parseDouble(p99.group(1));
-        double ms = switch (p99.group(2)) {
-            case "us" -> v / 1000;
-            case "s" -> v * 1000;
-            default -> v;
-        };
-        Matcher non2xx = NON_2XX.matcher(out);
-        return new Round(Double.parseDouble(rps.group(1)), ms, non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0);
-    }
-
-    private static String metrics(int adminPort) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
+    /** A counter's value, 0 before the node first counts it. */
     private static long counter(String metrics, String name) {
-        return (long) counter(metrics, name, false);
-    }
-
-    /** Sum of all samples of {@code name} (any labels). */
-    private static double counter(String metrics, String name, boolean fractional) {
-        double sum = 0;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static String nginx() {
-        for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "nginx";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitPort(int port, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException(what + " did not listen on port " + port + " within 15 s");
-    }
-
-    private static void awaitReady(int adminPort) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("gateway not ready within 30 s");
+        return GatewayMetrics.counter(metrics, name).orElse(0L);
     }
 }

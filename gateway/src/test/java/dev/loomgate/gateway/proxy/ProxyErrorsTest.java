@@ -167,7 +167,7 @@ class ProxyErrorsTest {
             req.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
         }
         req.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        RawHttp.Response r = RawHttp.exchange(gateway.port(), req.toByteArray(), false);
+        RawHttp.Response r = RawHttp.exchangeWhileSending(gateway.port(), req.toByteArray());
         assertProblem(r, 413, "payload-too-large");
         assertEquals(0, upstream.received().stream().filter(x -> x.bodyBytes() >= 1_500_000).count(),
                 "an oversized body must not reach the upstream in full");

@@ -47,6 +47,33 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code request} from another thread while reading the answer, as a client sending a body the server may
+     * refuse early must (RFC 9112 9.5: watch for an error response while sending): the server answers, drains what
+     * it is willing to and closes, so the rest of the write may fail with a broken pipe; only the answer counts.
+     */
+    public static Response exchangeWhileSending(int port, byte[] request) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(request);
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    // the server closed after its early answer: expected for a body it refused
+                }
+            });
+            Response r = read(new BufferedInputStream(s.getInputStream()), false);
+            s.close();
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return r;
+        }
+    }
+
     public static Response read(InputStream in, boolean headRequest) throws IOException {
         String status = TestUpstream.readLine(in);
         if (status == null) {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
 
@@ -31,7 +32,7 @@ final class SessionCache implements AutoCloseable {
     private static final long CHECK_MILLIS = 250;
 
     /** Tracking on {@code master} since {@code epoch}; replaced (never mutated) on every re-arm. */
-    private record Armed(RedisAddress master, long epoch, Connection a, Connection b) {
+    private record Armed(RedisAddress master, long epoch, Connection a, Connection b, InvalidationReader reader) {
     }
 
     /** What {@link #begin} saw before a read: the store happens only if all of it is unchanged. */
@@ -64,7 +65,8 @@ final class SessionCache implements AutoCloseable {
     /** The cached hash of {@code key}, when tracking is armed on the master the pool uses. */
     Optional<Map<String, String>> get(String key) {
         Armed a = armed;
-        Map<String, String> h = usable(a) ? map.get(key) : null;
+        // quiet: no invalidation is in A's socket or being applied (see InvalidationReader for why that suffices)
+        Map<String, String> h = usable(a) && a.reader().quiet() ? map.get(key) : null;
         if (h == null) {
             misses.increment();
             return Optional.empty();
@@ -169,35 +171,44 @@ final class SessionCache implements AutoCloseable {
         redis.commands(); // builds the pool (Sentinel: asks the sentinels for the master)
         RedisAddress master = redis.currentMaster().orElseThrow(() -> new IllegalStateException("no master yet"));
         HostAndPort hp = new HostAndPort(master.host(), master.port());
-        Connection a = new Connection(hp, redis.masterClientConfig());
+        java.util.concurrent.atomic.AtomicReference<java.net.Socket> socket = new java.util.concurrent.atomic.AtomicReference<>();
+        DefaultJedisSocketFactory sockets = new DefaultJedisSocketFactory(hp, redis.masterClientConfig());
+        Connection a = new Connection(() -> {
+            java.net.Socket created = sockets.createSocket();
+            socket.set(created);
+            return created;
+        }, redis.masterClientConfig());
         Connection b = null;
         try {
             a.sendCommand(Protocol.Command.CLIENT, "ID");
             long id = a.getIntegerReply();
             a.sendCommand(Protocol.Command.SUBSCRIBE, CHANNEL);
             a.getObjectMultiBulkReply();
+            // From here A is read by hand (nothing else was sent, so Jedis has nothing of it buffered): see the fence
+            socket.get().setSoTimeout(0); // invalidations may be minutes apart; B's PING detects a silent server
+            InvalidationReader reader = new InvalidationReader(socket.get().getInputStream());
             b = new Connection(hp, redis.masterClientConfig());
             b.sendCommand(Protocol.Command.CLIENT, "TRACKING", "ON", "REDIRECT", Long.toString(id), "BCAST",
                     "PREFIX", RedisSessionStore.PREFIX);
             b.getStatusCodeReply();
-            a.setTimeoutInfinite(); // invalidations may be minutes apart; B's PING detects a silent server
-            Armed armedNow = new Armed(master, epoch.incrementAndGet(), a, b);
+            Armed armedNow = new Armed(master, epoch.incrementAndGet(), a, b, reader);
             armed = armedNow;
             return armedNow;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             a.close();
             if (b != null) {
                 b.close();
             }
-            throw e;
+            throw new IllegalStateException("arming session tracking failed: " + e.getMessage(), e);
         }
     }
 
     private void readInvalidations(Armed a) {
         try {
             while (!closed && armed == a) {
-                Object reply = a.a().getUnflushedObject();
+                Object reply = a.reader().next();
                 if (!(reply instanceof List<?> msg) || msg.size() < 3) {
+                    a.reader().applied();
                     continue;
                 }
                 Object payload = msg.get(2);
@@ -210,8 +221,9 @@ final class SessionCache implements AutoCloseable {
                     flush("Redis flushed its tracking table (FLUSHALL, or out of tracking memory)");
                     return; // tracking is still on: re-arm for a clean epoch
                 }
+                a.reader().applied();
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             if (armed == a) {
                 flush("invalidation connection failed: " + e.getMessage());
             }

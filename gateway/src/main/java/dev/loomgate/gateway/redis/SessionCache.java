@@ -62,6 +62,12 @@ final class SessionCache implements AutoCloseable {
         return usable(armed);
     }
 
+    /** The master tracking is armed on, while armed. */
+    Optional<RedisAddress> armedMaster() {
+        Armed a = armed;
+        return usable(a) ? Optional.of(a.master()) : Optional.empty();
+    }
+
     /** The cached hash of {@code key}, when tracking is armed on the master the pool uses. */
     Optional<Map<String, String>> get(String key) {
         Armed a = armed;

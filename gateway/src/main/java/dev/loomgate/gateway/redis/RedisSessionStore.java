@@ -97,37 +97,24 @@ public final class RedisSessionStore implements AutoCloseable {
         this.readFirst = readFirst;
     }
 
-    /** Whether this topology can cache sessions consistently: standalone and Sentinel (Cluster: no, see SESSIONS.md). */
-    public boolean clientCacheSupported() {
-        return !(redis.settings().topology() instanceof RedisTopology.Cluster);
-    }
-
-    /** Client-side cache counters (all zero when no load asked for the cache). */
-    public record CacheStats(boolean armed, long hits, long misses, long invalidations, long flushes) {
-    }
-
-    public CacheStats cacheStats() {
+    public SessionCacheStats cacheStats() {
         SessionCache c = cache;
-        return c == null ? new CacheStats(false, 0, 0, 0, 0)
-                : new CacheStats(c.armed(), c.hits.sum(), c.misses.sum(), c.invalidations.sum(), c.flushes.sum());
+        return c == null ? SessionCacheStats.NONE : SessionCacheStats.of(c);
     }
 
-    /** The cache, started on first use; empty on Redis Cluster or once closed. */
+    /** The cache, started on first use; empty once closed and on Redis Cluster (no cache there: see SESSIONS.md). */
     Optional<SessionCache> cache() {
         SessionCache c = cache;
-        if (c != null || !clientCacheSupported()) {
+        if (c != null || redis.settings().topology() instanceof RedisTopology.Cluster) {
             return Optional.ofNullable(c);
         }
         synchronized (this) {
             if (cache == null && !closed) {
-                cache = new SessionCache(redis, MAX_CACHED);
+                cache = new SessionCache(redis, SessionCache.MAX_ENTRIES);
             }
             return Optional.ofNullable(cache);
         }
     }
-
-    /** Most session hashes one node caches (beyond, loads read Redis): bounded memory. */
-    static final int MAX_CACHED = 100_000;
 
     /** This node changed {@code key}: drop its cached copy now rather than when Redis's invalidation arrives. */
     private void changed(String key) {

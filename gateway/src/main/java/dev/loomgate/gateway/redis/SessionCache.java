@@ -29,6 +29,8 @@ final class SessionCache implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SessionCache.class.getName());
     static final String CHANNEL = "__redis__:invalidate";
     private static final int STRIPES = 4096;
+    /** Most session hashes one node caches (beyond, loads read Redis): bounded memory. */
+    static final int MAX_ENTRIES = 100_000;
     private static final long CHECK_MILLIS = 250;
 
     /** Tracking on {@code master} since {@code epoch}; replaced (never mutated) on every re-arm. */

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomgate.gateway.observe.PrometheusText;
 import dev.loomgate.gateway.redis.RedisSessionStore;
+import dev.loomgate.gateway.redis.SessionCacheStats;
 import dev.loomgate.gateway.redis.RedisSettings;
 
 /**
@@ -76,8 +77,7 @@ public final class SessionService implements AutoCloseable {
         p.sample("loomgate_session_expired_total", "timeout=\"unknown\"", unknown.sum());
         p.help("loomgate_session_redis_errors_total", "counter", "Session store operations Redis did not answer.");
         p.sample("loomgate_session_redis_errors_total", "", redisErrors.sum());
-        RedisSessionStore.CacheStats cs = store.map(RedisSessionStore::cacheStats)
-                .orElse(new RedisSessionStore.CacheStats(false, 0, 0, 0, 0));
+        SessionCacheStats cs = store.map(RedisSessionStore::cacheStats).orElse(SessionCacheStats.NONE);
         p.help("loomgate_session_client_cache_total", "counter",
                 "Client-side session cache (Redis-tracked): hits, misses, invalidations received, whole-cache flushes.");
         p.sample("loomgate_session_client_cache_total", "event=\"hit\"", cs.hits());

@@ -136,10 +136,12 @@ final class SessionCache implements AutoCloseable {
 
     /** Arms tracking, watches it (B's PING, the pool's master) and re-arms after any failure. */
     private void supervise() {
+        int failures = 0;
         while (!closed) {
             Armed a = null;
             try {
                 a = arm();
+                failures = 0;
                 Armed current = a;
                 Thread reader = Thread.ofPlatform().daemon().name("session-cache-invalidations")
                         .start(() -> readInvalidations(current));
@@ -155,7 +157,11 @@ final class SessionCache implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "session cache tracking failed", e);
+                failures++;
+                // WARNING once: e.g. an ACL without &__redis__:invalidate; the cache then stays off (as before it)
+                LOG.log(failures == 1 && a == null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                        "session cache tracking failed (the session cache is off until it is re-armed): {0}",
+                        e.getMessage());
             } finally {
                 if (a != null || armed != null) {
                     flush("tracking connection lost or master changed");
@@ -167,7 +173,7 @@ final class SessionCache implements AutoCloseable {
             }
             if (!closed) {
                 try {
-                    Thread.sleep(CHECK_MILLIS);
+                    Thread.sleep(Math.min(CHECK_MILLIS << Math.min(failures, 5), 5_000)); // back off while failing
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -1,5 +1,6 @@
 package dev.loomgate.gateway.redis;
 
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import redis.clients.jedis.Connection;
@@ -34,8 +36,13 @@ final class SessionCache implements AutoCloseable {
     private static final long CHECK_MILLIS = 250;
 
     /** Tracking on {@code master} since {@code epoch}; replaced (never mutated) on every re-arm. */
-    private record Armed(RedisAddress master, long epoch, Connection a, Connection b, InvalidationReader reader) {
+    private record Armed(RedisAddress master, long epoch, Connection a, Connection b, InvalidationReader reader,
+                         Socket aSocket, Socket bSocket) {
     }
+
+    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** When A last answered a PING (nanoTime): a silent server is a failure after read-timeout. */
+    private volatile long lastPong;
 
     /** What {@link #begin} saw before a read: the store happens only if all of it is unchanged. */
     record Stamp(Armed armed, long epoch, int stripe, long counter) {
@@ -145,18 +152,21 @@ final class SessionCache implements AutoCloseable {
                 Armed current = a;
                 Thread reader = Thread.ofPlatform().daemon().name("session-cache-invalidations")
                         .start(() -> readInvalidations(current));
+                Thread.ofPlatform().daemon().name("session-cache-tracking-watch").start(() -> watchTracking(current));
+                long silent = redis.settings().readTimeout().toNanos() + 2 * CHECK_MILLIS * 1_000_000L;
+                lastPong = System.nanoTime();
                 while (!closed && armed == current && reader.isAlive()) {
                     Thread.sleep(CHECK_MILLIS);
-                    if (!usable(current)) {
-                        break;
+                    if (!usable(current) || System.nanoTime() - lastPong > silent) {
+                        break; // failover seen by the pool, or the server stopped answering
                     }
-                    current.b().sendCommand(Protocol.Command.PING);
-                    current.b().getStatusCodeReply(); // read timeout: a silent node counts as failed
+                    current.aSocket().getOutputStream().write(PING); // only this thread writes to A after arming
+                    current.aSocket().getOutputStream().flush();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.io.IOException e) {
                 failures++;
                 // WARNING once: e.g. an ACL without &__redis__:invalidate; the cache then stays off (as before it)
                 LOG.log(failures == 1 && a == null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
@@ -185,13 +195,9 @@ final class SessionCache implements AutoCloseable {
         redis.commands(); // builds the pool (Sentinel: asks the sentinels for the master)
         RedisAddress master = redis.currentMaster().orElseThrow(() -> new IllegalStateException("no master yet"));
         HostAndPort hp = new HostAndPort(master.host(), master.port());
-        java.util.concurrent.atomic.AtomicReference<java.net.Socket> socket = new java.util.concurrent.atomic.AtomicReference<>();
-        DefaultJedisSocketFactory sockets = new DefaultJedisSocketFactory(hp, redis.masterClientConfig());
-        Connection a = new Connection(() -> {
-            java.net.Socket created = sockets.createSocket();
-            socket.set(created);
-            return created;
-        }, redis.masterClientConfig());
+        AtomicReference<Socket> socket = new AtomicReference<>();
+        AtomicReference<Socket> bSocket = new AtomicReference<>();
+        Connection a = dedicated(hp, socket);
         Connection b = null;
         try {
             a.sendCommand(Protocol.Command.CLIENT, "ID");
@@ -199,13 +205,14 @@ final class SessionCache implements AutoCloseable {
             a.sendCommand(Protocol.Command.SUBSCRIBE, CHANNEL);
             a.getObjectMultiBulkReply();
             // From here A is read by hand (nothing else was sent, so Jedis has nothing of it buffered): see the fence
-            socket.get().setSoTimeout(0); // invalidations may be minutes apart; B's PING detects a silent server
+            socket.get().setSoTimeout(0); // invalidations may be minutes apart; PINGs on A detect a silent server
             InvalidationReader reader = new InvalidationReader(socket.get().getInputStream());
-            b = new Connection(hp, redis.masterClientConfig());
+            b = dedicated(hp, bSocket);
             b.sendCommand(Protocol.Command.CLIENT, "TRACKING", "ON", "REDIRECT", Long.toString(id), "BCAST",
                     "PREFIX", RedisSessionStore.PREFIX);
             b.getStatusCodeReply();
-            Armed armedNow = new Armed(master, epoch.incrementAndGet(), a, b, reader);
+            bSocket.get().setSoTimeout(0); // B is only watched for its end (see watchTracking)
+            Armed armedNow = new Armed(master, epoch.incrementAndGet(), a, b, reader, socket.get(), bSocket.get());
             armed = armedNow;
             return armedNow;
         } catch (RuntimeException | java.io.IOException e) {
@@ -217,11 +224,40 @@ final class SessionCache implements AutoCloseable {
         }
     }
 
+    /** A connection of its own to the master, its socket kept so it can be read by hand after the handshake. */
+    private Connection dedicated(HostAndPort hp, AtomicReference<Socket> socket) {
+        DefaultJedisSocketFactory sockets = new DefaultJedisSocketFactory(hp, redis.masterClientConfig());
+        return new Connection(() -> {
+            Socket created = sockets.createSocket();
+            socket.set(created);
+            return created;
+        }, redis.masterClientConfig());
+    }
+
+    /**
+     * B receives nothing (its invalidations go to A), so a blocking read on it returns only when it ends: tracking is
+     * then off in Redis, and the cache must stop at once rather than at the next check.
+     */
+    private void watchTracking(Armed a) {
+        try {
+            a.bSocket().getInputStream().read();
+        } catch (java.io.IOException | RuntimeException e) {
+            // closed: below
+        }
+        if (armed == a) {
+            flush("tracking connection closed");
+        }
+    }
+
     private void readInvalidations(Armed a) {
         try {
             while (!closed && armed == a) {
                 Object reply = a.reader().next();
                 if (!(reply instanceof List<?> msg) || msg.size() < 3) {
+                    if (reply instanceof List<?> m && !m.isEmpty() && m.getFirst() instanceof byte[] t
+                            && new String(t, StandardCharsets.US_ASCII).equals("pong")) {
+                        lastPong = System.nanoTime();
+                    }
                     a.reader().applied();
                     continue;
                 }

@@ -179,6 +179,39 @@ class SessionClientCacheTest {
     }
 
     @Test
+    void aSilentServerFlushesAfterTheReadTimeout() throws Exception {
+        try (RedisTestServers servers = RedisTestServers.create()) {
+            RedisTestServers.Server redis = servers.startServer();
+            RedisSettings settings = standalone(redis).toBuilder().readTimeout(Duration.ofMillis(500)).build();
+            try (RedisSessionStore store = store(settings)) {
+                SessionCache cache = armedCache(store);
+                String id = "silent-" + System.nanoTime();
+                store.create(id, Map.of("cart", "1"), HOUR);
+                store.load(id, HOUR, true);
+                Await.until("cached", () -> {
+                    cart(store, id);
+                    return cache.get(RedisSessionStore.key(id)).isPresent();
+                });
+                long flushes = cache.flushes.sum();
+                signal(redis, "STOP"); // a partition: no EOF, no answer
+                try {
+                    Await.until("flushed: A stopped answering PING", Duration.ofSeconds(5),
+                            () -> cache.flushes.sum() > flushes);
+                    assertFalse(cache.armed());
+                    assertTrue(cache.get(RedisSessionStore.key(id)).isEmpty(), "nothing served while silent");
+                } finally {
+                    signal(redis, "CONT");
+                }
+                Await.until("re-armed", Duration.ofSeconds(15), cache::armed);
+            }
+        }
+    }
+
+    private static void signal(RedisTestServers.Server redis, String sig) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(redis.pid())).start().waitFor());
+    }
+
+    @Test
     void timeoutsHoldOnCacheHits() throws Exception {
         RedisSessionStore.Timeouts idle = new RedisSessionStore.Timeouts(Duration.ofMillis(1500), Duration.ofHours(1),
                 Duration.ofHours(2));

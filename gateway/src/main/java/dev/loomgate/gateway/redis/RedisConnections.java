@@ -259,6 +259,11 @@ public final class RedisConnections implements AutoCloseable {
         return result;
     }
 
+    /** How dedicated (non-pooled) connections to the master connect: as the pool's do. */
+    JedisClientConfig masterClientConfig() {
+        return clientConfig(true);
+    }
+
     /**
      * Credentials and database apply to the data nodes only; sentinels are reached without AUTH. TLS (when on) always
      * verifies the host name: Jedis leaves that off unless SSL parameters are given.

@@ -87,10 +87,41 @@ public final class RedisSessionStore implements AutoCloseable {
     private final ScriptBatcher reads = new ScriptBatcher((pipeline, key, args) -> pipeline.hgetAll(key),
             (key, args) -> jedis().hgetAll(key));
 
+    /** Client-side cache of session hashes (see {@link SessionCache}); started by the first load that asks for it. */
+    private volatile SessionCache cache;
+    private volatile boolean closed;
+
     private RedisSessionStore(RedisConnections redis, boolean owned, boolean readFirst) {
         this.redis = redis;
         this.owned = owned;
         this.readFirst = readFirst;
+    }
+
+    public SessionCacheStats cacheStats() {
+        SessionCache c = cache;
+        return c == null ? SessionCacheStats.NONE : SessionCacheStats.of(c);
+    }
+
+    /** The cache, started on first use; empty once closed and on Redis Cluster (no cache there: see SESSIONS.md). */
+    Optional<SessionCache> cache() {
+        SessionCache c = cache;
+        if (c != null || redis.settings().topology() instanceof RedisTopology.Cluster) {
+            return Optional.ofNullable(c);
+        }
+        synchronized (this) {
+            if (cache == null && !closed) {
+                cache = new SessionCache(redis, SessionCache.MAX_ENTRIES);
+            }
+            return Optional.ofNullable(cache);
+        }
+    }
+
+    /** This node changed {@code key}: drop its cached copy now rather than when Redis's invalidation arrives. */
+    private void changed(String key) {
+        SessionCache c = cache;
+        if (c != null) {
+            c.invalidate(key);
+        }
     }
 
     /** Opens a pool of its own with the node's Redis settings. */
@@ -123,14 +154,27 @@ public final class RedisSessionStore implements AutoCloseable {
      * else it is a plain read.
      */
     public Loaded load(String id, Timeouts timeouts) {
+        return load(id, timeouts, false);
+    }
+
+    /**
+     * As {@link #load(String, Timeouts)}; with {@code clientCache} a plain read may be served from this node's
+     * tracked copy (standalone and Sentinel; the timeouts are checked against it just the same).
+     */
+    public Loaded load(String id, Timeouts timeouts, boolean clientCache) {
         if (readFirst) {
-            Optional<Loaded> read = readOnly(id, timeouts);
+            Optional<Loaded> read = readOnly(id, timeouts, clientCache ? cache() : Optional.empty());
             if (read.isPresent()) {
                 return read.get();
             }
         }
         long sent = System.nanoTime();
-        List<String> r = strings(batched(loads, key(id), timeouts.args()));
+        List<String> r;
+        try {
+            r = strings(batched(loads, key(id), timeouts.args()));
+        } finally {
+            changed(key(id)); // the script may have touched it
+        }
         return switch (r.getFirst()) {
             case "ok" -> {
                 clock.observe(Long.parseLong(r.get(1)), sent);
@@ -150,13 +194,21 @@ public final class RedisSessionStore implements AutoCloseable {
     /**
      * The session from a plain read, when it is live and was touched less than {@link #touchInterval} ago; empty when the load-and-touch script must run (it also says why a session is gone).
      */
-    private Optional<Loaded> readOnly(String id, Timeouts timeouts) {
+    @SuppressWarnings("unchecked")
+    private Optional<Loaded> readOnly(String id, Timeouts timeouts, Optional<SessionCache> cache) {
         OptionalLong estimate = clock.upperEstimate();
         if (estimate.isEmpty()) {
             return Optional.empty(); // no Redis time seen yet
         }
-        @SuppressWarnings("unchecked")
-        Map<String, String> h = (Map<String, String>) batched(reads, key(id), List.of());
+        String key = key(id);
+        Map<String, String> h = cache.flatMap(c -> c.get(key)).orElse(null);
+        if (h == null) {
+            Optional<SessionCache.Stamp> stamp = cache.flatMap(c -> c.begin(key)); // before the read: the race guard
+            h = (Map<String, String>) batched(reads, key, List.of());
+            if (!h.isEmpty() && stamp.isPresent()) {
+                cache.get().store(stamp.get(), key, h);
+            }
+        }
         if (h.isEmpty()) {
             return Optional.of(new Loaded.Missing("none")); // what the script would say: Redis already dropped it
         }
@@ -282,6 +334,8 @@ public final class RedisSessionStore implements AutoCloseable {
             return jedis.del(key(id)) > 0;
         } catch (RuntimeException e) {
             throw new Unavailable("Redis DEL failed: " + e.getMessage(), e);
+        } finally {
+            changed(key(id));
         }
     }
 
@@ -310,6 +364,8 @@ public final class RedisSessionStore implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             throw new Unavailable("Redis session command failed: " + e.getMessage(), e);
+        } finally {
+            changed(key); // every script changes its key (or may have)
         }
     }
 
@@ -324,6 +380,12 @@ public final class RedisSessionStore implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (cache != null) {
+                cache.close();
+            }
+        }
         if (owned) {
             redis.close();
         }

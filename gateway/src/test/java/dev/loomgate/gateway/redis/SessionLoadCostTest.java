@@ -25,12 +25,13 @@ class SessionLoadCostTest {
 
     @Test
     void costOfOneLoad() throws Exception {
-        measure("load-and-touch script on every load (before)", RedisSessionStore::openScriptOnly);
-        measure("plain HGETALL, touch once per touch interval (after)", RedisSessionStore::open);
+        measure("load-and-touch script on every load (before)", RedisSessionStore::openScriptOnly, false);
+        measure("plain HGETALL, touch once per touch interval (after)", RedisSessionStore::open, false);
+        measure("client-side cache (Redis-tracked), touch once per touch interval", RedisSessionStore::open, true);
     }
 
-    private static void measure(String what, java.util.function.Function<RedisSettings, RedisSessionStore> open)
-            throws Exception {
+    private static void measure(String what, java.util.function.Function<RedisSettings, RedisSessionStore> open,
+                                boolean clientCache) throws Exception {
         try (RedisTestServers servers = RedisTestServers.create()) {
             RedisTestServers.Server redis = servers.startServer();
             try (RedisSessionStore store = open.apply(RedisSettings.builder(
@@ -38,14 +39,14 @@ class SessionLoadCostTest {
                 String id = "cost-" + System.nanoTime();
                 store.create(id, Map.of("user", "alice", "cart", "3 items", "theme", "dark"), T);
                 for (int i = 0; i < WARMUP; i++) {
-                    assertInstanceOf(RedisSessionStore.Loaded.Found.class, store.load(id, T));
+                    assertInstanceOf(RedisSessionStore.Loaded.Found.class, store.load(id, T, clientCache));
                 }
                 ThreadMXBean mx = ManagementFactory.getThreadMXBean();
                 long redisCpu0 = cpuTicks(redis.pid());
                 long cpu0 = mx.getCurrentThreadCpuTime();
                 long wall0 = System.nanoTime();
                 for (int i = 0; i < LOADS; i++) {
-                    assertInstanceOf(RedisSessionStore.Loaded.Found.class, store.load(id, T));
+                    assertInstanceOf(RedisSessionStore.Loaded.Found.class, store.load(id, T, clientCache));
                 }
                 long wall = System.nanoTime() - wall0;
                 long cpu = mx.getCurrentThreadCpuTime() - cpu0;

@@ -23,10 +23,11 @@ import dev.loomgate.loadtests.ProxyOverheadBenchmark;
 
 /**
  * Cost of a server-side Redis session on the data path. In one run: starts redis-server, an nginx upstream and one
- * gateway node (its jar, in a child JVM) with two routes to the same upstream, one with a {@code session} filter and
- * one without; takes one session cookie, then runs wrk with that cookie against both routes in alternating rounds
- * (each request of the session route loads and touches the session in Redis: one Lua script), prints the median
- * throughput ratio (goal >= 0.8) and p99 of both, then stops everything it started. See bin/bench-session.
+ * gateway node (its jar, in a child JVM) with four routes to the same upstream: a session read from Redis on every
+ * request ({@code client-cache: false}), a session served from the Redis-tracked client cache (the default), a session
+ * with {@code local-cache: 1s}, and no session; takes one session cookie, then runs wrk with that cookie against the
+ * routes in alternating rounds, prints the median throughput ratios (goal >= 0.8) and p99s, then stops everything it
+ * started. See bin/bench-session.
  */
 public final class SessionBenchmark {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -142,15 +143,19 @@ public final class SessionBenchmark {
                   - id: with-session
                     upstream: nginx
                     match: { path-prefix: /session }
-                    session: { keys: [ { id: k1, secret-file: %s } ] }
+                    session: { keys: [ { id: k1, secret-file: %s } ], client-cache: false }
                   - id: with-session-local-cache
                     upstream: nginx
                     match: { path-prefix: /cached }
-                    session: { keys: [ { id: k1, secret-file: %s } ], local-cache: 1s }
+                    session: { keys: [ { id: k1, secret-file: %s } ], local-cache: 1s, client-cache: false }
+                  - id: with-session-client-cache
+                    upstream: nginx
+                    match: { path-prefix: /tracked }
+                    session: { keys: [ { id: k1, secret-file: %s } ] }
                   - id: without
                     upstream: nginx
                     match: { path-prefix: /plain }
-                """.formatted(nginxPort, secret, secret));
+                """.formatted(nginxPort, secret, secret, secret));
         Files.writeString(work.resolve("gateway.yaml"), """
                 node: { id: bench, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
                 routes-file: routes.yaml
@@ -166,28 +171,31 @@ public final class SessionBenchmark {
         String withSession = "http://127.0.0.1:" + gwPort + "/session/x";
         String cached = "http://127.0.0.1:" + gwPort + "/cached/x";
         String plain = "http://127.0.0.1:" + gwPort + "/plain/x";
-        List<String> urls = List.of(withSession, cached, plain);
+        String tracked = "http://127.0.0.1:" + gwPort + "/tracked/x";
+        List<String> urls = List.of(withSession, cached, plain, tracked);
         System.out.printf("warm-up: %d s per route (wrk -t%d -c%d)%n", warmup, threads, connections);
         for (String u : urls) {
             wrk(u, warmup, threads, connections, cookie);
         }
         String before = metrics(adminPort);
 
-        List<List<Round>> results = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        int n = urls.size();
+        List<List<Round>> results = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int r = 0; r < rounds; r++) {
             // rotate the order so drift in machine load favours no route
-            for (int k = 0; k < 3; k++) {
-                int which = (r + k) % 3;
+            for (int k = 0; k < n; k++) {
+                int which = (r + k) % n;
                 results.get(which).add(wrk(urls.get(which), seconds, threads, connections, cookie));
             }
-            System.out.printf("round %d: session %,.0f req/s, session + local-cache %,.0f req/s, without %,.0f req/s%n",
-                    r + 1, results.get(0).get(r).rps(), results.get(1).get(r).rps(), results.get(2).get(r).rps());
+            System.out.printf("round %d: session %,.0f req/s, session + client-cache %,.0f req/s, session + local-cache"
+                    + " %,.0f req/s, without %,.0f req/s%n", r + 1, results.get(0).get(r).rps(),
+                    results.get(3).get(r).rps(), results.get(1).get(r).rps(), results.get(2).get(r).rps());
         }
         String after = metrics(adminPort);
-        double[] rps = new double[3];
-        double[] p99 = new double[3];
+        double[] rps = new double[n];
+        double[] p99 = new double[n];
         long non2xx = 0;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < n; k++) {
             rps[k] = median(results.get(k).stream().map(Round::rps).toList());
             p99[k] = median(results.get(k).stream().map(Round::p99Ms).toList());
             non2xx += results.get(k).stream().mapToLong(Round::non2xx).sum();
@@ -199,10 +207,16 @@ public final class SessionBenchmark {
         System.out.printf("RESULT median of %d rounds, wrk -t%d -c%d -d%ds, %d cores, one session for all requests%n",
                 rounds, threads, connections, seconds, Runtime.getRuntime().availableProcessors());
         System.out.printf("  with Redis session (every request reads Redis): %,.0f req/s, p99 %.2f ms%n", rps[0], p99[0]);
+        System.out.printf("  with session, client-cache (Redis-tracked):     %,.0f req/s, p99 %.2f ms%n", rps[3], p99[3]);
         System.out.printf("  with session, local-cache 1s:                   %,.0f req/s, p99 %.2f ms%n", rps[1], p99[1]);
         System.out.printf("  without session:                                %,.0f req/s, p99 %.2f ms%n", rps[2], p99[2]);
         System.out.printf("  throughput ratio, Redis every request: %.2f (goal >= 0.8) %s%n", rps[0] / rps[2],
                 rps[0] / rps[2] >= 0.8 ? "OK" : "BELOW GOAL");
+        String hit = "loomgate_session_client_cache_total{event=\"hit\"}";
+        String miss = "loomgate_session_client_cache_total{event=\"miss\"}";
+        System.out.printf("  throughput ratio, client-cache:        %.2f (goal >= 0.8) %s; cache hits %d, misses %d%n",
+                rps[3] / rps[2], rps[3] / rps[2] >= 0.8 ? "OK" : "BELOW GOAL",
+                counter(after, hit) - counter(before, hit), counter(after, miss) - counter(before, miss));
         System.out.printf("  throughput ratio, local-cache 1s:      %.2f (one hot session: an upper bound)%n",
                 rps[1] / rps[2]);
         System.out.printf("  sessions created while measuring %d (expected 0), session Redis errors %d, non-2xx %d%n",

@@ -180,10 +180,10 @@ final class SessionFilter implements Filter {
                 return new Current(id, c.now() + age / 1_000_000, c.issuedAt(), new HashMap<>(c.fields()));
             }
         }
-        Loaded loaded = store.load(id, settings.timeouts());
+        Loaded loaded = store.load(id, settings.timeouts(), settings.clientCache());
         boolean moved = false;
         if (loaded instanceof Loaded.Moved m) {
-            loaded = store.load(m.newId(), settings.timeouts());
+            loaded = store.load(m.newId(), settings.timeouts(), settings.clientCache());
             moved = true;
         }
         return switch (loaded) {

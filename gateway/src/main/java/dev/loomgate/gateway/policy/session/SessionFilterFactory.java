@@ -30,7 +30,7 @@ public final class SessionFilterFactory implements FilterFactory<SessionSettings
     public static final String KEY = "session";
     private static final Set<String> KEYS = Set.of("cookie", "keys", "idle-timeout", "rolling-timeout",
             "absolute-timeout", "renewal-grace", "required", "on-redis-down", "forward-attributes", "upstream-control",
-            "action", "max-attributes", "local-cache", "create", "oidc");
+            "action", "max-attributes", "local-cache", "client-cache", "create", "oidc");
     private static final Set<String> COOKIE_KEYS = Set.of("name", "path", "domain", "secure", "same-site");
     private static final Set<String> KEY_KEYS = Set.of("id", "secret-file", "secret-env");
     private static final Set<String> OIDC_KEYS = Set.of("issuer", "authorization-endpoint", "token-endpoint",
@@ -121,6 +121,7 @@ public final class SessionFilterFactory implements FilterFactory<SessionSettings
         int maxAttributes = f.has("max-attributes") ? f.required("max-attributes").intIn(1, 1000) : 64;
         Optional<OidcSettings> oidc = f.has("oidc") ? Optional.of(oidc(f.required("oidc"))) : Optional.empty();
         Duration localCache = f.duration("local-cache", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(5));
+        boolean clientCache = !f.has("client-cache") || f.required("client-cache").bool();
         boolean createOnWrite = false;
         if (f.has("create")) {
             YamlValue c = f.required("create");
@@ -139,7 +140,7 @@ public final class SessionFilterFactory implements FilterFactory<SessionSettings
         }
         return new SessionSettings(cookie, keys, new RedisSessionStore.Timeouts(idle, rolling, absolute), grace,
                 required || oidc.isPresent(), failClosed || (oidc.isPresent() && !f.has("on-redis-down")), forward,
-                control, rotate, maxAttributes, localCache, createOnWrite, oidc);
+                control, rotate, maxAttributes, localCache, clientCache, createOnWrite, oidc);
     }
 
     static boolean validAttribute(String name) {

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomgate.gateway.observe.PrometheusText;
 import dev.loomgate.gateway.redis.RedisSessionStore;
+import dev.loomgate.gateway.redis.SessionCacheStats;
 import dev.loomgate.gateway.redis.RedisSettings;
 
 /**
@@ -76,6 +77,16 @@ public final class SessionService implements AutoCloseable {
         p.sample("loomgate_session_expired_total", "timeout=\"unknown\"", unknown.sum());
         p.help("loomgate_session_redis_errors_total", "counter", "Session store operations Redis did not answer.");
         p.sample("loomgate_session_redis_errors_total", "", redisErrors.sum());
+        SessionCacheStats cs = store.map(RedisSessionStore::cacheStats).orElse(SessionCacheStats.NONE);
+        p.help("loomgate_session_client_cache_total", "counter",
+                "Client-side session cache (Redis-tracked): hits, misses, invalidations received, whole-cache flushes.");
+        p.sample("loomgate_session_client_cache_total", "event=\"hit\"", cs.hits());
+        p.sample("loomgate_session_client_cache_total", "event=\"miss\"", cs.misses());
+        p.sample("loomgate_session_client_cache_total", "event=\"invalidation\"", cs.invalidations());
+        p.sample("loomgate_session_client_cache_total", "event=\"flush\"", cs.flushes());
+        p.help("loomgate_session_client_cache_armed", "gauge",
+                "1 while Redis tracking is armed on the current master and the cache may serve reads.");
+        p.sample("loomgate_session_client_cache_armed", "", cs.armed() ? 1 : 0);
         p.help("loomgate_session_oidc_total", "counter", "OIDC login events of session routes.");
         p.sample("loomgate_session_oidc_total", "event=\"login\"", logins.sum());
         p.sample("loomgate_session_oidc_total", "event=\"login-failed\"", loginFailures.sum());

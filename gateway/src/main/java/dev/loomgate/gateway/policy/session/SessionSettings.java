@@ -26,13 +26,14 @@ import dev.loomgate.gateway.redis.RedisSessionStore;
  * @param rotate            rotate the id on every request of this route (an explicit "rotate" route action)
  * @param maxAttributes     most fields a session may hold
  * @param localCache        how long a node may serve a session from its own copy without asking Redis (0: never)
+ * @param clientCache       serve plain reads from this node's Redis-tracked copy (standalone and Sentinel only)
  * @param createOnWrite     create a session only when the upstream first writes to it (not for every cookieless request)
  * @param oidc              the OIDC login (backend-for-frontend), when configured
  */
 public record SessionSettings(CookieSettings cookie, List<KeyRef> keys, RedisSessionStore.Timeouts timeouts,
                               Duration renewalGrace, boolean required, boolean failClosed,
                               Map<String, String> forwardAttributes, boolean upstreamControl, boolean rotate,
-                              int maxAttributes, Duration localCache, boolean createOnWrite,
+                              int maxAttributes, Duration localCache, boolean clientCache, boolean createOnWrite,
                               Optional<OidcSettings> oidc) {
     /** The shortest signing secret accepted. */
     public static final int MIN_SECRET_LENGTH = 32;

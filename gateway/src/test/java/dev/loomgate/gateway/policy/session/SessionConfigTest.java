@@ -38,6 +38,7 @@ class SessionConfigTest {
         assertFalse(s.upstreamControl());
         assertEquals(64, s.maxAttributes());
         assertEquals(Duration.ZERO, s.localCache());
+        assertTrue(s.clientCache(), "Redis-tracked client cache on by default");
         assertEquals(Optional.empty(), s.oidc());
     }
 
@@ -58,6 +59,7 @@ class SessionConfigTest {
                       action: rotate
                       max-attributes: 10
                       local-cache: 250ms
+                      client-cache: false
                 """);
         assertEquals(List.of("new", "old"), s.keys().stream().map(SessionSettings.KeyRef::id).toList());
         assertEquals(new CookieSettings("sid", "/app", Optional.of("example.com"), CookieSettings.Secure.ALWAYS,
@@ -65,6 +67,7 @@ class SessionConfigTest {
         assertTrue(s.required() && !s.failClosed() && s.upstreamControl() && s.rotate());
         assertEquals(Map.of("cart", "X-Cart"), s.forwardAttributes());
         assertEquals(Duration.ofMillis(250), s.localCache());
+        assertFalse(s.clientCache());
         String header = s.cookie().header("v", false, -1);
         assertEquals("sid=v; Path=/app; Domain=example.com; HttpOnly; Secure; SameSite=Strict", header);
     }
@@ -94,6 +97,8 @@ class SessionConfigTest {
                 "routes[0].session.create", 7, "upstream-control");
         RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], create: lazily }\n",
                 "routes[0].session.create", 7, "on-write");
+        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], client-cache: maybe }\n",
+                "routes[0].session.client-cache", 7, "");
         RoutesFiles.assertError(UP + """
                     session:
                       keys: [ { id: a, secret-env: X } ]

@@ -44,7 +44,7 @@ class SecureClusterTest {
             List<SmokeCheck.Result> smoke = new SmokeCheck(cluster).run(this::progress);
             assertTrue(smoke.stream().allMatch(SmokeCheck.Result::passed), "smoke: " + smoke);
             assertEquals(List.of("every node reached", "sticky cookie", "routes from Consul KV",
-                    "rate limit cluster-wide", "TLS at the front", "JWT route", "API-key route"),
+                    "rate limit cluster-wide", "place-order saga", "TLS at the front", "JWT route", "API-key route"),
                     smoke.stream().map(SmokeCheck.Result::name).toList());
             assertTrue(cluster.frontUrl().startsWith("https://"), cluster.frontUrl());
             assertEquals("redis1", cluster.redisMaster().host(), "sentinels answer over TLS");

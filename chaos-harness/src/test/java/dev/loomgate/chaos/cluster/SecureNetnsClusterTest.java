@@ -51,7 +51,7 @@ class SecureNetnsClusterTest {
             List<SmokeCheck.Result> smoke = new SmokeCheck(cluster).run(this::progress);
             assertTrue(smoke.stream().allMatch(SmokeCheck.Result::passed), "smoke: " + smoke);
             assertEquals(List.of("every node reached", "sticky cookie", "routes from Consul KV",
-                    "rate limit cluster-wide", "TLS at the front", "JWT route", "API-key route"),
+                    "rate limit cluster-wide", "place-order saga", "TLS at the front", "JWT route", "API-key route"),
                     smoke.stream().map(SmokeCheck.Result::name).toList());
             String ns = cluster.clientNamespace().orElseThrow();
             String front = cluster.frontUrl();

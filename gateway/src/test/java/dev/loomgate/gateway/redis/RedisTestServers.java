@@ -223,6 +223,24 @@ public final class RedisTestServers implements AutoCloseable {
         launch(server);
     }
 
+    /**
+     * {@code SENTINEL FAILOVER masterName}, asked again until accepted (at most {@code bound}): Sentinel answers
+     * NOGOODSLAVE until it has polled the replica's INFO, which a fresh setup may not have yet.
+     */
+    public static void sentinelFailover(Server sentinel, String masterName, Duration bound) {
+        Await.until("Sentinel accepts the failover of " + masterName, bound, () -> {
+            try {
+                command(sentinel.port(), "SENTINEL", "FAILOVER", masterName);
+                return true;
+            } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains("NOGOODSLAVE")) {
+                    return false;
+                }
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /** What a sentinel reports as the current master address of {@code masterName}. */
     public static Optional<RedisAddress> masterAddress(Server sentinel, String masterName) {
         try {

@@ -41,7 +41,7 @@ class SessionClientCacheSentinelTest {
                 Await.until("the replica caught up", Duration.ofSeconds(10),
                         () -> RedisTestServers.info(replica.port(), "keyspace").contains("keys=1,"));
                 long flushes = cache.flushes.sum();
-                RedisTestServers.command(sentinels.getFirst().port(), "SENTINEL", "FAILOVER", MASTER_NAME);
+                RedisTestServers.sentinelFailover(sentinels.getFirst(), MASTER_NAME, Duration.ofSeconds(30));
                 Await.until("flushed on the failover", Duration.ofSeconds(30), () -> cache.flushes.sum() > flushes);
                 Await.until("re-armed on the new master", Duration.ofSeconds(30),
                         () -> cache.armedMaster().equals(Optional.of(replica.address())));

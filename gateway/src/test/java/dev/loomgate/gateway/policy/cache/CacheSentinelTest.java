@@ -35,19 +35,7 @@ class CacheSentinelTest {
                 get(node, "/s");
                 assertEquals("HIT", xCache(get(node, "/s")));
                 long flushes = cache.metrics().flushes();
-                // Sentinel refuses a failover (NOGOODSLAVE) until it has polled the replica's INFO (every 10 s at
-                // first), so a fresh setup asks again until it is accepted.
-                Await.until("Sentinel accepts the failover", Duration.ofSeconds(30), () -> {
-                    try {
-                        RedisTestServers.command(sentinels.getFirst().port(), "SENTINEL", "FAILOVER", MASTER_NAME);
-                        return true;
-                    } catch (java.io.IOException e) {
-                        if (String.valueOf(e.getMessage()).contains("NOGOODSLAVE")) {
-                            return false;
-                        }
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                RedisTestServers.sentinelFailover(sentinels.getFirst(), MASTER_NAME, Duration.ofSeconds(30));
                 Await.until("the replica promoted", Duration.ofSeconds(20),
                         () -> RedisTestServers.info(replica.port(), "replication").contains("role:master"));
                 Await.until("L1 flushed after the failover", Duration.ofSeconds(20),

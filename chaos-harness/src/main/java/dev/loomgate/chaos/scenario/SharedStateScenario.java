@@ -56,7 +56,7 @@ public final class SharedStateScenario implements Scenario {
             ctx.say(sessions.summary());
             List<Criterion> criteria = new ArrayList<>();
             criteria.add(ScenarioCriteria.noServerErrors(load.allRecords()));
-            criteria.addAll(cache.criteria());
+            criteria.addAll(cache.criteria(load.faults().events()));
             criteria.addAll(sessions.criteria());
             return load.result(this, criteria);
         } finally {

@@ -49,8 +49,8 @@ public final class SessionBenchmark {
             .with(WARMUP, 5, "warm-up seconds per route")
             .with(CONNECTIONS, 32)
             .with(THREADS, 2)
-            .flag("--sessions", 1000, "sessions created before measuring, their cookies sent round-robin\n"
-                    + "(1: one hot session, its cookie on every request)");
+            .flag("--sessions", 1000, "sessions created before measuring, their cookies sent round-robin;\n"
+                    + "1: one hot session, its cookie on every request");
     private static final double GOAL = 0.8;
 
     /** A measured route: its wrk label and path prefix; indexes below follow {@link #ROUTES}. */
@@ -167,13 +167,14 @@ public final class SessionBenchmark {
         System.out.printf("  without session:                                %,.0f req/s, p99 %.2f ms%n", rps[PLAIN],
                 p99[PLAIN]);
         double client = rps[CLIENT] / rps[PLAIN];
-        System.out.printf("  throughput ratio, client-cache (default): %.2f (goal >= %.1f) %s; cache hits %d, misses %d%n",
-                client, GOAL, client >= GOAL ? "OK" : "BELOW GOAL",
+        System.out.printf("  throughput ratio, client-cache (default): %.2f (goal >= %.1f) %s; cache hits %d, "
+                + "misses %d%n", client, GOAL, client >= GOAL ? "OK" : "BELOW GOAL",
                 delta(before, after, "loomgate_session_client_cache_total{event=\"hit\"}"),
                 delta(before, after, "loomgate_session_client_cache_total{event=\"miss\"}"));
-        System.out.printf("  throughput ratio, Redis every request:    %.2f (for reference)%n", rps[REDIS] / rps[PLAIN]);
-        System.out.printf("  throughput ratio, local-cache 1s:         %.2f (for reference%s)%n", rps[LOCAL] / rps[PLAIN],
-                sessions == 1 ? "; one hot session: an upper bound" : "");
+        System.out.printf("  throughput ratio, Redis every request:    %.2f (for reference)%n",
+                rps[REDIS] / rps[PLAIN]);
+        System.out.printf("  throughput ratio, local-cache 1s:         %.2f (for reference%s)%n",
+                rps[LOCAL] / rps[PLAIN], sessions == 1 ? "; one hot session: an upper bound" : "");
         System.out.printf("  sessions created while measuring %d (expected 0), session Redis errors %d, non-2xx %d%n",
                 created, errors, non2xx);
         List<String> wrong = new ArrayList<>();

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * The processes of one benchmark run on loopback: nginx instances and gateway nodes started from configs written
  * into a temporary work dir, all stopped on {@link #close()} (and on Ctrl-C); the dir is removed after a
- * successful run unless kept. Shared by the latency, memory, scale, rate-limit, async and cache benchmarks.
+ * successful run unless kept. Shared by the latency, memory, scale, rate-limit, async, cache and session
+ * benchmarks.
  */
 public final class BenchBed implements AutoCloseable {
     private final ManagedProcesses processes = new ManagedProcesses();

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Runs wrk as a managed process and parses what it printed. */
 public final class Wrk {
@@ -12,13 +14,33 @@ public final class Wrk {
     private final Path workDir;
     private final int threads;
     private final int connections;
-    private int runs;
+    private final Optional<Path> script;
+    private final AtomicInteger runs; // shared with the copies of withScript: one numbering of the logs in workDir
 
     public Wrk(ManagedProcesses processes, Path workDir, int threads, int connections) {
+        this(processes, workDir, threads, connections, Optional.empty(), new AtomicInteger());
+    }
+
+    private Wrk(ManagedProcesses processes, Path workDir, int threads, int connections, Optional<Path> script,
+                AtomicInteger runs) {
         this.processes = processes;
         this.workDir = workDir;
         this.threads = threads;
         this.connections = connections;
+        this.script = script;
+        this.runs = runs;
+    }
+
+    /**
+     * This wrk with a Lua script ({@code -s}) on every run: e.g. a {@code request()} that sets a different header
+     * per request. A script that only sets {@code wrk.headers} at its top level keeps wrk's one pre-built request
+     * (no Lua per request), as {@code -H} does.
+     */
+    public Wrk withScript(Path luaScript) {
+        if (!Files.isRegularFile(luaScript)) {
+            throw new IllegalArgumentException("wrk script " + luaScript + " is not a file");
+        }
+        return new Wrk(processes, workDir, threads, connections, Optional.of(luaScript), runs);
     }
 
     /**
@@ -72,9 +94,10 @@ public final class Wrk {
 
     private WrkResult execute(String label, String url, int seconds, List<String> extra, boolean tolerant)
             throws IOException, InterruptedException {
-        Path log = workDir.resolve("wrk-%03d-%s.txt".formatted(++runs, label));
+        Path log = workDir.resolve("wrk-%03d-%s.txt".formatted(runs.incrementAndGet(), label));
         List<String> cmd = new java.util.ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections,
                 "-d" + seconds + "s", "--latency"));
+        script.ifPresent(s -> cmd.addAll(List.of("-s", s.toString())));
         cmd.addAll(extra);
         cmd.add(url);
         var started = processes.start("wrk", cmd, workDir, log);

@@ -1,5 +1,9 @@
 package dev.loomgate.loadtests.async;
 
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.CONNECTIONS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.SECONDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.THREADS;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +26,7 @@ import dev.loomgate.loadtests.ManagedProcesses;
 import dev.loomgate.loadtests.NginxConfigs;
 import dev.loomgate.loadtests.Stats;
 import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkBenchOptions;
 import dev.loomgate.loadtests.WrkResult;
 
 /**
@@ -34,14 +40,11 @@ public final class AsyncBenchmark {
     private static final Pattern UPDATED = Pattern.compile("\"updated\":(\\d+)");
     private static final Pattern CREATED = Pattern.compile("\"created\":(\\d+)");
     private static final Pattern STATE = Pattern.compile("\"state\":\"([a-z]+)\"");
-    private static final String USAGE = """
-            usage: bin/bench-async [options]   (or: make bench-async)
-              --seconds N       seconds per wrk run and of the fixed-rate run (default 8)
-              --rate N          submissions per second of the latency run (default 200)
-              --connections N   wrk connections (default 32)
-              --threads N       wrk threads (default 2)
-              --gateway-jar P   gateway jar (default gateway/target/loomgate-gateway.jar)
-            """;
+    static final WrkBenchOptions.Spec SPEC = WrkBenchOptions.Spec.of("bench-async", "")
+            .with(SECONDS, 8, "seconds per wrk run and of the fixed-rate run")
+            .flag("--rate", 200, "submissions per second of the latency run")
+            .with(CONNECTIONS, 32)
+            .with(THREADS, 2);
 
     private final BenchBed bed;
     private final Wrk wrk;
@@ -52,35 +55,20 @@ public final class AsyncBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String jar = "gateway/target/loomgate-gateway.jar";
-        int seconds = 8;
-        int rate = 200;
-        int connections = 32;
-        int threads = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                case "--gateway-jar" -> jar = args[++i];
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--rate" -> rate = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("bench-async: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        Optional<WrkBenchOptions> parsed = SPEC.parseOrExit(args);
+        if (parsed.isEmpty()) {
+            return;
         }
-        if (!Files.isRegularFile(Path.of(jar))) {
+        WrkBenchOptions o = parsed.get();
+        Path jar = o.gatewayJar();
+        int seconds = o.seconds(), rate = o.value("--rate"), threads = o.threads(), connections = o.connections();
+        if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run `make build` first");
         }
         BenchBed.requireTools("wrk", "nginx", "redis-server");
         // processes stopped and the work dir removed on close (kept, with a note, after a failure)
         try (BenchBed bed = BenchBed.create("loomgate-bench-async-", false, "bench-async")) {
-            new AsyncBenchmark(bed, threads, connections).run(Path.of(jar), seconds, rate, threads, connections);
+            new AsyncBenchmark(bed, threads, connections).run(jar, seconds, rate, threads, connections);
             bed.succeeded();
         }
     }

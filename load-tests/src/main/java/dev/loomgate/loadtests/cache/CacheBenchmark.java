@@ -1,5 +1,10 @@
 package dev.loomgate.loadtests.cache;
 
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.CONNECTIONS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.ROUNDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.SECONDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.THREADS;
+
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpServer;
@@ -23,6 +29,7 @@ import dev.loomgate.loadtests.LocalHost;
 import dev.loomgate.loadtests.ManagedProcesses;
 import dev.loomgate.loadtests.Stats;
 import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkBenchOptions;
 import dev.loomgate.loadtests.WrkResult;
 
 /**
@@ -38,15 +45,12 @@ import dev.loomgate.loadtests.WrkResult;
  * See bin/bench-cache.
  */
 public final class CacheBenchmark {
-    private static final String USAGE = """
-            usage: bin/bench-cache [options]   (or: make bench-cache)
-              --purges N            staleness samples (default 1000)
-              --rounds N            throughput rounds (default 3)
-              --seconds N           seconds per wrk run (default 8)
-              --connections N       wrk connections (default 32)
-              --threads N           wrk threads (default 2)
-              --gateway-jar PATH    gateway jar (default gateway/target/loomgate-gateway.jar)
-            """;
+    static final WrkBenchOptions.Spec SPEC = WrkBenchOptions.Spec.of("bench-cache", "")
+            .flag("--purges", 1000, "staleness samples")
+            .with(ROUNDS, 3, "throughput rounds")
+            .with(SECONDS, 8)
+            .with(CONNECTIONS, 32)
+            .with(THREADS, 2);
 
     private final BenchBed bed;
     private final Wrk wrk;
@@ -57,37 +61,21 @@ public final class CacheBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String jar = "gateway/target/loomgate-gateway.jar";
-        int purges = 1000;
-        int rounds = 3;
-        int seconds = 8;
-        int connections = 32;
-        int threads = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                case "--gateway-jar" -> jar = args[++i];
-                case "--purges" -> purges = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("bench-cache: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        Optional<WrkBenchOptions> parsed = SPEC.parseOrExit(args);
+        if (parsed.isEmpty()) {
+            return;
         }
-        if (!Files.isRegularFile(Path.of(jar))) {
+        WrkBenchOptions o = parsed.get();
+        Path jar = o.gatewayJar();
+        int purges = o.value("--purges"), rounds = o.rounds(), seconds = o.seconds();
+        int connections = o.connections(), threads = o.threads();
+        if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run `make build` first");
         }
         BenchBed.requireTools("wrk", "nginx", "redis-server");
         // processes stopped and the work dir removed on close (kept, with a note, after a failure)
         try (BenchBed bed = BenchBed.create("loomgate-bench-cache-", false, "bench-cache")) {
-            new CacheBenchmark(bed, threads, connections).run(Path.of(jar), purges, rounds, seconds, connections,
+            new CacheBenchmark(bed, threads, connections).run(jar, purges, rounds, seconds, connections,
                     threads);
             bed.succeeded();
         }

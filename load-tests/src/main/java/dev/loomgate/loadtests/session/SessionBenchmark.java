@@ -1,141 +1,204 @@
 package dev.loomgate.loadtests.session;
 
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.CONNECTIONS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.ROUNDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.SECONDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.THREADS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.WARMUP;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.Set;
 
-import dev.loomgate.loadtests.ProxyOverheadBenchmark;
+import dev.loomgate.loadtests.BenchBed;
+import dev.loomgate.loadtests.BenchFailure;
+import dev.loomgate.loadtests.GatewayMetrics;
+import dev.loomgate.loadtests.LocalHost;
+import dev.loomgate.loadtests.ManagedProcesses;
+import dev.loomgate.loadtests.NginxConfigs;
+import dev.loomgate.loadtests.Stats;
+import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkBenchOptions;
+import dev.loomgate.loadtests.WrkResult;
 
 /**
  * Cost of a server-side Redis session on the data path. In one run: starts redis-server, an nginx upstream and one
  * gateway node (its jar, in a child JVM) with four routes to the same upstream: a session read from Redis on every
  * request ({@code client-cache: false}), a session served from the Redis-tracked client cache (the default), a session
- * with {@code local-cache: 1s}, and no session; takes one session cookie, then runs wrk with that cookie against the
- * routes in alternating rounds, prints the median throughput ratios (goal >= 0.8) and p99s, then stops everything it
- * started. See bin/bench-session.
+ * with {@code local-cache: 1s}, and no session; creates --sessions sessions, then runs wrk against the routes in
+ * alternating rounds with a Lua script that sends their cookies round-robin, a different one per request; prints the
+ * median throughput ratios and p99s (the goal, >= 0.8, judged for the default configuration only), then stops
+ * everything it started. Fails if a session was created while measuring, Redis failed, or a request failed.
+ * See bin/bench-session.
  */
 public final class SessionBenchmark {
-    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-    private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
-    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    static final WrkBenchOptions.Spec SPEC = WrkBenchOptions.Spec.of("bench-session", """
+            Throughput of a route with a Redis session vs the same route without one, through one gateway node
+            (redis-server, nginx origin and wrk started and stopped here). The sessions are created before measuring;
+            wrk sends their cookies round-robin, a different one per request (a Lua script). Goal >= 0.8 for the
+            default session configuration (client-cache); Redis on every request and local-cache 1s for reference.""")
+            .with(ROUNDS, 3)
+            .with(SECONDS, 8)
+            .with(WARMUP, 5, "warm-up seconds per route")
+            .with(CONNECTIONS, 32)
+            .with(THREADS, 2)
+            .flag("--sessions", 1000, "sessions created before measuring, their cookies sent round-robin;\n"
+                    + "1: one hot session, its cookie on every request");
+    private static final double GOAL = 0.8;
 
-    private record Round(double rps, double p99Ms, long non2xx) {
+    /** A measured route: its wrk label and path prefix; indexes below follow {@link #ROUTES}. */
+    private record Route(String label, String prefix) {
     }
 
-    private static final String USAGE = """
-            usage: bin/bench-session [options]   (or: make bench-session)
-            Throughput of a route with a Redis session (one session, its cookie on every request) vs the same route
-            without one, through one gateway node (redis-server, nginx origin and wrk started and stopped here).
-              --rounds N            measured rounds (default 3)
-              --seconds N           seconds per wrk run (default 8)
-              --warmup N            warm-up seconds per route (default 5)
-              --connections N       wrk connections (default 32)
-              --threads N           wrk threads (default 2)
-              --gateway-jar PATH    gateway jar (default gateway/target/loomgate-gateway.jar)
-              --help                this text
-            """;
+    // the rotation order of the rounds (kept from the first version of this benchmark)
+    private static final List<Route> ROUTES = List.of(new Route("session", "/session"),
+            new Route("local-cache", "/cached"), new Route("plain", "/plain"), new Route("client-cache", "/tracked"));
+    private static final int REDIS = 0, LOCAL = 1, PLAIN = 2, CLIENT = 3;
 
-    private final List<Process> started = new ArrayList<>();
-    private volatile Path work; // the run's temp dir, once made
+    private final BenchBed bed;
+    private final WrkBenchOptions options;
+
+    private SessionBenchmark(BenchBed bed, WrkBenchOptions options) {
+        this.bed = bed;
+        this.options = options;
+    }
 
     public static void main(String[] args) throws Exception {
-        String gatewayJar = "gateway/target/loomgate-gateway.jar";
-        int rounds = 3;
-        int seconds = 8;
-        int warmup = 5;
-        int connections = 32;
-        int threads = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                case "--gateway-jar" -> gatewayJar = args[++i];
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("bench-session: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        Optional<WrkBenchOptions> options = SPEC.parseOrExit(args);
+        if (options.isEmpty()) {
+            return;
         }
-        SessionBenchmark bench = new SessionBenchmark();
-        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
-        boolean ok = false;
         try {
-            bench.run(Path.of(gatewayJar), rounds, seconds, warmup, connections, threads);
-            ok = true;
-        } finally {
-            bench.stopAll();
-            if (bench.work != null) {
-                if (ok) {
-                    ProxyOverheadBenchmark.deleteTree(bench.work);
-                } else {
-                    System.err.println("bench-session: configs and logs kept in " + bench.work);
-                }
+            Path jar = options.get().gatewayJar();
+            if (!Files.isRegularFile(jar)) {
+                throw new BenchFailure(jar + " is missing: run `make build` first");
             }
+            BenchBed.requireTools("wrk", "nginx", "redis-server");
+            // processes stopped and the work dir removed on close (kept, with a note, after a failure)
+            try (BenchBed bed = BenchBed.create("loomgate-bench-session-", false, "bench-session")) {
+                new SessionBenchmark(bed, options.get()).run();
+                bed.succeeded();
+            }
+        } catch (BenchFailure e) {
+            System.err.println("\nbench-session: FAILED: " + e.getMessage());
+            System.exit(1);
         }
     }
 
-    private void run(Path gatewayJar, int rounds, int seconds, int warmup, int connections, int threads)
-            throws Exception {
-        if (!Files.isRegularFile(gatewayJar)) {
-            throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
-        }
-        Path work = Files.createTempDirectory("loomgate-bench-session-");
-        this.work = work;
-        int redisPort = freePort();
-        int nginxPort = freePort();
-        int gwPort = freePort();
-        int adminPort = freePort();
-
-        start(work.resolve("redis.log"), "redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", work.toString());
-        awaitPort(redisPort, "redis-server");
-
-        Path nginxConf = work.resolve("nginx.conf");
-        Files.writeString(nginxConf, """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/nginx-error.log warn;
-                events { worker_connections 4096; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
-                  keepalive_requests 10000000; keepalive_timeout 300s;
-                  server {
-                    listen 127.0.0.1:%2$d;
-                    location / { default_type text/plain; return 200 "ok: 100 bytes of body .............................................................\\n"; }
-                  }
-                }
-                """.formatted(work, nginxPort));
-        start(work.resolve("nginx.out"), nginx(), "-p", work.toString(), "-c", nginxConf.toString());
-        awaitPort(nginxPort, "nginx");
-
-        Path secret = work.resolve("session-secret");
+    private void run() throws IOException, InterruptedException {
+        int rounds = options.rounds(), seconds = options.seconds(), sessions = options.value("--sessions");
+        int threads = options.threads(), connections = options.connections();
+        List<Integer> ports = LocalHost.freePorts(4);
+        int redisPort = ports.get(0), nginxPort = ports.get(1), gwPort = ports.get(2), adminPort = ports.get(3);
+        bed.redis(redisPort);
+        ManagedProcesses.Started nginx = bed.nginx("nginx",
+                NginxConfigs.upstream(bed.dir("nginx"), List.of(nginxPort), NginxConfigs.OK_BODY));
+        LocalHost.awaitListening("nginx", nginxPort, nginx, Duration.ofSeconds(15));
+        Path secret = bed.work().resolve("session-secret");
         Files.writeString(secret, "bench-session-secret-" + System.nanoTime() + "-padding-to-32+");
-        Files.writeString(work.resolve("routes.yaml"), """
+        ManagedProcesses.Started node = bed.gateway("bench", options.gatewayJar(), List.of("-XX:+UseParallelGC"),
+                gwPort, adminPort, routes(nginxPort, secret),
+                "redis: { address: \"127.0.0.1:%d\", read-timeout: 1s }\n".formatted(redisPort));
+        BenchBed.awaitReady("gateway", node, adminPort);
+
+        System.out.printf("creating %,d session%s%n", sessions, sessions == 1 ? "" : "s");
+        List<String> cookies = createSessions("http://127.0.0.1:" + gwPort + "/session/login", sessions, node);
+        Path script = bed.work().resolve("session-cookies.lua");
+        Files.writeString(script, SessionCookieScript.lua(cookies, threads));
+        Wrk wrk = new Wrk(bed.processes(), bed.work(), threads, connections).withScript(script);
+        List<String> urls = ROUTES.stream().map(r -> "http://127.0.0.1:" + gwPort + r.prefix() + "/x").toList();
+
+        System.out.printf("warm-up: %d s per route (wrk -t%d -c%d)%n", options.warmup(), threads, connections);
+        if (options.warmup() > 0) {
+            for (int k = 0; k < ROUTES.size(); k++) {
+                wrk.counting("warmup-" + ROUTES.get(k).label(), urls.get(k), options.warmup());
+            }
+        }
+        String before = GatewayMetrics.text(adminPort);
+        int n = ROUTES.size();
+        List<List<WrkResult>> results = new ArrayList<>();
+        ROUTES.forEach(r -> results.add(new ArrayList<>()));
+        for (int r = 0; r < rounds; r++) {
+            // rotate the order so drift in machine load favours no route
+            for (int k = 0; k < n; k++) {
+                int which = (r + k) % n;
+                results.get(which).add(wrk.counting(ROUTES.get(which).label(), urls.get(which), seconds));
+            }
+            System.out.printf("round %d: session %,.0f req/s, session + client-cache %,.0f req/s, session + local-cache"
+                    + " %,.0f req/s, without %,.0f req/s%n", r + 1, results.get(REDIS).get(r).requestsPerSec(),
+                    results.get(CLIENT).get(r).requestsPerSec(), results.get(LOCAL).get(r).requestsPerSec(),
+                    results.get(PLAIN).get(r).requestsPerSec());
+        }
+        String after = GatewayMetrics.text(adminPort);
+        report(results, before, after, sessions);
+    }
+
+    private void report(List<List<WrkResult>> results, String before, String after, int sessions) {
+        int n = results.size();
+        double[] rps = new double[n];
+        double[] p99 = new double[n];
+        long non2xx = 0, socketErrors = 0;
+        for (int k = 0; k < n; k++) {
+            rps[k] = Stats.median(results.get(k).stream().map(WrkResult::requestsPerSec).toList());
+            p99[k] = Stats.median(results.get(k).stream().map(w -> w.p99Micros() / 1000).toList());
+            non2xx += results.get(k).stream().mapToLong(WrkResult::non2xx3xx).sum();
+            socketErrors += results.get(k).stream().mapToLong(w -> w.socketErrors().total()).sum();
+        }
+        long created = delta(before, after, "loomgate_session_created_total");
+        long errors = delta(before, after, "loomgate_session_redis_errors_total");
+        System.out.println();
+        System.out.printf("RESULT median of %d rounds, wrk -t%d -c%d -d%ds, %d cores, %s%n", options.rounds(),
+                options.threads(), options.connections(), options.seconds(), Runtime.getRuntime().availableProcessors(),
+                sessions == 1 ? "one session for all requests"
+                        : "%,d sessions, a different cookie per request (round-robin)".formatted(sessions));
+        System.out.printf("  with Redis session (every request reads Redis): %,.0f req/s, p99 %.2f ms%n", rps[REDIS],
+                p99[REDIS]);
+        System.out.printf("  with session, client-cache (Redis-tracked):     %,.0f req/s, p99 %.2f ms%n", rps[CLIENT],
+                p99[CLIENT]);
+        System.out.printf("  with session, local-cache 1s:                   %,.0f req/s, p99 %.2f ms%n", rps[LOCAL],
+                p99[LOCAL]);
+        System.out.printf("  without session:                                %,.0f req/s, p99 %.2f ms%n", rps[PLAIN],
+                p99[PLAIN]);
+        double client = rps[CLIENT] / rps[PLAIN];
+        System.out.printf("  throughput ratio, client-cache (default): %.2f (goal >= %.1f) %s; cache hits %d, "
+                + "misses %d%n", client, GOAL, client >= GOAL ? "OK" : "BELOW GOAL",
+                delta(before, after, "loomgate_session_client_cache_total{event=\"hit\"}"),
+                delta(before, after, "loomgate_session_client_cache_total{event=\"miss\"}"));
+        System.out.printf("  throughput ratio, Redis every request:    %.2f (for reference)%n",
+                rps[REDIS] / rps[PLAIN]);
+        System.out.printf("  throughput ratio, local-cache 1s:         %.2f (for reference%s)%n",
+                rps[LOCAL] / rps[PLAIN], sessions == 1 ? "; one hot session: an upper bound" : "");
+        System.out.printf("  sessions created while measuring %d (expected 0), session Redis errors %d, non-2xx %d%n",
+                created, errors, non2xx);
+        List<String> wrong = new ArrayList<>();
+        if (created != 0) {
+            wrong.add(created + " sessions created while measuring (a cookie was not accepted)");
+        }
+        if (errors != 0) {
+            wrong.add(errors + " session Redis errors");
+        }
+        if (non2xx != 0) {
+            wrong.add(non2xx + " non-2xx responses");
+        }
+        if (socketErrors != 0) {
+            wrong.add(socketErrors + " wrk socket errors");
+        }
+        if (!wrong.isEmpty()) {
+            throw new BenchFailure(String.join(", ", wrong) + "; the figures above are not a clean measurement"
+                    + " (wrk output and node log in " + bed.work() + ")");
+        }
+    }
+
+    /** Four routes to the nginx origin, in the order of {@link #ROUTES}'s prefixes; all sessions use one key. */
+    private static String routes(int nginxPort, Path secret) {
+        return """
                 upstreams:
                   - name: nginx
                     endpoints: [ 127.0.0.1:%d ]
@@ -155,213 +218,37 @@ public final class SessionBenchmark {
                   - id: without
                     upstream: nginx
                     match: { path-prefix: /plain }
-                """.formatted(nginxPort, secret, secret, secret));
-        Files.writeString(work.resolve("gateway.yaml"), """
-                node: { id: bench, host: 127.0.0.1, port: %d, admin-host: 127.0.0.1, admin-port: %d }
-                routes-file: routes.yaml
-                access-log: "off"
-                redis: { address: "127.0.0.1:%d", read-timeout: 1s }
-                """.formatted(gwPort, adminPort, redisPort));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        start(work.resolve("gateway.log"), java, "-XX:+UseParallelGC", "-jar", gatewayJar.toString(), "--config",
-                work.resolve("gateway.yaml").toString());
-        awaitReady(adminPort);
-
-        String cookie = awaitCookie("http://127.0.0.1:" + gwPort + "/session/login");
-        String withSession = "http://127.0.0.1:" + gwPort + "/session/x";
-        String cached = "http://127.0.0.1:" + gwPort + "/cached/x";
-        String plain = "http://127.0.0.1:" + gwPort + "/plain/x";
-        String tracked = "http://127.0.0.1:" + gwPort + "/tracked/x";
-        List<String> urls = List.of(withSession, cached, plain, tracked);
-        System.out.printf("warm-up: %d s per route (wrk -t%d -c%d)%n", warmup, threads, connections);
-        for (String u : urls) {
-            wrk(u, warmup, threads, connections, cookie);
-        }
-        String before = metrics(adminPort);
-
-        int n = urls.size();
-        List<List<Round>> results = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (int r = 0; r < rounds; r++) {
-            // rotate the order so drift in machine load favours no route
-            for (int k = 0; k < n; k++) {
-                int which = (r + k) % n;
-                results.get(which).add(wrk(urls.get(which), seconds, threads, connections, cookie));
-            }
-            System.out.printf("round %d: session %,.0f req/s, session + client-cache %,.0f req/s, session + local-cache"
-                    + " %,.0f req/s, without %,.0f req/s%n", r + 1, results.get(0).get(r).rps(),
-                    results.get(3).get(r).rps(), results.get(1).get(r).rps(), results.get(2).get(r).rps());
-        }
-        String after = metrics(adminPort);
-        double[] rps = new double[n];
-        double[] p99 = new double[n];
-        long non2xx = 0;
-        for (int k = 0; k < n; k++) {
-            rps[k] = median(results.get(k).stream().map(Round::rps).toList());
-            p99[k] = median(results.get(k).stream().map(Round::p99Ms).toList());
-            non2xx += results.get(k).stream().mapToLong(Round::non2xx).sum();
-        }
-        long created = counter(after, "loomgate_session_created_total") - counter(before, "loomgate_session_created_total");
-        long errors = counter(after, "loomgate_session_redis_errors_total")
-                - counter(before, "loomgate_session_redis_errors_total");
-        System.out.println();
-        System.out.printf("RESULT median of %d rounds, wrk -t%d -c%d -d%ds, %d cores, one session for all requests%n",
-                rounds, threads, connections, seconds, Runtime.getRuntime().availableProcessors());
-        System.out.printf("  with Redis session (every request reads Redis): %,.0f req/s, p99 %.2f ms%n", rps[0], p99[0]);
-        System.out.printf("  with session, client-cache (Redis-tracked):     %,.0f req/s, p99 %.2f ms%n", rps[3], p99[3]);
-        System.out.printf("  with session, local-cache 1s:                   %,.0f req/s, p99 %.2f ms%n", rps[1], p99[1]);
-        System.out.printf("  without session:                                %,.0f req/s, p99 %.2f ms%n", rps[2], p99[2]);
-        System.out.printf("  throughput ratio, Redis every request: %.2f (goal >= 0.8) %s%n", rps[0] / rps[2],
-                rps[0] / rps[2] >= 0.8 ? "OK" : "BELOW GOAL");
-        String hit = "loomgate_session_client_cache_total{event=\"hit\"}";
-        String miss = "loomgate_session_client_cache_total{event=\"miss\"}";
-        System.out.printf("  throughput ratio, client-cache:        %.2f (goal >= 0.8) %s; cache hits %d, misses %d%n",
-                rps[3] / rps[2], rps[3] / rps[2] >= 0.8 ? "OK" : "BELOW GOAL",
-                counter(after, hit) - counter(before, hit), counter(after, miss) - counter(before, miss));
-        System.out.printf("  throughput ratio, local-cache 1s:      %.2f (one hot session: an upper bound)%n",
-                rps[1] / rps[2]);
-        System.out.printf("  sessions created while measuring %d (expected 0), session Redis errors %d, non-2xx %d%n",
-                created, errors, non2xx);
+                """.formatted(nginxPort, secret, secret, secret);
     }
 
-    /** The session cookie ({@code lg_session=...}) of a new session. */
-    private static String awaitCookie(String url) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            for (String h : r.headers().allValues("Set-Cookie")) {
-                if (r.statusCode() == 200 && h.startsWith("lg_session=")) {
-                    return h.substring(0, h.indexOf(';'));
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("no session cookie from " + url + " within 15 s");
-    }
-
-    private Process start(Path log, String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        started.add(p);
-        return p;
-    }
-
-    private void stopAll() {
-        List<Process> reversed = new ArrayList<>(started);
-        Collections.reverse(reversed);
-        for (Process p : reversed) {
-            p.destroy();
-        }
-        for (Process p : reversed) {
-            try {
-                if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /**
+     * The cookies ({@code lg_session=...}) of {@code count} new sessions, one cookieless request each. The first is
+     * awaited (the node may still be loading its routes), the rest must each answer 200 with a new cookie.
+     */
+    private static List<String> createSessions(String url, int count, ManagedProcesses.Started node)
+            throws InterruptedException {
+        LocalHost.awaitServing("gateway session route", url, r -> r.statusCode() == 200 && cookie(r).isPresent(), node,
+                Duration.ofSeconds(15));
+        Set<String> cookies = new LinkedHashSet<>();
+        for (int i = 0; i < count; i++) {
+            HttpResponse<String> r = LocalHost.get(url)
+                    .orElseThrow(() -> new BenchFailure("no answer from " + url + " while creating sessions"));
+            String c = cookie(r).filter(x -> r.statusCode() == 200).orElseThrow(() -> new BenchFailure(url
+                    + " answered " + r.statusCode() + " without a session cookie while creating sessions"));
+            if (!cookies.add(c)) {
+                throw new BenchFailure(url + " handed out the same session cookie twice");
             }
         }
-        started.clear();
+        return List.copyOf(cookies);
     }
 
-    private static Round wrk(String url, int seconds, int threads, int connections, String cookie) throws Exception {
-        Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
-                "-H", "Cookie: " + cookie, url)
-                .redirectErrorStream(true).start();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed:\n" + out);
-        }
-        Matcher rps = RPS.matcher(out);
-        Matcher p99 = P99.matcher(out);
-        if (!rps.find() || !p99.find()) {
-            throw new IllegalStateException("cannot read wrk output:\n" + out);
-        }
-        double v = Double.parseDouble(p99.group(1));
-        double ms = switch (p99.group(2)) {
-            case "us" -> v / 1000;
-            case "s" -> v * 1000;
-            default -> v;
-        };
-        Matcher non2xx = NON_2XX.matcher(out);
-        return new Round(Double.parseDouble(rps.group(1)), ms, non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0);
+    private static Optional<String> cookie(HttpResponse<String> r) {
+        return r.headers().allValues("Set-Cookie").stream().filter(h -> h.startsWith("lg_session="))
+                .map(h -> h.indexOf(';') < 0 ? h : h.substring(0, h.indexOf(';'))).findFirst();
     }
 
-    private static String metrics(int adminPort) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static long counter(String metrics, String name) {
-        return (long) counter(metrics, name, false);
-    }
-
-    /** Sum of all samples of {@code name} (any labels). */
-    private static double counter(String metrics, String name, boolean fractional) {
-        double sum = 0;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static String nginx() {
-        for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "nginx";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitPort(int port, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException(what + " did not listen on port " + port + " within 15 s");
-    }
-
-    private static void awaitReady(int adminPort) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("gateway not ready within 30 s");
+    /** How much a counter grew between two scrapes (0 before the node first counts it). */
+    private static long delta(String before, String after, String name) {
+        return GatewayMetrics.counter(after, name).orElse(0L) - GatewayMetrics.counter(before, name).orElse(0L);
     }
 }

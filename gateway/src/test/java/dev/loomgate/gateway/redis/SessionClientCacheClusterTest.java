@@ -196,7 +196,7 @@ class SessionClientCacheClusterTest {
             });
             Server promoted = cluster.masterOf(key);
             assertFalse(promoted.port() == victim.port());
-            cache = armedOnAllMasters(b);
+            armedOnAllMasters(b);
             assertTrue(cache.armedNodes().contains(promoted.address()), "armed on the promoted replica");
             assertFalse(cache.armedNodes().contains(victim.address()));
             long hits = cache.hits.sum();

@@ -118,6 +118,16 @@ class SessionClientCacheClusterTest {
             assertEquals(0, stale, "no load after another store's change returned the old copy");
             assertTrue(hits >= 1000, "the cache served reads: " + hits);
             assertTrue(cache.invalidations.sum() >= 1000, "invalidations came from every master");
+            // what a hit costs on Cluster (three quiet checks, the cluster client's slot lookup) vs. a Redis read
+            String busy = "cost-" + System.nanoTime();
+            a.create(busy, Map.of("cart", "3 items"), HOUR);
+            b.load(busy, HOUR, true);
+            double[] cached = cost(b, busy, true, 20_000);
+            double[] plain = cost(b, busy, false, 2_000);
+            System.out.printf("session load on Redis Cluster, node thread CPU / wall per load: client cache %.1f /"
+                    + " %.1f us (%.0f%% hits), plain HGETALL %.1f / %.1f us%n", cached[0], cached[1], cached[2] * 100,
+                    plain[0], plain[1]);
+            assertTrue(cached[2] > 0.95, "a busy session is served from the cache: " + cached[2]);
         }
     }
 
@@ -210,6 +220,23 @@ class SessionClientCacheClusterTest {
             assertEquals(0, stale, "consistent after re-arming on the promoted replica");
             assertTrue(cache.hits.sum() > hits, "hits resume");
         }
+    }
+
+    /** Thread CPU and wall time per load (µs), and the share of hits, over {@code n} loads of {@code id}. */
+    private static double[] cost(RedisSessionStore store, String id, boolean clientCache, int n) {
+        SessionCache cache = store.cache().orElseThrow();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < n / 4; i++) {
+            store.load(id, HOUR, clientCache); // warm-up
+        }
+        long hits0 = cache.hits.sum();
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        long wall0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            store.load(id, HOUR, clientCache);
+        }
+        return new double[] {(mx.getCurrentThreadCpuTime() - cpu0) / 1e3 / n, (System.nanoTime() - wall0) / 1e3 / n,
+                (cache.hits.sum() - hits0) / (double) n};
     }
 
     /** {@code n} writes by {@code a} (retried while the cluster is changing), each read back through {@code b}. */

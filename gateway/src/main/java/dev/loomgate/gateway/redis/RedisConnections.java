@@ -265,9 +265,10 @@ public final class RedisConnections implements AutoCloseable {
                 // built here (as JedisCluster would) so that clusterMaster can read its slot map
                 ClusterConnectionProvider slots = new ClusterConnectionProvider(hostsAndPorts(c.seeds()), master,
                         poolConfig);
-                clusterSlots = slots;
-                yield new JedisCluster(slots, CLUSTER_MAX_ATTEMPTS, settings.connectTimeout().plus(
+                JedisCluster cluster = new JedisCluster(slots, CLUSTER_MAX_ATTEMPTS, settings.connectTimeout().plus(
                         settings.readTimeout()));
+                clusterSlots = slots;
+                yield cluster;
             }
         };
     }

@@ -165,7 +165,7 @@ else fail "secure backends render" "$out"; fi
 check "secure backends: tls-port only, TLS replication, ACL user on lg:* keys, gateway.yaml uses them" bash -c "
   r='$sb/redis1/redis.conf'; s='$sb/sentinel1/sentinel.conf'
   grep -qx 'port 0' \$r && grep -qx 'tls-port 16379' \$r && grep -qx 'tls-replication yes' \$r &&
-  grep -qx 'user loomgate on >render-test-gateway-password resetkeys ~lg:\\* resetchannels &lg:\\* &__redis__:invalidate -@all +@read +@write +@scripting +@connection +@pubsub -@dangerous' \$r &&
+  grep -qx 'user loomgate on >render-test-gateway-password resetkeys ~lg:\\* resetchannels &lg:\\* &__redis__:invalidate -@all +@read +@write +@scripting +@connection +@pubsub +time -@dangerous' \$r &&
   grep -qx 'port 0' \$s && grep -qx 'tls-port 16479' \$s && grep -qx 'tls-replication yes' \$s &&
   grep -q 'redis.addr=rediss://127.0.0.1:16379' '$sb/redis1/redis-exporter.env' &&
   python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); r = d[\"redis\"]; c = d[\"consul\"]

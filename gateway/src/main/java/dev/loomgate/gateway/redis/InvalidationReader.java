@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads RESP2 push messages from the invalidation connection's raw socket stream, with a fence for readers of the
@@ -12,7 +13,8 @@ import java.util.List;
  * It blocks for one byte only, so the rest of the message (Redis writes it in one go) stays visible to
  * {@code available()} until {@link #busy} is set; after that it may buffer freely. Redis writes a write's
  * invalidations to this socket before it writes the write's reply (same event-loop turn, later-queued clients
- * first), so a request on this host caused by that reply finds the cache not quiet and reads Redis instead.
+ * first), so a request on this host caused by that reply finds the cache not quiet and reads Redis instead. Over TLS
+ * the stream is the TLS layer's, and {@code below} covers what sits under it (see {@link FencedSocket}).
  */
 final class InvalidationReader {
     private final InputStream in;
@@ -20,9 +22,12 @@ final class InvalidationReader {
     private int pos;
     private int lim;
     private volatile boolean busy;
+    private final BooleanSupplier below;
 
-    InvalidationReader(InputStream in) {
+    /** {@code below}: nothing is arriving under {@code in} (plain sockets: always true, the kernel is {@code in}). */
+    InvalidationReader(InputStream in, BooleanSupplier below) {
         this.in = in;
+        this.below = below;
     }
 
     /** True when no invalidation is arriving or being applied right now. */
@@ -31,7 +36,8 @@ final class InvalidationReader {
             return false;
         }
         try {
-            return in.available() == 0 && !busy;
+            // upstream first: a message moves kernel -> (TLS layer) -> this reader, never backwards
+            return below.getAsBoolean() && in.available() == 0 && !busy;
         } catch (IOException e) {
             return false;
         }

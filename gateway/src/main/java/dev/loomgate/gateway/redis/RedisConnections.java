@@ -21,6 +21,7 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
@@ -44,6 +45,8 @@ public final class RedisConnections implements AutoCloseable {
     private final ReentrantLock poolCreation = new ReentrantLock();
     private final ConcurrentHashMap<Duration, ProxyManager<String>> proxyManagers = new ConcurrentHashMap<>();
     private volatile UnifiedJedis pool;
+    /** The cluster client's slot map (Cluster only): see {@link #clusterMaster}. */
+    private volatile ClusterConnectionProvider clusterSlots;
     private volatile boolean closed;
     private volatile String lastCreateError = "";
 
@@ -131,6 +134,16 @@ public final class RedisConnections implements AutoCloseable {
             return Optional.of(s.address());
         }
         return Optional.empty();
+    }
+
+    /**
+     * The master the cluster client would send a command for {@code slot} to now (its slot map, which it renews on
+     * MOVED and on connection errors); empty when not on Cluster, before the pool exists, or the slot is unassigned.
+     */
+    public Optional<RedisAddress> clusterMaster(int slot) {
+        ClusterConnectionProvider p = clusterSlots;
+        HostAndPort hp = p == null ? null : p.getNode(slot);
+        return hp == null ? Optional.empty() : Optional.of(new RedisAddress(hp.getHost(), hp.getPort()));
     }
 
     /** A string read: the value (empty when the key is absent), or unreachable when Redis did not answer. */
@@ -248,8 +261,15 @@ public final class RedisConnections implements AutoCloseable {
             // Jedis does before its last attempt. The retries (Jedis sleeps between them) end within one
             // connect + read timeout: while a dead master's replica is not yet promoted, a call must fail fast so
             // its caller takes its fallback, rather than sleep through the failover (Jedis's default is seconds).
-            case RedisTopology.Cluster c -> new JedisCluster(hostsAndPorts(c.seeds()), master, CLUSTER_MAX_ATTEMPTS,
-                    settings.connectTimeout().plus(settings.readTimeout()), poolConfig);
+            case RedisTopology.Cluster c -> {
+                // built here (as JedisCluster would) so that clusterMaster can read its slot map
+                ClusterConnectionProvider slots = new ClusterConnectionProvider(hostsAndPorts(c.seeds()), master,
+                        poolConfig);
+                JedisCluster cluster = new JedisCluster(slots, CLUSTER_MAX_ATTEMPTS, settings.connectTimeout().plus(
+                        settings.readTimeout()));
+                clusterSlots = slots;
+                yield cluster;
+            }
         };
     }
 
@@ -297,6 +317,7 @@ public final class RedisConnections implements AutoCloseable {
         try {
             UnifiedJedis p = pool;
             pool = null;
+            clusterSlots = null;
             if (p != null) {
                 p.close();
             }

@@ -102,11 +102,11 @@ public final class RedisSessionStore implements AutoCloseable {
         return c == null ? SessionCacheStats.NONE : SessionCacheStats.of(c);
     }
 
-    /** The cache, started on first use; empty once closed and on Redis Cluster (no cache there: see SESSIONS.md). */
+    /** The cache, started on first use; empty once closed. */
     Optional<SessionCache> cache() {
         SessionCache c = cache;
-        if (c != null || redis.settings().topology() instanceof RedisTopology.Cluster) {
-            return Optional.ofNullable(c);
+        if (c != null) {
+            return Optional.of(c);
         }
         synchronized (this) {
             if (cache == null && !closed) {
@@ -159,7 +159,7 @@ public final class RedisSessionStore implements AutoCloseable {
 
     /**
      * As {@link #load(String, Timeouts)}; with {@code clientCache} a plain read may be served from this node's
-     * tracked copy (standalone and Sentinel; the timeouts are checked against it just the same).
+     * tracked copy (the timeouts are checked against it just the same).
      */
     public Loaded load(String id, Timeouts timeouts, boolean clientCache) {
         if (readFirst) {

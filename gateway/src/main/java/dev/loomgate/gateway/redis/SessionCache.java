@@ -1,51 +1,59 @@
 package dev.loomgate.gateway.redis;
 
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisSocketFactory;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
- * Consistent client-side caching of session hashes by hand on Redis 7.0 (RESP2), for standalone and Sentinel.
- * Connection A runs {@code CLIENT ID} then {@code SUBSCRIBE __redis__:invalidate}; connection B runs
- * {@code CLIENT TRACKING ON REDIRECT <A> BCAST PREFIX lg:session:} and stays open. Redis then sends A the key of every
- * change, delete or expiry of a session key by any client (this node's own writes too); a nil message means "flush".
+ * Consistent client-side caching of session hashes by hand on Redis 7.0 (RESP2), on standalone, Sentinel and Cluster.
+ * Tracking is per server, so it is armed ({@link TrackedNode}) on the master, or on every master of a cluster (from
+ * its slot map, {@code CLUSTER SLOTS}). Redis then sends this node the key of every change, delete or expiry of a
+ * session key by any client (this node's own writes too); a nil message means "flush".
  *
- * <p>A read is stored only if no invalidation of its key (striped counters), no flush and no re-arm happened since it
- * started, checked inside the map's per-key lock that invalidations also take (so an invalidation overtaking the read
- * either prevents the store or removes what was stored). Any failure of A or B, or the pool's master changing, flushes
- * everything and stops serving from the map until both connections are re-established on the current master.
+ * <p>A key is served only while the master it lives on is armed: on Sentinel the pool's master, on Cluster the
+ * owner of the key's slot in the armed slot map, which must also be where the cluster client sends that slot now (it
+ * renews its map on MOVED); and only while every armed node's invalidation connection is quiet. A read is stored only
+ * if no invalidation of its key (striped counters), no flush and no re-arm happened since it started, checked inside
+ * the map's per-key lock that invalidations also take (so an invalidation overtaking the read either prevents the
+ * store or removes what was stored). Any failure of an armed node's connections, a silent server, a master change or
+ * any change of the slot map (checked every {@link #CHECK_MILLIS}) flushes everything and stops serving from the map
+ * until tracking is armed again on the current master(s). The armed state is one immutable {@link Tracking}, swapped
+ * whole: the request path takes no lock.
  */
-final class SessionCache implements AutoCloseable {
+final class SessionCache implements AutoCloseable, TrackedNode.Sink {
     private static final System.Logger LOG = System.getLogger(SessionCache.class.getName());
-    static final String CHANNEL = "__redis__:invalidate";
     private static final int STRIPES = 4096;
+    private static final int SLOTS = 16384;
     /** Most session hashes one node caches (beyond, loads read Redis): bounded memory. */
     static final int MAX_ENTRIES = 100_000;
     private static final long CHECK_MILLIS = 250;
 
-    /** Tracking on {@code master} since {@code epoch}; replaced (never mutated) on every re-arm. */
-    private record Armed(RedisAddress master, long epoch, Connection a, Connection b, InvalidationReader reader,
-                         Socket aSocket, Socket bSocket) {
+    /** One range of a cluster's slot map. */
+    record SlotRange(int first, int last, RedisAddress master) {
     }
 
-    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
-    /** When A last answered a PING (nanoTime): a silent server is a failure after read-timeout. */
-    private volatile long lastPong;
+    /**
+     * Tracking on {@code nodes}; {@code bySlot} (Cluster only, else null) maps each slot of {@code slotMap} to its
+     * master's node. Replaced (never mutated) on every re-arm.
+     */
+    record Tracking(List<TrackedNode> nodes, TrackedNode[] bySlot, List<SlotRange> slotMap) {
+    }
 
     /** What {@link #begin} saw before a read: the store happens only if all of it is unchanged. */
-    record Stamp(Armed armed, long epoch, int stripe, long counter) {
+    record Stamp(Tracking tracking, long epoch, int stripe, long counter) {
     }
 
     private final RedisConnections redis;
@@ -53,7 +61,7 @@ final class SessionCache implements AutoCloseable {
     private final ConcurrentHashMap<String, Map<String, String>> map = new ConcurrentHashMap<>();
     private final AtomicLongArray counters = new AtomicLongArray(STRIPES);
     private final AtomicLong epoch = new AtomicLong();
-    private volatile Armed armed;
+    private volatile Tracking tracking;
     private volatile boolean closed;
     private final Thread supervisor;
     final LongAdder hits = new LongAdder();
@@ -68,20 +76,29 @@ final class SessionCache implements AutoCloseable {
     }
 
     boolean armed() {
-        return usable(armed);
+        Tracking t = tracking;
+        return t != null && t.nodes().stream().allMatch(TrackedNode::alive)
+                && (t.bySlot() != null || ownedBy(t.nodes().getFirst()));
     }
 
-    /** The master tracking is armed on, while armed. */
+    /** The master tracking is armed on, while armed (standalone and Sentinel). */
     Optional<RedisAddress> armedMaster() {
-        Armed a = armed;
-        return usable(a) ? Optional.of(a.master()) : Optional.empty();
+        Tracking t = tracking;
+        return t != null && t.bySlot() == null && armed() ? Optional.of(t.nodes().getFirst().address)
+                : Optional.empty();
     }
 
-    /** The cached hash of {@code key}, when tracking is armed on the master the pool uses. */
+    /** The servers tracking is armed on (every master on Cluster); empty while not armed. */
+    List<RedisAddress> armedNodes() {
+        Tracking t = tracking;
+        return t == null || !armed() ? List.of() : t.nodes().stream().map(n -> n.address).toList();
+    }
+
+    /** The cached hash of {@code key}, when tracking is armed on the master that serves it. */
     Optional<Map<String, String>> get(String key) {
-        Armed a = armed;
-        // quiet: no invalidation is in A's socket or being applied (see InvalidationReader for why that suffices)
-        Map<String, String> h = usable(a) && a.reader().quiet() ? map.get(key) : null;
+        Tracking t = tracking;
+        // quiet: no invalidation is in an armed node's socket or being applied (see InvalidationReader for why)
+        Map<String, String> h = t != null && routed(t, key) && quiet(t) ? map.get(key) : null;
         if (h == null) {
             misses.increment();
             return Optional.empty();
@@ -90,14 +107,14 @@ final class SessionCache implements AutoCloseable {
         return Optional.of(h);
     }
 
-    /** Taken before a read of {@code key}; empty while not armed (the read is then not stored). */
+    /** Taken before a read of {@code key}; empty while not armed for it (the read is then not stored). */
     Optional<Stamp> begin(String key) {
-        Armed a = armed;
-        if (!usable(a)) {
+        Tracking t = tracking;
+        if (t == null || !routed(t, key)) {
             return Optional.empty();
         }
         int s = stripe(key);
-        return Optional.of(new Stamp(a, epoch.get(), s, counters.get(s)));
+        return Optional.of(new Stamp(t, epoch.get(), s, counters.get(s)));
     }
 
     /** Stores what a read that began with {@code stamp} returned, unless anything invalidated it meanwhile. */
@@ -106,12 +123,13 @@ final class SessionCache implements AutoCloseable {
             return; // bounded: a full map serves what it has, the rest reads Redis
         }
         Map<String, String> copy = Map.copyOf(hash);
-        map.compute(key, (k, old) -> stillValid(stamp) ? copy : old);
+        map.compute(key, (k, old) -> stillValid(stamp, key) ? copy : old);
     }
 
-    private boolean stillValid(Stamp stamp) {
-        return armed == stamp.armed() && epoch.get() == stamp.epoch() && counters.get(stamp.stripe()) == stamp.counter()
-                && usable(stamp.armed());
+    private boolean stillValid(Stamp stamp, String key) {
+        Tracking t = tracking;
+        return t == stamp.tracking() && epoch.get() == stamp.epoch()
+                && counters.get(stamp.stripe()) == stamp.counter() && routed(t, key);
     }
 
     /** Drops {@code key}: Redis said it changed, or this node just changed it (read-your-writes before A hears). */
@@ -120,48 +138,76 @@ final class SessionCache implements AutoCloseable {
         map.remove(key);
     }
 
+    @Override
+    public void invalidated(String key) {
+        invalidations.increment();
+        invalidate(key);
+    }
+
+    @Override
+    public void failed(TrackedNode node, String why) {
+        Tracking t = tracking;
+        if (t != null && t.nodes().contains(node)) {
+            flush(why);
+        }
+    }
+
     /** Forgets everything and stops serving until re-armed. */
     private void flush(String why) {
-        armed = null;
+        tracking = null;
         epoch.incrementAndGet(); // first, so no read that began earlier stores after the clear
         map.clear();
         flushes.increment();
         LOG.log(System.Logger.Level.DEBUG, "session cache flushed: {0}", why);
     }
 
-    private boolean usable(Armed a) {
-        if (a == null) {
-            return false;
+    /** Whether {@code key} lives on an armed master, as far as the client that reads it knows. */
+    private boolean routed(Tracking t, String key) {
+        if (t.bySlot() == null) {
+            return ownedBy(t.nodes().getFirst());
         }
+        int slot = JedisClusterCRC16.getSlot(key);
+        TrackedNode node = t.bySlot()[slot];
+        // the cluster client's view differs after a MOVED (a failover or resharding it saw): stop at once
+        return node != null && redis.clusterMaster(slot).filter(node.address::equals).isPresent();
+    }
+
+    private boolean ownedBy(TrackedNode node) {
         Optional<RedisAddress> master = redis.currentMaster();
-        return master.isPresent() && master.get().equals(a.master()); // a failover the pool saw: stop at once
+        return master.isPresent() && master.get().equals(node.address); // a failover the pool saw: stop at once
+    }
+
+    /** Every armed node: a write's invalidation may come from a node that is not (yet) the slot's owner here. */
+    private static boolean quiet(Tracking t) {
+        for (TrackedNode n : t.nodes()) {
+            if (!n.quiet()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int stripe(String key) {
         return Math.floorMod(key.hashCode(), STRIPES);
     }
 
-    /** Arms tracking, watches it (B's PING, the pool's master) and re-arms after any failure. */
+    /** Arms tracking, watches it (PINGs, the master or slot map) and re-arms after any failure or change. */
     private void supervise() {
         int failures = 0;
         while (!closed) {
-            Armed a = null;
+            Tracking t = null;
             try {
-                a = arm();
+                t = arm();
                 failures = 0;
-                Armed current = a;
-                Thread reader = Thread.ofPlatform().daemon().name("session-cache-invalidations")
-                        .start(() -> readInvalidations(current));
-                Thread.ofPlatform().daemon().name("session-cache-tracking-watch").start(() -> watchTracking(current));
                 long silent = redis.settings().readTimeout().toNanos() + 2 * CHECK_MILLIS * 1_000_000L;
-                lastPong = System.nanoTime();
-                while (!closed && armed == current && reader.isAlive()) {
+                while (!closed && tracking == t && t.nodes().stream().allMatch(TrackedNode::alive)) {
                     Thread.sleep(CHECK_MILLIS);
-                    if (!usable(current) || System.nanoTime() - lastPong > silent) {
-                        break; // failover seen by the pool, or the server stopped answering
+                    if (moved(t)) {
+                        break; // failover or resharding
                     }
-                    current.aSocket().getOutputStream().write(PING); // only this thread writes to A after arming
-                    current.aSocket().getOutputStream().flush();
+                    for (TrackedNode n : t.nodes()) {
+                        n.ping(silent); // throws when a server stopped answering
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -169,16 +215,15 @@ final class SessionCache implements AutoCloseable {
             } catch (RuntimeException | java.io.IOException e) {
                 failures++;
                 // WARNING once: e.g. an ACL without &__redis__:invalidate; the cache then stays off (as before it)
-                LOG.log(failures == 1 && a == null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                LOG.log(failures == 1 && t == null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
                         "session cache tracking failed (the session cache is off until it is re-armed): {0}",
                         e.getMessage());
             } finally {
-                if (a != null || armed != null) {
-                    flush("tracking connection lost or master changed");
+                if (t != null || tracking != null) {
+                    flush("tracking connection lost, master or slot map changed");
                 }
-                if (a != null) {
-                    a.a().close();
-                    a.b().close();
+                if (t != null) {
+                    t.nodes().forEach(TrackedNode::close);
                 }
             }
             if (!closed) {
@@ -191,103 +236,65 @@ final class SessionCache implements AutoCloseable {
         }
     }
 
-    private Armed arm() {
+    /** The master changed (Sentinel), or the slot map is not the armed one (Cluster). */
+    private boolean moved(Tracking t) {
+        if (t.bySlot() == null) {
+            return !ownedBy(t.nodes().getFirst());
+        }
+        return !slotMap().equals(t.slotMap());
+    }
+
+    private Tracking arm() {
         redis.commands(); // builds the pool (Sentinel: asks the sentinels for the master)
-        RedisAddress master = redis.currentMaster().orElseThrow(() -> new IllegalStateException("no master yet"));
-        HostAndPort hp = new HostAndPort(master.host(), master.port());
-        AtomicReference<Socket> socket = new AtomicReference<>();
-        AtomicReference<Socket> bSocket = new AtomicReference<>();
-        Connection a = dedicated(hp, socket);
-        Connection b = null;
-        try {
-            a.sendCommand(Protocol.Command.CLIENT, "ID");
-            long id = a.getIntegerReply();
-            a.sendCommand(Protocol.Command.SUBSCRIBE, CHANNEL);
-            a.getObjectMultiBulkReply();
-            // From here A is read by hand (nothing else was sent, so Jedis has nothing of it buffered): see the fence
-            socket.get().setSoTimeout(0); // invalidations may be minutes apart; PINGs on A detect a silent server
-            InvalidationReader reader = new InvalidationReader(socket.get().getInputStream());
-            b = dedicated(hp, bSocket);
-            b.sendCommand(Protocol.Command.CLIENT, "TRACKING", "ON", "REDIRECT", Long.toString(id), "BCAST",
-                    "PREFIX", RedisSessionStore.PREFIX);
-            b.getStatusCodeReply();
-            bSocket.get().setSoTimeout(0); // B is only watched for its end (see watchTracking)
-            Armed armedNow = new Armed(master, epoch.incrementAndGet(), a, b, reader, socket.get(), bSocket.get());
-            armed = armedNow;
-            return armedNow;
-        } catch (RuntimeException | java.io.IOException e) {
-            a.close();
-            if (b != null) {
-                b.close();
-            }
-            throw new IllegalStateException("arming session tracking failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** A connection of its own to the master, its socket kept so it can be read by hand after the handshake. */
-    private Connection dedicated(HostAndPort hp, AtomicReference<Socket> socket) {
-        DefaultJedisSocketFactory sockets = new DefaultJedisSocketFactory(hp, redis.masterClientConfig());
-        return new Connection(() -> {
-            Socket created = sockets.createSocket();
-            socket.set(created);
-            return created;
-        }, redis.masterClientConfig());
-    }
-
-    /**
-     * B receives nothing (its invalidations go to A), so a blocking read on it returns only when it ends: tracking is
-     * then off in Redis, and the cache must stop at once rather than at the next check.
-     */
-    private void watchTracking(Armed a) {
-        try {
-            a.bSocket().getInputStream().read();
-        } catch (java.io.IOException | RuntimeException e) {
-            // closed: below
-        }
-        if (armed == a) {
-            flush("tracking connection closed");
-        }
-    }
-
-    private void readInvalidations(Armed a) {
-        try {
-            while (!closed && armed == a) {
-                Object reply = a.reader().next();
-                if (!(reply instanceof List<?> msg) || msg.size() < 3) {
-                    if (reply instanceof List<?> m && !m.isEmpty() && m.getFirst() instanceof byte[] t
-                            && new String(t, StandardCharsets.US_ASCII).equals("pong")) {
-                        lastPong = System.nanoTime();
+        Tracking t;
+        if (redis.settings().topology() instanceof RedisTopology.Cluster) {
+            List<SlotRange> slots = slotMap();
+            Map<RedisAddress, TrackedNode> nodes = new LinkedHashMap<>();
+            try {
+                for (SlotRange r : slots) {
+                    if (!nodes.containsKey(r.master())) {
+                        nodes.put(r.master(), TrackedNode.arm(r.master(), redis.masterClientConfig(), this));
                     }
-                    a.reader().applied();
-                    continue;
                 }
-                Object payload = msg.get(2);
-                if (payload instanceof List<?> keys) {
-                    for (Object k : keys) {
-                        invalidations.increment();
-                        invalidate(new String((byte[]) k, StandardCharsets.UTF_8));
-                    }
-                } else if (payload == null) {
-                    flush("Redis flushed its tracking table (FLUSHALL, or out of tracking memory)");
-                    return; // tracking is still on: re-arm for a clean epoch
-                }
-                a.reader().applied();
+            } catch (RuntimeException e) {
+                nodes.values().forEach(TrackedNode::close);
+                throw e;
             }
-        } catch (RuntimeException | java.io.IOException e) {
-            if (armed == a) {
-                flush("invalidation connection failed: " + e.getMessage());
+            TrackedNode[] bySlot = new TrackedNode[SLOTS];
+            for (SlotRange r : slots) {
+                Arrays.fill(bySlot, r.first(), r.last() + 1, nodes.get(r.master()));
             }
+            t = new Tracking(List.copyOf(nodes.values()), bySlot, slots);
+        } else {
+            RedisAddress master = redis.currentMaster().orElseThrow(() -> new IllegalStateException("no master yet"));
+            t = new Tracking(List.of(TrackedNode.arm(master, redis.masterClientConfig(), this)), null, List.of());
         }
+        tracking = t;
+        return t;
+    }
+
+    /** The cluster's slot map as one node (any) sees it, ranges in slot order. */
+    private List<SlotRange> slotMap() {
+        UnifiedJedis cluster = redis.commands().orElseThrow(() -> new IllegalStateException("no cluster node yet"));
+        List<SlotRange> ranges = new ArrayList<>();
+        for (Object o : (List<?>) cluster.sendCommand(Protocol.Command.CLUSTER, "SLOTS")) {
+            List<?> range = (List<?>) o;
+            List<?> master = (List<?>) range.get(2);
+            RedisAddress address = new RedisAddress(SafeEncoder.encode((byte[]) master.get(0)),
+                    ((Long) master.get(1)).intValue());
+            ranges.add(new SlotRange(((Long) range.get(0)).intValue(), ((Long) range.get(1)).intValue(), address));
+        }
+        ranges.sort(Comparator.comparingInt(SlotRange::first));
+        return List.copyOf(ranges);
     }
 
     @Override
     public void close() {
         closed = true;
-        Armed a = armed;
+        Tracking t = tracking;
         flush("closed");
-        if (a != null) {
-            a.a().close();
-            a.b().close();
+        if (t != null) {
+            t.nodes().forEach(TrackedNode::close);
         }
         supervisor.interrupt();
         try {

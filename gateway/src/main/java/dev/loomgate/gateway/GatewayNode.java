@@ -9,35 +9,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
-import dev.loomgate.gateway.admin.AdminApi;
-import dev.loomgate.gateway.async.AsyncService;
-import dev.loomgate.gateway.policy.async.AsyncRoutes;
-import dev.loomgate.gateway.redis.jobs.RedisJobQueue;
-import dev.loomgate.gateway.admin.SagaAdmin;
-import dev.loomgate.gateway.saga.SagaService;
-import dev.loomgate.gateway.upstream.Upstream;
 import dev.loomgate.gateway.admin.AdminAuth;
-import dev.loomgate.gateway.admin.AdminGuard;
-import dev.loomgate.gateway.admin.AdminRouting;
-import dev.loomgate.gateway.admin.AdminUi;
-import dev.loomgate.gateway.admin.ClusterPage;
-import dev.loomgate.gateway.admin.CacheAdmin;
-import dev.loomgate.gateway.admin.IntrospectionAdmin;
-import dev.loomgate.gateway.admin.JobsAdmin;
+import dev.loomgate.gateway.async.AsyncService;
 import dev.loomgate.gateway.cache.ResponseCache;
-import dev.loomgate.gateway.redis.RedisCacheStore;
-import dev.loomgate.gateway.cache.SharedCacheStore;
-import dev.loomgate.gateway.cluster.NodeRegistration;
+import dev.loomgate.gateway.call.HealthCheckers;
+import dev.loomgate.gateway.call.ResilienceGauges;
+import dev.loomgate.gateway.call.UpstreamCalls;
 import dev.loomgate.gateway.client.ClientSettings;
 import dev.loomgate.gateway.client.UpstreamClient;
-import dev.loomgate.gateway.yaml.ConfigException;
 import dev.loomgate.gateway.config.NodeConfig;
 import dev.loomgate.gateway.config.RoutesFileWatcher;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.discovery.ApiKeysWatcher;
 import dev.loomgate.gateway.discovery.ConsulRuntime;
-import dev.loomgate.gateway.routing.RoutingSnapshot;
-import dev.loomgate.gateway.routing.RoutingState;
 import dev.loomgate.gateway.frontdoor.FrontDoorHandler;
 import dev.loomgate.gateway.frontdoor.FrontDoorRequest;
 import dev.loomgate.gateway.frontdoor.FrontDoorResponse;
@@ -47,27 +31,21 @@ import dev.loomgate.gateway.frontdoor.Rejection;
 import dev.loomgate.gateway.observe.AccessLog;
 import dev.loomgate.gateway.observe.GatewayMetrics;
 import dev.loomgate.gateway.observe.JvmMetrics;
+import dev.loomgate.gateway.observe.TlsMetrics;
 import dev.loomgate.gateway.observe.TrafficHistory;
-import dev.loomgate.gateway.pipeline.NodeServices;
-import dev.loomgate.gateway.policy.apikey.ApiKeyDirectory;
 import dev.loomgate.gateway.policy.introspection.IntrospectionCache;
-import dev.loomgate.gateway.policy.introspection.RedisIntrospectionStore;
-import dev.loomgate.gateway.policy.introspection.SharedIntrospectionStore;
-import dev.loomgate.gateway.policy.jwt.KeySets;
 import dev.loomgate.gateway.policy.ratelimit.RateLimitService;
 import dev.loomgate.gateway.policy.session.SessionService;
-import dev.loomgate.gateway.proxy.ProblemDirectHandler;
 import dev.loomgate.gateway.proxy.ProxyHandler;
-import dev.loomgate.gateway.trace.Tracing;
-import dev.loomgate.gateway.call.HealthCheckers;
-import dev.loomgate.gateway.call.ResilienceGauges;
 import dev.loomgate.gateway.resilience.ResilienceMetrics;
 import dev.loomgate.gateway.resilience.ResilienceRegistry;
-import io.helidon.http.DirectHandler;
-import dev.loomgate.gateway.observe.TlsMetrics;
+import dev.loomgate.gateway.routing.RoutingSnapshot;
+import dev.loomgate.gateway.routing.RoutingState;
+import dev.loomgate.gateway.saga.SagaService;
+import dev.loomgate.gateway.trace.Tracing;
+import dev.loomgate.gateway.upstream.Upstream;
+import dev.loomgate.gateway.yaml.ConfigException;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http1.Http1Config;
 
 /**
  * One running gateway node: the proxy listener, the admin listener, the routes watcher and the
@@ -81,8 +59,6 @@ public final class GatewayNode implements AutoCloseable {
 
     private static final Duration TRAFFIC_SAMPLE = Duration.ofSeconds(2);
     private static final Duration TRAFFIC_KEPT = Duration.ofMinutes(5);
-    /** How often every node looks for sagas whose owner's lease ran out. */
-    private static final Duration SAGA_RECOVERY_SCAN = Duration.ofMillis(250);
 
     private final NodeConfig config;
     private final RoutingState routing;
@@ -106,31 +82,17 @@ public final class GatewayNode implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     // written only while draining: when the last request arrived (for the quiet period)
     private volatile long lastArrivalNanos;
-    private final RateLimitService rateLimits;
-    /** JWKS key caches and introspection results outlive routes versions: a reload refetches nothing. */
-    private final KeySets keySets = new KeySets();
-    private final IntrospectionCache introspectionCache;
-    /** Introspection answers shared through Redis, on a small pool of its own (the rate limiter keeps its pool). */
-    private final Optional<RedisIntrospectionStore> introspectionRedis;
+    /** Rate limits, key sets, introspection, sessions, cache, async jobs, sagas: opened and closed together. */
+    private final PolicyServices services;
     private final Optional<ApiKeysWatcher> apiKeysWatcher;
-    /** Server-side sessions in Redis (docs/SESSIONS.md), on a pool of their own. */
-    private final SessionService sessions;
-    /** The response cache: L1 here, L2 and invalidations on Redis when configured (docs/CACHE.md). */
-    private final ResponseCache responseCache;
     /** Per-route rate and p99 over the last minutes for the cluster page (sampled, off the request path). */
     private final TrafficHistory trafficHistory = new TrafficHistory(metrics::routeStats, TRAFFIC_SAMPLE,
             TRAFFIC_KEPT, System::nanoTime);
     /** Live gateway nodes sharing the rate limits; config until a cluster registry sets a live count. */
     private final AtomicReference<IntSupplier> liveNodes = new AtomicReference<>();
-    /** Composite routes' saga engine (docs/SAGAS.md); only with Redis, which holds the saga log. */
-    private final Optional<SagaService> sagas;
     /** OpenTelemetry spans; {@link Tracing#off()} without a {@code tracing:} block. */
     private final Tracing tracing;
-    /** Async routes' jobs and workers; present when the node has {@code redis:}. */
-    private final Optional<AsyncService> async;
-    private final dev.loomgate.gateway.call.UpstreamCalls proxyCalls;
-    /** Blocking stream reads hold a connection each: the job queue gets its own pool. */
-    private static final int ASYNC_POOL = 64;
+    private final UpstreamCalls proxyCalls;
 
     private GatewayNode(NodeConfig config) throws ConfigException, IOException {
         this.config = config;
@@ -139,31 +101,10 @@ public final class GatewayNode implements AutoCloseable {
         IntSupplier live = () -> liveNodes.get().getAsInt();
         this.tracing = config.tracing().map(t -> Tracing.create(t, config.node().id())).orElse(Tracing.off());
         metrics.addSource(tracing::writeMetrics);
-        this.rateLimits = config.redis().map(r -> RateLimitService.open(r, live, config.rateLimiter(), tracing))
-                .orElseGet(() -> RateLimitService.local(live, config.rateLimiter()));
-        metrics.addSource(rateLimits::writeMetrics);
-        this.introspectionRedis = config.redis().map(RedisIntrospectionStore::open);
-        this.introspectionCache = new IntrospectionCache(IntrospectionCache.DEFAULT_MAX_ENTRIES,
-                introspectionRedis.map(SharedIntrospectionStore.class::cast));
-        this.sessions = SessionService.open(config.redis());
-        metrics.addSource(sessions::writeMetrics);
-        this.responseCache = new ResponseCache(ResponseCache.DEFAULT_L1_BYTES,
-                config.redis().map(r -> (SharedCacheStore) RedisCacheStore.open(r)), config.node().id(),
-                System::currentTimeMillis);
-        metrics.addSource(responseCache::writeMetrics);
-        ApiKeyDirectory apiKeys = config.consul().isPresent() ? ApiKeyDirectory.fedByConsul() : ApiKeyDirectory.none();
-        // async routes need the job broker: Redis (docs/ASYNC.md); without redis: the async key rejects the routes
-        this.async = config.redis().map(r -> new AsyncService(RedisJobQueue.open(r, ASYNC_POOL), config.node().id()));
-        this.sagas = config.redis().map(r -> SagaService.open(config.node().id(), r, this::upstreamNamed,
-                SAGA_RECOVERY_SCAN));
-        NodeServices.Builder services = NodeServices.builder().add(RateLimitService.class, rateLimits)
-                .add(KeySets.class, keySets).add(IntrospectionCache.class, introspectionCache)
-                .add(ApiKeyDirectory.class, apiKeys).add(SessionService.class, sessions)
-                .add(ResponseCache.class, responseCache);
-        async.ifPresent(a -> services.add(AsyncRoutes.class, a));
-        sagas.ifPresent(s -> services.add(SagaService.class, s));
-        sagas.ifPresent(s -> metrics.addSource(s::writeMetrics));
-        this.routing = new RoutingState(services.build());
+        this.services = new PolicyServices(config, live, tracing, this::upstreamNamed);
+        services.addMetricSources(metrics);
+        this.routing = new RoutingState(services.nodeServices());
+        RateLimitService rateLimits = services.rateLimits();
         routing.addListener(s -> rateLimits.retainRoutes(s.routeIds()));
         this.consul = config.consul().map(c -> new ConsulRuntime(c, config.node(), routing,
                 config.limits().maxConfigSize(), tracing));
@@ -173,7 +114,7 @@ public final class GatewayNode implements AutoCloseable {
         }
         // keys from `loomgate keys create`: loaded before the first request if Consul answers at once
         this.apiKeysWatcher = consul.map(c -> ApiKeysWatcher.start(c.client(), config.consul().get().kvPrefix(),
-                config.consul().get().watchWait(), apiKeys));
+                config.consul().get().watchWait(), services.apiKeys()));
         if (consul.isPresent()) {
             consul.get().bootstrap();
             metrics.addSource(consul.get()::writeMetrics);
@@ -184,9 +125,9 @@ public final class GatewayNode implements AutoCloseable {
         this.accessLog = AccessLog.open(config.accessLog());
         ProxyHandler proxy = ProxyHandler.builder().nodeId(config.node().id()).routing(routing).client(client)
                 .metrics(metrics).accessLog(accessLog).resilience(resilience).edge(config.edge()).tracing(tracing)
-                .async(async).build();
+                .async(services.async()).build();
         this.proxyCalls = proxy.calls();
-        async.ifPresent(a -> metrics.addSource(a::writeMetrics));
+        services.async().ifPresent(a -> metrics.addSource(a::writeMetrics));
         this.healthCheckers = new HealthCheckers(() -> routing.current().upstreams(), resilienceMetrics);
         metrics.addSource(routing::writeMetrics);
         metrics.addSource(new JvmMetrics());
@@ -209,24 +150,7 @@ public final class GatewayNode implements AutoCloseable {
             p.help("loomgate_ready", "gauge", "1 when the node accepts traffic (not starting or draining).");
             p.sample("loomgate_ready", "", phase.get() == Phase.READY ? 1 : 0);
         });
-        var limits = config.limits();
-        var fd = config.frontDoor();
-        FrontDoorSettings frontDoorSettings = FrontDoorSettings.builder()
-                .host(config.node().host())
-                .port(config.node().port())
-                .maxRequestLine(limits.maxRequestLine())
-                .maxHeaderSize(limits.maxHeaderSize())
-                .maxBodySize(limits.maxBodySize())
-                .maxConcurrentRequests(limits.maxConcurrentRequests())
-                .maxHeaderCount(fd.maxHeaderCount())
-                .maxConnections(fd.maxConnections())
-                .maxConnectionsPerClient(fd.maxConnectionsPerClient())
-                .headerReadTimeout(fd.headerReadTimeout())
-                .bodyIdleTimeout(fd.bodyIdleTimeout())
-                .keepAliveTimeout(fd.keepAliveTimeout())
-                .writeTimeout(fd.writeTimeout())
-                .allowTrace(fd.allowTrace())
-                .build();
+        FrontDoorSettings frontDoorSettings = ProxyListener.settings(config);
         this.tls = NodeTls.load(config);
         FrontDoorHandler frontDoorHandler = new FrontDoorHandler() {
             @Override
@@ -247,59 +171,11 @@ public final class GatewayNode implements AutoCloseable {
                 proxy.reject(rejection, res);
             }
         };
-        this.frontDoor = tls.frontDoor().map(t -> new FrontDoorServer(frontDoorSettings, t, frontDoorHandler))
-                .orElseGet(() -> new FrontDoorServer(frontDoorSettings, frontDoorHandler));
+        this.frontDoor = ProxyListener.create(frontDoorSettings, tls, frontDoorHandler);
         metrics.addSource(p -> TlsMetrics.write(p, tls.listeners()));
-        metrics.addSource(p -> {
-            p.help("loomgate_client_connections", "gauge", "Open client connections on the proxy listener.");
-            p.sample("loomgate_client_connections", "", frontDoor.openConnections());
-            p.help("loomgate_client_connections_refused_total", "counter",
-                    "Client connections refused by max-connections or max-connections-per-client.");
-            p.sample("loomgate_client_connections_refused_total", "", frontDoor.refusedConnections());
-            p.help("loomgate_client_write_timeouts_total", "counter",
-                    "Client connections closed because a response write exceeded write-timeout.");
-            p.sample("loomgate_client_write_timeouts_total", "", frontDoor.writeTimeouts());
-        });
-        DirectHandler problems = new ProblemDirectHandler();
-        WebServerConfig.Builder admin = WebServer.builder();
-        tls.configureAdmin(admin);
-        this.server = admin
-                .shutdownHook(false)
-                .host(config.node().adminHost())
-                .port(config.node().adminPort())
-                .shutdownGracePeriod(Duration.ofMillis(200))
-                .protocolsDiscoverServices(false)
-                .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(limits.maxHeaderSize())
-                        .maxPrologueLength(limits.maxRequestLine())
-                        .validateRequestHeaders(true)
-                        .build())
-                .errorHandling(e -> e.includeEntity(true))
-                .directHandlers(d -> {
-                    for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
-                        d.addHandler(t, problems);
-                    }
-                })
-                .routing(r -> {
-                    r.addFilter(new AdminGuard(config.edge().admin())); // CSRF and DNS rebinding: docs/SECURITY.md
-                    AdminRouting.register(r, metrics, this::ready, () -> phase.get().name().toLowerCase());
-                    consul.ifPresent(c -> c.registerAdmin(r, adminToken)); // before AdminApi's /admin/* catch-all
-                    ClusterPage.Builder page = ClusterPage.builder().nodeId(config.node().id())
-                            .phase(() -> phase.get().name().toLowerCase(java.util.Locale.ROOT))
-                            .routing(routing).history(trafficHistory).rateLimits(rateLimits)
-                            .consulNodes(() -> consul.flatMap(ConsulRuntime::registration).map(NodeRegistration::nodes));
-                    adminToken.ifPresent(page::token);
-                    config.operations().prometheusUrl().ifPresent(page::prometheus);
-                    page.build().register(r); // also before the catch-all
-                    AdminUi.load().register(r);
-                    new IntrospectionAdmin(introspectionCache, adminToken).register(r);
-                    async.ifPresent(a -> new JobsAdmin(a, adminToken).register(r));
-                    sagas.ifPresent(s -> new SagaAdmin(s, adminToken).register(r));
-                    new CacheAdmin(responseCache, adminToken).register(r);
-                    new AdminApi(routing, resilience, this::startDrain, config.drainTimeout(),
-                            config.operations().drainQuietPeriod(), adminToken).register(r);
-                })
-                .build();
+        ProxyListener.addMetricSource(metrics, frontDoor);
+        this.server = AdminListener.create(new AdminListener.Parts(config, adminToken, tls, metrics, routing,
+                services, resilience, trafficHistory, consul, phase::get, this::startDrain));
         this.watcher = kvRoutes ? Optional.empty() : Optional.of(
                 new RoutesFileWatcher(config.routesFile(), Duration.ofMillis(250), config.limits().maxConfigSize(),
                         routing::apply, routing::reject));
@@ -335,7 +211,7 @@ public final class GatewayNode implements AutoCloseable {
         node.watcher.ifPresent(RoutesFileWatcher::start);
         node.tls.startWatching();
         node.healthCheckers.start();
-        node.async.ifPresent(a -> a.start(node.proxyCalls, node.routing, node.accessLog, node.tracing));
+        node.services.async().ifPresent(a -> a.start(node.proxyCalls, node.routing, node.accessLog, node.tracing));
         node.trafficHistory.start();
         node.phase.set(Phase.READY);
         node.consul.ifPresent(c -> c.start(node.port(), node.adminPort(), node::liveNodeCount));
@@ -367,16 +243,16 @@ public final class GatewayNode implements AutoCloseable {
 
     /** The async routes' job service; present when the node has {@code redis:}. */
     public Optional<AsyncService> async() {
-        return async;
+        return services.async();
     }
 
     /** The session store and counters (docs/SESSIONS.md). */
     public SessionService sessions() {
-        return sessions;
+        return services.sessions();
     }
 
     public RateLimitService rateLimits() {
-        return rateLimits;
+        return services.rateLimits();
     }
 
     /** Seam for the cluster registry: how many nodes share the rate limits right now (default: config). */
@@ -472,17 +348,17 @@ public final class GatewayNode implements AutoCloseable {
 
     /** The node's response cache (tests and benchmarks read its metrics). */
     public ResponseCache responseCache() {
-        return responseCache;
+        return services.responseCache();
+    }
+
+    /** The saga engine, when the node has Redis. */
+    public Optional<SagaService> sagas() {
+        return services.sagas();
     }
 
     /** The node's introspection answers (the admin API evicts revoked tokens from it). */
-    /** The saga engine, when the node has Redis. */
-    public Optional<SagaService> sagas() {
-        return sagas;
-    }
-
     public IntrospectionCache introspectionCache() {
-        return introspectionCache;
+        return services.introspectionCache();
     }
 
     @Override
@@ -497,17 +373,11 @@ public final class GatewayNode implements AutoCloseable {
             healthCheckers.close();
             trafficHistory.close();
             frontDoor.stop();
-            async.ifPresent(AsyncService::close);
+            services.closeWorkers();
             server.stop();
             tls.close();
             client.close();
-            rateLimits.close();
-            sagas.ifPresent(SagaService::close);
-            keySets.close();
-            introspectionCache.close();
-            introspectionRedis.ifPresent(RedisIntrospectionStore::close);
-            sessions.close();
-            responseCache.close();
+            services.close();
             tracing.close();
             accessLog.close();
             LOG.info(() -> "node " + config.node().id() + " stopped");

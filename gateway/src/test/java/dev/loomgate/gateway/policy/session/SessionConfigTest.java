@@ -9,12 +9,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import dev.loomgate.gateway.config.RoutesDocument;
 import dev.loomgate.gateway.config.RoutesParser;
 import dev.loomgate.gateway.testing.RoutesFiles;
 import dev.loomgate.gateway.yaml.ConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code session:} as the routes file gives it: defaults, every option, errors with file:line, secrets. */
 class SessionConfigTest {
@@ -72,46 +76,52 @@ class SessionConfigTest {
         assertEquals("sid=v; Path=/app; Domain=example.com; HttpOnly; Secure; SameSite=Strict", header);
     }
 
-    @Test
-    void errorsNameTheFieldAndLine() {
-        RoutesFiles.assertError(UP + "    session: { keys: [], bogus: 1 }\n", "routes[0].session.bogus", 7,
-                "unknown key");
-        RoutesFiles.assertError(UP + "    session: { keys: [] }\n", "routes[0].session.keys", 7, "at least one key");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: k1 } ] }\n", "routes[0].session.keys[0]", 7,
-                "secret-file or secret-env");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: 'a.b', secret-env: X } ] }\n",
-                "routes[0].session.keys[0].id", 7, "key id");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X }, { id: a, secret-env: Y } ] }\n",
-                "routes[0].session.keys[1].id", 7, "listed twice");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], on-redis-down: maybe }\n",
-                "routes[0].session.on-redis-down", 7, "fail-closed");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], rolling-timeout: 48h }\n",
-                "routes[0].session.rolling-timeout", 7, "absolute-timeout");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { _c: X-A } }\n",
-                "routes[0].session.forward-attributes._c", 7, "attribute name");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { a: Host } }\n",
-                "routes[0].session.forward-attributes.a", 7, "cannot carry");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], cookie: { same-site: maybe } }\n",
-                "routes[0].session.cookie.same-site", 7, "lax, strict or none");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], create: on-write }\n",
-                "routes[0].session.create", 7, "upstream-control");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], create: lazily }\n",
-                "routes[0].session.create", 7, "on-write");
-        RoutesFiles.assertError(UP + "    session: { keys: [ { id: a, secret-env: X } ], client-cache: maybe }\n",
-                "routes[0].session.client-cache", 7, "");
-        RoutesFiles.assertError(UP + """
-                    session:
-                      keys: [ { id: a, secret-env: X } ]
-                      local-cache: 1s
-                      oidc: { issuer: i, authorization-endpoint: "http://i/a", token-endpoint: "http://i/t",
-                              client-id: c, redirect-uri: "http://gw/cb" }
-                """, "routes[0].session.local-cache", 9, "oidc");
-        RoutesFiles.assertError(UP + """
-                    session:
-                      keys: [ { id: a, secret-env: X } ]
-                      oidc: { issuer: i, authorization-endpoint: "ftp://i/a", token-endpoint: "http://i/t",
-                              client-id: c, redirect-uri: "http://gw/cb" }
-                """, "routes[0].session.oidc.authorization-endpoint", 9, "absolute http(s) URL");
+    /** Each bad {@code session:} block (after the one-route file) and the error it must give: field, line, reason. */
+    static Stream<Arguments> errors() {
+        return Stream.of(
+                Arguments.of("    session: { keys: [], bogus: 1 }\n", "routes[0].session.bogus", 7, "unknown key"),
+                Arguments.of("    session: { keys: [] }\n", "routes[0].session.keys", 7, "at least one key"),
+                Arguments.of("    session: { keys: [ { id: k1 } ] }\n", "routes[0].session.keys[0]", 7,
+                        "secret-file or secret-env"),
+                Arguments.of("    session: { keys: [ { id: 'a.b', secret-env: X } ] }\n",
+                        "routes[0].session.keys[0].id", 7, "key id"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X }, { id: a, secret-env: Y } ] }\n",
+                        "routes[0].session.keys[1].id", 7, "listed twice"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], on-redis-down: maybe }\n",
+                        "routes[0].session.on-redis-down", 7, "fail-closed"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], rolling-timeout: 48h }\n",
+                        "routes[0].session.rolling-timeout", 7, "absolute-timeout"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { _c: X-A } }\n",
+                        "routes[0].session.forward-attributes._c", 7, "attribute name"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], forward-attributes: { a: Host } }\n",
+                        "routes[0].session.forward-attributes.a", 7, "cannot carry"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], cookie: { same-site: maybe } }\n",
+                        "routes[0].session.cookie.same-site", 7, "lax, strict or none"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], create: on-write }\n",
+                        "routes[0].session.create", 7, "upstream-control"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], create: lazily }\n",
+                        "routes[0].session.create", 7, "on-write"),
+                Arguments.of("    session: { keys: [ { id: a, secret-env: X } ], client-cache: maybe }\n",
+                        "routes[0].session.client-cache", 7, ""),
+                Arguments.of("""
+                            session:
+                              keys: [ { id: a, secret-env: X } ]
+                              local-cache: 1s
+                              oidc: { issuer: i, authorization-endpoint: "http://i/a", token-endpoint: "http://i/t",
+                                      client-id: c, redirect-uri: "http://gw/cb" }
+                        """, "routes[0].session.local-cache", 9, "oidc"),
+                Arguments.of("""
+                            session:
+                              keys: [ { id: a, secret-env: X } ]
+                              oidc: { issuer: i, authorization-endpoint: "ftp://i/a", token-endpoint: "http://i/t",
+                                      client-id: c, redirect-uri: "http://gw/cb" }
+                        """, "routes[0].session.oidc.authorization-endpoint", 9, "absolute http(s) URL"));
+    }
+
+    @ParameterizedTest(name = "{1}: {3}")
+    @MethodSource("errors")
+    void errorsNameTheFieldAndLine(String session, String field, int line, String reason) {
+        RoutesFiles.assertError(UP + session, field, line, reason);
     }
 
     @Test

@@ -191,7 +191,10 @@ class ConsulRoutesClusterTest {
         // the agent forgets a node: it registers again
         client.deregister("node-2");
         Await.until("node-2 back", CONVERGE, () -> instances().stream().anyMatch(i -> i.serviceId().equals("node-2")));
-        nodes.remove(2).node().drainAndStop();
+        // the drained node is off the list tearDown closes: close it here, which also deletes its temp dir
+        try (TestGateway third = nodes.remove(2)) {
+            third.node().drainAndStop();
+        }
         Await.until("node-3 gone", CONVERGE, () -> instances().stream().noneMatch(i -> i.serviceId().equals("node-3")));
         assertEquals(2, instances().size());
     }

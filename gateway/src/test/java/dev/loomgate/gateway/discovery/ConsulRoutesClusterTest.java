@@ -15,6 +15,7 @@ import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
 import dev.loomgate.gateway.consul.ServiceInstance;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
@@ -171,11 +172,9 @@ class ConsulRoutesClusterTest {
         var usage = ConsulNodes.cli("routes", "push");
         assertEquals(LoomgateCli.USAGE, usage.exit());
         assertEquals(0, ConsulNodes.cli("--help").exit());
-        int dead;
-        try (var s = new java.net.ServerSocket(0)) {
-            dead = s.getLocalPort();
+        try (RefusingPort dead = RefusingPort.open()) {
+            assertEquals(LoomgateCli.CONSUL_ERROR, ConsulNodes.cli("--consul", dead.address(), "routes", "status").exit());
         }
-        assertEquals(LoomgateCli.CONSUL_ERROR, ConsulNodes.cli("--consul", "127.0.0.1:" + dead, "routes", "status").exit());
     }
 
     @Test

@@ -69,7 +69,7 @@ test-terraform: ## offline structure check of terraform/ (hcl2json) and its fail
 
 .PHONY: test-slow
 test-slow: deps ## the long-running, benchmark-like tests (tag slow) that make test leaves out
-	@$(MVN) -B -pl consul-standin,gateway -am verify -Dgroups=slow -DexcludedGroups=none
+	@$(MVN) -B -pl consul-standin,gateway -am verify -Dgroups=slow -DexcludedGroups=none -Dgateway.test.forks=1
 
 bench: deps build ## proxy-overhead benchmark: upstream direct vs Loomgate vs nginx, with wrk
 	@bin/bench-proxy $(BENCH_ARGS)

@@ -26,9 +26,47 @@ render() { # inventory outdir [extra args...] -> output in $out, status in $rc
   out=$(ansible-playbook render.yml -i "$inv" -e "render_dir=$dir" "$@" 2>&1); rc=$?
 }
 
+# The renders that need nothing the sections below make start here, side by side (each is CPU-bound Ansible; at
+# most 3 at a time on the 2 cores), and each section collects its own: 64 s -> 57 s for the whole test here.
+prerender() { # inventory outdir [extra args...]: started in the background; collect outdir gives $out, $rc
+  local inv=$1 dir=$2 key=${2//\//_}; shift 2
+  while [ "$(jobs -rp | wc -l)" -ge 3 ]; do wait -n; done
+  (ansible-playbook render.yml -i "$inv" -e "render_dir=$dir" "$@" >"$work/pre/$key.out" 2>&1
+   echo $? >"$work/pre/$key.rc") &
+  echo $! >"$work/pre/$key.pid"
+}
+collect() { # outdir -> output in $out, status in $rc, of its prerender
+  local key=${1//\//_}
+  wait "$(cat "$work/pre/$key.pid")" 2>/dev/null # returns at once when wait -n already reaped it
+  out=$(cat "$work/pre/$key.out"); rc=$(cat "$work/pre/$key.rc")
+}
+# broken inventory values (checked in their section below): a host stops at its first error, so each broken
+# value sits on its own host
+broken_inventory() { # name, then "host var value" triples -> an inventory dir with those host vars added
+  local dir="$work/broken-$1"; shift; cp -r inventories/netns "$dir"; mkdir -p "$dir/host_vars"
+  while [ $# -ge 3 ]; do printf '%s: %s\n' "$2" "$3" >> "$dir/host_vars/$1.yml"; shift 3; done
+  echo "$dir"
+}
+mkdir -p "$work/pre"
+ns="$work/netns" lo="$work/loopback" gf="$work/grafana" rr="$work/rules"
+prerender inventories/netns "$ns"
+prerender inventories/loopback "$lo" -e port_offset=100
+prerender inventories/loopback "$gf" --limit mon1 \
+  -e '{"grafana_provisioning_dir": "'"$gf"'/provisioning", "alertmanager_webhook_url": "http://127.0.0.1:5001/hook"}'
+prerender inventories/loopback "$rr" --limit lb1 \
+  -e '{"haproxy_http_request_rules": ["deny deny_status 403 if { path_sub SMUGGLED }", "set-header X-Rule-Test yes"]}'
+prerender inventories/netns "$work/tls-bad1" --limit lb1 -e haproxy_tls_mode=terminate
+prerender inventories/netns "$work/tls-bad2" --limit lb1 -e haproxy_tls_mode=terminate -e '{"haproxy_tls_certs": ["/nonexistent/loomgate.pem"]}'
+prerender inventories/netns "$work/tls-bad3" --limit lb1 -e haproxy_tls_mode=offload
+prerender "$(broken_inventory one lb2 haproxy_check_inter 5xs lb1 keepalived_vip 10.77.0.300 \
+          mon1 prometheus_scrape_timeout 5s redis2 redis_role master)" "$work/out-one" --limit lb1,lb2,mon1,redis1,redis2
+prerender "$(broken_inventory two lb1 keepalived_interface nosuch9 lb1 keepalived_validate_interface "''")" "$work/out-two" --limit lb1
+prerender "$(broken_inventory three lb1 haproxy_http_request_rules '["deny if { nosuchfetch }"]')" "$work/out-three" --limit lb1
+prerender "$(broken_inventory four gw1 rsyslog_queue_max_disk_space lots mon1 rsyslog_protocol udp)" "$work/out-four" --limit gw1,mon1
+prerender "$(broken_inventory five mon1 alertmanager_group_wait 10x)" "$work/out-five" --limit mon1
+
 # --- netns: 2 LBs with a VIP, 3 gateways, Redis + Sentinels, Prometheus -------------------------
-ns="$work/netns"
-render inventories/netns "$ns"
+collect "$ns"
 if [ "$rc" -eq 0 ]; then ok "netns inventory renders (haproxy -c, keepalived -t, promtool, rsyslogd -N1 accepted every file)"
 else fail "netns inventory renders" "$out"; fi
 missing=()
@@ -127,8 +165,7 @@ assert len(h) == 15 and h['lb2']['netns'] == 'lb2' and h['lb2']['haproxy']['fron
 assert h['gw3']['gateway'] == {'port': 8080, 'admin-port': 9080} and h['redis2']['redis']['role'] == 'replica'"
 
 # --- loopback: one LB on 127.0.0.1, no keepalived; port_offset shifts every port ---------------
-lo="$work/loopback"
-render inventories/loopback "$lo" -e port_offset=100
+collect "$lo"
 if [ "$rc" -eq 0 ]; then ok "loopback inventory renders (port_offset=100)"; else fail "loopback inventory renders" "$out"; fi
 check "loopback: central logs off by default (no rsyslog.conf, app log on stderr)" bash -c "
   [ ! -e '$lo/gw1/rsyslog.conf' ] && ! grep -q '^logging:' '$lo/gw1/gateway.yaml'"
@@ -183,9 +220,7 @@ check "secure backends: redis-server and redis-sentinel accept the rendered file
   [ \$a -eq 124 ] && [ \$b -eq 124 ]"
 
 # --- Grafana provisioning and an Alertmanager webhook (monitoring role options) ----------------------
-gf="$work/grafana"
-render inventories/loopback "$gf" --limit mon1 \
-  -e '{"grafana_provisioning_dir": "'"$gf"'/provisioning", "alertmanager_webhook_url": "http://127.0.0.1:5001/hook"}'
+collect "$gf"
 if [ "$rc" -eq 0 ]; then ok "monitoring with grafana_provisioning_dir and a webhook renders (amtool accepted it)"
 else fail "monitoring with grafana_provisioning_dir and a webhook renders" "$out"; fi
 check "grafana: the dashboard and a file provider pointing at it; alertmanager: the webhook receiver" bash -c "
@@ -197,9 +232,7 @@ assert d[\"apiVersion\"] == 1 and p[\"type\"] == \"file\" and p[\"options\"][\"p
   amtool check-config '$gf/mon1/alertmanager.yml' >/dev/null 2>&1"
 
 # --- operator-written frontend rules (haproxy_http_request_rules) ----------------------------------
-rr="$work/rules"
-render inventories/loopback "$rr" --limit lb1 \
-  -e '{"haproxy_http_request_rules": ["deny deny_status 403 if { path_sub SMUGGLED }", "set-header X-Rule-Test yes"]}'
+collect "$rr"
 if [ "$rc" -eq 0 ]; then ok "haproxy_http_request_rules render (haproxy -c accepted the file)"
 else fail "haproxy_http_request_rules render" "$out"; fi
 check "haproxy: operator rules in the frontend, in order, before default_backend; haproxy -c accepts them" bash -c "
@@ -243,7 +276,7 @@ check "haproxy passthrough: mode tcp on :443, ClientHello required, SNI route, g
   grep -qF 'use_backend tls-gateways if { req.ssl_sni -i api.loomgate.test }' '$work/ptf.txt' &&
   [ \$(grep -cE '^ +server gw[123] 10\.77\.0\.2[123]:8443 port 9080$' '$pc') -eq 3 ] &&
   ! grep -qE ' ssl( |\$)|ssl-default-bind' '$pc' && grep -qF 'bind 10.77.0.100:80' '$pc'"
-render inventories/netns "$work/tls-bad1" --limit lb1 -e haproxy_tls_mode=terminate
+collect "$work/tls-bad1"
 expect_rejected() { # name, pattern: checked against the output of the last render
   local said
   said=$(grep -oE -- "$2[^\"\\]*" <<<"$out" | head -n1)
@@ -251,37 +284,31 @@ expect_rejected() { # name, pattern: checked against the output of the last rend
   else fail "rejected: $1 (exit $rc, expected the message /$2/)" "$out"; fi
 }
 expect_rejected "TLS terminate without certificates (assert)" "terminate needs haproxy_tls_certs"
-render inventories/netns "$work/tls-bad2" --limit lb1 -e haproxy_tls_mode=terminate -e '{"haproxy_tls_certs": ["/nonexistent/loomgate.pem"]}'
+collect "$work/tls-bad2"
 expect_rejected "TLS terminate with a missing certificate file (haproxy -c)" "unable to (stat|load) SSL certificate"
-render inventories/netns "$work/tls-bad3" --limit lb1 -e haproxy_tls_mode=offload
+collect "$work/tls-bad3"
 expect_rejected "haproxy_tls_mode offload (assert)" "haproxy_tls_mode must be '', terminate or passthrough"
 
 # --- broken inventory values are rejected by the tools, with their messages ------------------------
 # A host stops at its first error, so each broken value sits on its own host:
 #   run 1: lb2 haproxy inter 5xs, lb1 VIP 10.77.0.300, mon1 scrape timeout > interval, redis2 a 2nd master
 #   run 2: lb1 interface nosuch9, checked as written (no interface substitution)
-broken_inventory() { # name, then "host var value" triples -> an inventory dir with those host vars added
-  local dir="$work/broken-$1"; shift; cp -r inventories/netns "$dir"; mkdir -p "$dir/host_vars"
-  while [ $# -ge 3 ]; do printf '%s: %s\n' "$2" "$3" >> "$dir/host_vars/$1.yml"; shift 3; done
-  echo "$dir"
-}
-render "$(broken_inventory one lb2 haproxy_check_inter 5xs lb1 keepalived_vip 10.77.0.300 \
-          mon1 prometheus_scrape_timeout 5s redis2 redis_role master)" "$work/out-one" --limit lb1,lb2,mon1,redis1,redis2
+collect "$work/out-one"
 expect_rejected "haproxy inter 5xs (haproxy -c)" "unexpected character 'x' in '[a-z-]*inter' argument"
 expect_rejected "keepalived VIP 10.77.0.300 (keepalived -t)" "invalid IP 10.77.0.300"
 expect_rejected "prometheus scrape timeout > interval (promtool)" "scrape timeout greater than scrape interval"
 expect_rejected "two Redis masters (assert)" "exactly one host with redis_role: master"
 if [ ! -e "$work/out-one/lb2/haproxy.cfg" ]; then ok "a rejected haproxy.cfg is not written"; else fail "a rejected haproxy.cfg is not written"; fi
-render "$(broken_inventory two lb1 keepalived_interface nosuch9 lb1 keepalived_validate_interface "''")" "$work/out-two" --limit lb1
+collect "$work/out-two"
 expect_rejected "keepalived interface nosuch9 (keepalived -t)" "interface nosuch9 for vrrp_instance [a-z_]* doesn't exist"
-render "$(broken_inventory three lb1 haproxy_http_request_rules '["deny if { nosuchfetch }"]')" "$work/out-three" --limit lb1
+collect "$work/out-three"
 expect_rejected "a broken operator rule in haproxy_http_request_rules (haproxy -c)" "unknown fetch method 'nosuchfetch'"
 
-render "$(broken_inventory four gw1 rsyslog_queue_max_disk_space lots mon1 rsyslog_protocol udp)" "$work/out-four" --limit gw1,mon1
+collect "$work/out-four"
 expect_rejected "an rsyslog queue size 'lots' (rsyslogd -N1)" "parameter 'queue.maxdiskspace' does not contain a valid size"
 expect_rejected "rsyslog_protocol udp (assert)" "rsyslog needs a host in group 'logs'"
 if [ ! -e "$work/out-four/gw1/rsyslog.conf" ]; then ok "a rejected rsyslog.conf is not written"; else fail "a rejected rsyslog.conf is not written"; fi
-render "$(broken_inventory five mon1 alertmanager_group_wait 10x)" "$work/out-five" --limit mon1
+collect "$work/out-five"
 expect_rejected "alertmanager group_wait 10x (amtool check-config)" 'not a valid duration string: [^ ]*10x'
 if [ ! -e "$work/out-five/mon1/alertmanager.yml" ]; then ok "a rejected alertmanager.yml is not written"
 else fail "a rejected alertmanager.yml is not written"; fi

@@ -30,9 +30,10 @@ final class ClusterProcesses {
     /**
      * Stops the started processes that no tier names first, then each tier in order (monitoring, front, nodes,
      * Redis, upstreams, Consul); then whatever a PID file still names (keepalived's children) and, in namespace
-     * mode, the namespaces.
+     * mode, the namespaces. Each gateway is handed to {@code beforeGatewayStop} (a drain without quiet period) first.
      */
-    void stopAll(Path workDir, Optional<String> namespacePrefix, Consumer<String> progress) {
+    void stopAll(Path workDir, Optional<String> namespacePrefix, Consumer<ManagedProcess> beforeGatewayStop,
+            Consumer<String> progress) {
         List<List<ManagedProcess>> tiers = new ArrayList<>();
         tiers.add(prometheus.map(List::of).orElse(List.of()));
         tiers.add(alertmanager.map(List::of).orElse(List.of()));
@@ -50,8 +51,14 @@ final class ClusterProcesses {
         tiers.add(0, rest);
         for (List<ManagedProcess> tier : tiers) {
             List<Thread> threads = new ArrayList<>();
+            boolean gatewayTier = tier == gateways;
             for (ManagedProcess p : List.copyOf(tier)) {
-                threads.add(Thread.ofVirtual().start(() -> p.stop(Duration.ofSeconds(12))));
+                threads.add(Thread.ofVirtual().start(() -> {
+                    if (gatewayTier) {
+                        beforeGatewayStop.accept(p);
+                    }
+                    p.stop(Duration.ofSeconds(12));
+                }));
             }
             for (Thread t : threads) {
                 try {

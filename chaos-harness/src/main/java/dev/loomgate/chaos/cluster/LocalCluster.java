@@ -384,9 +384,31 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        procs.stopAll(workDir, namespaces.map(n -> spec.netnsPrefix()), progress);
+        procs.stopAll(workDir, namespaces.map(n -> spec.netnsPrefix()), this::drainWithoutQuietPeriod, progress);
         closed = true;
         progress.accept("cluster stopped in " + seconds(t0));
+    }
+
+    /**
+     * Starts the node's drain with a 1 ms quiet period, so the SIGTERM that follows finds it stopping as soon as
+     * nothing is in flight. The configured quiet period (5 s) is there for a load balancer to notice the failing
+     * readiness; when the cluster stops, the load balancers are already gone. Best effort: TERM drains anyway.
+     */
+    private void drainWithoutQuietPeriod(ManagedProcess gateway) {
+        if (!gateway.ready()) {
+            return;
+        }
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("X-Loomgate-Admin", "1"));
+        adminToken.ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+        try {
+            HttpResponse r = probes.post(layout.host(gateway.host()).netns(), adminUrl(gateway) + "/admin/drain",
+                    "{\"timeout\": \"10s\", \"quiet-period\": \"1ms\"}", headers, Duration.ofSeconds(2));
+            if (r.status() != 202) {
+                progress.accept(gateway.name() + ": POST /admin/drain answered " + r.status() + " " + r.body().strip());
+            }
+        } catch (IOException e) {
+            progress.accept(gateway.name() + ": POST /admin/drain failed (" + e.getMessage() + "): SIGTERM drains");
+        }
     }
 
     /** Every process this cluster started (for tests: none may be alive after close). */

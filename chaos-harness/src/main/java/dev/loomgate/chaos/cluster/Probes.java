@@ -113,11 +113,18 @@ public final class Probes {
 
     /** POST a JSON body (the saga smoke check), from namespace {@code netns} when present. */
     public HttpResponse post(Optional<String> netns, String url, String json, Duration timeout) throws IOException {
+        return post(netns, url, json, Map.of(), timeout);
+    }
+
+    /** As {@link #post(Optional, String, String, Duration)} with request headers (an admin call's token). */
+    public HttpResponse post(Optional<String> netns, String url, String json, Map<String, String> headers,
+                             Duration timeout) throws IOException {
         if (netns.isPresent()) {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns.get(), "curl", "-s", "-i",
                     "--max-time", Long.toString(Math.max(1, timeout.toSeconds())), "-X", "POST",
                     "-H", "Content-Type: application/json", "--data-binary", json));
             backends.ifPresent(b -> cmd.addAll(List.of("--cacert", b.caFile().toString())));
+            headers.forEach((k, v) -> cmd.addAll(List.of("-H", k + ": " + v)));
             cmd.add(url);
             CommandResult r = CommandResult.run(cmd, timeout.plusSeconds(3));
             if (r.exitCode() != 0) {
@@ -125,8 +132,10 @@ public final class Probes {
             }
             return parseHttp(r.output());
         }
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(rb::header);
+        HttpRequest req = rb.build();
         try {
             var r = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
             return new HttpResponse(r.statusCode(), r.headers().map(), r.body());

@@ -98,6 +98,12 @@ public interface ChaosCluster extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /**
+     * Empty when the cluster is whole again: every node ready, every load balancer sees every node UP, the front
+     * answers; else what is not. Scenarios that run one after another on one cluster (ChaosCiTest) wait for it.
+     */
+    String notReadyReason();
+
     /** Network controls (namespace mode only). */
     Optional<NetworkControl> network();
 

@@ -262,6 +262,11 @@ final class LocalClusterAdapter implements ChaosCluster {
     }
 
     @Override
+    public String notReadyReason() {
+        return cluster.notReadyReason();
+    }
+
+    @Override
     public void close() {
         cluster.close();
     }

@@ -81,7 +81,7 @@ public final class ScenarioRunner {
         return withCopiedLogs(result, work, dir.resolve("cluster"));
     }
 
-    private static ScenarioResult failed(Scenario s, Throwable e, List<LogLink> logs) {
+    static ScenarioResult failed(Scenario s, Throwable e, List<LogLink> logs) {
         return ScenarioResult.of(s.title(), s.description(), List.of(), List.of(),
                 List.of(Criterion.notMeasured("scenario ran", "the scenario completed its steps", "", "completed",
                         String.valueOf(e.getMessage() == null ? e : e.getMessage()))), logs);
@@ -92,23 +92,32 @@ public final class ScenarioRunner {
      * at the copies, adds the logs no link named (a failed start), and removes the temporary folder.
      */
     static ScenarioResult withCopiedLogs(ScenarioResult result, Path work, Path target) {
-        List<LogLink> links = new ArrayList<>();
+        return withCopiedLogs(List.of(result), work, target).getFirst();
+    }
+
+    /** As {@link #withCopiedLogs(ScenarioResult, Path, Path)} for scenarios that ran one after another on one cluster. */
+    static List<ScenarioResult> withCopiedLogs(List<ScenarioResult> results, Path work, Path target) {
+        List<ScenarioResult> out = new ArrayList<>();
         try {
             copyTree(work, target);
-            for (LogLink link : result.logs()) {
-                Path abs = link.path().toAbsolutePath();
-                links.add(abs.startsWith(work) ? new LogLink(link.label(), target.resolve(work.relativize(abs)))
-                        : link);
-            }
-            if (result.logs().isEmpty()) {
-                links.addAll(existingLogs(target));
+            for (ScenarioResult result : results) {
+                List<LogLink> links = new ArrayList<>();
+                for (LogLink link : result.logs()) {
+                    Path abs = link.path().toAbsolutePath();
+                    links.add(abs.startsWith(work) ? new LogLink(link.label(), target.resolve(work.relativize(abs)))
+                            : link);
+                }
+                if (result.logs().isEmpty()) {
+                    links.addAll(existingLogs(target));
+                }
+                out.add(new ScenarioResult(result.name(), result.description(), result.summary(), result.timeline(),
+                        result.faults(), result.criteria(), links, result.states()));
             }
             deleteTree(work);
         } catch (java.io.IOException e) {
-            return result;
+            return results;
         }
-        return new ScenarioResult(result.name(), result.description(), result.summary(), result.timeline(),
-                result.faults(), result.criteria(), links, result.states());
+        return out;
     }
 
     private static void copyTree(Path from, Path to) throws java.io.IOException {

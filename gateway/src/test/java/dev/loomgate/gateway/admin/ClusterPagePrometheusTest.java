@@ -1,8 +1,6 @@
 package dev.loomgate.gateway.admin;
 
 import java.io.StringReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import dev.loomgate.testsupport.Await;
@@ -40,19 +39,15 @@ class ClusterPagePrometheusTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void ratesComeFromPrometheusWhenItAnswersAndFromTheNodeWhenNot() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prometheus")), "prometheus is installed (make deps)");
-        int promPort = freePort();
+        // held (bound, not listening: refused) until Prometheus starts, so no other test JVM binds it meanwhile
+        RefusingPort promHold = RefusingPort.open();
+        int promPort = promHold.port();
         Path dir = Files.createTempDirectory("lg-prom");
         Process prometheus = null;
-        try (TestUpstream upstream = TestUpstream.start("u");
+        try (promHold; TestUpstream upstream = TestUpstream.start("u");
              TestGateway gw = TestGateway.start("""
                      version: v1
                      upstreams:
@@ -75,6 +70,7 @@ class ClusterPagePrometheusTest {
                       - job_name: loomgate
                         static_configs: [ { targets: [ "127.0.0.1:%d" ] } ]
                     """.formatted(gw.adminPort()));
+            promHold.close();
             prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

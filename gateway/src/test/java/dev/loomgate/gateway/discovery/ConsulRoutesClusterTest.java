@@ -15,6 +15,7 @@ import dev.loomgate.gateway.consul.ConsulClient;
 import dev.loomgate.gateway.consul.ConsulSettings;
 import dev.loomgate.gateway.consul.KvEntry;
 import dev.loomgate.gateway.consul.ServiceInstance;
+import dev.loomgate.gateway.testing.RefusingPort;
 import dev.loomgate.gateway.testing.TestGateway;
 import dev.loomgate.gateway.testing.TestUpstream;
 import org.junit.jupiter.api.AfterEach;
@@ -171,11 +172,9 @@ class ConsulRoutesClusterTest {
         var usage = ConsulNodes.cli("routes", "push");
         assertEquals(LoomgateCli.USAGE, usage.exit());
         assertEquals(0, ConsulNodes.cli("--help").exit());
-        int dead;
-        try (var s = new java.net.ServerSocket(0)) {
-            dead = s.getLocalPort();
+        try (RefusingPort dead = RefusingPort.open()) {
+            assertEquals(LoomgateCli.CONSUL_ERROR, ConsulNodes.cli("--consul", dead.address(), "routes", "status").exit());
         }
-        assertEquals(LoomgateCli.CONSUL_ERROR, ConsulNodes.cli("--consul", "127.0.0.1:" + dead, "routes", "status").exit());
     }
 
     @Test
@@ -191,7 +190,10 @@ class ConsulRoutesClusterTest {
         // the agent forgets a node: it registers again
         client.deregister("node-2");
         Await.until("node-2 back", CONVERGE, () -> instances().stream().anyMatch(i -> i.serviceId().equals("node-2")));
-        nodes.remove(2).node().drainAndStop();
+        // the drained node is off the list tearDown closes: close it here, which also deletes its temp dir
+        try (TestGateway third = nodes.remove(2)) {
+            third.node().drainAndStop();
+        }
         Await.until("node-3 gone", CONVERGE, () -> instances().stream().noneMatch(i -> i.serviceId().equals("node-3")));
         assertEquals(2, instances().size());
     }

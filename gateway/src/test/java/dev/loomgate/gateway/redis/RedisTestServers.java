@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
+import dev.loomgate.gateway.testing.RefusingPort;
+
 
 /**
  * Real redis-server and Sentinel processes on loopback for tests. Each server gets a free port and its own temp dir
@@ -52,6 +54,8 @@ public final class RedisTestServers implements AutoCloseable {
         private final Path dir;
         private final List<String> command;
         private volatile Process process;
+        // between kill and restart: the port, so no other test JVM binds it meanwhile
+        private volatile Optional<RefusingPort> held = Optional.empty();
 
         private Server(String kind, int port, Path dir, List<String> command) {
             this.kind = kind;
@@ -201,8 +205,13 @@ public final class RedisTestServers implements AutoCloseable {
         return sentinels;
     }
 
-    /** Kills like {@code kill -9} and waits for the process to be gone. */
+    /** Kills like {@code kill -9} and waits for the process to be gone; its port is held until {@link #restart}. */
     public void kill(Server server) {
+        stop(server);
+        server.held = RefusingPort.hold(server.port);
+    }
+
+    private void stop(Server server) {
         Process p = server.process;
         if (p != null) {
             p.destroyForcibly();
@@ -220,6 +229,7 @@ public final class RedisTestServers implements AutoCloseable {
         if (server.alive()) {
             throw new IllegalStateException(server + " is still running");
         }
+        release(server);
         launch(server);
     }
 
@@ -420,11 +430,17 @@ public final class RedisTestServers implements AutoCloseable {
         }
     }
 
+    private static void release(Server server) {
+        server.held.ifPresent(RefusingPort::close);
+        server.held = Optional.empty();
+    }
+
     /** Kills every process this instance started and deletes the temp dirs. */
     @Override
     public synchronized void close() {
         for (Server s : servers) {
-            kill(s);
+            stop(s);
+            release(s);
         }
         servers.clear();
         try (Stream<Path> walk = Files.walk(root)) {

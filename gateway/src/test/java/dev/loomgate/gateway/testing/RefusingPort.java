@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Optional;
 
 /**
  * A loopback port that refuses connections for as long as this is open. A socket bound to the port
@@ -31,6 +32,27 @@ public final class RefusingPort implements AutoCloseable {
                 // failing anyway
             }
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Holds {@code port} of a server that was just killed, until it is started there again: {@code SO_REUSEADDR}
+     * lets the bind pass the dead server's closing connections, and a port held so is still never picked for
+     * another socket's bind to port 0 (another test JVM's). Empty when the port cannot be bound.
+     */
+    public static Optional<RefusingPort> hold(int port) {
+        Socket s = new Socket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return Optional.of(new RefusingPort(s));
+        } catch (IOException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // not held anyway
+            }
+            return Optional.empty();
         }
     }
 

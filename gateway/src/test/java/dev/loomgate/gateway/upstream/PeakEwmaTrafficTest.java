@@ -27,16 +27,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * when one upstream turns 50 ms slower, its share of the requests (counted per 100 ms window) falls
  * below {@link #AVOIDED_SHARE} within a second and stays there; when it is fast again it gets its
  * share back (after its estimate decayed: about decay-time × ln(slow/fast)).
+ *
+ * <p>Every upstream answers after {@link #BASE_MILLIS}, not at once. Instant loopback answers take
+ * about 0.2 ms, so a scheduler hiccup of a few ms on a loaded machine was a 10-50× peak, which
+ * Peak-EWMA takes at once and forgets only after τ × ln(peak/base), 2-4 s at τ = 1 s: whichever
+ * endpoint the hiccup hit lost its traffic for longer than the 1 s steady phase (c's steady share
+ * 0.096 once). Against 10 ms the same hiccup is a small peak that the in-flight factor of the cost
+ * absorbs, while 50 ms more is still 6× slower
+ * (its share in the second after: 0.03-0.05, was 0.00-0.02).
  */
 class PeakEwmaTrafficTest {
     private static final long WINDOW_NANOS = 100_000_000;
     private static final int WINDOWS = 600; // 60 s: the bound of the whole test
+    /** Closed-loop clients: with {@link #BASE_MILLIS} per answer, about 50 answers per window. */
     private static final int CLIENTS = 6;
+    /** What every upstream takes to answer (well above scheduler noise); the slowed one takes 50 ms more. */
+    private static final long BASE_MILLIS = 10;
     private static final double AVOIDED_SHARE = 0.10;
     private static final double RECOVERED_SHARE = 0.20;
     /**
-     * c's mean share before the slowdown must be at least this (a third is fair; the estimates follow the
-     * noise of a busy machine, 0.22 to 0.41 measured), so that the fall below {@link #AVOIDED_SHARE} means something.
+     * c's mean share before the slowdown must be at least this (a third is fair; with instant answers the
+     * estimates followed the noise of a busy machine, 0.096 to 0.44 measured; with {@link #BASE_MILLIS} 0.30 to
+     * 0.36, also with 3 busy loops on the 2 cores), so that the fall below {@link #AVOIDED_SHARE} means something.
      */
     private static final double STEADY_SHARE = 0.15;
     /** Windows with fewer answers say nothing about shares. */
@@ -82,7 +94,9 @@ class PeakEwmaTrafficTest {
         AtomicReference<Throwable> clientFailure = new AtomicReference<>();
         try {
             for (String name : List.of("a", "b", "c")) {
-                upstreams.add(TestUpstream.start(name));
+                TestUpstream u = TestUpstream.start(name);
+                u.behave(Behaviors.slow(BASE_MILLIS, name));
+                upstreams.add(u);
             }
             TestUpstream slowed = upstreams.get(2);
             try (TestGateway gateway = TestGateway.start("""
@@ -128,7 +142,7 @@ class PeakEwmaTrafficTest {
 
                 // c turns 50 ms slower
                 long slowedAt = System.nanoTime();
-                slowed.behave(Behaviors.slow(50, "c"));
+                slowed.behave(Behaviors.slow(BASE_MILLIS + 50, "c"));
                 int slowWindow = window(slowedAt) + 1; // the first window that starts after the change
                 int avoided = Await.value("a window where c's share is below " + AVOIDED_SHARE, Duration.ofSeconds(10),
                         () -> firstWindow(slowWindow, 2, s -> s < AVOIDED_SHARE), w -> w >= 0);
@@ -140,7 +154,7 @@ class PeakEwmaTrafficTest {
 
                 // c is fast again
                 long recoveredAt = System.nanoTime();
-                slowed.behave(Behaviors.ok("c"));
+                slowed.behave(Behaviors.slow(BASE_MILLIS, "c"));
                 int recoverWindow = window(recoveredAt) + 1;
                 int back = Await.value("a window where c's share is back to " + RECOVERED_SHARE, Duration.ofSeconds(20),
                         () -> firstWindow(recoverWindow, 2, s -> s >= RECOVERED_SHARE), w -> w >= 0);

@@ -137,14 +137,8 @@ class SessionClientCacheClusterTest {
         try (RedisSessionStore a = RedisSessionStore.open(settings); RedisSessionStore b = RedisSessionStore.open(
                 settings)) {
             SessionCache cache = armedOnAllMasters(b);
-            String id = "migrating-" + System.nanoTime();
+            String id = cachedSession(a, b, cache, "migrating-");
             String key = RedisSessionStore.key(id);
-            a.create(id, Map.of("cart", "0"), HOUR);
-            b.load(id, HOUR, true);
-            Await.until("cached", () -> {
-                cart(b, id);
-                return cache.get(key).isPresent();
-            });
             Server from = cluster.masterOf(key);
             Server to = cluster.masters().stream().filter(m -> m.port() != from.port()).findFirst().orElseThrow();
             String slot = Long.toString(redis.clients.jedis.util.JedisClusterCRC16.getSlot(key));
@@ -183,14 +177,8 @@ class SessionClientCacheClusterTest {
         try (RedisSessionStore a = RedisSessionStore.open(settings); RedisSessionStore b = RedisSessionStore.open(
                 settings)) {
             SessionCache cache = armedOnAllMasters(b);
-            String id = "failover-" + System.nanoTime();
+            String id = cachedSession(a, b, cache, "failover-");
             String key = RedisSessionStore.key(id);
-            a.create(id, Map.of("cart", "0"), HOUR);
-            b.load(id, HOUR, true);
-            Await.until("cached", () -> {
-                cart(b, id);
-                return cache.get(key).isPresent();
-            });
             Server victim = cluster.masterOf(key);
             Await.until("replicas caught up", Duration.ofSeconds(10), SessionClientCacheClusterTest::replicasCaughtUp);
             long flushes = cache.flushes.sum();
@@ -220,6 +208,18 @@ class SessionClientCacheClusterTest {
             assertEquals(0, stale, "consistent after re-arming on the promoted replica");
             assertTrue(cache.hits.sum() > hits, "hits resume");
         }
+    }
+
+    /** A new session (cart "0") written by {@code a}, once {@code b}'s cache holds it. */
+    private static String cachedSession(RedisSessionStore a, RedisSessionStore b, SessionCache cache, String prefix) {
+        String id = prefix + System.nanoTime();
+        a.create(id, Map.of("cart", "0"), HOUR);
+        b.load(id, HOUR, true);
+        Await.until("cached", () -> {
+            cart(b, id);
+            return cache.get(RedisSessionStore.key(id)).isPresent();
+        });
+        return id;
     }
 
     /** Thread CPU and wall time per load (µs), and the share of hits, over {@code n} loads of {@code id}. */

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * The command line of the benchmarks that run wrk against one bed (async, cache, session): the flags they share
  * ({@code --rounds --seconds --warmup --connections --threads --gateway-jar --help}) with each benchmark's defaults,
- * plus the whole-number flags a benchmark adds ({@code --rate}, {@code --purges}, {@code --sessions}). A benchmark
+ * plus the whole-number flags a benchmark adds ({@code --rate}, {@code --purges}, {@code --sessions}) and its text flags
+ * ({@code --sync MODE}, checked against a pattern). A benchmark
  * declares a {@link Spec}; parsing, the usage text, unknown-option errors and {@code --help} are done here once.
  */
 public final class WrkBenchOptions {
@@ -45,21 +46,52 @@ public final class WrkBenchOptions {
     private record IntFlag(String name, int defaultValue, int min, String help) {
     }
 
+    /** One text flag: its value's name in the usage ("MODE"), default, the pattern a value must match, usage text. */
+    private record TextFlag(String name, String metavar, String defaultValue, java.util.regex.Pattern valid,
+                            String help) {
+    }
+
     /** What one benchmark takes: its tool name ("bench-session"), summary lines and flags, in usage order. */
     public static final class Spec {
         private final String tool;
         private final String summary;
         private final List<IntFlag> flags;
+        private final List<TextFlag> texts;
 
-        private Spec(String tool, String summary, List<IntFlag> flags) {
+        private Spec(String tool, String summary, List<IntFlag> flags, List<TextFlag> texts) {
             this.tool = tool;
             this.summary = summary;
             this.flags = List.copyOf(flags);
+            this.texts = List.copyOf(texts);
         }
 
         /** A benchmark run as {@code bin/<tool>} and {@code make <tool>}; {@code summary} may be empty. */
         public static Spec of(String tool, String summary) {
-            return new Spec(tool, summary, List.of());
+            return new Spec(tool, summary, List.of(), List.of());
+        }
+
+        /**
+         * Adds this benchmark's own text flag {@code name} ("--sync") shown as {@code metavar} ("MODE"); a value must
+         * match {@code valid} entirely (e.g. "reserving|batching"), which the usage does not repeat: say it in help.
+         */
+        public Spec text(String name, String metavar, String defaultValue, String valid, String help) {
+            ownFlag(name);
+            java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(valid);
+            if (!pattern.matcher(defaultValue).matches()) {
+                throw new IllegalArgumentException(name + " default '" + defaultValue + "' does not match " + valid);
+            }
+            List<TextFlag> all = new ArrayList<>(texts);
+            all.add(new TextFlag(name, metavar, defaultValue, pattern, help));
+            return new Spec(tool, summary, flags, all);
+        }
+
+        private void ownFlag(String name) {
+            boolean shared = java.util.Arrays.stream(Common.values()).anyMatch(c -> c.flag.equals(name));
+            if (!name.startsWith("--") || shared || "--gateway-jar".equals(name) || "--help".equals(name)
+                    || flags.stream().anyMatch(x -> x.name().equals(name))
+                    || texts.stream().anyMatch(x -> x.name().equals(name))) {
+                throw new IllegalArgumentException("not an own flag, or declared twice: " + name);
+            }
         }
 
         /** Takes the shared {@code flag} with this default and the standard usage text. */
@@ -74,15 +106,13 @@ public final class WrkBenchOptions {
 
         /** Adds this benchmark's own flag {@code name} ("--sessions"): a whole number >= 1. */
         public Spec flag(String name, int defaultValue, String help) {
-            boolean shared = java.util.Arrays.stream(Common.values()).anyMatch(c -> c.flag.equals(name));
-            if (!name.startsWith("--") || shared || "--gateway-jar".equals(name) || "--help".equals(name)) {
-                throw new IllegalArgumentException("not an own flag: " + name);
-            }
+            ownFlag(name);
             return add(new IntFlag(name, defaultValue, 1, help));
         }
 
         private Spec add(IntFlag f) {
-            if (flags.stream().anyMatch(x -> x.name().equals(f.name()))) {
+            if (flags.stream().anyMatch(x -> x.name().equals(f.name()))
+                    || texts.stream().anyMatch(x -> x.name().equals(f.name()))) {
                 throw new IllegalArgumentException(f.name() + " declared twice");
             }
             if (f.defaultValue() < f.min()) {
@@ -90,7 +120,7 @@ public final class WrkBenchOptions {
             }
             List<IntFlag> all = new ArrayList<>(flags);
             all.add(f);
-            return new Spec(tool, summary, all);
+            return new Spec(tool, summary, all, texts);
         }
 
         public String tool() {
@@ -105,6 +135,9 @@ public final class WrkBenchOptions {
             }
             for (IntFlag f : flags) {
                 line(sb, f.name() + " N", f.help() + " (default " + f.defaultValue() + ")");
+            }
+            for (TextFlag f : texts) {
+                line(sb, f.name() + " " + f.metavar(), f.help() + " (default " + f.defaultValue() + ")");
             }
             line(sb, "--gateway-jar PATH", "gateway jar (default " + DEFAULT_JAR + ")");
             line(sb, "--help", "this text");
@@ -128,11 +161,20 @@ public final class WrkBenchOptions {
         public WrkBenchOptions parse(String[] args, Path root) {
             Map<String, Integer> values = new LinkedHashMap<>();
             flags.forEach(f -> values.put(f.name(), f.defaultValue()));
+            Map<String, String> textValues = new LinkedHashMap<>();
+            texts.forEach(f -> textValues.put(f.name(), f.defaultValue()));
             Path jar = root.resolve(DEFAULT_JAR);
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 Optional<IntFlag> f = flags.stream().filter(x -> x.name().equals(a)).findFirst();
-                if (f.isPresent()) {
+                Optional<TextFlag> t = texts.stream().filter(x -> x.name().equals(a)).findFirst();
+                if (t.isPresent()) {
+                    String v = OptionArgs.value(args, ++i, a);
+                    if (!t.get().valid().matcher(v).matches()) {
+                        throw new IllegalArgumentException(a + ": '" + v + "' is not one of " + t.get().valid());
+                    }
+                    textValues.put(a, v);
+                } else if (f.isPresent()) {
                     int v = nonNegative(args, ++i, a);
                     if (v < f.get().min()) {
                         throw new IllegalArgumentException(a + " must be > 0");
@@ -150,7 +192,7 @@ public final class WrkBenchOptions {
                 throw new IllegalArgumentException("--threads (" + values.get(threads)
                         + ") must not exceed --connections (" + values.get(connections) + ")");
             }
-            return new WrkBenchOptions(values, jar);
+            return new WrkBenchOptions(values, textValues, jar);
         }
 
         /** True when {@code args} ask for the usage text ({@code --help} or {@code -h}). */
@@ -179,10 +221,12 @@ public final class WrkBenchOptions {
     }
 
     private final Map<String, Integer> values;
+    private final Map<String, String> texts;
     private final Path gatewayJar;
 
-    private WrkBenchOptions(Map<String, Integer> values, Path gatewayJar) {
+    private WrkBenchOptions(Map<String, Integer> values, Map<String, String> texts, Path gatewayJar) {
         this.values = Map.copyOf(values);
+        this.texts = Map.copyOf(texts);
         this.gatewayJar = gatewayJar;
     }
 
@@ -213,6 +257,19 @@ public final class WrkBenchOptions {
      */
     public int value(String flag) {
         Integer v = values.get(flag);
+        if (v == null) {
+            throw new IllegalStateException(flag + " is not declared by this benchmark");
+        }
+        return v;
+    }
+
+    /**
+     * The value of a declared text flag ("--sync").
+     *
+     * @throws IllegalStateException if the benchmark's spec does not declare it (a programming error)
+     */
+    public String text(String flag) {
+        String v = texts.get(flag);
         if (v == null) {
             throw new IllegalStateException(flag + " is not declared by this benchmark");
         }

@@ -1,10 +1,16 @@
 package dev.loomgate.loadtests.ratelimit;
 
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.CONNECTIONS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.ROUNDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.SECONDS;
+import static dev.loomgate.loadtests.WrkBenchOptions.Common.THREADS;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.loomgate.loadtests.BenchBed;
 import dev.loomgate.loadtests.GatewayMetrics;
@@ -13,6 +19,7 @@ import dev.loomgate.loadtests.ManagedProcesses;
 import dev.loomgate.loadtests.NginxConfigs;
 import dev.loomgate.loadtests.Stats;
 import dev.loomgate.loadtests.Wrk;
+import dev.loomgate.loadtests.WrkBenchOptions;
 import dev.loomgate.loadtests.WrkResult;
 
 /**
@@ -23,19 +30,18 @@ import dev.loomgate.loadtests.WrkResult;
  * started. JDK only; see bin/bench-ratelimit.
  */
 public final class RateLimitBenchmark {
-    private static final String USAGE = """
-            usage: bin/bench-ratelimit [options]   (or: make bench-ratelimit)
+    static final WrkBenchOptions.Spec SPEC = WrkBenchOptions.Spec.of("bench-ratelimit", """
             Throughput of a route with a shared Redis rate limit that is never hit vs the same route without one,
-            through one gateway node (redis-server, nginx origin and wrk started and stopped here).
-              --rounds N            measured rounds (default 3)
-              --seconds N           seconds per wrk run (default 8)
-              --connections N       wrk connections (default 32)
-              --threads N           wrk threads (default 2)
-              --latency-budget D    Redis latency budget before the local fallback (default 5ms)
-              --sync MODE           reserving (default) | batching | none | delaying
-              --gateway-jar PATH    gateway jar (default gateway/target/loomgate-gateway.jar)
-              --help                this text
-            """;
+            through one gateway node (redis-server, nginx origin and wrk started and stopped here).""")
+            .with(ROUNDS, 3)
+            .with(SECONDS, 8)
+            .with(CONNECTIONS, 32)
+            .with(THREADS, 2)
+            .text("--latency-budget", "D", "5ms", "[0-9]+(ms|s)",
+                    "Redis latency budget before the local fallback (ms or s)")
+            .text("--sync", "MODE", "reserving", "reserving|batching|none|delaying",
+                    "reserving | batching | none | delaying");
+
 
     private final BenchBed bed;
     private final Wrk wrk;
@@ -46,32 +52,14 @@ public final class RateLimitBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String gatewayJar = "gateway/target/loomgate-gateway.jar";
-        int rounds = 3;
-        int seconds = 8;
-        int connections = 32;
-        int threads = 2;
-        String latencyBudget = "5ms";
-        String sync = "reserving";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return;
-                }
-                case "--gateway-jar" -> gatewayJar = args[++i];
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--latency-budget" -> latencyBudget = args[++i];
-                case "--sync" -> sync = args[++i];
-                default -> {
-                    System.err.println("bench-ratelimit: unknown option " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
+        Optional<WrkBenchOptions> parsed = SPEC.parseOrExit(args);
+        if (parsed.isEmpty()) {
+            return;
         }
+        WrkBenchOptions o = parsed.get();
+        String gatewayJar = o.gatewayJar().toString();
+        int rounds = o.rounds(), seconds = o.seconds(), connections = o.connections(), threads = o.threads();
+        String latencyBudget = o.text("--latency-budget"), sync = o.text("--sync");
         if (!Files.isRegularFile(Path.of(gatewayJar))) {
             throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
         }

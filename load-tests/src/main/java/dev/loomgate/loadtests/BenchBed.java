@@ -105,6 +105,46 @@ public final class BenchBed implements AutoCloseable {
         return processes.start(name, cmd, work, work.resolve(name + ".log"));
     }
 
+    /** What a benchmark does in its bed. */
+    @FunctionalInterface
+    public interface Body {
+        void run(BenchBed bed) throws Exception;
+    }
+
+    /**
+     * The frame of a benchmark of one gateway node with Redis and an nginx origin under wrk: fails clearly when
+     * {@code jar} or a tool is missing, then runs {@code body} in a new bed named after {@code tool} ("bench-cache"),
+     * marked succeeded when it returns (processes stopped; the work dir removed, or kept with a note after a failure).
+     */
+    public static void runGatewayBench(String tool, Path jar, Body body) throws Exception {
+        if (!Files.isRegularFile(jar)) {
+            throw new BenchFailure(jar + " is missing: run `make build` first");
+        }
+        requireTools("wrk", "nginx", "redis-server");
+        try (BenchBed bed = create("loomgate-" + tool + "-", false, tool)) {
+            body.run(bed);
+            bed.succeeded();
+        }
+    }
+
+    /** The ports of {@link #redisAndOrigin()}: Redis and the origin listen; the node's two are free. */
+    public record RedisOrigin(int redisPort, int originPort, int gatewayPort, int adminPort) {
+    }
+
+    /**
+     * Starts redis-server and an nginx origin answering {@link NginxConfigs#OK_BODY}, each on a free port, waits until
+     * both listen, and picks two more free ports for the gateway node under test.
+     */
+    public RedisOrigin redisAndOrigin() throws IOException, InterruptedException {
+        List<Integer> ports = LocalHost.freePorts(4);
+        RedisOrigin r = new RedisOrigin(ports.get(0), ports.get(1), ports.get(2), ports.get(3));
+        redis(r.redisPort());
+        ManagedProcesses.Started nginx = nginx("nginx",
+                NginxConfigs.upstream(dir("nginx"), List.of(r.originPort()), NginxConfigs.OK_BODY));
+        LocalHost.awaitListening("nginx", r.originPort(), nginx, Duration.ofSeconds(15));
+        return r;
+    }
+
     /** Starts redis-server on 127.0.0.1:{@code port} (no persistence, files in the work dir); waits until it listens. */
     public ManagedProcesses.Started redis(int port) throws IOException, InterruptedException {
         ManagedProcesses.Started redis = processes.start("redis", List.of("redis-server", "--port",

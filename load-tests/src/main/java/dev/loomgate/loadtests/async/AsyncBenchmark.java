@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.loomgate.loadtests.BenchBed;
-import dev.loomgate.loadtests.LocalHost;
 import dev.loomgate.loadtests.ManagedProcesses;
-import dev.loomgate.loadtests.NginxConfigs;
 import dev.loomgate.loadtests.Stats;
 import dev.loomgate.loadtests.Wrk;
 import dev.loomgate.loadtests.WrkBenchOptions;
@@ -62,27 +59,14 @@ public final class AsyncBenchmark {
         WrkBenchOptions o = parsed.get();
         Path jar = o.gatewayJar();
         int seconds = o.seconds(), rate = o.value("--rate"), threads = o.threads(), connections = o.connections();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run `make build` first");
-        }
-        BenchBed.requireTools("wrk", "nginx", "redis-server");
-        // processes stopped and the work dir removed on close (kept, with a note, after a failure)
-        try (BenchBed bed = BenchBed.create("loomgate-bench-async-", false, "bench-async")) {
-            new AsyncBenchmark(bed, threads, connections).run(jar, seconds, rate, threads, connections);
-            bed.succeeded();
-        }
+        BenchBed.runGatewayBench("bench-async", jar,
+                bed -> new AsyncBenchmark(bed, threads, connections).run(jar, seconds, rate, threads, connections));
     }
 
     private void run(Path jar, int seconds, int rate, int threads, int connections) throws Exception {
-        List<Integer> ports = LocalHost.freePorts(4);
-        int redisPort = ports.get(0);
-        int nginxPort = ports.get(1);
-        int gwPort = ports.get(2);
-        int adminPort = ports.get(3);
-        bed.redis(redisPort);
-        ManagedProcesses.Started nginx = bed.nginx("nginx",
-                NginxConfigs.upstream(bed.dir("nginx"), List.of(nginxPort), NginxConfigs.OK_BODY));
-        LocalHost.awaitListening("nginx", nginxPort, nginx, Duration.ofSeconds(15));
+        BenchBed.RedisOrigin bedPorts = bed.redisAndOrigin();
+        int redisPort = bedPorts.redisPort(), nginxPort = bedPorts.originPort();
+        int gwPort = bedPorts.gatewayPort(), adminPort = bedPorts.adminPort();
         String routes = """
                 upstreams:
                   - name: nginx

@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,16 +68,8 @@ public final class CacheBenchmark {
         Path jar = o.gatewayJar();
         int purges = o.value("--purges"), rounds = o.rounds(), seconds = o.seconds();
         int connections = o.connections(), threads = o.threads();
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run `make build` first");
-        }
-        BenchBed.requireTools("wrk", "nginx", "redis-server");
-        // processes stopped and the work dir removed on close (kept, with a note, after a failure)
-        try (BenchBed bed = BenchBed.create("loomgate-bench-cache-", false, "bench-cache")) {
-            new CacheBenchmark(bed, threads, connections).run(jar, purges, rounds, seconds, connections,
-                    threads);
-            bed.succeeded();
-        }
+        BenchBed.runGatewayBench("bench-cache", jar, bed -> new CacheBenchmark(bed, threads, connections)
+                .run(jar, purges, rounds, seconds, connections, threads));
     }
 
     private void run(Path jar, int purges, int rounds, int seconds, int connections, int threads) throws Exception {

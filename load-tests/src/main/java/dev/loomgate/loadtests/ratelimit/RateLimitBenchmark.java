@@ -5,18 +5,14 @@ import static dev.loomgate.loadtests.WrkBenchOptions.Common.ROUNDS;
 import static dev.loomgate.loadtests.WrkBenchOptions.Common.SECONDS;
 import static dev.loomgate.loadtests.WrkBenchOptions.Common.THREADS;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import dev.loomgate.loadtests.BenchBed;
 import dev.loomgate.loadtests.GatewayMetrics;
-import dev.loomgate.loadtests.LocalHost;
 import dev.loomgate.loadtests.ManagedProcesses;
-import dev.loomgate.loadtests.NginxConfigs;
 import dev.loomgate.loadtests.Stats;
 import dev.loomgate.loadtests.Wrk;
 import dev.loomgate.loadtests.WrkBenchOptions;
@@ -57,32 +53,17 @@ public final class RateLimitBenchmark {
             return;
         }
         WrkBenchOptions o = parsed.get();
-        String gatewayJar = o.gatewayJar().toString();
         int rounds = o.rounds(), seconds = o.seconds(), connections = o.connections(), threads = o.threads();
         String latencyBudget = o.text("--latency-budget"), sync = o.text("--sync");
-        if (!Files.isRegularFile(Path.of(gatewayJar))) {
-            throw new IllegalStateException(gatewayJar + " is missing: run `make build` first");
-        }
-        BenchBed.requireTools("wrk", "nginx", "redis-server");
-        // a failed run keeps its configs and logs for a look; a good one leaves nothing behind
-        try (BenchBed bed = BenchBed.create("loomgate-bench-ratelimit-", false, "bench-ratelimit")) {
-            new RateLimitBenchmark(bed, threads, connections).run(Path.of(gatewayJar), rounds, seconds, connections,
-                    threads, latencyBudget, sync);
-            bed.succeeded();
-        }
+        BenchBed.runGatewayBench("bench-ratelimit", o.gatewayJar(), bed -> new RateLimitBenchmark(bed, threads,
+                connections).run(o.gatewayJar(), rounds, seconds, connections, threads, latencyBudget, sync));
     }
 
     private void run(Path gatewayJar, int rounds, int seconds, int connections, int threads, String latencyBudget,
                      String sync) throws Exception {
-        List<Integer> ports = LocalHost.freePorts(4);
-        int redisPort = ports.get(0);
-        int nginxPort = ports.get(1);
-        int gwPort = ports.get(2);
-        int adminPort = ports.get(3);
-        bed.redis(redisPort);
-        ManagedProcesses.Started nginx = bed.nginx("nginx",
-                NginxConfigs.upstream(bed.dir("nginx"), List.of(nginxPort), NginxConfigs.OK_BODY));
-        LocalHost.awaitListening("nginx", nginxPort, nginx, Duration.ofSeconds(15));
+        BenchBed.RedisOrigin bedPorts = bed.redisAndOrigin();
+        int redisPort = bedPorts.redisPort(), nginxPort = bedPorts.originPort();
+        int gwPort = bedPorts.gatewayPort(), adminPort = bedPorts.adminPort();
 
         String routes = """
                 upstreams:

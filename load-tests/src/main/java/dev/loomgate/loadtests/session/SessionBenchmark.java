@@ -22,7 +22,6 @@ import dev.loomgate.loadtests.BenchFailure;
 import dev.loomgate.loadtests.GatewayMetrics;
 import dev.loomgate.loadtests.LocalHost;
 import dev.loomgate.loadtests.ManagedProcesses;
-import dev.loomgate.loadtests.NginxConfigs;
 import dev.loomgate.loadtests.Stats;
 import dev.loomgate.loadtests.Wrk;
 import dev.loomgate.loadtests.WrkBenchOptions;
@@ -76,16 +75,8 @@ public final class SessionBenchmark {
             return;
         }
         try {
-            Path jar = options.get().gatewayJar();
-            if (!Files.isRegularFile(jar)) {
-                throw new BenchFailure(jar + " is missing: run `make build` first");
-            }
-            BenchBed.requireTools("wrk", "nginx", "redis-server");
-            // processes stopped and the work dir removed on close (kept, with a note, after a failure)
-            try (BenchBed bed = BenchBed.create("loomgate-bench-session-", false, "bench-session")) {
-                new SessionBenchmark(bed, options.get()).run();
-                bed.succeeded();
-            }
+            BenchBed.runGatewayBench("bench-session", options.get().gatewayJar(),
+                    bed -> new SessionBenchmark(bed, options.get()).run());
         } catch (BenchFailure e) {
             System.err.println("\nbench-session: FAILED: " + e.getMessage());
             System.exit(1);
@@ -95,12 +86,9 @@ public final class SessionBenchmark {
     private void run() throws IOException, InterruptedException {
         int rounds = options.rounds(), seconds = options.seconds(), sessions = options.value("--sessions");
         int threads = options.threads(), connections = options.connections();
-        List<Integer> ports = LocalHost.freePorts(4);
-        int redisPort = ports.get(0), nginxPort = ports.get(1), gwPort = ports.get(2), adminPort = ports.get(3);
-        bed.redis(redisPort);
-        ManagedProcesses.Started nginx = bed.nginx("nginx",
-                NginxConfigs.upstream(bed.dir("nginx"), List.of(nginxPort), NginxConfigs.OK_BODY));
-        LocalHost.awaitListening("nginx", nginxPort, nginx, Duration.ofSeconds(15));
+        BenchBed.RedisOrigin bedPorts = bed.redisAndOrigin();
+        int redisPort = bedPorts.redisPort(), nginxPort = bedPorts.originPort();
+        int gwPort = bedPorts.gatewayPort(), adminPort = bedPorts.adminPort();
         Path secret = bed.work().resolve("session-secret");
         Files.writeString(secret, "bench-session-secret-" + System.nanoTime() + "-padding-to-32+");
         ManagedProcesses.Started node = bed.gateway("bench", options.gatewayJar(), List.of("-XX:+UseParallelGC"),

@@ -1,11 +1,8 @@
 package dev.loomgate.gateway.async;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.loomgate.gateway.http.RequestView;
 
@@ -29,39 +26,6 @@ record JobRequestView(String method, String host, String path, String rawQuery,
             }
         }
         return out;
-    }
-
-    @Override
-    public Optional<String> queryParam(String name) {
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            if (decode(k).equals(name)) {
-                return Optional.of(eq < 0 ? "" : decode(pair.substring(eq + 1)));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static String decode(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s;
-        }
-    }
-
-    @Override
-    public Optional<String> cookie(String name) {
-        for (String header : headerValues("Cookie")) {
-            for (String c : header.split(";")) {
-                int eq = c.indexOf('=');
-                if (eq > 0 && c.substring(0, eq).strip().equals(name)) {
-                    return Optional.of(c.substring(eq + 1).strip());
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.loomgate.gateway.http;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,11 +31,47 @@ public interface RequestView {
         return v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
     }
 
-    /** First value of a (decoded) query parameter. */
-    Optional<String> queryParam(String name);
+    /** First value of a (decoded) query parameter; a name without {@code =} has the value "". */
+    default Optional<String> queryParam(String name) {
+        String raw = rawQuery();
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = decode(eq >= 0 ? pair.substring(0, eq) : pair);
+            if (k.equals(name)) {
+                return Optional.of(eq >= 0 ? decode(pair.substring(eq + 1)) : "");
+            }
+        }
+        return Optional.empty();
+    }
 
-    /** Value of a cookie from the Cookie header(s). */
-    Optional<String> cookie(String name);
+    /** Percent-decoded; a malformed escape leaves the text as sent (a lookup then simply does not match). */
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
+    }
+
+    /** Value of a cookie from the Cookie header(s), without the double quotes RFC 6265 allows around it. */
+    default Optional<String> cookie(String name) {
+        for (String header : headerValues("Cookie")) {
+            for (String part : header.split(";")) {
+                int eq = part.indexOf('=');
+                if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
+                    String v = part.substring(eq + 1).trim();
+                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                        v = v.substring(1, v.length() - 1);
+                    }
+                    return Optional.of(v);
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
     /**
      * The client's address (no port): the peer that connected to us, or, when that peer is a trusted proxy

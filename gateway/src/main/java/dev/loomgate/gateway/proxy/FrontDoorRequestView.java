@@ -1,7 +1,5 @@
 package dev.loomgate.gateway.proxy;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -93,47 +91,6 @@ final class FrontDoorRequestView implements RequestView {
     @Override
     public List<String> headerValues(String name) {
         return request.headers().all(name);
-    }
-
-    @Override
-    public Optional<String> queryParam(String name) {
-        String raw = rawQuery();
-        if (raw.isEmpty()) {
-            return Optional.empty();
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = decode(eq >= 0 ? pair.substring(0, eq) : pair);
-            if (k.equals(name)) {
-                return Optional.of(eq >= 0 ? decode(pair.substring(eq + 1)) : "");
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static String decode(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s;
-        }
-    }
-
-    @Override
-    public Optional<String> cookie(String name) {
-        for (String header : headerValues("Cookie")) {
-            for (String part : header.split(";")) {
-                int eq = part.indexOf('=');
-                if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
-                    String v = part.substring(eq + 1).trim();
-                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                        v = v.substring(1, v.length() - 1);
-                    }
-                    return Optional.of(v);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** The address of the direct peer (the load balancer, when there is one). */

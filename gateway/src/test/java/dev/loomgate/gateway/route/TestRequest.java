@@ -2,8 +2,6 @@ package dev.loomgate.gateway.route;
 
 import dev.loomgate.gateway.http.RequestView;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,21 +39,6 @@ public record TestRequest(String method, String host, String path, String rawQue
     @Override
     public List<String> headerValues(String name) {
         return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
-    }
-
-    @Override
-    public Optional<String> queryParam(String name) {
-        if (rawQuery.isEmpty()) {
-            return Optional.empty();
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (k.equals(name)) {
-                return Optional.of(eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return Optional.empty();
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.loomgate.benchmarks;
 import dev.loomgate.gateway.http.RequestView;
 
 import java.util.List;
-import java.util.Optional;
 
 /** A request as routing sees it: method, host and path, no headers, query or cookies. */
 record LookupRequest(String method, String host, String path) implements RequestView {
@@ -15,16 +14,6 @@ record LookupRequest(String method, String host, String path) implements Request
     @Override
     public List<String> headerValues(String name) {
         return List.of();
-    }
-
-    @Override
-    public Optional<String> queryParam(String name) {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<String> cookie(String name) {
-        return Optional.empty();
     }
 
     @Override

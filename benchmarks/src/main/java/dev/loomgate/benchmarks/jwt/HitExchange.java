@@ -118,16 +118,6 @@ final class HitExchange implements Exchange, RequestView, MutableHeaders {
     }
 
     @Override
-    public Optional<String> queryParam(String name) {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<String> cookie(String name) {
-        return Optional.empty();
-    }
-
-    @Override
     public String clientIp() {
         return "127.0.0.1";
     }
